@@ -155,7 +155,10 @@ public final class JournalSuperblock {
         return maxLen - fastCommitBlocks;
     }
 
-    /** The first block of the fast-commit area (jbd2's j_fc_first); meaningful only with fast commit. */
+    /**
+     * The first block of the fast-commit area (jbd2's j_fc_first, one past {@link #last()}, where
+     * the kernel writes the fast-commit head). Meaningful only with fast commit.
+     */
     public long fastCommitFirst() {
         return last() + 1;
     }
