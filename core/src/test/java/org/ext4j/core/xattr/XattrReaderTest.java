@@ -270,6 +270,9 @@ class XattrReaderTest {
                 blocks.add(block.pblk());
                 assertArrayEquals(value, reader.get(inode, "user.same").orElseThrow());
                 assertArrayEquals(Tools.eaGetRaw(copy, "/" + f, "user.same", dir), reader.get(inode, "user.same").orElseThrow());
+                XattrEntry e = block.entries().get(0);
+                assertEquals(e.hash(), XattrHash.entryHash(e.name().suffix(), value), "e_hash the kernel wrote");
+                assertEquals(block.hash(), XattrHash.blockHash(block.entries()), "h_hash the kernel wrote");
             }
             assertEquals(1, blocks.size(), "the kernel shares one block between identical xattr sets");
         }
@@ -300,6 +303,29 @@ class XattrReaderTest {
                 // Reading EA inode content waits for the extent package's file reader.
                 assertEquals(Errno.EOPNOTSUPP, x.errno(), x.getMessage());
             }
+        }
+    }
+
+    /** The hashes e2fsprogs (mkfs -d) and the kernel (shared blocks) wrote are what XattrHash computes. */
+    @Test
+    void storedHashesMatchComputedOnes() throws Exception {
+        try (Ext4FileSystem fs = open(img)) {
+            XattrReader reader = new XattrReader(fs);
+            int blocks = 0;
+            for (String f : allFiles()) {
+                Inode inode = fs.inode(Tools.inum(img, "/" + f));
+                XattrBlock block = reader.block(inode);
+                if (block == null) {
+                    continue;
+                }
+                blocks++;
+                for (XattrEntry e : block.entries()) {
+                    assertEquals(e.hash(), XattrHash.entryHash(e.name().suffix(), reader.value(inode, e)), e.fullName() + " of /" + f);
+                }
+                // e2fsprogs leaves h_hash at 0 (it does not share blocks); the kernel case below checks it.
+                assertTrue(block.hash() == 0 || block.hash() == XattrHash.blockHash(block.entries()), "h_hash of /" + f);
+            }
+            assertTrue(blocks >= 2);
         }
     }
 
