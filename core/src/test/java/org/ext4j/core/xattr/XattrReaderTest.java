@@ -279,7 +279,7 @@ class XattrReaderTest {
     }
 
     @Test
-    void valuesInEaInodesAreListed() throws Exception {
+    void valuesInEaInodesAreRead() throws Exception {
         Path eaImg = dir.resolve("ea.img");
         Path empty = Files.createDirectories(dir.resolve("empty"));
         Files.writeString(empty.resolve("f"), "x");
@@ -287,6 +287,7 @@ class XattrReaderTest {
         Path value = dir.resolve("huge.bin");
         Files.write(value, pattern(4096, 9));
         Tools.run("debugfs", "-w", "-R", "ea_set -f " + value + " /f user.huge", eaImg.toString());
+        long eaInum;
         try (Ext4FileSystem fs = open(eaImg)) {
             XattrReader reader = new XattrReader(fs);
             Inode f = fs.inode(Tools.inum(eaImg, "/f"));
@@ -297,11 +298,22 @@ class XattrReaderTest {
             assertTrue(e.inEaInode(), "debugfs put the 4096-byte value in an EA inode");
             assertEquals(4096, e.valueSize());
             byte[] expected = Tools.eaGetRaw(eaImg, "/f", "user.huge", dir);
-            try {
-                assertArrayEquals(expected, reader.value(f, e));
-            } catch (Ext4Exception x) {
-                // Reading EA inode content waits for the extent package's file reader.
-                assertEquals(Errno.EOPNOTSUPP, x.errno(), x.getMessage());
+            assertArrayEquals(Files.readAllBytes(value), expected);
+            assertArrayEquals(expected, reader.value(f, e));
+            assertArrayEquals(expected, reader.get(f, "user.huge").orElseThrow());
+            eaInum = e.valueInum();
+        }
+        // An EA inode that lost its flag, or whose size disagrees with the entry, is corruption.
+        Object[][] damages = {{"flags 0x80000", "EA_INODE flag"}, {"size 4000", "holds 4000 bytes"}};
+        for (Object[] d : damages) {
+            Path copy = dir.resolve("ea-damaged.img");
+            Files.copy(eaImg, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Tools.run("debugfs", "-w", "-R", "sif <" + eaInum + "> " + d[0], copy.toString());
+            try (Ext4FileSystem fs = open(copy)) {
+                XattrReader reader = new XattrReader(fs);
+                Inode f = fs.inode(Tools.inum(copy, "/f"));
+                CorruptionException x = assertThrows(CorruptionException.class, () -> reader.get(f, "user.huge"));
+                assertTrue(x.getMessage().contains((String) d[1]), x.getMessage());
             }
         }
     }
