@@ -11,6 +11,8 @@ import org.ext4j.core.extent.FileContent;
 import org.ext4j.core.extent.Mapping;
 import org.ext4j.core.inline.InlineData;
 import org.ext4j.core.inode.InodeFlags;
+import org.ext4j.core.xattr.PosixAcl;
+import org.ext4j.core.xattr.XattrReader;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
@@ -34,12 +36,17 @@ public final class Ext4Volume implements InodeFileSystem {
     /** A cap on the mappings one call returns; callers continue from where the list ends. */
     private static final int MAX_MAPPINGS = 4096;
 
+    private static final String ACL_ACCESS = "system.posix_acl_access";
+    private static final String ACL_DEFAULT = "system.posix_acl_default";
+
     private final Ext4FileSystem fs;
+    private final XattrReader xattrs;
     private final AtomicLong nextHandle = new AtomicLong();
     private final ConcurrentHashMap<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
 
     private Ext4Volume(Ext4FileSystem fs) {
         this.fs = fs;
+        this.xattrs = new XattrReader(fs);
     }
 
     /** Opens the image or block device at {@code path}. */
@@ -256,14 +263,24 @@ public final class Ext4Volume implements InodeFileSystem {
         return Math.min(total, sb.blocksCount());
     }
 
+    /**
+     * {@inheritDoc} POSIX ACLs come back in the VFS xattr form (version 2) that getxattr(2)
+     * returns, not ext4's compact on-disk form.
+     */
     @Override
     public byte[] getxattr(long ino, String name) {
-        throw notYet();
+        Inode inode = liveInode(ino);
+        byte[] value = xattrs.get(inode, name).orElseThrow(
+                () -> new Ext4Exception(Errno.ENODATA, "inode " + ino + " has no extended attribute " + name));
+        if (name.equals(ACL_ACCESS) || name.equals(ACL_DEFAULT)) {
+            return PosixAcl.fromDisk(value).toXattr();
+        }
+        return value;
     }
 
     @Override
     public List<String> listxattr(long ino) {
-        throw notYet();
+        return xattrs.names(liveInode(ino));
     }
 
     @Override
