@@ -1,0 +1,249 @@
+package org.ext4j.core.fs;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.ext4j.core.disk.Features;
+import org.ext4j.core.disk.GroupDescriptor;
+import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.inode.Inode;
+import org.ext4j.core.io.BlockDevice;
+import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
+
+/**
+ * An opened ext4 filesystem: the superblock, group descriptors and the means to read blocks and
+ * inodes, validated and checksum-verified. Opening reads only the superblock (and replays a
+ * dirty journal); group descriptors are read on first use, so opening does not scale with the
+ * size of the disk. Thread-safe.
+ */
+public final class Ext4FileSystem implements Closeable {
+    private final BlockDevice device;
+    private final Superblock sb;
+    private final boolean readOnly;
+    private final String readOnlyReason;
+    private final int blockSize;
+    private final boolean metadataCsum;
+    private final int csumSeed;
+    private final ConcurrentHashMap<Long, GroupDescriptor> groups = new ConcurrentHashMap<>();
+
+    private Ext4FileSystem(BlockDevice device, Superblock sb, boolean readOnly, String readOnlyReason) {
+        this.device = device;
+        this.sb = sb;
+        this.readOnly = readOnly;
+        this.readOnlyReason = readOnlyReason;
+        this.blockSize = sb.blockSize();
+        this.metadataCsum = sb.hasRoCompat(Features.RO_COMPAT_METADATA_CSUM);
+        this.csumSeed = metadataCsum ? sb.checksumSeed() : 0;
+    }
+
+    /**
+     * Opens the filesystem on {@code device}. An INCOMPAT feature this implementation does not
+     * handle refuses the open, naming it; an unknown RO_COMPAT feature forces read-only.
+     */
+    public static Ext4FileSystem open(BlockDevice device, OpenOptions options) {
+        Superblock sb = readSuperblock(device);
+        int unsupported = sb.featureIncompat() & ~Features.INCOMPAT_READ_SUPPORTED;
+        if (unsupported != 0) {
+            throw new Ext4Exception(Errno.EOPNOTSUPP, "cannot open: the filesystem uses feature(s) "
+                    + String.join(", ", Features.incompatNames(unsupported)) + " that ext4j does not support");
+        }
+        if (sb.hasIncompat(Features.INCOMPAT_JOURNAL_DEV)) {
+            throw new Ext4Exception(Errno.EOPNOTSUPP, "cannot open: this is an external journal device, not a filesystem");
+        }
+        if (sb.journalDev() != 0 && sb.hasCompat(Features.COMPAT_HAS_JOURNAL) && sb.journalInum() == 0) {
+            throw new Ext4Exception(Errno.EOPNOTSUPP, "cannot open: the filesystem's journal is on an external device");
+        }
+        long needed = sb.blocksCount() * sb.blockSize();
+        if (needed / sb.blockSize() != sb.blocksCount() || device.size() < needed) {
+            throw new CorruptionException("superblock: the filesystem claims " + sb.blocksCount() + " blocks of "
+                    + sb.blockSize() + " bytes but the device holds only " + device.size() + " bytes (truncated image?)");
+        }
+        boolean readOnly = options.readOnly() || device.isReadOnly();
+        String reason = options.readOnly() ? "opened read-only" : device.isReadOnly() ? "the device is read-only" : null;
+        int roUnsupported = sb.featureRoCompat() & ~Features.RO_COMPAT_WRITE_SUPPORTED;
+        if (!readOnly && roUnsupported != 0) {
+            readOnly = true;
+            reason = "feature(s) " + String.join(", ", Features.roCompatNames(roUnsupported)) + " can only be read";
+        }
+        return new Ext4FileSystem(device, sb, readOnly, reason);
+    }
+
+    private static Superblock readSuperblock(BlockDevice device) {
+        if (device.size() < Superblock.OFFSET + Superblock.SIZE) {
+            throw new CorruptionException("device is too small (" + device.size() + " bytes) to hold an ext4 superblock");
+        }
+        try {
+            return Superblock.parse(device.read(Superblock.OFFSET, Superblock.SIZE));
+        } catch (IOException e) {
+            throw new Ext4Exception(Errno.EIO, "reading the superblock failed: " + e.getMessage(), e);
+        }
+    }
+
+    public Superblock superblock() {
+        return sb;
+    }
+
+    public BlockDevice device() {
+        return device;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public long blocksCount() {
+        return sb.blocksCount();
+    }
+
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** Why the filesystem is read-only, or null when it is writable. */
+    public String readOnlyReason() {
+        return readOnlyReason;
+    }
+
+    public boolean hasMetadataCsum() {
+        return metadataCsum;
+    }
+
+    /** The metadata checksum seed (0 without metadata_csum). */
+    public int csumSeed() {
+        return csumSeed;
+    }
+
+    /** Reads filesystem block {@code pblk} into a fresh array. */
+    public byte[] readBlock(long pblk) {
+        byte[] b = new byte[blockSize];
+        readBlocks(pblk, 1, b, 0);
+        return b;
+    }
+
+    /** Reads {@code count} consecutive blocks starting at {@code pblk} into {@code dst}. */
+    public void readBlocks(long pblk, int count, byte[] dst, int dstOff) {
+        if (pblk < 0 || count < 0 || pblk > sb.blocksCount() - count) {
+            throw new CorruptionException("block " + pblk + (count > 1 ? " (+" + count + ")" : "")
+                    + " is outside the filesystem (" + sb.blocksCount() + " blocks)");
+        }
+        try {
+            device.read(pblk * blockSize, dst, dstOff, count * blockSize);
+        } catch (IOException e) {
+            throw new Ext4Exception(Errno.EIO, "reading block " + pblk + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The descriptor of {@code group}, read and verified on first use. */
+    public GroupDescriptor group(long group) {
+        if (group < 0 || group >= sb.groupCount()) {
+            throw new CorruptionException("group " + group + " does not exist (" + sb.groupCount() + " groups)");
+        }
+        GroupDescriptor gd = groups.get(group);
+        if (gd == null) {
+            gd = loadDescriptorBlock(group);
+        }
+        return gd;
+    }
+
+    /** Block number of the descriptor block that holds descriptor block index {@code index}. */
+    long descriptorBlockLocation(long index) {
+        long superBlock = sb.firstDataBlock();
+        if (!sb.hasIncompat(Features.INCOMPAT_META_BG) || index < sb.firstMetaBg()) {
+            return superBlock + 1 + index;
+        }
+        long firstGroup = index * sb.descsPerBlock();
+        return sb.groupFirstBlock(firstGroup) + (sb.groupHasSuper(firstGroup) ? 1 : 0);
+    }
+
+    private GroupDescriptor loadDescriptorBlock(long group) {
+        int perBlock = sb.descsPerBlock();
+        long index = group / perBlock;
+        byte[] block = readBlock(descriptorBlockLocation(index));
+        int descSize = sb.descSize();
+        GroupDescriptor wanted = null;
+        long first = index * perBlock;
+        for (int i = 0; i < perBlock && first + i < sb.groupCount(); i++) {
+            long g = first + i;
+            byte[] raw = java.util.Arrays.copyOfRange(block, i * descSize, (i + 1) * descSize);
+            GroupDescriptor gd = new GroupDescriptor(g, raw);
+            if (g == group) {
+                validate(gd, raw);
+                wanted = gd;
+            }
+            groups.putIfAbsent(g, gd);
+        }
+        return wanted;
+    }
+
+    private void validate(GroupDescriptor gd, byte[] raw) {
+        long g = gd.group();
+        int expected = GroupDescriptor.computeChecksum(sb, g, raw);
+        if (expected >= 0 && expected != gd.checksum()) {
+            throw new CorruptionException(String.format("group descriptor %d: checksum 0x%04x does not match computed 0x%04x",
+                    g, gd.checksum(), expected));
+        }
+        long itableBlocks = (sb.inodesPerGroup() * sb.inodeSize() + blockSize - 1) / blockSize;
+        CorruptionException.check(inFs(gd.blockBitmap(), 1), "group descriptor " + g + ": block bitmap " + gd.blockBitmap() + " is outside the filesystem");
+        CorruptionException.check(inFs(gd.inodeBitmap(), 1), "group descriptor " + g + ": inode bitmap " + gd.inodeBitmap() + " is outside the filesystem");
+        CorruptionException.check(inFs(gd.inodeTable(), itableBlocks), "group descriptor " + g + ": inode table " + gd.inodeTable() + " is outside the filesystem");
+    }
+
+    private boolean inFs(long block, long count) {
+        return block >= sb.firstDataBlock() && block < sb.blocksCount() && count <= sb.blocksCount() - block;
+    }
+
+    /** Reads inode {@code ino}, verifying its checksum. */
+    public Inode inode(long ino) {
+        if (ino < 1 || ino > sb.inodesCount()) {
+            throw new CorruptionException("inode " + ino + " is out of range (1.." + sb.inodesCount() + ")");
+        }
+        long ipg = sb.inodesPerGroup();
+        long group = (ino - 1) / ipg;
+        long index = (ino - 1) % ipg;
+        GroupDescriptor gd = group(group);
+        int isz = sb.inodeSize();
+        byte[] raw = new byte[isz];
+        long offset = gd.inodeTable() * blockSize + index * isz;
+        if (gd.hasFlag(GroupDescriptor.INODE_UNINIT) && hasGroupChecksums()) {
+            // The group's inode table was never initialised: every inode in it is free and zero.
+            return new Inode(ino, raw, csumSeed);
+        }
+        try {
+            device.read(offset, raw, 0, isz);
+        } catch (IOException e) {
+            throw new Ext4Exception(Errno.EIO, "reading inode " + ino + " failed: " + e.getMessage(), e);
+        }
+        Inode inode = new Inode(ino, raw, csumSeed);
+        if (metadataCsum && !inode.isAllZero()) {
+            long stored = inode.storedChecksum();
+            long computed = inode.computeChecksum();
+            if (stored != computed) {
+                throw new CorruptionException(String.format("inode %d: checksum 0x%08x does not match computed 0x%08x", ino, stored, computed));
+            }
+        }
+        if (isz > Superblock.GOOD_OLD_INODE_SIZE) {
+            int extra = inode.extraIsize();
+            CorruptionException.check(extra % 4 == 0 && Superblock.GOOD_OLD_INODE_SIZE + extra <= isz,
+                    "inode " + ino + ": i_extra_isize " + extra + " does not fit the " + isz + "-byte inode");
+        }
+        return inode;
+    }
+
+    /** True when group descriptors carry checksums (and so the UNINIT flags may be trusted). */
+    public boolean hasGroupChecksums() {
+        return metadataCsum || sb.hasRoCompat(Features.RO_COMPAT_GDT_CSUM);
+    }
+
+    /** The names of the features set, dumpe2fs-style. */
+    public List<String> featureNames() {
+        return Features.names(sb.featureCompat(), sb.featureIncompat(), sb.featureRoCompat());
+    }
+
+    @Override
+    public void close() throws IOException {
+        device.close();
+    }
+}
