@@ -1,0 +1,77 @@
+package org.ext4j.core.spi;
+
+import java.io.Closeable;
+import java.util.List;
+
+/**
+ * The filesystem as backends see it: every operation is keyed by inode number (the FUSE node id),
+ * POSIX rules are applied here once, and failures are {@link Ext4Exception}s carrying an
+ * {@link Errno}. Implementations are thread-safe.
+ *
+ * <p>File and directory handles are opaque longs returned by {@link #open} / {@link #opendir}
+ * and handed back on every call that uses them; a handle keeps its inode alive until released
+ * (an unlinked file stays readable until its last handle is released). The write operations
+ * (create, mknod, mkdir, symlink, link, unlink, rmdir, rename, write, setattr, fallocate,
+ * setxattr, removexattr, fsync) join this interface with the write path and take the same shape:
+ * a {@link Caller}, the parent inode and name bytes, and they return {@link Attributes}.
+ */
+public interface InodeFileSystem extends Closeable {
+    /** The root directory's inode number. */
+    long ROOT_INO = 2;
+
+    /** Open flags (Linux values) that matter to the core. */
+    int O_ACCMODE = 3;
+    int O_RDONLY = 0;
+    int O_WRONLY = 1;
+    int O_RDWR = 2;
+
+    /** Finds {@code name} in directory {@code parent}. ENOENT when absent, ENOTDIR when parent is not a directory. */
+    Attributes lookup(Caller caller, long parent, byte[] name);
+
+    /** stat of an inode. */
+    Attributes getattr(long ino);
+
+    /** The target of a symbolic link, as stored (bytes). */
+    byte[] readlink(long ino);
+
+    /** Opens a directory for listing; returns a handle. */
+    long opendir(Caller caller, long ino);
+
+    /**
+     * Lists directory {@code ino} from cookie {@code offset} (0 = start): at most
+     * {@code maxEntries} entries, "." and ".." included. An empty list means the end.
+     */
+    List<DirectoryEntry> readdir(long ino, long handle, long offset, int maxEntries);
+
+    void releasedir(long ino, long handle);
+
+    /** Opens a file with open(2) flags; returns a handle. */
+    long open(Caller caller, long ino, int flags);
+
+    /** Reads up to {@code len} bytes at {@code offset}; returns the count (0 at end of file). */
+    int read(long ino, long handle, long offset, byte[] dst, int dstOff, int len);
+
+    void release(long ino, long handle);
+
+    /** Checks access(2) mode bits (R_OK 4, W_OK 2, X_OK 1; 0 = existence) for the caller. */
+    void access(Caller caller, long ino, int mask);
+
+    StatFs statfs();
+
+    /** The value of extended attribute {@code name}; ENODATA when absent. */
+    byte[] getxattr(long ino, String name);
+
+    /** Every extended attribute name of the inode. */
+    List<String> listxattr(long ino);
+
+    /**
+     * Where the bytes {@code [offset, offset + length)} of file {@code ino} live: consecutive
+     * extents covering the range (clipped to the file's blocks; past the end of file a hole).
+     */
+    List<MappedExtent> mapBlocks(long ino, long offset, long length);
+
+    /** True when no write will be accepted (and why, via {@link #readOnlyReason}). */
+    boolean isReadOnly();
+
+    String readOnlyReason();
+}
