@@ -10,9 +10,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 // Builds ext4/ext3/ext2 images with mkfs -d from a SourceTree, one per feature variant, cached for the test JVM.
 /**
@@ -119,7 +124,7 @@ public final class ImageFactory {
     private final Path workDir;
     private final SourceTree tree;
     private Path source;
-    private final Map<Variant, Path> images = new EnumMap<>(Variant.class);
+    private final Map<Variant, CompletableFuture<Path>> images = new EnumMap<>(Variant.class);
 
     /** A factory that keeps its source tree and images under {@code workDir}. */
     public ImageFactory(Path workDir, SourceTree tree) {
@@ -158,13 +163,47 @@ public final class ImageFactory {
     }
 
     /** The image of a variant, built on first use and then shared: read-only use only. */
-    public synchronized Path image(Variant variant) {
-        Path image = images.get(variant);
-        if (image == null) {
-            image = build(variant, source(), workDir.resolve(variant.name().toLowerCase() + ".img"));
-            images.put(variant, image);
+    public Path image(Variant variant) {
+        CompletableFuture<Path> image;
+        synchronized (this) {
+            image = images.get(variant);
+            if (image == null) {
+                image = CompletableFuture.completedFuture(build(variant));
+                images.put(variant, image);
+            }
         }
-        return image;
+        try {
+            return image.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof AssertionError failure) {
+                throw new AssertionError("building the " + variant + " image failed: " + failure.getMessage(), failure);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Starts building the images of these variants in the background (two at a time: mkfs -d
+     * spends its time in system calls, so a second build overlaps well on a small machine).
+     * {@link #image} then waits for the build it needs. Call it once from a test class's setup.
+     */
+    public void prefetch(Collection<Variant> variants) {
+        source();
+        ExecutorService pool = Executors.newFixedThreadPool(2, task -> {
+            Thread thread = new Thread(task, "image-factory");
+            thread.setDaemon(true);
+            return thread;
+        });
+        synchronized (this) {
+            for (Variant variant : variants) {
+                images.computeIfAbsent(variant, v -> CompletableFuture.supplyAsync(() -> build(v), pool));
+            }
+        }
+        pool.shutdown();
+    }
+
+    private Path build(Variant variant) {
+        return build(variant, source(), workDir.resolve(variant.name().toLowerCase() + ".img"));
     }
 
     /** A private copy of a variant's image in {@code dir}, for tests that write. */

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import org.ext4j.core.testing.ImageFactory.Variant;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,6 +31,11 @@ class ImageFactoryTest {
 
     private static final TreeDiff.Options IMAGE_VS_SOURCE =
             TreeDiff.Options.strict().withMtime(TreeDiff.TimePrecision.SECONDS).ignoring("lost+found", ".");
+
+    @BeforeAll
+    static void buildImagesInBackground() {
+        ImageFactory.shared().prefetch(EnumSet.allOf(Variant.class));
+    }
 
     @ParameterizedTest
     @EnumSource(Variant.class)
