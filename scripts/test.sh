@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The ext4j test command: installs the Debian tools the tests call (mkfs.ext4, debugfs, e2fsck,
+# xfsprogs, attr, FUSE 3, fuse2fs), makes sure /dev/fuse exists, then runs `mvn verify` on the
+# whole reactor. Extra arguments go to Maven unchanged, e.g. ./scripts/test.sh -pl core -Dtest=X
+# The last line printed is the summed Surefire/Failsafe summary; the exit code is Maven's.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+# True when the Debian package is installed (not merely known to dpkg).
+installed() {
+    [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
+}
+
+# True when apt knows an installable candidate for the package.
+available() {
+    local candidate
+    candidate=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+    [ -n "$candidate" ] && [ "$candidate" != "(none)" ]
+}
+
+missing=()
+for pkg in e2fsprogs xfsprogs attr fuse3 libfuse3-3; do
+    installed "$pkg" || missing+=("$pkg")
+done
+# fuse2fs is its own package from bookworm on; older releases ship it inside e2fsprogs.
+need_fuse2fs=false
+if ! command -v fuse2fs >/dev/null 2>&1 && ! installed fuse2fs; then
+    need_fuse2fs=true
+fi
+
+if [ ${#missing[@]} -gt 0 ] || $need_fuse2fs; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "test.sh: missing Debian packages: ${missing[*]} $($need_fuse2fs && echo fuse2fs)" >&2
+        echo "test.sh: run as root (or install them with apt-get) and try again" >&2
+        exit 1
+    fi
+    echo "test.sh: apt-get update (something is missing)"
+    apt-get update -qq
+    if $need_fuse2fs; then
+        if available fuse2fs; then
+            missing+=(fuse2fs)
+        else
+            echo "test.sh: no fuse2fs package in this Debian; e2fsprogs is expected to provide it"
+        fi
+    fi
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "test.sh: installing ${missing[*]}"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+    fi
+fi
+
+if [ ! -c /dev/fuse ]; then
+    if ! modprobe fuse 2>/tmp/ext4j-modprobe.err; then
+        echo "test.sh: /dev/fuse is missing and 'modprobe fuse' failed: $(cat /tmp/ext4j-modprobe.err)" \
+             "(mount tests will be skipped or fail)"
+    fi
+fi
+
+log=$(mktemp -t ext4j-mvn.XXXXXX.log)
+rc=0
+mvn -B -ntp -Dstyle.color=never verify "$@" 2>&1 | tee "$log" || rc=$?
+
+echo
+# Sum the per-module summary lines ("Tests run: N, Failures: F, Errors: E, Skipped: S" without
+# "Time elapsed", which only the per-class lines carry).
+awk '/Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$/ {
+         sub(/.*Tests run: /, "");
+         split($0, f, /[^0-9]+/);
+         run += f[1]; fail += f[2]; err += f[3]; skip += f[4]
+     }
+     END { printf "ext4j: Tests run: %d, Failures: %d, Errors: %d, Skipped: %d\n", run, fail, err, skip }' "$log"
+rm -f "$log"
+exit "$rc"
