@@ -176,11 +176,16 @@ public final class Ext4Volume implements InodeFileSystem {
         }
         if (inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
             byte[] data = InlineData.content(fs, inode);
-            if (pos >= data.length) {
+            if (pos >= inode.size()) {
                 return 0;
             }
-            int n = (int) Math.min(len, data.length - pos);
-            System.arraycopy(data, (int) pos, dst, off, n);
+            int n = (int) Math.min(len, inode.size() - pos);
+            // Past the inline bytes (an i_size larger than the inode holds) the kernel reads zeros.
+            int fromInline = (int) Math.max(0, Math.min(n, data.length - pos));
+            if (fromInline > 0) {
+                System.arraycopy(data, (int) pos, dst, off, fromInline);
+            }
+            java.util.Arrays.fill(dst, off + fromInline, off + n, (byte) 0);
             return n;
         }
         return (content != null ? content : new FileContent(fs, inode)).read(pos, dst, off, len);

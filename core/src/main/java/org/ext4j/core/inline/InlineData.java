@@ -28,11 +28,13 @@ public final class InlineData {
 
     /**
      * The inline content of {@code inode}: for a directory all of it (i_block and system.data,
-     * for the directory parser); for any other type exactly i_size bytes.
+     * for the directory parser); for any other type i_size bytes, or fewer when i_size claims
+     * more than the inode holds: the kernel then reads the inline bytes followed by zeros, and
+     * callers must do the same up to i_size.
      *
      * @throws Ext4Exception EINVAL when the inode does not have inline data
-     * @throws CorruptionException when system.data is missing, not in the inode body, or i_size
-     *                             exceeds what the inode holds
+     * @throws CorruptionException when system.data is missing or not in the inode body, or
+     *                             i_size is negative
      */
     public static byte[] content(Ext4FileSystem fs, Inode inode) {
         if (!inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
@@ -43,9 +45,8 @@ public final class InlineData {
             return all;
         }
         long size = inode.size();
-        CorruptionException.check(size >= 0 && size <= all.length, "inline data of inode " + inode.ino()
-                + ": i_size " + size + " exceeds the " + all.length + " bytes held inline");
-        return Arrays.copyOf(all, (int) size);
+        CorruptionException.check(size >= 0, "inline data of inode " + inode.ino() + ": negative i_size");
+        return Arrays.copyOf(all, (int) Math.min(size, all.length));
     }
 
     /** How many bytes the inode holds inline (60 plus the size of system.data). */
