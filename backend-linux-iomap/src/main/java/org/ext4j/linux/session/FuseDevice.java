@@ -78,7 +78,8 @@ public final class FuseDevice implements AutoCloseable {
     }
 
     /**
-     * Writes one reply held in {@code buffer[0, length)}.
+     * Writes one reply held in {@code buffer[position, position + length)} (jnr-posix passes the
+     * address at the buffer's position).
      *
      * @return bytes written, or the negated errno
      */

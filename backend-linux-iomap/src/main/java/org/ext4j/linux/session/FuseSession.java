@@ -87,7 +87,7 @@ public final class FuseSession implements AutoCloseable {
                 continue;
             }
             out.clear();
-            out.put(reply);
+            out.put(reply).flip();
             int w = device.write(out, reply.length);
             if (w < 0 && -w != Libc.ENOENT) {
                 // ENOENT is normal: the request was interrupted and the kernel no longer waits for it.

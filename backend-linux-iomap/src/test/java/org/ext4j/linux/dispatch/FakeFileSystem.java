@@ -37,7 +37,7 @@ public class FakeFileSystem implements InodeFileSystem {
     final Map<Long, Map<String, Long>> dirs = new TreeMap<>();
     final Map<Long, byte[]> contents = new TreeMap<>();
     final Map<Long, Map<String, byte[]>> xattrs = new TreeMap<>();
-    final List<String> calls = new ArrayList<>();
+    final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
     long nextHandle = 100;
 
     public FakeFileSystem() {
@@ -211,7 +211,12 @@ public class FakeFileSystem implements InodeFileSystem {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         calls.add("close");
+    }
+
+    /** True when an SPI call was recorded that starts with {@code prefix}. */
+    public synchronized boolean callsContain(String prefix) {
+        return calls.stream().anyMatch(c -> c.startsWith(prefix));
     }
 }
