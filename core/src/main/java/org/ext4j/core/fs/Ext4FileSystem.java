@@ -7,8 +7,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
+import java.util.function.LongUnaryOperator;
+import org.ext4j.core.extent.BlockMap;
+import org.ext4j.core.extent.Mapping;
+import org.ext4j.core.inode.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.io.BlockDevice;
+import org.ext4j.core.io.OverlayBlockDevice;
+import org.ext4j.core.journal.JournalRecovery;
+import org.ext4j.core.journal.RecoveryResult;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -28,6 +35,7 @@ public final class Ext4FileSystem implements Closeable {
     private final boolean metadataCsum;
     private final int csumSeed;
     private final ConcurrentHashMap<Long, GroupDescriptor> groups = new ConcurrentHashMap<>();
+    private RecoveryResult recovery;
 
     private Ext4FileSystem(BlockDevice device, Superblock sb, boolean readOnly, String readOnlyReason) {
         this.device = device;
@@ -68,7 +76,59 @@ public final class Ext4FileSystem implements Closeable {
             readOnly = true;
             reason = "feature(s) " + String.join(", ", Features.roCompatNames(roUnsupported)) + " can only be read";
         }
-        return new Ext4FileSystem(device, sb, readOnly, reason);
+        if (!sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
+            return new Ext4FileSystem(device, sb, readOnly, reason);
+        }
+        // A dirty journal: replay it in place, or into memory when nothing may be written.
+        BlockDevice target = readOnly ? new OverlayBlockDevice(device, sb.blockSize()) : device;
+        RecoveryResult result = replayJournal(new Ext4FileSystem(device, sb, true, reason), target);
+        Ext4FileSystem fs = new Ext4FileSystem(target, readSuperblock(target), readOnly, reason);
+        fs.recovery = result;
+        return fs;
+    }
+
+    /**
+     * Replays the journal of {@code fs} into {@code target}, marks the journal empty and clears
+     * needs_recovery there. {@code fs} reads the journal inode through the original device.
+     */
+    private static RecoveryResult replayJournal(Ext4FileSystem fs, BlockDevice target) {
+        Superblock sb = fs.sb;
+        if (!sb.hasCompat(Features.COMPAT_HAS_JOURNAL) || sb.journalInum() == 0) {
+            throw new CorruptionException("superblock: needs_recovery is set but the filesystem has no journal inode");
+        }
+        Inode journal = fs.inode(sb.journalInum());
+        CorruptionException.check(journal.type() == FileType.REGULAR && journal.size() >= 0,
+                "journal inode " + sb.journalInum() + " is not a regular file");
+        BlockMap map = BlockMap.of(fs, journal);
+        long journalBlocks = journal.size() / fs.blockSize;
+        LongUnaryOperator toFsBlock = lblk -> {
+            Mapping m = map.map(lblk, 1);
+            if (m.kind() != Mapping.Kind.MAPPED) {
+                throw new CorruptionException("journal inode " + sb.journalInum() + ": block " + lblk + " is not mapped");
+            }
+            return m.pblk();
+        };
+        try {
+            RecoveryResult r = JournalRecovery.recover(target, fs.blockSize, sb.blocksCount(), toFsBlock, journalBlocks);
+            if (!r.badChecksumBlocks().isEmpty() || r.failedCommit().isPresent()) {
+                throw new CorruptionException("journal: " + r.badChecksumBlocks().size() + " logged block(s) failed their checksum"
+                        + (r.failedCommit().isPresent() ? ", commit of transaction " + r.failedCommit().getAsLong() + " failed its checksum" : "")
+                        + "; run e2fsck -f on the image");
+            }
+            JournalRecovery.markClean(target, fs.blockSize, sb.blocksCount(), toFsBlock, journalBlocks, r.nextSequence());
+            byte[] raw = target.read(Superblock.OFFSET, Superblock.SIZE);
+            JournalRecovery.clearRecoverFlag(raw);
+            target.write(Superblock.OFFSET, raw, 0, raw.length);
+            target.flush();
+            return r;
+        } catch (IOException e) {
+            throw new Ext4Exception(Errno.EIO, "journal replay failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** What the journal replay at open did, or null when the journal was clean. */
+    public RecoveryResult recovery() {
+        return recovery;
     }
 
     private static Superblock readSuperblock(BlockDevice device) {

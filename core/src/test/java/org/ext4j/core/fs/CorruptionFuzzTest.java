@@ -206,7 +206,7 @@ class CorruptionFuzzTest {
 
     private static byte[] makeImage(Path tree, int variant) throws IOException, InterruptedException {
         Path img = work.resolve("v" + variant + ".img");
-        List<String> cmd = new ArrayList<>(List.of("mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0", "-N", "128", "-d", tree.toString()));
+        List<String> cmd = new ArrayList<>(List.of("mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0", "-N", "400", "-d", tree.toString()));
         cmd.addAll(List.of(VARIANTS.get(variant)));
         cmd.addAll(List.of(img.toString(), "3M"));
         run(cmd);

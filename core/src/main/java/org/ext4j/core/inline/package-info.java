@@ -1,0 +1,5 @@
+/**
+ * Inline data ({@code inline_data} feature): small file and directory content kept in the inode
+ * itself, in {@code i_block} and the in-inode xattr {@code system.data}. Read path only.
+ */
+package org.ext4j.core.inline;

@@ -1,0 +1,33 @@
+package org.ext4j.core.journal;
+
+import org.ext4j.core.disk.BigEndian;
+import org.ext4j.core.spi.CorruptionException;
+
+/**
+ * A revoke block (jbd2_journal_revoke_header_t and its records): filesystem blocks whose logged
+ * copies in this and earlier transactions must not be replayed.
+ */
+final class RevokeBlock {
+    /** r_count: bytes used in the block, header included. */
+    static final int R_COUNT = 0xC;
+    static final int HEADER_SIZE = 16;
+
+    private RevokeBlock() {
+    }
+
+    /** The revoked filesystem block numbers, 4 or 8 bytes each (64BIT). */
+    static long[] records(JournalSuperblock sb, byte[] block, long journalBlock) {
+        long count = BigEndian.u32(block, R_COUNT);
+        int limit = block.length - (sb.hasCsumV2orV3() ? JournalChecksums.BLOCK_TAIL_SIZE : 0);
+        CorruptionException.check(count <= limit,
+                "revoke block at journal block " + journalBlock + ": r_count " + count + " exceeds " + limit);
+        int recordLen = sb.hasIncompat(JournalFeatures.INCOMPAT_64BIT) ? 8 : 4;
+        int n = count < HEADER_SIZE ? 0 : (int) ((count - HEADER_SIZE) / recordLen);
+        long[] blocks = new long[n];
+        for (int i = 0; i < n; i++) {
+            int off = HEADER_SIZE + i * recordLen;
+            blocks[i] = recordLen == 8 ? BigEndian.u64(block, off) : BigEndian.u32(block, off);
+        }
+        return blocks;
+    }
+}

@@ -1,0 +1,102 @@
+package org.ext4j.core.xattr;
+
+import static org.ext4j.core.disk.LittleEndian.s32;
+import static org.ext4j.core.disk.LittleEndian.u16;
+import static org.ext4j.core.disk.LittleEndian.u32;
+import static org.ext4j.core.disk.LittleEndian.u8;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.ext4j.core.spi.CorruptionException;
+
+/**
+ * Parses the entry list shared by the in-inode area and the external block: entries packed from
+ * a start offset up to a 4-zero-byte terminator, values packed from the other end. Both layouts
+ * differ only in where the list starts and what value offsets are relative to.
+ */
+final class XattrTable {
+    /** Entries and values are padded to this. */
+    static final int PAD = 4;
+    /** The kernel's bound on any value (EXT4_XATTR_SIZE_MAX); values in EA inodes go up to it. */
+    static final long VALUE_SIZE_MAX = 1L << 24;
+
+    private XattrTable() {
+    }
+
+    /** Size of an entry with a {@code nameLen}-byte name, padded. */
+    static int entrySize(int nameLen) {
+        return (XattrEntry.E_NAME + nameLen + PAD - 1) & ~(PAD - 1);
+    }
+
+    /**
+     * Parses the table in {@code buf[first, end)}.
+     *
+     * @param valueBase the offset in {@code buf} that {@code e_value_offs} counts from
+     * @param eaInodes  whether the filesystem has the ea_inode feature (e_value_inum allowed)
+     * @param maxInum   the highest inode number, for validating e_value_inum
+     * @param where     names the table in error messages, e.g. "xattr block 1550 of inode 12"
+     */
+    static List<XattrEntry> parse(byte[] buf, int first, int end, int valueBase, XattrEntry.Location location,
+                                  boolean eaInodes, long maxInum, String where) {
+        CorruptionException.check(0 <= first && first <= end && end <= buf.length && valueBase <= first,
+                where + ": table bounds " + first + ".." + end + " are wrong");
+        // First pass: walk the names to find the terminator; every step moves forward by at least
+        // 16 bytes, so the walk is bounded by the region size.
+        List<int[]> headers = new ArrayList<>();
+        int pos = first;
+        while (true) {
+            CorruptionException.check(end - pos >= 4, where + ": entry list is not terminated (runs past offset " + end + ")");
+            if (s32(buf, pos) == 0) {
+                break;
+            }
+            CorruptionException.check(end - pos >= XattrEntry.E_NAME, where + ": entry at offset " + pos + " runs past the end");
+            int nameLen = u8(buf, pos + XattrEntry.E_NAME_LEN);
+            int next = pos + entrySize(nameLen);
+            CorruptionException.check(next <= end - 4, where + ": name of entry at offset " + pos + " (" + nameLen
+                    + " bytes) runs past the end");
+            headers.add(new int[] {pos, nameLen});
+            pos = next;
+        }
+        int valuesMayStart = pos + 4;
+        List<XattrEntry> entries = new ArrayList<>(headers.size());
+        for (int[] h : headers) {
+            entries.add(entry(buf, h[0], h[1], valuesMayStart, end, valueBase, location, eaInodes, maxInum, where));
+        }
+        return entries;
+    }
+
+    private static XattrEntry entry(byte[] buf, int pos, int nameLen, int valuesMayStart, int end, int valueBase,
+                                    XattrEntry.Location location, boolean eaInodes, long maxInum, String where) {
+        String at = where + ": entry at offset " + pos;
+        int index = u8(buf, pos + XattrEntry.E_NAME_INDEX);
+        int offs = u16(buf, pos + XattrEntry.E_VALUE_OFFS);
+        long inum = u32(buf, pos + XattrEntry.E_VALUE_INUM);
+        long size = u32(buf, pos + XattrEntry.E_VALUE_SIZE);
+        int hash = s32(buf, pos + XattrEntry.E_HASH);
+        byte[] name = Arrays.copyOfRange(buf, pos + XattrEntry.E_NAME, pos + XattrEntry.E_NAME + nameLen);
+        for (byte b : name) {
+            CorruptionException.check(b != 0, at + ": name contains a NUL byte");
+        }
+        // The ACL indexes store an empty name; every other entry needs one.
+        CorruptionException.check(nameLen > 0 || XattrNameIndex.isWholeName(index), at + ": empty name with index " + index);
+        CorruptionException.check(size <= VALUE_SIZE_MAX, at + ": value size " + size + " exceeds " + VALUE_SIZE_MAX);
+        XattrName xname = new XattrName(index, name);
+        if (inum != 0) {
+            CorruptionException.check(eaInodes, at + ": value in inode " + inum + " but the filesystem has no ea_inode feature");
+            CorruptionException.check(inum != 2 && inum <= maxInum, at + ": value inode " + inum + " is not a valid inode");
+            return new XattrEntry(xname, location, offs, inum, size, hash, null);
+        }
+        byte[] value = new byte[0];
+        if (size != 0) {
+            CorruptionException.check(offs % PAD == 0, at + ": value offset " + offs + " is not 4-byte aligned");
+            long start = (long) valueBase + offs;
+            long paddedEnd = start + ((size + PAD - 1) & ~(long) (PAD - 1));
+            CorruptionException.check(start >= valuesMayStart && paddedEnd <= end,
+                    at + ": value at offset " + offs + " of " + size + " bytes lies outside the value area ("
+                            + (valuesMayStart - valueBase) + ".." + (end - valueBase) + ")");
+            value = Arrays.copyOfRange(buf, (int) start, (int) (start + size));
+        }
+        return new XattrEntry(xname, location, offs, 0, size, hash, value);
+    }
+}
