@@ -106,7 +106,9 @@ public final class FuseDispatcher {
             }
             return OutHeader.ok(h.unique(), reply);
         } catch (FuseDecodeException e) {
-            return decodeFailure(e);
+            byte[] reply = decodeFailure(e);
+            // A malformed FORGET is still a FORGET: the kernel waits for no answer to it.
+            return request.opcode().expectsReply() ? reply : null;
         } catch (ProtocolError e) {
             return OutHeader.error(h.unique(), e.errno);
         } catch (Ext4Exception e) {

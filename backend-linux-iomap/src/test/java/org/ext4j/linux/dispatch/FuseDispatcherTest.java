@@ -321,6 +321,8 @@ class FuseDispatcherTest {
         init();
         assertNull(dispatcher.handle(HandBytes.request(INTERRUPT, unique++, 0, HandBytes.start().u64(5).toArray())));
         assertNull(dispatcher.handle(HandBytes.request(FORGET, unique++, 77, HandBytes.start().u64(1).toArray())));
+        assertNull(dispatcher.handle(HandBytes.request(FORGET, unique++, 77, new byte[3])), "even when malformed");
+        assertTrue(logBytes.toString().contains("SHORT_BODY"), logBytes.toString());
     }
 
     @Test
