@@ -1,7 +1,8 @@
 /**
- * The Linux backend. It will own the FUSE kernel protocol spoken directly over /dev/fuse
- * (lowlevel, inode-based: the FUSE node id is the ext4 inode number), mounting with mount(2) or
- * fusermount3, iomap negotiation with registration of the block device (a loop device for an image
- * file) when the kernel offers it, and in-process data I/O otherwise.
+ * The Linux backend: the FUSE kernel protocol spoken directly over /dev/fuse (lowlevel,
+ * inode-based: the FUSE node id is the ext4 inode number). {@link org.ext4j.linux.LinuxBackend}
+ * is the entry the {@code ext4j} command uses; {@code .protocol} holds the wire structs,
+ * {@code .dispatch} maps requests onto the core SPI, {@code .session} runs the reader threads and
+ * {@code .mount} attaches the filesystem to a directory.
  */
 package org.ext4j.linux;

@@ -1,0 +1,51 @@
+package org.ext4j.linux.dispatch;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.ext4j.core.spi.Caller;
+import org.ext4j.linux.protocol.InHeader;
+
+/**
+ * The {@link Caller} of a request. The FUSE header carries only the fsuid, fsgid and thread id;
+ * the supplementary groups the core's permission checks need are read from
+ * {@code /proc/<pid>/status}, only for the operations that check permissions.
+ */
+final class Credentials {
+    private Credentials() {
+    }
+
+    static Caller of(InHeader h) {
+        if (h.uid() == 0) {
+            return new Caller(0, h.gid(), new long[0], h.pid());
+        }
+        return new Caller(h.uid(), h.gid(), supplementaryGroups(h.pid()), h.pid());
+    }
+
+    /** The "Groups:" line of /proc/PID/status; empty when the task is already gone. */
+    static long[] supplementaryGroups(long pid) {
+        if (pid <= 0) {
+            return new long[0];
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"),
+                    StandardCharsets.US_ASCII)) {
+                if (line.startsWith("Groups:")) {
+                    String list = line.substring("Groups:".length()).trim();
+                    return list.isEmpty() ? new long[0]
+                            : Arrays.stream(list.split("\\s+")).mapToLong(Long::parseLong).toArray();
+                }
+            }
+            return new long[0];
+        } catch (NoSuchFileException e) {
+            // The caller exited (or was interrupted) before we got to it: no groups to honour.
+            return new long[0];
+        } catch (IOException | NumberFormatException e) {
+            System.err.println("ext4j: cannot read the groups of pid " + pid + ": " + e);
+            return new long[0];
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package org.ext4j.linux.dispatch;
+
+import org.ext4j.linux.protocol.InitFlags;
+import org.ext4j.linux.protocol.InitIn;
+import org.ext4j.linux.protocol.InitOut;
+import org.ext4j.linux.protocol.Wire;
+
+/** What ext4j answers to the kernel's INIT offer. */
+final class InitNegotiation {
+    /** The oldest protocol minor served: 7.12 (Linux 2.6.29) has every struct at its current size. */
+    static final int MIN_MINOR = 12;
+
+    /** Capabilities ext4j asks for (each granted only when the kernel offers it). */
+    static final long WANTED = InitFlags.ASYNC_READ | InitFlags.BIG_WRITES | InitFlags.PARALLEL_DIROPS
+            | InitFlags.DO_READDIRPLUS | InitFlags.READDIRPLUS_AUTO | InitFlags.EXPORT_SUPPORT
+            | InitFlags.CACHE_SYMLINKS | InitFlags.MAX_PAGES;
+
+    private InitNegotiation() {
+    }
+
+    /** The minor both sides speak. */
+    static int minor(InitIn in) {
+        return Math.min(in.minor(), Wire.MAX_MINOR);
+    }
+
+    /** The answer to a 7.x offer with x >= {@link #MIN_MINOR}. */
+    static InitOut answer(InitIn in, DispatchOptions options) {
+        int minor = minor(in);
+        long granted = in.flags() & WANTED;
+        // flags2 exists from 7.36; announce it only when the kernel offered it.
+        if (minor >= 36 && (in.flags() & InitFlags.INIT_EXT) != 0) {
+            granted |= InitFlags.INIT_EXT;
+        } else {
+            granted &= 0xFFFF_FFFFL;
+        }
+        int maxPages = (granted & InitFlags.MAX_PAGES) != 0 ? options.maxPages() : 0;
+        // max_background 0 keeps the kernel's default (12); time_gran 1: nanosecond timestamps.
+        return new InitOut(Wire.KERNEL_VERSION, minor, in.maxReadahead(), granted, 0, 0, options.maxWrite(), 1,
+                maxPages, 0, 0, 0);
+    }
+}

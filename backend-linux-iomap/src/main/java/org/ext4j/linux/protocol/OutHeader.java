@@ -1,0 +1,35 @@
+package org.ext4j.linux.protocol;
+
+/**
+ * {@code struct fuse_out_header} (16 bytes) and the encoding of whole replies: header and payload
+ * in one array, because the kernel takes a reply from exactly one write(2).
+ */
+public final class OutHeader {
+    public static final int SIZE = 16;
+
+    private OutHeader() {
+    }
+
+    /** A successful reply carrying {@code payload} (null for an empty one). */
+    public static byte[] ok(long unique, OutStruct payload) {
+        int size = SIZE + (payload == null ? 0 : payload.wireSize());
+        WireWriter w = new WireWriter(size);
+        w.u32(size).u32(0).u64(unique);
+        if (payload != null) {
+            payload.writeTo(w);
+        }
+        if (w.position() != size) {
+            throw new IllegalStateException(payload.getClass().getSimpleName() + " wrote " + (w.position() - SIZE)
+                    + " bytes but declared " + payload.wireSize());
+        }
+        return w.toByteArray();
+    }
+
+    /** An error reply: the header alone, with the negated errno. */
+    public static byte[] error(long unique, int errno) {
+        if (errno <= 0) {
+            throw new IllegalArgumentException("errno must be positive: " + errno);
+        }
+        return new WireWriter(SIZE).u32(SIZE).u32(-errno).u64(unique).toByteArray();
+    }
+}

@@ -1,0 +1,144 @@
+package org.ext4j.linux.session;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.ext4j.linux.dispatch.FuseDispatcher;
+
+/**
+ * The reader threads of one FUSE connection. Thread 0 reads the fd the mount was made with; every
+ * other thread reads its own clone of it. Each thread owns a direct buffer for requests and one
+ * for replies, sized for the largest request (max_write plus headers). A thread stops when the
+ * kernel says the connection is gone (ENODEV: unmounted or aborted).
+ */
+public final class FuseSession implements AutoCloseable {
+    /** Room for a max_write of 1 MiB plus the request headers. */
+    public static final int BUFFER_SIZE = (1 << 20) + 4096;
+
+    private final FuseDispatcher dispatcher;
+    private final List<FuseDevice> devices;
+    private final List<Thread> threads = new ArrayList<>();
+    private final PrintStream log;
+
+    private FuseSession(FuseDispatcher dispatcher, List<FuseDevice> devices, PrintStream log) {
+        this.dispatcher = dispatcher;
+        this.devices = devices;
+        this.log = log;
+    }
+
+    /**
+     * Starts {@code threadCount} reader threads on the connection of {@code master}; the session
+     * owns the device from now on and closes it (and its clones) in {@link #close()}.
+     */
+    public static FuseSession start(FuseDevice master, FuseDispatcher dispatcher, int threadCount, String name)
+            throws IOException {
+        if (threadCount < 1) {
+            throw new IllegalArgumentException("at least one reader thread is needed: " + threadCount);
+        }
+        List<FuseDevice> devices = new ArrayList<>();
+        devices.add(master);
+        try {
+            for (int i = 1; i < threadCount; i++) {
+                devices.add(master.cloneDevice());
+            }
+        } catch (IOException e) {
+            for (FuseDevice d : devices.subList(1, devices.size())) {
+                d.close();
+            }
+            throw e;
+        }
+        FuseSession session = new FuseSession(dispatcher, devices, System.err);
+        for (int i = 0; i < devices.size(); i++) {
+            FuseDevice device = devices.get(i);
+            Thread t = new Thread(() -> session.serve(device), name + "-reader-" + i);
+            t.setDaemon(true);
+            session.threads.add(t);
+        }
+        session.threads.forEach(Thread::start);
+        return session;
+    }
+
+    /** One reader's loop: read a request, dispatch it, write the reply. */
+    private void serve(FuseDevice device) {
+        ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_SIZE);
+        ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_SIZE);
+        while (true) {
+            int n = device.read(in);
+            if (n < 0) {
+                int errno = -n;
+                if (errno == Libc.EINTR || errno == Libc.EAGAIN || errno == Libc.ENOENT) {
+                    // ENOENT: the request was interrupted before it could be read; wait for the next.
+                    continue;
+                }
+                if (errno != Libc.ENODEV) {
+                    log.println("ext4j: reading " + FuseDevice.PATH + " failed: " + FuseDevice.describe(errno)
+                            + "; this reader stops");
+                }
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            byte[] reply = dispatcher.handle(in, n);
+            if (reply == null) {
+                continue;
+            }
+            out.clear();
+            out.put(reply).flip();
+            int w = device.write(out, reply.length);
+            if (w < 0 && -w != Libc.ENOENT) {
+                // ENOENT is normal: the request was interrupted and the kernel no longer waits for it.
+                if (-w == Libc.ENODEV) {
+                    return;
+                }
+                log.println("ext4j: writing a reply failed: " + FuseDevice.describe(-w));
+            } else if (w >= 0 && w != reply.length) {
+                log.println("ext4j: short reply write: " + w + " of " + reply.length + " bytes");
+            }
+        }
+    }
+
+    /** Waits until every reader thread has stopped; false on timeout. */
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        for (Thread t : threads) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedJoin(t, left);
+            if (t.isAlive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Waits without limit until every reader thread has stopped. */
+    public void awaitTermination() throws InterruptedException {
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    /** True while at least one reader thread runs. */
+    public boolean isRunning() {
+        return threads.stream().anyMatch(Thread::isAlive);
+    }
+
+    /** The dispatcher serving this connection. */
+    public FuseDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** Closes the device fds (after the threads stopped, or to give up on a connection). */
+    @Override
+    public void close() {
+        for (FuseDevice d : devices) {
+            d.close();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package org.ext4j.linux.mount;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.ext4j.linux.LinuxBackend;
+
+/** What the mount tests share: the preconditions and the last-resort cleanup. */
+final class MountTestSupport {
+    private MountTestSupport() {
+    }
+
+    /** Skips unless this is Linux, as root, with a usable /dev/fuse. */
+    static void assumeCanMount() {
+        assumeTrue(LinuxBackend.isAvailable(), () -> "no FUSE here: " + LinuxBackend.unavailableReason());
+        assumeTrue("root".equals(System.getProperty("user.name")), "mounting needs root");
+    }
+
+    /** Runs a command and returns its standard output; fails on a non-zero exit. */
+    static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(command + " timed out");
+        }
+        String text = new String(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new IOException(command + " exited " + p.exitValue() + ": " + text);
+        }
+        return text;
+    }
+
+    /** Never leave a mount behind: unmount through the API, and lazily with umount(8) if still mounted. */
+    static void unmountForSure(FuseMount mount, Path dir) throws Exception {
+        try {
+            if (mount != null) {
+                mount.unmount();
+            }
+        } finally {
+            if (MountPointCheck.isMountPoint(dir.toRealPath())) {
+                new ProcessBuilder("umount", "-l", dir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package org.ext4j.linux.mount;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGTERM to a serving process unmounts cleanly and closes the filesystem (the shutdown hook). */
+class SignalUnmountIT {
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void canMount() {
+        MountTestSupport.assumeCanMount();
+    }
+
+    @Test
+    void sigtermUnmountsAndCloses() throws Exception {
+        Path mnt = Files.createDirectory(temp.resolve("mnt"));
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                childClasspath(), FakeMountMain.class.getName(), mnt.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            assertEquals("mounted", out.readLine());
+            assertTrue(MountPointCheck.isMountPoint(mnt.toRealPath()));
+            assertEquals("hello, world\n", Files.readString(mnt.resolve("hello.txt")));
+            // kill(1), not Process.destroy(): destroy also closes our end of the child's stdout.
+            MountTestSupport.run(List.of("kill", "-TERM", Long.toString(child.pid())));
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child exits after SIGTERM");
+            assertEquals("closed", out.readLine(), "the filesystem was closed");
+            assertFalse(MountPointCheck.isMountPoint(mnt.toRealPath()), "and nothing stays mounted");
+        } finally {
+            child.destroyForcibly();
+            MountTestSupport.unmountForSure(null, mnt);
+        }
+    }
+
+    /** The test class path; failsafe hides it in a manifest-only jar, so unpack that when needed. */
+    private static String childClasspath() throws Exception {
+        String cp = System.getProperty("java.class.path");
+        String[] entries = cp.split(java.io.File.pathSeparator);
+        if (entries.length != 1 || !entries[0].endsWith(".jar")) {
+            return cp;
+        }
+        try (JarFile jar = new JarFile(entries[0])) {
+            String manifestPath = jar.getManifest().getMainAttributes().getValue("Class-Path");
+            if (manifestPath == null) {
+                return cp;
+            }
+            List<String> paths = new ArrayList<>();
+            for (String url : manifestPath.trim().split("\\s+")) {
+                paths.add(Path.of(URI.create(url)).toString());
+            }
+            return String.join(java.io.File.pathSeparator, paths);
+        }
+    }
+}
