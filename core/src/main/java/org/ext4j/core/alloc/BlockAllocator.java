@@ -126,7 +126,7 @@ public final class BlockAllocator {
         if (gd.freeBlocksCount() == 0) {
             return remaining;
         }
-        byte[] map = accounting.bitmaps().blockBitmap(tx, group);
+        byte[] map = accounting.currentBlockBitmap(tx, group);
         long[] zone = layout.systemZone(tx, group);
         long base = sb.groupFirstBlock(group);
         long bit = from;

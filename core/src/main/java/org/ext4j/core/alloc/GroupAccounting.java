@@ -168,6 +168,22 @@ public final class GroupAccounting {
     }
 
     /**
+     * The block bitmap of {@code group} as {@code tx} sees it, for searching: the transaction's
+     * own copy when it already changed it (kept consistent by this class, so not re-verified),
+     * else read and verified (or synthesized) by {@link Bitmaps}.
+     */
+    public byte[] currentBlockBitmap(Transaction tx, long group) {
+        long blk = groups.descriptor(tx, group).blockBitmap();
+        return tx.hasAccess(blk) ? tx.read(blk) : bitmaps.blockBitmap(tx, group);
+    }
+
+    /** The inode bitmap of {@code group} as {@code tx} sees it (see {@link #currentBlockBitmap}). */
+    public byte[] currentInodeBitmap(Transaction tx, long group) {
+        long blk = groups.descriptor(tx, group).inodeBitmap();
+        return tx.hasAccess(blk) ? tx.read(blk) : bitmaps.inodeBitmap(tx, group);
+    }
+
+    /**
      * The working copy of the block bitmap of {@code group} in {@code tx}. A BLOCK_UNINIT group
      * gets its bitmap initialised here as the kernel does: the synthesized bitmap is written to the
      * bitmap block, the flag cleared and the free count set from it. A bitmap read from disk is

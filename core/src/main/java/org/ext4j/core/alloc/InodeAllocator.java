@@ -100,7 +100,7 @@ public final class InodeAllocator {
         if (minIndex >= ipg) {
             return -1;
         }
-        byte[] map = accounting.bitmaps().inodeBitmap(tx, group);
+        byte[] map = accounting.currentInodeBitmap(tx, group);
         long index = Bitmap.nextClear(map, minIndex, ipg);
         return index < 0 ? -1 : group * ipg + index + 1;
     }
