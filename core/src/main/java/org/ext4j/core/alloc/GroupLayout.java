@@ -98,22 +98,6 @@ public final class GroupLayout {
         return false;
     }
 
-    /** The first block at or after {@code pblk} (and before {@code end}) that is not fixed metadata of the group, or -1. */
-    long skipSystem(long[] zone, long pblk, long end) {
-        long b = pblk;
-        boolean moved = true;
-        while (moved && b < end) {
-            moved = false;
-            for (int i = 0; i < zone.length; i += 2) {
-                if (b >= zone[i] && b < zone[i + 1]) {
-                    b = zone[i + 1];
-                    moved = true;
-                }
-            }
-        }
-        return b < end ? b : -1;
-    }
-
     private long[] computeSystemZone(BlockReader src, long group) {
         List<long[]> ranges = new ArrayList<>();
         long start = sb.groupFirstBlock(group);

@@ -365,6 +365,22 @@ class AllocationTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void metadataMarkedFreeIsNeverHandedOut() throws Exception {
+        Variant v = new Variant("hostile", "64M", "-O", "^flex_bg");
+        Path img = image(v);
+        // debugfs frees a reserved GDT block of group 0 and updates the bitmap checksum: only the layout knows better.
+        E2fsTools.check("debugfs", "-w", "-R", "freeb 10", img.toString());
+        assertTrue(E2fsTools.debugfs(img, List.of("testb 10")).contains("not in use"));
+        try (Opened o = Opened.of(img); Transaction tx = o.tm().begin()) {
+            CorruptionException e = assertThrows(CorruptionException.class, () -> o.blocks().allocate(tx, 2, 1, true));
+            assertTrue(e.getMessage().contains("block bitmap of group 0") && e.getMessage().contains("marked free"), e.getMessage());
+            e = assertThrows(CorruptionException.class, () -> o.blocks().free(tx, 9, 3));
+            assertTrue(e.getMessage().contains("metadata of group 0"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> o.inodes().free(tx, 2, true));
+        }
+    }
+
     private static void flipByte(java.nio.channels.FileChannel ch, long pos) throws IOException {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
         ch.read(b, pos);
