@@ -1,0 +1,166 @@
+package org.ext4j.core.alloc;
+
+import org.ext4j.core.disk.Crc32c;
+import org.ext4j.core.disk.Features;
+import org.ext4j.core.disk.GroupDescriptor;
+import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.tx.BlockReader;
+
+/**
+ * Reads a group's block and inode bitmaps as the kernel sees them: a group flagged BLOCK_UNINIT
+ * or INODE_UNINIT (trusted only when descriptors carry checksums) has no bitmap on disk, so one
+ * is synthesized; otherwise the bitmap block is read and, with metadata_csum, its checksum
+ * verified. Bitmaps are returned as fresh block-sized arrays.
+ */
+public final class Bitmaps {
+    private final Superblock sb;
+    private final GroupTable groups;
+    private final GroupLayout layout;
+    private final boolean groupChecksums;
+    private final boolean metadataCsum;
+    private final int csumSeed;
+    private final int blockSize;
+
+    public Bitmaps(Ext4FileSystem fs, GroupTable groups, GroupLayout layout) {
+        this.sb = fs.superblock();
+        this.groups = groups;
+        this.layout = layout;
+        this.groupChecksums = fs.hasGroupChecksums();
+        this.metadataCsum = fs.hasMetadataCsum();
+        this.csumSeed = fs.csumSeed();
+        this.blockSize = fs.blockSize();
+        if (sb.hasRoCompat(Features.RO_COMPAT_BIGALLOC)) {
+            throw new Ext4Exception(Errno.EOPNOTSUPP, "bigalloc bitmaps (one bit per cluster) are not supported");
+        }
+        CorruptionException.check(sb.clustersPerGroup() == sb.blocksPerGroup(), "superblock: s_clusters_per_group "
+                + sb.clustersPerGroup() + " differs from s_blocks_per_group " + sb.blocksPerGroup() + " without bigalloc");
+    }
+
+    /** A reader for {@code fs} (its groups and layout built afresh). */
+    public static Bitmaps of(Ext4FileSystem fs) {
+        GroupTable groups = new GroupTable(fs);
+        return new Bitmaps(fs, groups, new GroupLayout(fs.superblock(), groups));
+    }
+
+    /** True when the UNINIT flags of group descriptors are meaningful (gdt_csum or metadata_csum). */
+    public boolean groupChecksums() {
+        return groupChecksums;
+    }
+
+    /**
+     * The block bitmap of {@code group}: synthesized when BLOCK_UNINIT, else read from
+     * {@code src}, checksum-verified and checked to mark the group's own bitmaps and inode table
+     * in use.
+     */
+    public byte[] blockBitmap(BlockReader src, long group) {
+        GroupDescriptor gd = groups.descriptor(src, group);
+        if (groupChecksums && gd.hasFlag(GroupDescriptor.BLOCK_UNINIT)) {
+            return synthesizeBlockBitmap(gd);
+        }
+        byte[] map = src.read(gd.blockBitmap());
+        verifyBlockBitmap(gd, map);
+        return map;
+    }
+
+    /** The inode bitmap of {@code group}: all free when INODE_UNINIT, else read and checksum-verified. */
+    public byte[] inodeBitmap(BlockReader src, long group) {
+        GroupDescriptor gd = groups.descriptor(src, group);
+        if (groupChecksums && gd.hasFlag(GroupDescriptor.INODE_UNINIT)) {
+            return synthesizeInodeBitmap();
+        }
+        byte[] map = src.read(gd.inodeBitmap());
+        verifyInodeBitmap(gd, map);
+        return map;
+    }
+
+    /**
+     * The block bitmap the kernel builds for a BLOCK_UNINIT group: the superblock backup and
+     * descriptor blocks at its start, the group's own bitmaps and inode table where they lie inside
+     * the group, and every bit past the group's last block set.
+     */
+    public byte[] synthesizeBlockBitmap(GroupDescriptor gd) {
+        long group = gd.group();
+        byte[] map = new byte[blockSize];
+        long start = sb.groupFirstBlock(group);
+        long inGroup = layout.blocksInGroup(group);
+        Bitmap.setRange(map, 0, Math.min(layout.baseMetaBlocks(group), inGroup));
+        markIfInside(map, start, inGroup, gd.blockBitmap(), 1);
+        markIfInside(map, start, inGroup, gd.inodeBitmap(), 1);
+        markIfInside(map, start, inGroup, gd.inodeTable(), layout.inodeTableBlocks());
+        Bitmap.setRange(map, inGroup, 8L * blockSize);
+        return map;
+    }
+
+    /** The inode bitmap of an INODE_UNINIT group: every inode free, the bits past inodes_per_group set. */
+    public byte[] synthesizeInodeBitmap() {
+        byte[] map = new byte[blockSize];
+        Bitmap.setRange(map, sb.inodesPerGroup(), 8L * blockSize);
+        return map;
+    }
+
+    /** crc32c(fs seed, the first clusters_per_group / 8 bytes): the full 32-bit block bitmap checksum. */
+    public int blockBitmapChecksum(byte[] map) {
+        return Crc32c.update(csumSeed, map, 0, (int) (sb.clustersPerGroup() / 8));
+    }
+
+    /** crc32c(fs seed, the first inodes_per_group / 8 bytes): the full 32-bit inode bitmap checksum. */
+    public int inodeBitmapChecksum(byte[] map) {
+        return Crc32c.update(csumSeed, map, 0, (int) (sb.inodesPerGroup() / 8));
+    }
+
+    /** True when descriptors are wide enough to hold the high 16 bits of the block bitmap checksum. */
+    boolean hasBlockBitmapCsumHi() {
+        return sb.descSize() >= GroupDescriptor.BG_BLOCK_BITMAP_CSUM_HI + 2;
+    }
+
+    boolean hasInodeBitmapCsumHi() {
+        return sb.descSize() >= GroupDescriptor.BG_INODE_BITMAP_CSUM_HI + 2;
+    }
+
+    /** Checks a block bitmap read from disk against its descriptor. */
+    public void verifyBlockBitmap(GroupDescriptor gd, byte[] map) {
+        long group = gd.group();
+        if (metadataCsum) {
+            long mask = hasBlockBitmapCsumHi() ? 0xFFFFFFFFL : 0xFFFFL;
+            long computed = blockBitmapChecksum(map) & mask;
+            long stored = gd.blockBitmapChecksum() & mask;
+            CorruptionException.check(stored == computed, String.format(
+                    "block bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
+                    group, gd.blockBitmap(), stored, computed));
+        }
+        long start = sb.groupFirstBlock(group);
+        long inGroup = layout.blocksInGroup(group);
+        checkMarked(map, group, start, inGroup, gd.blockBitmap(), 1, "its block bitmap");
+        checkMarked(map, group, start, inGroup, gd.inodeBitmap(), 1, "its inode bitmap");
+        checkMarked(map, group, start, inGroup, gd.inodeTable(), layout.inodeTableBlocks(), "its inode table");
+    }
+
+    /** Checks an inode bitmap read from disk against its descriptor. */
+    public void verifyInodeBitmap(GroupDescriptor gd, byte[] map) {
+        if (metadataCsum) {
+            long mask = hasInodeBitmapCsumHi() ? 0xFFFFFFFFL : 0xFFFFL;
+            long computed = inodeBitmapChecksum(map) & mask;
+            long stored = gd.inodeBitmapChecksum() & mask;
+            CorruptionException.check(stored == computed, String.format(
+                    "inode bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
+                    gd.group(), gd.inodeBitmap(), stored, computed));
+        }
+    }
+
+    private static void markIfInside(byte[] map, long start, long inGroup, long first, long count) {
+        for (long b = Math.max(first, start); b < Math.min(first + count, start + inGroup); b++) {
+            Bitmap.set(map, b - start);
+        }
+    }
+
+    private static void checkMarked(byte[] map, long group, long start, long inGroup, long first, long count, String what) {
+        for (long b = Math.max(first, start); b < Math.min(first + count, start + inGroup); b++) {
+            CorruptionException.check(Bitmap.test(map, b - start),
+                    "block bitmap of group " + group + ": " + what + " (block " + b + ") is marked free");
+        }
+    }
+}

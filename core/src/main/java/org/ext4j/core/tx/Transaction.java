@@ -1,0 +1,225 @@
+package org.ext4j.core.tx;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
+
+/**
+ * One metadata transaction: the handle through which every metadata change is made. A block is
+ * first declared with {@link #getWriteAccess} (or {@link #getCreateAccess} for a block allocated in
+ * this transaction), changed in the returned buffer, and marked with {@link #markDirty}. Until
+ * {@link #commit()} the changes are private to the transaction: other readers of the
+ * {@link BlockCache} keep seeing the committed content, and {@link #abort()} drops them.
+ * Confined to the thread that began it; {@link #close()} aborts a transaction that was not committed.
+ */
+public final class Transaction implements BlockReader, AutoCloseable {
+    private enum State { OPEN, COMMITTED, ABORTED }
+
+    /** A block under this transaction: its content before the transaction and the working copy. */
+    private static final class Access {
+        final BlockRole role;
+        final byte[] original;
+        final byte[] working;
+        boolean dirty;
+
+        Access(BlockRole role, byte[] original, byte[] working) {
+            this.role = role;
+            this.original = original;
+            this.working = working;
+        }
+    }
+
+    private final TransactionManager manager;
+    private final BlockCache cache;
+    private final Ext4FileSystem fs;
+    private final long sequence;
+    private final Thread owner = Thread.currentThread();
+    private final Map<Long, Access> blocks = new LinkedHashMap<>();
+    private boolean orderedData;
+    private State state = State.OPEN;
+
+    Transaction(TransactionManager manager, long sequence) {
+        this.manager = manager;
+        this.cache = manager.cache();
+        this.fs = manager.fileSystem();
+        this.sequence = sequence;
+    }
+
+    public long sequence() {
+        return sequence;
+    }
+
+    public Ext4FileSystem fileSystem() {
+        return fs;
+    }
+
+    /** {@link #getWriteAccess(long, BlockRole)} for plain metadata ({@link BlockRole#METADATA}). */
+    public byte[] getWriteAccess(long pblk) {
+        return getWriteAccess(pblk, BlockRole.METADATA);
+    }
+
+    /**
+     * The working copy of metadata block {@code pblk}, starting from its committed content; later
+     * calls return the same array. Changes to it are kept only after {@link #markDirty}. The role
+     * given first stays (a block cannot change what it is within a transaction).
+     */
+    public byte[] getWriteAccess(long pblk, BlockRole role) {
+        checkOpen();
+        Access a = blocks.get(pblk);
+        if (a == null) {
+            byte[] original = cache.read(pblk);
+            a = new Access(role, original, original.clone());
+            blocks.put(pblk, a);
+        }
+        return a.working;
+    }
+
+    /**
+     * A zero-filled working copy for block {@code pblk}, which this transaction just allocated:
+     * its old content is neither read nor kept. IllegalStateException when the block was already
+     * accessed in this transaction.
+     */
+    public byte[] getCreateAccess(long pblk, BlockRole role) {
+        checkOpen();
+        if (blocks.containsKey(pblk)) {
+            throw new IllegalStateException("block " + pblk + " was already accessed in transaction " + sequence);
+        }
+        checkRange(pblk, 1);
+        Access a = new Access(role, null, new byte[fs.blockSize()]);
+        blocks.put(pblk, a);
+        return a.working;
+    }
+
+    /** True when this transaction holds a working copy of {@code pblk}. */
+    public boolean hasAccess(long pblk) {
+        return blocks.containsKey(pblk);
+    }
+
+    /** Marks block {@code pblk}, accessed before, as changed: commit will write it. */
+    public void markDirty(long pblk) {
+        checkOpen();
+        Access a = blocks.get(pblk);
+        if (a == null) {
+            throw new IllegalStateException("block " + pblk + " was marked dirty without write access");
+        }
+        a.dirty = true;
+    }
+
+    /** Block {@code pblk} as this transaction sees it (its working copy if it has one), in a fresh array. */
+    @Override
+    public byte[] read(long pblk) {
+        checkOpen();
+        Access a = blocks.get(pblk);
+        return a != null ? a.working.clone() : cache.read(pblk);
+    }
+
+    /**
+     * Writes file data ({@code len} bytes, whole blocks) at block {@code pblk} now, ahead of the
+     * metadata that will point at it (ordered mode): commit flushes the device before writing any
+     * metadata. Data written to blocks the transaction allocated is harmless if it aborts; an
+     * overwrite of existing file data cannot be undone by {@link #abort()}.
+     */
+    public void writeData(long pblk, byte[] src, int off, int len) {
+        checkOpen();
+        int bs = fs.blockSize();
+        if (len <= 0 || len % bs != 0 || off < 0 || off > src.length - len) {
+            throw new IllegalArgumentException("data must be whole blocks within the buffer (len " + len + ")");
+        }
+        long count = len / bs;
+        checkRange(pblk, count);
+        if (pblk <= fs.superblock().firstDataBlock()) {
+            throw new IllegalArgumentException("block " + pblk + " holds the superblock, not file data");
+        }
+        for (long b = pblk; b < pblk + count; b++) {
+            if (blocks.containsKey(b)) {
+                throw new IllegalStateException("block " + b + " is metadata in transaction " + sequence + " and cannot take file data");
+            }
+            cache.invalidate(b);
+        }
+        try {
+            fs.device().write(pblk * bs, src, off, len);
+        } catch (IOException e) {
+            throw new Ext4Exception(Errno.EIO, "writing data block " + pblk + " failed: " + e.getMessage(), e);
+        }
+        orderedData = true;
+    }
+
+    /**
+     * Makes the dirty blocks durable through the manager's {@link CommitWriter}, installs them as
+     * the committed state and releases the transaction lock. On a write failure the blocks are
+     * dropped from the cache, the manager refuses further transactions (EROFS) and EIO is thrown.
+     */
+    public void commit() {
+        checkOpen();
+        try {
+            List<CommittedBlock> dirty = new ArrayList<>();
+            for (Map.Entry<Long, Access> e : blocks.entrySet()) {
+                Access a = e.getValue();
+                if (a.dirty) {
+                    dirty.add(new CommittedBlock(e.getKey(), a.role, a.original, a.working));
+                }
+            }
+            if (!dirty.isEmpty() || orderedData) {
+                try {
+                    manager.writer().write(new CommitRecord(sequence, dirty, orderedData));
+                } catch (IOException | RuntimeException e) {
+                    for (CommittedBlock b : dirty) {
+                        cache.invalidate(b.pblk());
+                    }
+                    manager.fail("transaction " + sequence + ": " + e.getMessage());
+                    throw new Ext4Exception(Errno.EIO, "commit of transaction " + sequence + " failed: " + e.getMessage(), e);
+                }
+                for (CommittedBlock b : dirty) {
+                    cache.install(b.pblk(), b.content());
+                }
+            }
+            state = State.COMMITTED;
+        } finally {
+            if (state != State.COMMITTED) {
+                state = State.ABORTED;
+            }
+            blocks.clear();
+            manager.release();
+        }
+    }
+
+    /** Drops every change (the cache keeps the pre-transaction content) and releases the lock. */
+    public void abort() {
+        checkOpen();
+        state = State.ABORTED;
+        blocks.clear();
+        manager.release();
+    }
+
+    /** Aborts the transaction unless it was committed or aborted. */
+    @Override
+    public void close() {
+        if (state == State.OPEN) {
+            abort();
+        }
+    }
+
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    private void checkOpen() {
+        if (state != State.OPEN) {
+            throw new IllegalStateException("transaction " + sequence + " is " + state.name().toLowerCase());
+        }
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("transaction " + sequence + " belongs to thread " + owner.getName());
+        }
+    }
+
+    private void checkRange(long pblk, long count) {
+        if (pblk < 0 || count < 1 || pblk > fs.blocksCount() - count) {
+            throw new IllegalArgumentException("block " + pblk + " (+" + count + ") is outside the filesystem");
+        }
+    }
+}

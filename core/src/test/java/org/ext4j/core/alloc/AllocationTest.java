@@ -1,0 +1,410 @@
+package org.ext4j.core.alloc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.ext4j.core.disk.GroupDescriptor;
+import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.fs.OpenOptions;
+import org.ext4j.core.inode.Inode;
+import org.ext4j.core.io.FileBlockDevice;
+import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.tx.Transaction;
+import org.ext4j.core.tx.TransactionManager;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bitmaps, block and inode allocation against e2fsprogs: images from mkfs.ext4 in several
+ * feature variants; dumpe2fs, debugfs (testb, testi, icheck) and e2fsck -fn judge the results.
+ */
+class AllocationTest {
+    record Variant(String name, String size, String... options) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Variant> variants() {
+        return Stream.of(
+                new Variant("default", "64M"),
+                new Variant("4k", "100M", "-b", "4096"),
+                new Variant("4k-small-groups", "128M", "-b", "4096", "-g", "8192"),
+                new Variant("no-metadata_csum", "64M", "-O", "^metadata_csum"),
+                new Variant("uninit_bg", "64M", "-O", "^metadata_csum,uninit_bg"),
+                new Variant("no-flex_bg", "64M", "-O", "^flex_bg"),
+                new Variant("ext2", "64M", "-t", "ext2"),
+                new Variant("32bit", "64M", "-O", "^64bit"),
+                new Variant("meta_bg", "64M", "-O", "meta_bg,^resize_inode"));
+    }
+
+    static Stream<Variant> checksummedVariants() {
+        return variants().filter(v -> !String.join(" ", v.options()).contains("metadata_csum") && !v.name().equals("ext2"));
+    }
+
+    @TempDir
+    Path dir;
+
+    private Path image(Variant v, String... extra) throws Exception {
+        Path img = dir.resolve(v.name() + ".img");
+        List<String> options = new ArrayList<>(List.of(v.options()));
+        options.addAll(List.of(extra));
+        E2fsTools.mkfs(img, v.size(), options.toArray(String[]::new));
+        return img;
+    }
+
+    /** The filesystem and its allocation machinery, opened read-write. */
+    private record Opened(Ext4FileSystem fs, TransactionManager tm, GroupAccounting acc, BlockAllocator blocks,
+                          InodeAllocator inodes) implements AutoCloseable {
+        static Opened of(Path img) throws IOException {
+            Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE);
+            GroupAccounting acc = new GroupAccounting(fs);
+            return new Opened(fs, TransactionManager.inPlace(fs), acc, new BlockAllocator(acc), new InodeAllocator(acc));
+        }
+
+        @Override
+        public void close() throws IOException {
+            fs.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void bitmapsMatchDumpe2fs(Variant v) throws Exception {
+        Path img = image(v);
+        List<E2fsTools.Group> expected = E2fsTools.groups(img);
+        try (Opened o = Opened.of(img)) {
+            Superblock sb = o.fs().superblock();
+            assertEquals(sb.groupCount(), expected.size());
+            Bitmaps bitmaps = o.acc().bitmaps();
+            for (E2fsTools.Group g : expected) {
+                byte[] blockMap = bitmaps.blockBitmap(o.tm().cache(), g.number());
+                List<Long> free = new ArrayList<>();
+                long base = sb.groupFirstBlock(g.number());
+                for (long b = 0; b < o.acc().layout().blocksInGroup(g.number()); b++) {
+                    if (!Bitmap.test(blockMap, b)) {
+                        free.add(base + b);
+                    }
+                }
+                assertEquals(g.freeBlockRanges(), E2fsTools.ranges(free), "free blocks of group " + g.number());
+                assertEquals(g.freeBlocks(), free.size(), "free block count of group " + g.number());
+                for (long b = o.acc().layout().blocksInGroup(g.number()); b < 8L * sb.blockSize(); b++) {
+                    assertTrue(Bitmap.test(blockMap, b), "padding bit " + b + " of group " + g.number());
+                }
+                byte[] inodeMap = bitmaps.inodeBitmap(o.tm().cache(), g.number());
+                List<Long> freeInodes = new ArrayList<>();
+                for (long i = 0; i < sb.inodesPerGroup(); i++) {
+                    if (!Bitmap.test(inodeMap, i)) {
+                        freeInodes.add(g.number() * sb.inodesPerGroup() + i + 1);
+                    }
+                }
+                assertEquals(g.freeInodeRanges(), E2fsTools.ranges(freeInodes), "free inodes of group " + g.number());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void allocateThenFreeRestoresTheImage(Variant v) throws Exception {
+        Path img = image(v);
+        Path pristine = dir.resolve(v.name() + ".pristine.img");
+        Files.copy(img, pristine);
+        long freeBlocks = E2fsTools.headerField(img, "Free blocks");
+        long freeInodes = E2fsTools.headerField(img, "Free inodes");
+        List<E2fsTools.Group> groupsBefore = E2fsTools.groups(img);
+        List<BlockRun> runs = new ArrayList<>();
+        List<Long> files = new ArrayList<>();
+        List<Long> dirs = new ArrayList<>();
+        try (Opened o = Opened.of(img)) {
+            Superblock sb = o.fs().superblock();
+            long last = sb.groupCount() - 1;
+            try (Transaction tx = o.tm().begin()) {
+                runs.addAll(o.blocks().allocate(tx, o.blocks().goalForInode(12, true), 10, false));
+                runs.addAll(o.blocks().allocate(tx, sb.groupFirstBlock(last) + 5, 300, false));
+                runs.addAll(o.blocks().allocate(tx, sb.groupFirstBlock(sb.groupCount() / 2) + 1000, 1, false));
+                runs.addAll(o.blocks().allocate(tx, 0, 3, false));
+                files.add(o.inodes().allocate(tx, Inode.ROOT_INO, false));
+                dirs.add(o.inodes().allocate(tx, Inode.ROOT_INO, true));
+                dirs.add(o.inodes().allocate(tx, Inode.ROOT_INO, true));
+                dirs.add(o.inodes().allocate(tx, dirs.get(0), true));
+                files.add(o.inodes().allocate(tx, dirs.get(1), false));
+                tx.commit();
+            }
+            assertEquals(freeBlocks - total(runs), o.acc().superblockEditor().freeBlocksCount(o.tm().cache()));
+        }
+        assertEquals(314, total(runs));
+        TreeSet<Long> allocated = blocksOf(runs);
+        TreeSet<Long> inodes = new TreeSet<>(files);
+        inodes.addAll(dirs);
+        assertEquals(5, inodes.size());
+
+        // Before: every allocated block and inode was free and owned by nothing.
+        List<String> cmds = new ArrayList<>();
+        for (BlockRun r : runs) {
+            cmds.add("testb " + r.start() + " " + r.length());
+            cmds.add("icheck " + r.start());
+        }
+        inodes.forEach(i -> cmds.add("testi <" + i + ">"));
+        String before = E2fsTools.debugfs(pristine, cmds);
+        assertFalse(before.contains("marked in use"), before);
+        assertEquals(runs.size(), before.split("<block not found>", -1).length - 1, before);
+        // After: all of them are in use, and e2fsck finds exactly them in use by nothing.
+        String after = E2fsTools.debugfs(img, cmds);
+        assertEquals(allocated.size() + inodes.size(), after.split("marked in use", -1).length - 1, after);
+        E2fsTools.Result fsck = E2fsTools.run("e2fsck", "-fn", img.toString());
+        assertEquals(4, fsck.exit(), fsck.out());
+        assertEquals(allocated, E2fsTools.bitmapDifferences(fsck.out(), "Block"), fsck.out());
+        assertEquals(inodes, E2fsTools.bitmapDifferences(fsck.out(), "Inode"), fsck.out());
+        assertEquals(freeBlocks - allocated.size(), E2fsTools.headerField(img, "Free blocks"));
+        assertEquals(freeInodes - inodes.size(), E2fsTools.headerField(img, "Free inodes"));
+        Map<Long, Long> blocksPerGroup = new HashMap<>();
+        Map<Long, Long> inodesPerGroup = new HashMap<>();
+        Map<Long, Long> dirsPerGroup = new HashMap<>();
+        try (Opened o = Opened.of(img)) {
+            Superblock sb = o.fs().superblock();
+            allocated.forEach(b -> blocksPerGroup.merge(sb.groupOfBlock(b), 1L, Long::sum));
+            inodes.forEach(i -> inodesPerGroup.merge((i - 1) / sb.inodesPerGroup(), 1L, Long::sum));
+            dirs.forEach(i -> dirsPerGroup.merge((i - 1) / sb.inodesPerGroup(), 1L, Long::sum));
+        }
+        for (E2fsTools.Group g : E2fsTools.groups(img)) {
+            E2fsTools.Group was = groupsBefore.get((int) g.number());
+            assertEquals(was.freeBlocks() - blocksPerGroup.getOrDefault(g.number(), 0L), g.freeBlocks(), "free blocks of group " + g.number());
+            assertEquals(was.freeInodes() - inodesPerGroup.getOrDefault(g.number(), 0L), g.freeInodes(), "free inodes of group " + g.number());
+            assertEquals(was.dirs() + dirsPerGroup.getOrDefault(g.number(), 0L), g.dirs(), "directories of group " + g.number());
+        }
+
+        try (Opened o = Opened.of(img); Transaction tx = o.tm().begin()) {
+            for (BlockRun r : runs) {
+                o.blocks().free(tx, r.start(), r.length());
+            }
+            files.forEach(i -> o.inodes().free(tx, i, false));
+            dirs.forEach(i -> o.inodes().free(tx, i, true));
+            tx.commit();
+        }
+        assertClean(img);
+        assertEquals(freeBlocks, E2fsTools.headerField(img, "Free blocks"));
+        assertEquals(freeInodes, E2fsTools.headerField(img, "Free inodes"));
+        List<E2fsTools.Group> groupsAfter = E2fsTools.groups(img);
+        for (int g = 0; g < groupsBefore.size(); g++) {
+            assertEquals(groupsBefore.get(g).freeBlocks(), groupsAfter.get(g).freeBlocks(), "free blocks of group " + g);
+            assertEquals(groupsBefore.get(g).freeInodes(), groupsAfter.get(g).freeInodes(), "free inodes of group " + g);
+            assertEquals(groupsBefore.get(g).dirs(), groupsAfter.get(g).dirs(), "directories of group " + g);
+            assertEquals(groupsBefore.get(g).freeBlockRanges(), groupsAfter.get(g).freeBlockRanges(), "free block ranges of group " + g);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void fillingTheFilesystemEndsInEnospcThatChangesNothing(Variant v) throws Exception {
+        // Fewer inodes than mkfs's default keep the inode part of the test quick.
+        Path img = image(v, "-N", "2048");
+        long freeBlocks = E2fsTools.headerField(img, "Free blocks");
+        long freeInodes = E2fsTools.headerField(img, "Free inodes");
+        long reserved = E2fsTools.headerField(img, "Reserved block count");
+        assertTrue(reserved > 0);
+        byte[] pristine = Files.readAllBytes(img);
+        try (Opened o = Opened.of(img)) {
+            try (Transaction tx = o.tm().begin()) {
+                Ext4Exception e = assertThrows(Ext4Exception.class, () -> o.blocks().allocate(tx, 0, freeBlocks + 1, true));
+                assertEquals(Errno.ENOSPC, e.errno());
+                e = assertThrows(Ext4Exception.class, () -> o.blocks().allocate(tx, 0, freeBlocks - reserved + 1, false));
+                assertEquals(Errno.ENOSPC, e.errno());
+                tx.commit();
+            }
+        }
+        assertTrue(java.util.Arrays.equals(pristine, Files.readAllBytes(img)), "ENOSPC changed the image");
+
+        List<BlockRun> runs = new ArrayList<>();
+        List<Long> inodes = new ArrayList<>();
+        try (Opened o = Opened.of(img)) {
+            try (Transaction tx = o.tm().begin()) {
+                runs.addAll(o.blocks().allocate(tx, 0, freeBlocks - reserved, false));
+                assertEquals(Errno.ENOSPC, assertThrows(Ext4Exception.class, () -> o.blocks().allocate(tx, 0, 1, false)).errno());
+                runs.addAll(o.blocks().allocate(tx, 0, reserved - 1, true));
+                runs.addAll(o.blocks().allocate(tx, 0, 1, true));
+                assertEquals(Errno.ENOSPC, assertThrows(Ext4Exception.class, () -> o.blocks().allocate(tx, 0, 1, true)).errno());
+                for (long i = 0; i < freeInodes; i++) {
+                    inodes.add(o.inodes().allocate(tx, Inode.ROOT_INO, false));
+                }
+                assertEquals(Errno.ENOSPC, assertThrows(Ext4Exception.class, () -> o.inodes().allocate(tx, Inode.ROOT_INO, true)).errno());
+                tx.commit();
+            }
+        }
+        assertEquals(freeBlocks, total(runs));
+        assertEquals(freeBlocks, blocksOf(runs).size());
+        assertEquals(freeInodes, new HashSet<>(inodes).size());
+        assertEquals(0, E2fsTools.headerField(img, "Free blocks"));
+        assertEquals(0, E2fsTools.headerField(img, "Free inodes"));
+        for (E2fsTools.Group g : E2fsTools.groups(img)) {
+            assertEquals("", g.freeBlockRanges(), "group " + g.number() + " still has free blocks");
+            assertEquals("", g.freeInodeRanges(), "group " + g.number() + " still has free inodes");
+        }
+        try (Opened o = Opened.of(img); Transaction tx = o.tm().begin()) {
+            for (BlockRun r : runs) {
+                o.blocks().free(tx, r.start(), r.length());
+            }
+            for (long ino : inodes) {
+                o.inodes().free(tx, ino, false);
+            }
+            tx.commit();
+        }
+        assertClean(img);
+        assertEquals(freeBlocks, E2fsTools.headerField(img, "Free blocks"));
+        assertEquals(freeInodes, E2fsTools.headerField(img, "Free inodes"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void abortLeavesCacheAndImageUntouched(Variant v) throws Exception {
+        Path img = image(v);
+        byte[] pristine = Files.readAllBytes(img);
+        try (Opened o = Opened.of(img)) {
+            long bitmapBlock = o.acc().groups().descriptor(o.tm().cache(), 0).blockBitmap();
+            long sbBlock = o.acc().superblockEditor().block();
+            byte[] bitmapBefore = o.tm().cache().read(bitmapBlock);
+            byte[] sbBefore = o.tm().cache().read(sbBlock);
+            Transaction tx = o.tm().begin();
+            List<BlockRun> runs = o.blocks().allocate(tx, 0, 5, false);
+            long ino = o.inodes().allocate(tx, Inode.ROOT_INO, true);
+            assertTrue(runs.get(0).start() < o.fs().superblock().groupFirstBlock(1), "first-fit from the start lands in group 0");
+            assertNotEquals(java.util.Arrays.toString(bitmapBefore), java.util.Arrays.toString(tx.read(bitmapBlock)));
+            assertTrue(java.util.Arrays.equals(bitmapBefore, o.tm().cache().read(bitmapBlock)), "uncommitted change visible in the cache");
+            tx.abort();
+            assertTrue(java.util.Arrays.equals(bitmapBefore, o.tm().cache().read(bitmapBlock)));
+            assertTrue(java.util.Arrays.equals(sbBefore, o.tm().cache().read(sbBlock)));
+            try (Transaction again = o.tm().begin()) {
+                assertEquals(runs, o.blocks().allocate(again, 0, 5, false), "the aborted blocks are free again");
+                assertEquals(ino, o.inodes().allocate(again, Inode.ROOT_INO, true));
+            }
+        }
+        assertTrue(java.util.Arrays.equals(pristine, Files.readAllBytes(img)), "abort changed the image");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("checksummedVariants")
+    void damagedBitmapFailsItsChecksum(Variant v) throws Exception {
+        Path img = image(v);
+        long blockBitmap;
+        long inodeBitmap;
+        int bs;
+        try (Opened o = Opened.of(img)) {
+            GroupDescriptor gd = o.fs().group(0);
+            blockBitmap = gd.blockBitmap();
+            inodeBitmap = gd.inodeBitmap();
+            bs = o.fs().blockSize();
+            o.acc().bitmaps().blockBitmap(o.tm().cache(), 0);
+            o.acc().bitmaps().inodeBitmap(o.tm().cache(), 0);
+        }
+        Path damaged = dir.resolve("damaged.img");
+        Files.copy(img, damaged);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(damaged, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.READ)) {
+            flipByte(ch, blockBitmap * bs + 200);
+            flipByte(ch, inodeBitmap * bs + 1);
+        }
+        try (Opened o = Opened.of(damaged)) {
+            CorruptionException e = assertThrows(CorruptionException.class, () -> o.acc().bitmaps().blockBitmap(o.tm().cache(), 0));
+            assertTrue(e.getMessage().startsWith("block bitmap of group 0") && e.getMessage().contains("checksum"), e.getMessage());
+            e = assertThrows(CorruptionException.class, () -> o.acc().bitmaps().inodeBitmap(o.tm().cache(), 0));
+            assertTrue(e.getMessage().startsWith("inode bitmap of group 0") && e.getMessage().contains("checksum"), e.getMessage());
+            try (Transaction tx = o.tm().begin()) {
+                assertThrows(CorruptionException.class, () -> o.blocks().allocate(tx, o.fs().superblock().firstDataBlock() + 1, 1, true));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void topLevelDirectoriesSpreadAndFilesStayNearTheirParent(Variant v) throws Exception {
+        Path img = image(v);
+        List<E2fsTools.Group> before = E2fsTools.groups(img);
+        try (Opened o = Opened.of(img); Transaction tx = o.tm().begin()) {
+            Superblock sb = o.fs().superblock();
+            long ipg = sb.inodesPerGroup();
+            Set<Long> groups = new HashSet<>();
+            List<Long> top = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                long ino = o.inodes().allocate(tx, Inode.ROOT_INO, true);
+                top.add(ino);
+                groups.add((ino - 1) / ipg);
+            }
+            boolean flex = o.fs().featureNames().contains("flex_bg");
+            long units = flex ? (sb.groupCount() + (1L << sb.logGroupsPerFlex()) - 1) / (1L << sb.logGroupsPerFlex()) : sb.groupCount();
+            if (!flex) {
+                // Orlov: only groups with at least average free inodes and blocks take top-level directories.
+                long avgBlocks = before.stream().mapToLong(E2fsTools.Group::freeBlocks).sum() / units;
+                long avgInodes = before.stream().mapToLong(E2fsTools.Group::freeInodes).sum() / units;
+                long eligible = before.stream().filter(g -> g.freeBlocks() >= avgBlocks && g.freeInodes() >= avgInodes).count();
+                assertEquals(Math.min(4, eligible), groups.size(), "four top-level directories went to " + groups);
+            }
+            for (long parent : top) {
+                long file = o.inodes().allocate(tx, parent, false);
+                long unitSize = flex ? 1L << sb.logGroupsPerFlex() : 1;
+                assertEquals((parent - 1) / ipg / unitSize, (file - 1) / ipg / unitSize, "file of directory " + parent);
+                assertTrue(file >= sb.firstIno());
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void metadataMarkedFreeIsNeverHandedOut() throws Exception {
+        Variant v = new Variant("hostile", "64M", "-O", "^flex_bg");
+        Path img = image(v);
+        // debugfs frees a reserved GDT block of group 0 and updates the bitmap checksum: only the layout knows better.
+        E2fsTools.check("debugfs", "-w", "-R", "freeb 10", img.toString());
+        assertTrue(E2fsTools.debugfs(img, List.of("testb 10")).contains("not in use"));
+        try (Opened o = Opened.of(img); Transaction tx = o.tm().begin()) {
+            CorruptionException e = assertThrows(CorruptionException.class, () -> o.blocks().allocate(tx, 2, 1, true));
+            assertTrue(e.getMessage().contains("block bitmap of group 0") && e.getMessage().contains("marked free"), e.getMessage());
+            e = assertThrows(CorruptionException.class, () -> o.blocks().free(tx, 9, 3));
+            assertTrue(e.getMessage().contains("metadata of group 0"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> o.inodes().free(tx, 2, true));
+        }
+    }
+
+    private static void flipByte(java.nio.channels.FileChannel ch, long pos) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+        ch.read(b, pos);
+        b.put(0, (byte) (b.get(0) ^ 0x10));
+        b.rewind();
+        ch.write(b, pos);
+    }
+
+    private static void assertClean(Path img) throws Exception {
+        E2fsTools.Result fsck = E2fsTools.run("e2fsck", "-fn", img.toString());
+        assertEquals(0, fsck.exit(), fsck.out() + fsck.err());
+    }
+
+    private static long total(List<BlockRun> runs) {
+        return runs.stream().mapToLong(BlockRun::length).sum();
+    }
+
+    private static TreeSet<Long> blocksOf(List<BlockRun> runs) {
+        TreeSet<Long> set = new TreeSet<>();
+        for (BlockRun r : runs) {
+            for (long b = r.start(); b < r.end(); b++) {
+                set.add(b);
+            }
+        }
+        return set;
+    }
+}
