@@ -30,18 +30,12 @@ public final class GroupTable {
     /** The block holding the descriptor of {@code group}. */
     public long descriptorBlock(long group) {
         checkGroup(group);
-        long index = group / sb.descsPerBlock();
-        if (!sb.hasIncompat(Features.INCOMPAT_META_BG) || index < sb.firstMetaBg()) {
-            return sb.firstDataBlock() + 1 + index;
-        }
-        // meta_bg: each metagroup's descriptor block sits in its first group, after a superblock backup.
-        long first = index * sb.descsPerBlock();
-        return sb.groupFirstBlock(first) + (sb.groupHasSuper(first) ? 1 : 0);
+        return sb.groupDescriptorBlock(group);
     }
 
     /** Byte offset of the descriptor of {@code group} within {@link #descriptorBlock}. */
     public int descriptorOffset(long group) {
-        return (int) (group % sb.descsPerBlock()) * sb.descSize();
+        return sb.groupDescriptorOffset(group);
     }
 
     /** The descriptor of {@code group} as {@code src} sees it. */

@@ -450,6 +450,24 @@ public final class Superblock {
         return blockSize / descSize;
     }
 
+    /**
+     * The block holding the descriptor of {@code group}: the table after the superblock, or with
+     * meta_bg (past s_first_meta_bg) the first block of the metagroup after its superblock backup.
+     */
+    public long groupDescriptorBlock(long group) {
+        long index = group / descsPerBlock();
+        if (!hasIncompat(Features.INCOMPAT_META_BG) || index < firstMetaBg()) {
+            return firstDataBlock() + 1 + index;
+        }
+        long first = index * descsPerBlock();
+        return groupFirstBlock(first) + (groupHasSuper(first) ? 1 : 0);
+    }
+
+    /** Byte offset of the descriptor of {@code group} within {@link #groupDescriptorBlock}. */
+    public int groupDescriptorOffset(long group) {
+        return (int) (group % descsPerBlock()) * descSize;
+    }
+
     /** First block of {@code group}. */
     public long groupFirstBlock(long group) {
         return firstDataBlock() + group * blocksPerGroup();

@@ -3,7 +3,6 @@ package org.ext4j.core.fs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
@@ -16,6 +15,7 @@ import org.ext4j.core.io.BlockDevice;
 import org.ext4j.core.io.OverlayBlockDevice;
 import org.ext4j.core.journal.JournalRecovery;
 import org.ext4j.core.journal.RecoveryResult;
+import org.ext4j.core.tx.BlockCache;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -34,7 +34,7 @@ public final class Ext4FileSystem implements Closeable {
     private final int blockSize;
     private final boolean metadataCsum;
     private final int csumSeed;
-    private final ConcurrentHashMap<Long, GroupDescriptor> groups = new ConcurrentHashMap<>();
+    private final BlockCache cache;
     private RecoveryResult recovery;
 
     private Ext4FileSystem(BlockDevice device, Superblock sb, boolean readOnly, String readOnlyReason) {
@@ -45,6 +45,7 @@ public final class Ext4FileSystem implements Closeable {
         this.blockSize = sb.blockSize();
         this.metadataCsum = sb.hasRoCompat(Features.RO_COMPAT_METADATA_CSUM);
         this.csumSeed = metadataCsum ? sb.checksumSeed() : 0;
+        this.cache = new BlockCache(this);
     }
 
     /**
@@ -176,11 +177,24 @@ public final class Ext4FileSystem implements Closeable {
         return csumSeed;
     }
 
-    /** Reads filesystem block {@code pblk} into a fresh array. */
+    /**
+     * Reads metadata block {@code pblk} into a fresh array, through the block cache: the
+     * committed content, which transactions keep current.
+     */
     public byte[] readBlock(long pblk) {
+        return cache.read(pblk);
+    }
+
+    /** Reads block {@code pblk} from the device, bypassing the cache (the cache's own miss path). */
+    public byte[] readBlockFromDevice(long pblk) {
         byte[] b = new byte[blockSize];
         readBlocks(pblk, 1, b, 0);
         return b;
+    }
+
+    /** The cache of metadata blocks every reader and transaction of this filesystem shares. */
+    public BlockCache blockCache() {
+        return cache;
     }
 
     /** Reads {@code count} consecutive blocks starting at {@code pblk} into {@code dst}. */
@@ -196,46 +210,20 @@ public final class Ext4FileSystem implements Closeable {
         }
     }
 
-    /** The descriptor of {@code group}, read and verified on first use. */
+    /**
+     * The descriptor of {@code group}, read through the block cache (so it reflects committed
+     * changes) and verified.
+     */
     public GroupDescriptor group(long group) {
         if (group < 0 || group >= sb.groupCount()) {
             throw new CorruptionException("group " + group + " does not exist (" + sb.groupCount() + " groups)");
         }
-        GroupDescriptor gd = groups.get(group);
-        if (gd == null) {
-            gd = loadDescriptorBlock(group);
-        }
+        byte[] block = readBlock(sb.groupDescriptorBlock(group));
+        int off = sb.groupDescriptorOffset(group);
+        byte[] raw = java.util.Arrays.copyOfRange(block, off, off + sb.descSize());
+        GroupDescriptor gd = new GroupDescriptor(group, raw);
+        validate(gd, raw);
         return gd;
-    }
-
-    /** Block number of the descriptor block that holds descriptor block index {@code index}. */
-    long descriptorBlockLocation(long index) {
-        long superBlock = sb.firstDataBlock();
-        if (!sb.hasIncompat(Features.INCOMPAT_META_BG) || index < sb.firstMetaBg()) {
-            return superBlock + 1 + index;
-        }
-        long firstGroup = index * sb.descsPerBlock();
-        return sb.groupFirstBlock(firstGroup) + (sb.groupHasSuper(firstGroup) ? 1 : 0);
-    }
-
-    private GroupDescriptor loadDescriptorBlock(long group) {
-        int perBlock = sb.descsPerBlock();
-        long index = group / perBlock;
-        byte[] block = readBlock(descriptorBlockLocation(index));
-        int descSize = sb.descSize();
-        GroupDescriptor wanted = null;
-        long first = index * perBlock;
-        for (int i = 0; i < perBlock && first + i < sb.groupCount(); i++) {
-            long g = first + i;
-            byte[] raw = java.util.Arrays.copyOfRange(block, i * descSize, (i + 1) * descSize);
-            GroupDescriptor gd = new GroupDescriptor(g, raw);
-            if (g == group) {
-                validate(gd, raw);
-                wanted = gd;
-            }
-            groups.putIfAbsent(g, gd);
-        }
-        return wanted;
     }
 
     private void validate(GroupDescriptor gd, byte[] raw) {
@@ -265,18 +253,14 @@ public final class Ext4FileSystem implements Closeable {
         long index = (ino - 1) % ipg;
         GroupDescriptor gd = group(group);
         int isz = sb.inodeSize();
-        byte[] raw = new byte[isz];
-        long offset = gd.inodeTable() * blockSize + index * isz;
         if (gd.hasFlag(GroupDescriptor.INODE_UNINIT) && hasGroupChecksums()) {
             // The group's inode table was never initialised: every inode in it is free and zero.
-            return new Inode(ino, raw, csumSeed);
+            return new Inode(ino, new byte[isz], csumSeed);
         }
-        try {
-            device.read(offset, raw, 0, isz);
-        } catch (IOException e) {
-            throw new Ext4Exception(Errno.EIO, "reading inode " + ino + " failed: " + e.getMessage(), e);
-        }
-        Inode inode = new Inode(ino, raw, csumSeed);
+        long byteInTable = index * isz;
+        byte[] block = readBlock(gd.inodeTable() + byteInTable / blockSize);
+        int off = (int) (byteInTable % blockSize);
+        Inode inode = new Inode(ino, java.util.Arrays.copyOfRange(block, off, off + isz), csumSeed);
         if (metadataCsum && !inode.isAllZero()) {
             long stored = inode.storedChecksum();
             long computed = inode.computeChecksum();

@@ -69,7 +69,7 @@ public final class BlockCache implements BlockReader {
             }
             seen = installs;
         }
-        byte[] fresh = fs.readBlock(pblk);
+        byte[] fresh = fs.readBlockFromDevice(pblk);
         synchronized (this) {
             byte[] b = lookup(pblk);
             if (b != null) {

@@ -30,7 +30,7 @@ public final class TransactionManager {
 
     /** A manager over a fresh cache that commits in place (no journal). */
     public static TransactionManager inPlace(Ext4FileSystem fs) {
-        return new TransactionManager(fs, new BlockCache(fs), new InPlaceCommitWriter(fs.device(), fs.blockSize()));
+        return new TransactionManager(fs, fs.blockCache(), new InPlaceCommitWriter(fs.device(), fs.blockSize()));
     }
 
     public BlockCache cache() {
