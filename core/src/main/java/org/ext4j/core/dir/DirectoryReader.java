@@ -1,5 +1,6 @@
 package org.ext4j.core.dir;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -144,7 +145,7 @@ public final class DirectoryReader {
 
     /** Looks {@code name} up as UTF-8 bytes. */
     public Optional<DirEntry> lookup(String name) {
-        return lookup(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return lookup(name.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
