@@ -1,5 +1,6 @@
 package org.ext4j.core.dir;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -144,7 +145,7 @@ public final class DirectoryReader {
 
     /** Looks {@code name} up as UTF-8 bytes. */
     public Optional<DirEntry> lookup(String name) {
-        return lookup(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return lookup(name.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -243,8 +244,10 @@ public final class DirectoryReader {
 
     /**
      * Walks one block in listing order. In an indexed directory block 0 is the dx_root (whose
-     * "." and ".." are real entries) and a block starting with an empty dirent spanning the block
-     * is a dx_node, as the kernel tells them apart; both are checked as index blocks.
+     * "." and ".." are real entries). A later block whose first dirent spans the whole block is a
+     * dx_node with metadata_csum, as the kernel tells them apart (a leaf there ends in a 12-byte
+     * checksum tail); without checksums such a block holds at most that one entry, which is live
+     * only in a leaf, so a dx_node or an emptied leaf both list nothing.
      */
     private boolean walkBlock(long lblk, byte[] block, DirentBlock.Visitor visitor) {
         if (indexed) {
@@ -254,8 +257,13 @@ public final class DirectoryReader {
             }
             int firstRecLen = DirentBlock.recLenFromDisk(LittleEndian.u16(block, DirentBlock.REC_LEN), blockSize);
             if (firstRecLen == blockSize) {
-                DxBlock.node(block, lblk, dxContext());
-                return true;
+                if (fs.hasMetadataCsum()) {
+                    DxBlock.node(block, lblk, dxContext());
+                    return true;
+                }
+                if (LittleEndian.u32(block, DirentBlock.INODE) == 0) {
+                    return true;
+                }
             }
         }
         return walkLeaf(lblk, block, visitor);
