@@ -35,8 +35,67 @@ public final class Crc32c {
         return update(crc, b, 0, b.length);
     }
 
-    /** Feeds {@code len} bytes into the register {@code crc} (slicing-by-8). */
+    /** Below this length the table loop beats the intrinsic plus the register shift. */
+    private static final int INTRINSIC_MIN = 128;
+    private static final java.util.concurrent.ConcurrentHashMap<Integer, int[]> ZERO_SHIFTS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Feeds {@code len} bytes into the register {@code crc}. Long inputs use the JDK's CRC32C
+     * intrinsic, which starts from ~0: by linearity, crc(s, D) = crc(~0, D) ^ crc(s ^ ~0, zeros(len)),
+     * and the second term is a fixed GF(2) matrix (cached per length) applied to s ^ ~0.
+     */
     public static int update(int crc, byte[] b, int off, int len) {
+        if (len < INTRINSIC_MIN) {
+            return updateTable(crc, b, off, len);
+        }
+        java.util.zip.CRC32C intrinsic = new java.util.zip.CRC32C();
+        intrinsic.update(b, off, len);
+        int fromInitial = ~(int) intrinsic.getValue();
+        int delta = crc ^ INITIAL;
+        return delta == 0 ? fromInitial : fromInitial ^ apply(ZERO_SHIFTS.computeIfAbsent(len, Crc32c::zeroShift), delta);
+    }
+
+    /** The matrix (32 columns) that advances a register over {@code len} zero bytes. */
+    private static int[] zeroShift(int len) {
+        int[] oneByte = new int[32];
+        for (int bit = 0; bit < 32; bit++) {
+            oneByte[bit] = updateZeros(1 << bit, 1);
+        }
+        int[] result = null;
+        int[] power = oneByte;
+        for (int n = len; n > 0; n >>>= 1) {
+            if ((n & 1) != 0) {
+                result = result == null ? power : compose(power, result);
+            }
+            if (n > 1) {
+                power = compose(power, power);
+            }
+        }
+        return result;
+    }
+
+    /** The matrix of applying {@code first} and then {@code second}. */
+    private static int[] compose(int[] second, int[] first) {
+        int[] out = new int[32];
+        for (int bit = 0; bit < 32; bit++) {
+            out[bit] = apply(second, first[bit]);
+        }
+        return out;
+    }
+
+    private static int apply(int[] matrix, int vector) {
+        int out = 0;
+        for (int bit = 0; vector != 0; bit++, vector >>>= 1) {
+            if ((vector & 1) != 0) {
+                out ^= matrix[bit];
+            }
+        }
+        return out;
+    }
+
+    /** The table-driven register update (slicing-by-8), for any starting value. */
+    static int updateTable(int crc, byte[] b, int off, int len) {
         int[] t0 = TABLES[0], t1 = TABLES[1], t2 = TABLES[2], t3 = TABLES[3];
         int[] t4 = TABLES[4], t5 = TABLES[5], t6 = TABLES[6], t7 = TABLES[7];
         int i = off;
