@@ -215,19 +215,24 @@ public final class DirectoryReader {
     /** How many logical blocks i_size covers. */
     long dirBlocks() {
         long size = dir.size();
-        CorruptionException.check(size >= 0 && size / blockSize < BlockMap.LBLK_LIMIT,
-                "directory inode " + dir.ino() + ": i_size " + size + " is out of range");
+        if (!(size >= 0 && size / blockSize < BlockMap.LBLK_LIMIT)) {
+            throw new CorruptionException("directory inode " + dir.ino() + ": i_size " + size + " is out of range");
+        }
         return (size + blockSize - 1) / blockSize;
     }
 
     /** Reads logical block {@code lblk}, which must exist: lookups never pass through holes. */
     private byte[] readDirBlock(long lblk) {
         long blocks = dirBlocks();
-        CorruptionException.check(lblk < blocks, "directory inode " + dir.ino() + ": logical block " + lblk
+        if (!(lblk < blocks)) {
+            throw new CorruptionException("directory inode " + dir.ino() + ": logical block " + lblk
                 + " is past the end (" + blocks + " blocks)");
+        }
         Mapping run = blockMap().map(lblk, 1);
-        CorruptionException.check(run.kind() == Mapping.Kind.MAPPED, "directory inode " + dir.ino()
+        if (!(run.kind() == Mapping.Kind.MAPPED)) {
+            throw new CorruptionException("directory inode " + dir.ino()
                 + ": logical block " + lblk + " is a hole");
+        }
         return fs.readBlock(run.pblk());
     }
 
@@ -290,11 +295,15 @@ public final class DirectoryReader {
      */
     boolean walkInline(byte[] content, long offset, Predicate<DirEntry> sink, DirentBlock.Visitor visitor) {
         String where = "inline directory inode " + dir.ino();
-        CorruptionException.check(content.length >= InlineData.MIN_INLINE_DATA_SIZE, where + ": only "
+        if (!(content.length >= InlineData.MIN_INLINE_DATA_SIZE)) {
+            throw new CorruptionException(where + ": only "
                 + content.length + " bytes of inline content");
+        }
         long parent = LittleEndian.u32(content, 0);
-        CorruptionException.check(parent != 0 && parent <= rules.inodesCount(), where + ": parent inode "
+        if (!(parent != 0 && parent <= rules.inodesCount())) {
+            throw new CorruptionException(where + ": parent inode "
                 + parent + " is out of range");
+        }
         if (offset <= INLINE_DOT_POS && !sink.test(new DirEntry(dir.ino(), DOT, FileType.DIRECTORY, INLINE_DOT_POS))) {
             return false;
         }

@@ -76,27 +76,29 @@ final class DirentBlock {
         int off = start;
         // Each step advances by at least 12 bytes, so the walk ends within (end - start) / 12 steps.
         while (off < end) {
-            CorruptionException.check(end - off >= recLen(1), direntWhere(rules, where, off)
-                    + ": " + (end - off) + " bytes left, too few for a directory entry");
+            // Checks build their message only when they fail: this loop is the hot path of lookups.
+            if (end - off < recLen(1)) {
+                throw bad(where, off, (end - off) + " bytes left, too few for a directory entry");
+            }
             long ino = LittleEndian.u32(buf, off + INODE);
             int recLen = recLenFromDisk(LittleEndian.u16(buf, off + REC_LEN), rules.blockSize());
             int nameLen = LittleEndian.u8(buf, off + NAME_LEN);
-            CorruptionException.check(recLen >= recLen(1), direntWhere(rules, where, off)
-                    + ": rec_len " + recLen + " is smaller than the minimum " + recLen(1));
-            CorruptionException.check(recLen % 4 == 0, direntWhere(rules, where, off)
-                    + ": rec_len " + recLen + " is not a multiple of 4");
-            CorruptionException.check(recLen >= recLen(nameLen), direntWhere(rules, where, off)
-                    + ": rec_len " + recLen + " is too small for name_len " + nameLen);
-            CorruptionException.check(recLen <= end - off, direntWhere(rules, where, off)
-                    + ": rec_len " + recLen + " runs past the end of the block (" + (end - off) + " bytes left)");
+            if (recLen < recLen(1) || recLen % 4 != 0 || recLen < recLen(nameLen) || recLen > end - off) {
+                throw bad(where, off, "rec_len " + recLen + " does not fit (name_len " + nameLen + ", "
+                        + (end - off) + " bytes left in the block; at least " + recLen(nameLen) + ", a multiple of 4)");
+            }
             if (ino != 0) {
-                CorruptionException.check(ino <= rules.inodesCount(), direntWhere(rules, where, off)
-                        + ": inode " + ino + " is beyond the " + rules.inodesCount() + " inodes of the filesystem");
-                CorruptionException.check(nameLen > 0, direntWhere(rules, where, off) + ": empty name");
+                if (ino > rules.inodesCount()) {
+                    throw bad(where, off, "inode " + ino + " is beyond the " + rules.inodesCount() + " inodes of the filesystem");
+                }
+                if (nameLen == 0) {
+                    throw bad(where, off, "empty name");
+                }
                 for (int i = 0; i < nameLen; i++) {
                     byte c = buf[off + NAME + i];
-                    CorruptionException.check(c != '/' && c != 0, direntWhere(rules, where, off)
-                            + ": name contains " + (c == 0 ? "NUL" : "'/'"));
+                    if (c == '/' || c == 0) {
+                        throw bad(where, off, "name contains " + (c == 0 ? "NUL" : "'/'"));
+                    }
                 }
                 int fileType = rules.fileTypeFeature() ? LittleEndian.u8(buf, off + FILE_TYPE) : 0;
                 if (!visitor.visit(ino, buf, off + NAME, nameLen, fileType, positionBase + off)) {
@@ -123,14 +125,18 @@ final class DirentBlock {
                 && LittleEndian.u16(block, t + DET_REC_LEN) == TAIL_SIZE
                 && LittleEndian.u8(block, t + DET_RESERVED_ZERO2) == 0
                 && LittleEndian.u8(block, t + DET_RESERVED_FT) == FT_DIR_CSUM;
-        CorruptionException.check(isTail, where + ": no directory checksum tail at the end of the block");
+        if (!(isTail)) {
+            throw new CorruptionException(where + ": no directory checksum tail at the end of the block");
+        }
         int expected = Crc32c.update(inodeChecksumSeed, block, 0, t);
         int stored = LittleEndian.s32(block, t + DET_CHECKSUM);
-        CorruptionException.check(stored == expected, where + ": checksum 0x" + Integer.toHexString(stored)
+        if (!(stored == expected)) {
+            throw new CorruptionException(where + ": checksum 0x" + Integer.toHexString(stored)
                 + " does not match the contents (0x" + Integer.toHexString(expected) + ")");
+        }
     }
 
-    private static String direntWhere(Rules rules, String where, int off) {
-        return where + ": dirent at offset " + off;
+    private static CorruptionException bad(String where, int off, String what) {
+        return new CorruptionException(where + ": dirent at offset " + off + ": " + what);
     }
 }

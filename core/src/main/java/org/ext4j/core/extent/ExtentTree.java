@@ -68,9 +68,12 @@ public final class ExtentTree implements BlockMap {
         byte[] iBlock = inode.iBlock();
         String where = "extent tree root of inode " + ino;
         int depth = LittleEndian.u16(iBlock, EH_DEPTH);
-        CorruptionException.check(LittleEndian.u16(iBlock, EH_MAGIC) == EXT4_EXT_MAGIC,
-                where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(iBlock, EH_MAGIC)));
-        CorruptionException.check(depth <= MAX_DEPTH, where + ": depth " + depth + " exceeds " + MAX_DEPTH);
+        if (!(LittleEndian.u16(iBlock, EH_MAGIC) == EXT4_EXT_MAGIC)) {
+            throw new CorruptionException(where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(iBlock, EH_MAGIC)));
+        }
+        if (!(depth <= MAX_DEPTH)) {
+            throw new CorruptionException(where + ": depth " + depth + " exceeds " + MAX_DEPTH);
+        }
         this.root = parseNode(iBlock, iBlock.length, depth, 0, LBLK_LIMIT, where, false);
     }
 
@@ -142,8 +145,9 @@ public final class ExtentTree implements BlockMap {
         // most MAX_DEPTH deep; the visit count bounds index blocks shared by several parents.
         for (int i = 0; i < node.count; i++) {
             visited[0]++;
-            CorruptionException.check(visited[0] <= blocksCount,
-                    "extent tree of inode " + ino + ": more nodes than the filesystem has blocks");
+            if (!(visited[0] <= blocksCount)) {
+                throw new CorruptionException("extent tree of inode " + ino + ": more nodes than the filesystem has blocks");
+            }
             walk(readChild(node, i), sink, visited);
         }
     }
@@ -173,11 +177,13 @@ public final class ExtentTree implements BlockMap {
         long pblk = parent.pblk[i];
         String where = "extent tree of inode " + ino + ", block " + pblk;
         byte[] block = fs.readBlock(pblk);
-        CorruptionException.check(LittleEndian.u16(block, EH_MAGIC) == EXT4_EXT_MAGIC,
-                where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(block, EH_MAGIC)));
+        if (!(LittleEndian.u16(block, EH_MAGIC) == EXT4_EXT_MAGIC)) {
+            throw new CorruptionException(where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(block, EH_MAGIC)));
+        }
         int depth = LittleEndian.u16(block, EH_DEPTH);
-        CorruptionException.check(depth == parent.depth - 1,
-                where + ": depth " + depth + " under a node of depth " + parent.depth);
+        if (!(depth == parent.depth - 1)) {
+            throw new CorruptionException(where + ": depth " + depth + " under a node of depth " + parent.depth);
+        }
         long start = parent.lblk[i];
         long end = i + 1 < parent.count ? parent.lblk[i + 1] : parent.end;
         return parseNode(block, block.length, depth, start, end, where, fs.hasMetadataCsum());
@@ -192,16 +198,26 @@ public final class ExtentTree implements BlockMap {
         int max = LittleEndian.u16(b, EH_MAX);
         int capacity = (size - HEADER_SIZE) / ENTRY_SIZE;
         // The kernel accepts an eh_max below what fits (its test builds use small nodes).
-        CorruptionException.check(max >= 1 && max <= capacity, where + ": eh_max " + max + " outside 1.." + capacity);
-        CorruptionException.check(entries <= max, where + ": eh_entries " + entries + " exceeds eh_max " + max);
-        CorruptionException.check(entries > 0 || depth == 0, where + ": interior node with no entries");
+        if (!(max >= 1 && max <= capacity)) {
+            throw new CorruptionException(where + ": eh_max " + max + " outside 1.." + capacity);
+        }
+        if (!(entries <= max)) {
+            throw new CorruptionException(where + ": eh_entries " + entries + " exceeds eh_max " + max);
+        }
+        if (!(entries > 0 || depth == 0)) {
+            throw new CorruptionException(where + ": interior node with no entries");
+        }
         if (verifyTail) {
             int tail = HEADER_SIZE + max * ENTRY_SIZE;
-            CorruptionException.check(tail + ET_CHECKSUM_SIZE <= size, where + ": no room for the checksum after eh_max " + max);
+            if (!(tail + ET_CHECKSUM_SIZE <= size)) {
+                throw new CorruptionException(where + ": no room for the checksum after eh_max " + max);
+            }
             int stored = LittleEndian.s32(b, tail);
             int computed = Crc32c.update(checksumSeed, b, 0, tail);
-            CorruptionException.check(stored == computed, where + ": checksum 0x" + Integer.toHexString(stored)
+            if (!(stored == computed)) {
+                throw new CorruptionException(where + ": checksum 0x" + Integer.toHexString(stored)
                     + " does not match computed 0x" + Integer.toHexString(computed));
+            }
         }
         Node node = new Node(depth, start, end, entries);
         long prevEnd = start;
@@ -210,10 +226,12 @@ public final class ExtentTree implements BlockMap {
             if (depth > 0) {
                 long first = LittleEndian.u32(b, off + EI_BLOCK);
                 long child = LittleEndian.u32(b, off + EI_LEAF_LO) | (long) LittleEndian.u16(b, off + EI_LEAF_HI) << 32;
-                CorruptionException.check(first >= prevEnd && first < end && (k == 0 || first > node.lblk[k - 1]),
-                        where + ": index " + k + " starts at logical block " + first + ", outside or out of order in [" + prevEnd + ", " + end + ")");
-                CorruptionException.check(child >= firstDataBlock && child < blocksCount,
-                        where + ": index " + k + " points to block " + child + " outside the filesystem");
+                if (!(first >= prevEnd && first < end && (k == 0 || first > node.lblk[k - 1]))) {
+                    throw new CorruptionException(where + ": index " + k + " starts at logical block " + first + ", outside or out of order in [" + prevEnd + ", " + end + ")");
+                }
+                if (!(child >= firstDataBlock && child < blocksCount)) {
+                    throw new CorruptionException(where + ": index " + k + " points to block " + child + " outside the filesystem");
+                }
                 node.set(k, first, child, 1, false);
                 prevEnd = first;
             } else {
@@ -222,11 +240,15 @@ public final class ExtentTree implements BlockMap {
                 boolean unwritten = rawLen > EXT_INIT_MAX_LEN;
                 int len = unwritten ? rawLen - EXT_INIT_MAX_LEN : rawLen;
                 long pblk = LittleEndian.u32(b, off + EE_START_LO) | (long) LittleEndian.u16(b, off + EE_START_HI) << 32;
-                CorruptionException.check(len > 0, where + ": extent " + k + " has length 0");
-                CorruptionException.check(first >= prevEnd && first + len <= end,
-                        where + ": extent " + k + " (logical " + first + "+" + len + ") overlaps its neighbour or leaves [" + start + ", " + end + ")");
-                CorruptionException.check(pblk >= firstDataBlock && pblk + len <= blocksCount,
-                        where + ": extent " + k + " (physical " + pblk + "+" + len + ") lies outside the filesystem");
+                if (!(len > 0)) {
+                    throw new CorruptionException(where + ": extent " + k + " has length 0");
+                }
+                if (!(first >= prevEnd && first + len <= end)) {
+                    throw new CorruptionException(where + ": extent " + k + " (logical " + first + "+" + len + ") overlaps its neighbour or leaves [" + start + ", " + end + ")");
+                }
+                if (!(pblk >= firstDataBlock && pblk + len <= blocksCount)) {
+                    throw new CorruptionException(where + ": extent " + k + " (physical " + pblk + "+" + len + ") lies outside the filesystem");
+                }
                 node.set(k, first, pblk, len, unwritten);
                 prevEnd = first + len;
             }

@@ -98,8 +98,9 @@ public final class Ext4FileSystem implements Closeable {
             throw new CorruptionException("superblock: needs_recovery is set but the filesystem has no journal inode");
         }
         Inode journal = fs.inode(sb.journalInum());
-        CorruptionException.check(journal.type() == FileType.REGULAR && journal.size() >= 0,
-                "journal inode " + sb.journalInum() + " is not a regular file");
+        if (!(journal.type() == FileType.REGULAR && journal.size() >= 0)) {
+            throw new CorruptionException("journal inode " + sb.journalInum() + " is not a regular file");
+        }
         BlockMap map = BlockMap.of(fs, journal);
         long journalBlocks = journal.size() / fs.blockSize;
         LongUnaryOperator toFsBlock = lblk -> {
@@ -234,9 +235,15 @@ public final class Ext4FileSystem implements Closeable {
                     g, gd.checksum(), expected));
         }
         long itableBlocks = (sb.inodesPerGroup() * sb.inodeSize() + blockSize - 1) / blockSize;
-        CorruptionException.check(inFs(gd.blockBitmap(), 1), "group descriptor " + g + ": block bitmap " + gd.blockBitmap() + " is outside the filesystem");
-        CorruptionException.check(inFs(gd.inodeBitmap(), 1), "group descriptor " + g + ": inode bitmap " + gd.inodeBitmap() + " is outside the filesystem");
-        CorruptionException.check(inFs(gd.inodeTable(), itableBlocks), "group descriptor " + g + ": inode table " + gd.inodeTable() + " is outside the filesystem");
+        if (!(inFs(gd.blockBitmap(), 1))) {
+            throw new CorruptionException("group descriptor " + g + ": block bitmap " + gd.blockBitmap() + " is outside the filesystem");
+        }
+        if (!(inFs(gd.inodeBitmap(), 1))) {
+            throw new CorruptionException("group descriptor " + g + ": inode bitmap " + gd.inodeBitmap() + " is outside the filesystem");
+        }
+        if (!(inFs(gd.inodeTable(), itableBlocks))) {
+            throw new CorruptionException("group descriptor " + g + ": inode table " + gd.inodeTable() + " is outside the filesystem");
+        }
     }
 
     private boolean inFs(long block, long count) {
@@ -270,8 +277,9 @@ public final class Ext4FileSystem implements Closeable {
         }
         if (isz > Superblock.GOOD_OLD_INODE_SIZE) {
             int extra = inode.extraIsize();
-            CorruptionException.check(extra % 4 == 0 && Superblock.GOOD_OLD_INODE_SIZE + extra <= isz,
-                    "inode " + ino + ": i_extra_isize " + extra + " does not fit the " + isz + "-byte inode");
+            if (!(extra % 4 == 0 && Superblock.GOOD_OLD_INODE_SIZE + extra <= isz)) {
+                throw new CorruptionException("inode " + ino + ": i_extra_isize " + extra + " does not fit the " + isz + "-byte inode");
+            }
         }
         return inode;
     }

@@ -70,19 +70,26 @@ public final class DxBlock {
     public static DxBlock root(byte[] block, Context ctx) {
         String where = where(ctx, 0, "dx_root");
         int bs = ctx.blockSize();
-        CorruptionException.check(block.length == bs, where + ": block has " + block.length + " bytes");
-        CorruptionException.check(LittleEndian.u16(block, DOT_REC_LEN) == 12 && LittleEndian.u8(block, DOT_NAME_LEN) == 1
-                && block[DOT_NAME] == '.', where + ": the first entry is not \".\" with rec_len 12");
-        CorruptionException.check(LittleEndian.u16(block, DOTDOT + DOT_REC_LEN) == bs - DOTDOT
-                && LittleEndian.u8(block, DOTDOT + DOT_NAME_LEN) == 2
-                && block[DOTDOT + DOT_NAME] == '.' && block[DOTDOT + DOT_NAME + 1] == '.',
-                where + ": the second entry is not \"..\" spanning the rest of the block");
-        CorruptionException.check(LittleEndian.u32(block, INFO_RESERVED_ZERO) == 0, where + ": reserved_zero is "
+        if (!(block.length == bs)) {
+            throw new CorruptionException(where + ": block has " + block.length + " bytes");
+        }
+        if (!(LittleEndian.u16(block, DOT_REC_LEN) == 12 && LittleEndian.u8(block, DOT_NAME_LEN) == 1 && block[DOT_NAME] == '.')) {
+            throw new CorruptionException(where + ": the first entry is not \".\" with rec_len 12");
+        }
+        if (!(LittleEndian.u16(block, DOTDOT + DOT_REC_LEN) == bs - DOTDOT && LittleEndian.u8(block, DOTDOT + DOT_NAME_LEN) == 2 && block[DOTDOT + DOT_NAME] == '.' && block[DOTDOT + DOT_NAME + 1] == '.')) {
+            throw new CorruptionException(where + ": the second entry is not \"..\" spanning the rest of the block");
+        }
+        if (!(LittleEndian.u32(block, INFO_RESERVED_ZERO) == 0)) {
+            throw new CorruptionException(where + ": reserved_zero is "
                 + LittleEndian.u32(block, INFO_RESERVED_ZERO));
-        CorruptionException.check(LittleEndian.u8(block, INFO_INFO_LENGTH) == DX_ROOT_INFO_SIZE, where
+        }
+        if (!(LittleEndian.u8(block, INFO_INFO_LENGTH) == DX_ROOT_INFO_SIZE)) {
+            throw new CorruptionException(where
                 + ": info_length " + LittleEndian.u8(block, INFO_INFO_LENGTH) + " is not " + DX_ROOT_INFO_SIZE);
-        CorruptionException.check((LittleEndian.u8(block, INFO_UNUSED_FLAGS) & HASH_FLAG_INCOMPAT) == 0,
-                where + ": unimplemented hash flags 0x" + Integer.toHexString(LittleEndian.u8(block, INFO_UNUSED_FLAGS)));
+        }
+        if (!((LittleEndian.u8(block, INFO_UNUSED_FLAGS) & HASH_FLAG_INCOMPAT) == 0)) {
+            throw new CorruptionException(where + ": unimplemented hash flags 0x" + Integer.toHexString(LittleEndian.u8(block, INFO_UNUSED_FLAGS)));
+        }
         return parse(block, 0, ROOT_ENTRIES, ctx, where);
     }
 
@@ -90,12 +97,17 @@ public final class DxBlock {
     public static DxBlock node(byte[] block, long lblk, Context ctx) {
         String where = where(ctx, lblk, "dx_node");
         int bs = ctx.blockSize();
-        CorruptionException.check(block.length == bs, where + ": block has " + block.length + " bytes");
-        CorruptionException.check(LittleEndian.u32(block, 0) == 0, where + ": the fake dirent has inode "
+        if (!(block.length == bs)) {
+            throw new CorruptionException(where + ": block has " + block.length + " bytes");
+        }
+        if (!(LittleEndian.u32(block, 0) == 0)) {
+            throw new CorruptionException(where + ": the fake dirent has inode "
                 + LittleEndian.u32(block, 0));
+        }
         int recLen = LittleEndian.u16(block, DOT_REC_LEN);
-        CorruptionException.check(recLen == bs || (bs == 65536 && (recLen == 0 || recLen == 65535)),
-                where + ": the fake dirent's rec_len " + recLen + " does not span the block");
+        if (!(recLen == bs || (bs == 65536 && (recLen == 0 || recLen == 65535)))) {
+            throw new CorruptionException(where + ": the fake dirent's rec_len " + recLen + " does not span the block");
+        }
         return parse(block, lblk, NODE_ENTRIES, ctx, where);
     }
 
@@ -104,15 +116,21 @@ public final class DxBlock {
         int expectedLimit = (bs - entriesOffset) / ENTRY_SIZE - (ctx.metadataCsum() ? DX_TAIL_SIZE / ENTRY_SIZE : 0);
         int limit = LittleEndian.u16(block, entriesOffset + LIMIT);
         int count = LittleEndian.u16(block, entriesOffset + COUNT);
-        CorruptionException.check(limit == expectedLimit, where + ": limit " + limit + " is not the "
+        if (!(limit == expectedLimit)) {
+            throw new CorruptionException(where + ": limit " + limit + " is not the "
                 + expectedLimit + " entries the block holds");
-        CorruptionException.check(count >= 1 && count <= limit, where + ": count " + count
+        }
+        if (!(count >= 1 && count <= limit)) {
+            throw new CorruptionException(where + ": count " + count
                 + " is outside 1.." + limit);
+        }
         DxBlock dx = new DxBlock(block, lblk, entriesOffset, count);
         for (int i = 2; i < count; i++) {
-            CorruptionException.check(Integer.compareUnsigned(dx.hash(i - 1), dx.hash(i)) <= 0, where
+            if (!(Integer.compareUnsigned(dx.hash(i - 1), dx.hash(i)) <= 0)) {
+                throw new CorruptionException(where
                     + ": entry " + i + " hash 0x" + Integer.toHexString(dx.hash(i)) + " is below the previous 0x"
                     + Integer.toHexString(dx.hash(i - 1)));
+            }
         }
         if (ctx.metadataCsum()) {
             int tail = entriesOffset + limit * ENTRY_SIZE;
@@ -121,8 +139,10 @@ public final class DxBlock {
             // dt_checksum itself is summed as zero.
             crc = Crc32c.updateZeros(crc, 4);
             int stored = LittleEndian.s32(block, tail + DT_CHECKSUM);
-            CorruptionException.check(stored == crc, where + ": checksum 0x" + Integer.toHexString(stored)
+            if (!(stored == crc)) {
+                throw new CorruptionException(where + ": checksum 0x" + Integer.toHexString(stored)
                     + " does not match the contents (0x" + Integer.toHexString(crc) + ")");
+            }
         }
         return dx;
     }

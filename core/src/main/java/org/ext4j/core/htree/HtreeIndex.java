@@ -55,11 +55,14 @@ public final class HtreeIndex {
         if (version == DirHash.SIPHASH) {
             throw new Ext4Exception(Errno.EOPNOTSUPP, where + ": siphash-indexed (casefolded) directories are not supported");
         }
-        CorruptionException.check(version >= DirHash.LEGACY && version <= DirHash.TEA,
-                where + ": unknown hash version " + version);
+        if (!(version >= DirHash.LEGACY && version <= DirHash.TEA)) {
+            throw new CorruptionException(where + ": unknown hash version " + version);
+        }
         int levels = root.rootIndirectLevels();
         int maxLevels = settings.largeDir() ? MAX_INDIRECT_LEVELS_LARGEDIR : MAX_INDIRECT_LEVELS;
-        CorruptionException.check(levels <= maxLevels, where + ": indirect_levels " + levels + " exceeds " + maxLevels);
+        if (!(levels <= maxLevels)) {
+            throw new CorruptionException(where + ": indirect_levels " + levels + " exceeds " + maxLevels);
+        }
         int effective = settings.unsignedHash() ? version + DirHash.UNSIGNED_DELTA : version;
         return new HtreeIndex(root, settings, reader, effective, levels);
     }
@@ -147,8 +150,10 @@ public final class HtreeIndex {
             for (int l = level + 1; l <= levels; l++) {
                 long child = checkedBlock(path[l - 1], at[l - 1], "dx_node");
                 for (int a = 0; a < l; a++) {
-                    CorruptionException.check(path[a].lblk() != child, "dx index of directory inode "
+                    if (!(path[a].lblk() != child)) {
+                        throw new CorruptionException("dx index of directory inode "
                             + settings.context().dirIno() + ": block " + child + " points back to an ancestor (loop)");
+                    }
                 }
                 DxBlock node = DxBlock.node(reader.read(child), child, settings.context());
                 path[l] = node;
@@ -158,9 +163,11 @@ public final class HtreeIndex {
 
         private long checkedBlock(DxBlock block, int entry, String what) {
             long b = block.block(entry);
-            CorruptionException.check(b > 0 && b < settings.dirBlocks(), "dx index of directory inode "
+            if (!(b > 0 && b < settings.dirBlocks())) {
+                throw new CorruptionException("dx index of directory inode "
                     + settings.context().dirIno() + " (logical block " + block.lblk() + ") entry " + entry + ": "
                     + what + " block " + b + " is outside the directory's " + settings.dirBlocks() + " blocks");
+            }
             return b;
         }
     }

@@ -9,7 +9,11 @@ public class CorruptionException extends Ext4Exception {
         super(Errno.EUCLEAN, message);
     }
 
-    /** Throws unless {@code ok}: the idiom for validating a value read from disk. */
+    /**
+     * Throws unless {@code ok}: the idiom for validating a value read from disk. The message is
+     * built before the call, so on hot paths write {@code if (!ok) throw new CorruptionException(...)}
+     * instead of concatenating a message that is almost never used.
+     */
     public static void check(boolean ok, String what) {
         if (!ok) {
             throw new CorruptionException(what);

@@ -50,18 +50,23 @@ public final class XattrBlock {
             return null;
         }
         String where = "xattr block " + pblk + " of inode " + inode.ino();
-        CorruptionException.check(pblk >= fs.superblock().firstDataBlock() && pblk < fs.blocksCount(),
-                where + ": block number is outside the filesystem (" + fs.blocksCount() + " blocks)");
+        if (!(pblk >= fs.superblock().firstDataBlock() && pblk < fs.blocksCount())) {
+            throw new CorruptionException(where + ": block number is outside the filesystem (" + fs.blocksCount() + " blocks)");
+        }
         return parse(fs, pblk, fs.readBlock(pblk), where);
     }
 
     /** Parses {@code block}, the content of filesystem block {@code pblk}. */
     static XattrBlock parse(Ext4FileSystem fs, long pblk, byte[] block, String where) {
-        CorruptionException.check(block.length >= HEADER_SIZE + 4, where + ": block too small");
+        if (!(block.length >= HEADER_SIZE + 4)) {
+            throw new CorruptionException(where + ": block too small");
+        }
         long magic = u32(block, H_MAGIC);
         CorruptionException.check(magic == MAGIC, String.format("%s: bad magic 0x%08x (expected 0x%08x)", where, magic, MAGIC));
         long blocks = u32(block, H_BLOCKS);
-        CorruptionException.check(blocks == 1, where + ": h_blocks is " + blocks + " (must be 1)");
+        if (!(blocks == 1)) {
+            throw new CorruptionException(where + ": h_blocks is " + blocks + " (must be 1)");
+        }
         int stored = s32(block, H_CHECKSUM);
         if (fs.hasMetadataCsum()) {
             int computed = checksum(fs.csumSeed(), pblk, block);

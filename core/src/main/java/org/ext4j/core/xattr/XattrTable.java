@@ -39,22 +39,29 @@ final class XattrTable {
      */
     static List<XattrEntry> parse(byte[] buf, int first, int end, int valueBase, XattrEntry.Location location,
                                   boolean eaInodes, long maxInum, String where) {
-        CorruptionException.check(0 <= first && first <= end && end <= buf.length && valueBase <= first,
-                where + ": table bounds " + first + ".." + end + " are wrong");
+        if (!(0 <= first && first <= end && end <= buf.length && valueBase <= first)) {
+            throw new CorruptionException(where + ": table bounds " + first + ".." + end + " are wrong");
+        }
         // First pass: walk the names to find the terminator; every step moves forward by at least
         // 16 bytes, so the walk is bounded by the region size.
         List<int[]> headers = new ArrayList<>();
         int pos = first;
         while (true) {
-            CorruptionException.check(end - pos >= 4, where + ": entry list is not terminated (runs past offset " + end + ")");
+            if (!(end - pos >= 4)) {
+                throw new CorruptionException(where + ": entry list is not terminated (runs past offset " + end + ")");
+            }
             if (s32(buf, pos) == 0) {
                 break;
             }
-            CorruptionException.check(end - pos >= XattrEntry.E_NAME, where + ": entry at offset " + pos + " runs past the end");
+            if (!(end - pos >= XattrEntry.E_NAME)) {
+                throw new CorruptionException(where + ": entry at offset " + pos + " runs past the end");
+            }
             int nameLen = u8(buf, pos + XattrEntry.E_NAME_LEN);
             int next = pos + entrySize(nameLen);
-            CorruptionException.check(next <= end - 4, where + ": name of entry at offset " + pos + " (" + nameLen
+            if (!(next <= end - 4)) {
+                throw new CorruptionException(where + ": name of entry at offset " + pos + " (" + nameLen
                     + " bytes) runs past the end");
+            }
             headers.add(new int[] {pos, nameLen});
             pos = next;
         }
@@ -76,25 +83,38 @@ final class XattrTable {
         int hash = s32(buf, pos + XattrEntry.E_HASH);
         byte[] name = Arrays.copyOfRange(buf, pos + XattrEntry.E_NAME, pos + XattrEntry.E_NAME + nameLen);
         for (byte b : name) {
-            CorruptionException.check(b != 0, at + ": name contains a NUL byte");
+            if (!(b != 0)) {
+                throw new CorruptionException(at + ": name contains a NUL byte");
+            }
         }
         // The ACL indexes store an empty name; every other entry needs one.
-        CorruptionException.check(nameLen > 0 || XattrNameIndex.isWholeName(index), at + ": empty name with index " + index);
-        CorruptionException.check(size <= VALUE_SIZE_MAX, at + ": value size " + size + " exceeds " + VALUE_SIZE_MAX);
+        if (!(nameLen > 0 || XattrNameIndex.isWholeName(index))) {
+            throw new CorruptionException(at + ": empty name with index " + index);
+        }
+        if (!(size <= VALUE_SIZE_MAX)) {
+            throw new CorruptionException(at + ": value size " + size + " exceeds " + VALUE_SIZE_MAX);
+        }
         XattrName xname = new XattrName(index, name);
         if (inum != 0) {
-            CorruptionException.check(eaInodes, at + ": value in inode " + inum + " but the filesystem has no ea_inode feature");
-            CorruptionException.check(inum != 2 && inum <= maxInum, at + ": value inode " + inum + " is not a valid inode");
+            if (!(eaInodes)) {
+                throw new CorruptionException(at + ": value in inode " + inum + " but the filesystem has no ea_inode feature");
+            }
+            if (!(inum != 2 && inum <= maxInum)) {
+                throw new CorruptionException(at + ": value inode " + inum + " is not a valid inode");
+            }
             return new XattrEntry(xname, location, offs, inum, size, hash, null);
         }
         byte[] value = new byte[0];
         if (size != 0) {
-            CorruptionException.check(offs % PAD == 0, at + ": value offset " + offs + " is not 4-byte aligned");
+            if (!(offs % PAD == 0)) {
+                throw new CorruptionException(at + ": value offset " + offs + " is not 4-byte aligned");
+            }
             long start = (long) valueBase + offs;
             long paddedEnd = start + ((size + PAD - 1) & ~(long) (PAD - 1));
-            CorruptionException.check(start >= valuesMayStart && paddedEnd <= end,
-                    at + ": value at offset " + offs + " of " + size + " bytes lies outside the value area ("
-                            + (valuesMayStart - valueBase) + ".." + (end - valueBase) + ")");
+            if (!(start >= valuesMayStart && paddedEnd <= end)) {
+                throw new CorruptionException(at + ": value at offset " + offs + " of " + size + " bytes lies outside the value area ("
+                    + (valuesMayStart - valueBase) + ".." + (end - valueBase) + ")");
+            }
             value = Arrays.copyOfRange(buf, (int) start, (int) (start + size));
         }
         return new XattrEntry(xname, location, offs, 0, size, hash, value);
