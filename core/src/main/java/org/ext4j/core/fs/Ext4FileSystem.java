@@ -216,10 +216,15 @@ public final class Ext4FileSystem implements Closeable {
      * changes) and verified.
      */
     public GroupDescriptor group(long group) {
+        return group(group, this::readBlock);
+    }
+
+    /** The descriptor of {@code group} as {@code blocks} (the cache or a transaction) has it, verified. */
+    public GroupDescriptor group(long group, java.util.function.LongFunction<byte[]> blocks) {
         if (group < 0 || group >= sb.groupCount()) {
             throw new CorruptionException("group " + group + " does not exist (" + sb.groupCount() + " groups)");
         }
-        byte[] block = readBlock(sb.groupDescriptorBlock(group));
+        byte[] block = blocks.apply(sb.groupDescriptorBlock(group));
         int off = sb.groupDescriptorOffset(group);
         byte[] raw = java.util.Arrays.copyOfRange(block, off, off + sb.descSize());
         GroupDescriptor gd = new GroupDescriptor(group, raw);
@@ -252,22 +257,22 @@ public final class Ext4FileSystem implements Closeable {
 
     /** Reads inode {@code ino}, verifying its checksum. */
     public Inode inode(long ino) {
-        if (ino < 1 || ino > sb.inodesCount()) {
-            throw new CorruptionException("inode " + ino + " is out of range (1.." + sb.inodesCount() + ")");
-        }
-        long ipg = sb.inodesPerGroup();
-        long group = (ino - 1) / ipg;
-        long index = (ino - 1) % ipg;
-        GroupDescriptor gd = group(group);
+        return inode(ino, this::readBlock);
+    }
+
+    /**
+     * Reads inode {@code ino} through {@code blocks} (the committed cache, or a transaction that
+     * sees its own changes), verifying its checksum. An inode in a group whose table was never
+     * initialised reads as zeros.
+     */
+    public Inode inode(long ino, java.util.function.LongFunction<byte[]> blocks) {
+        InodeLocation at = inodeLocation(ino, blocks);
         int isz = sb.inodeSize();
-        if (gd.hasFlag(GroupDescriptor.INODE_UNINIT) && hasGroupChecksums()) {
-            // The group's inode table was never initialised: every inode in it is free and zero.
+        if (at.uninitialised()) {
             return new Inode(ino, new byte[isz], csumSeed);
         }
-        long byteInTable = index * isz;
-        byte[] block = readBlock(gd.inodeTable() + byteInTable / blockSize);
-        int off = (int) (byteInTable % blockSize);
-        Inode inode = new Inode(ino, java.util.Arrays.copyOfRange(block, off, off + isz), csumSeed);
+        byte[] block = blocks.apply(at.block());
+        Inode inode = new Inode(ino, java.util.Arrays.copyOfRange(block, at.offset(), at.offset() + isz), csumSeed);
         if (metadataCsum && !inode.isAllZero()) {
             long stored = inode.storedChecksum();
             long computed = inode.computeChecksum();
@@ -277,11 +282,31 @@ public final class Ext4FileSystem implements Closeable {
         }
         if (isz > Superblock.GOOD_OLD_INODE_SIZE) {
             int extra = inode.extraIsize();
-            if (!(extra % 4 == 0 && Superblock.GOOD_OLD_INODE_SIZE + extra <= isz)) {
+            if (extra % 4 != 0 || Superblock.GOOD_OLD_INODE_SIZE + extra > isz) {
                 throw new CorruptionException("inode " + ino + ": i_extra_isize " + extra + " does not fit the " + isz + "-byte inode");
             }
         }
         return inode;
+    }
+
+    /**
+     * Where inode {@code ino} lives: the inode-table block and the byte offset in it.
+     *
+     * @param uninitialised the group's table was never initialised (INODE_UNINIT with group checksums)
+     */
+    public record InodeLocation(long block, int offset, boolean uninitialised) {
+    }
+
+    /** Locates inode {@code ino} in its group's inode table, reading descriptors through {@code blocks}. */
+    public InodeLocation inodeLocation(long ino, java.util.function.LongFunction<byte[]> blocks) {
+        if (ino < 1 || ino > sb.inodesCount()) {
+            throw new CorruptionException("inode " + ino + " is out of range (1.." + sb.inodesCount() + ")");
+        }
+        long ipg = sb.inodesPerGroup();
+        GroupDescriptor gd = group((ino - 1) / ipg, blocks);
+        long byteInTable = (ino - 1) % ipg * sb.inodeSize();
+        return new InodeLocation(gd.inodeTable() + byteInTable / blockSize, (int) (byteInTable % blockSize),
+                gd.hasFlag(GroupDescriptor.INODE_UNINIT) && hasGroupChecksums());
     }
 
     /** True when group descriptors carry checksums (and so the UNINIT flags may be trusted). */
