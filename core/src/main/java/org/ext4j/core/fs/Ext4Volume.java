@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.ext4j.core.dir.DirEntry;
+import org.ext4j.core.dir.DirectoryReader;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.FileContent;
 import org.ext4j.core.extent.Mapping;
@@ -72,7 +74,35 @@ public final class Ext4Volume implements InodeFileSystem {
 
     @Override
     public Attributes lookup(Caller caller, long parent, byte[] name) {
-        throw notYet();
+        Inode dir = liveInode(parent);
+        if (!dir.isDirectory()) {
+            throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
+        }
+        checkName(name);
+        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.X_OK, parent);
+        DirEntry entry = DirectoryReader.of(fs, dir).lookup(name).orElseThrow(() -> new Ext4Exception(Errno.ENOENT,
+                "no entry " + new String(name, java.nio.charset.StandardCharsets.UTF_8) + " in directory inode " + parent));
+        Attributes a = attributes(liveInode(entry.ino()));
+        if (entry.fileType() != FileType.UNKNOWN && entry.fileType() != a.type()) {
+            throw new CorruptionException("directory inode " + parent + ": entry " + entry.nameString() + " says "
+                    + entry.fileType() + " but inode " + entry.ino() + " is " + a.type());
+        }
+        return a;
+    }
+
+    /** A path component: 1 to 255 bytes, no '/' and no NUL. */
+    static void checkName(byte[] name) {
+        if (name.length == 0) {
+            throw new Ext4Exception(Errno.ENOENT, "empty file name");
+        }
+        if (name.length > DirectoryReader.NAME_MAX) {
+            throw new Ext4Exception(Errno.ENAMETOOLONG, "file name of " + name.length + " bytes is longer than 255");
+        }
+        for (byte b : name) {
+            if (b == '/' || b == 0) {
+                throw new Ext4Exception(Errno.EINVAL, "file name contains '/' or NUL");
+            }
+        }
     }
 
     @Override
@@ -158,12 +188,33 @@ public final class Ext4Volume implements InodeFileSystem {
 
     @Override
     public long opendir(Caller caller, long ino) {
-        throw notYet();
+        Inode dir = liveInode(ino);
+        if (!dir.isDirectory()) {
+            throw new Ext4Exception(Errno.ENOTDIR, "inode " + ino + " is not a directory");
+        }
+        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.R_OK, ino);
+        return nextHandle.incrementAndGet();
     }
 
+    /**
+     * {@inheritDoc} Cookies are on-disk positions plus one, so a listing resumes right after the
+     * last entry returned.
+     */
     @Override
     public List<DirectoryEntry> readdir(long ino, long handle, long offset, int maxEntries) {
-        throw notYet();
+        if (offset < 0) {
+            throw new Ext4Exception(Errno.EINVAL, "negative directory offset " + offset);
+        }
+        Inode dir = liveInode(ino);
+        List<DirectoryEntry> out = new ArrayList<>();
+        if (maxEntries <= 0) {
+            return out;
+        }
+        DirectoryReader.of(fs, dir).readdir(offset, e -> {
+            out.add(new DirectoryEntry(e.ino(), e.name(), e.fileType(), e.offset() + 1));
+            return out.size() < maxEntries;
+        });
+        return out;
     }
 
     @Override
@@ -334,9 +385,5 @@ public final class Ext4Volume implements InodeFileSystem {
     @Override
     public void close() throws IOException {
         fs.close();
-    }
-
-    private static Ext4Exception notYet() {
-        return new Ext4Exception(Errno.ENOSYS, "not implemented yet");
     }
 }

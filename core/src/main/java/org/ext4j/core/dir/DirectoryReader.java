@@ -1,0 +1,303 @@
+package org.ext4j.core.dir;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.ext4j.core.disk.Features;
+import org.ext4j.core.disk.LittleEndian;
+import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.extent.BlockMap;
+import org.ext4j.core.extent.Mapping;
+import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.htree.DxBlock;
+import org.ext4j.core.htree.HtreeIndex;
+import org.ext4j.core.inline.InlineData;
+import org.ext4j.core.inode.FileType;
+import org.ext4j.core.inode.Inode;
+import org.ext4j.core.inode.InodeFlags;
+import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
+
+/**
+ * Reads one directory: lists its entries in on-disk order with resumable offsets, and looks a
+ * name up through the htree index when the directory has one (a linear scan otherwise). Handles
+ * block directories (linear or indexed, with or without metadata_csum) and inline-data
+ * directories. Every dirent and index block is validated before use. Not thread-safe: use one
+ * reader per operation (it is cheap; it only caches the directory's block map).
+ */
+public final class DirectoryReader {
+    /** The longest name a dirent can hold (name_len is one byte). */
+    public static final int NAME_MAX = 255;
+
+    /**
+     * Inline directory positions, as the kernel's inline readdir numbers them: "." at 0, ".." at
+     * EXT4_DIR_REC_LEN(1), and a dirent at its offset in the inline content plus
+     * EXT4_DIR_REC_LEN(1) + EXT4_DIR_REC_LEN(2) - EXT4_INLINE_DOTDOT_SIZE.
+     */
+    static final long INLINE_DOT_POS = 0;
+    static final long INLINE_DOTDOT_POS = DirentBlock.recLen(1);
+    /** EXT4_INLINE_DOTDOT_SIZE: the parent inode number at the start of the inline content. */
+    static final int INLINE_DOTDOT_SIZE = 4;
+    static final long INLINE_POSITION_SHIFT = DirentBlock.recLen(1) + DirentBlock.recLen(2) - INLINE_DOTDOT_SIZE;
+
+    private static final byte[] DOT = {'.'};
+    private static final byte[] DOTDOT = {'.', '.'};
+
+    /** Where an inline directory's bytes come from (i_block followed by the system.data value). */
+    @FunctionalInterface
+    public interface InlineSource {
+        byte[] content(Inode dir);
+    }
+
+    private final Ext4FileSystem fs;
+    private final Inode dir;
+    private final InlineSource inlineSource;
+    private final DirentBlock.Rules rules;
+    private final int blockSize;
+    private final boolean indexed;
+    private BlockMap blockMap;
+
+    /** A reader for directory {@code dir} of {@code fs}. */
+    public static DirectoryReader of(Ext4FileSystem fs, Inode dir) {
+        return new DirectoryReader(fs, dir, inode -> InlineData.content(fs, inode));
+    }
+
+    /**
+     * A reader whose inline content comes from {@code inlineSource}.
+     *
+     * @throws Ext4Exception ENOTDIR when {@code dir} is not a directory
+     */
+    public DirectoryReader(Ext4FileSystem fs, Inode dir, InlineSource inlineSource) {
+        if (!dir.isDirectory()) {
+            throw new Ext4Exception(Errno.ENOTDIR, "inode " + dir.ino() + " is not a directory");
+        }
+        this.fs = fs;
+        this.dir = dir;
+        this.inlineSource = inlineSource;
+        Superblock sb = fs.superblock();
+        this.blockSize = fs.blockSize();
+        this.rules = new DirentBlock.Rules(dir.ino(), blockSize, sb.hasIncompat(Features.INCOMPAT_FILETYPE),
+                sb.inodesCount());
+        this.indexed = !isInline() && sb.hasCompat(Features.COMPAT_DIR_INDEX) && dir.hasFlag(InodeFlags.EXT4_INDEX_FL);
+    }
+
+    /** Whether the entries live in the inode (EXT4_INLINE_DATA_FL). */
+    public boolean isInline() {
+        return dir.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL);
+    }
+
+    /** Whether lookups go through an htree index (EXT4_INDEX_FL with the dir_index feature). */
+    public boolean isIndexed() {
+        return indexed;
+    }
+
+    /** All live entries, "." and ".." included, in on-disk order. */
+    public List<DirEntry> list() {
+        List<DirEntry> out = new ArrayList<>();
+        readdir(0, out::add);
+        return out;
+    }
+
+    /**
+     * Passes the entries at positions {@code >= offset}, in order, to {@code sink} until it
+     * returns false.
+     *
+     * @return true when the end of the directory was reached, false when the sink stopped
+     */
+    public boolean readdir(long offset, Predicate<DirEntry> sink) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative directory offset " + offset);
+        }
+        DirentBlock.Visitor visitor = (ino, buf, nameOff, nameLen, fileType, position) -> position < offset
+                || sink.test(new DirEntry(ino, Arrays.copyOfRange(buf, nameOff, nameOff + nameLen),
+                DirentBlock.fileType(fileType), position));
+        if (isInline()) {
+            return walkInline(offset, sink, visitor);
+        }
+        return walkBlocks(offset / blockSize, visitor);
+    }
+
+    /** Walks every mapped block from logical block {@code firstLblk} on, skipping holes. */
+    private boolean walkBlocks(long firstLblk, DirentBlock.Visitor visitor) {
+        long blocks = dirBlocks();
+        BlockMap map = blockMap();
+        long lblk = firstLblk;
+        // Each pass consumes at least one run from the map, so the loop ends.
+        while (lblk < blocks) {
+            Mapping run = map.map(lblk, blocks - lblk);
+            if (run.kind() != Mapping.Kind.MAPPED) {
+                lblk = run.lblkEnd();
+                continue;
+            }
+            for (long i = 0; i < run.length(); i++) {
+                if (!walkBlock(lblk + i, fs.readBlock(run.pblk() + i), visitor)) {
+                    return false;
+                }
+            }
+            lblk = run.lblkEnd();
+        }
+        return true;
+    }
+
+    /** Looks {@code name} up as UTF-8 bytes. */
+    public Optional<DirEntry> lookup(String name) {
+        return lookup(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Finds the entry called {@code name}: through the htree index when the directory is indexed
+     * (reading the index levels and the leaf, plus following leaves only while a hash collision
+     * run continues), by a linear scan otherwise.
+     *
+     * @return the entry, or empty when the directory has no such name
+     * @throws Ext4Exception ENAMETOOLONG for a name over 255 bytes
+     */
+    public Optional<DirEntry> lookup(byte[] name) {
+        if (name.length > NAME_MAX) {
+            throw new Ext4Exception(Errno.ENAMETOOLONG, "name of " + name.length + " bytes exceeds " + NAME_MAX);
+        }
+        if (name.length == 0) {
+            return Optional.empty();
+        }
+        DirEntry[] found = new DirEntry[1];
+        DirentBlock.Visitor match = (ino, buf, nameOff, nameLen, fileType, position) -> {
+            if (nameLen == name.length && Arrays.equals(buf, nameOff, nameOff + nameLen, name, 0, name.length)) {
+                found[0] = new DirEntry(ino, name, DirentBlock.fileType(fileType), position);
+                return false;
+            }
+            return true;
+        };
+        if (isInline()) {
+            walkInline(0, entry -> {
+                if (entry.nameEquals(name)) {
+                    found[0] = entry;
+                    return false;
+                }
+                return true;
+            }, match);
+            return Optional.ofNullable(found[0]);
+        }
+        boolean dotName = Arrays.equals(name, DOT) || Arrays.equals(name, DOTDOT);
+        if (!indexed || dotName) {
+            // "." and ".." are always the first two entries of block 0, indexed or not.
+            if (dotName) {
+                walkBlock(0, readDirBlock(0), match);
+                return Optional.ofNullable(found[0]);
+            }
+            walkBlocks(0, match);
+            return Optional.ofNullable(found[0]);
+        }
+        HtreeIndex index = openIndex();
+        HtreeIndex.LeafCursor cursor = index.probe(name);
+        do {
+            long leaf = cursor.leaf();
+            walkLeaf(leaf, readDirBlock(leaf), match);
+            if (found[0] != null) {
+                return Optional.of(found[0]);
+            }
+        } while (cursor.next());
+        return Optional.empty();
+    }
+
+    /** The directory's htree index. */
+    HtreeIndex openIndex() {
+        Superblock sb = fs.superblock();
+        HtreeIndex.Settings settings = new HtreeIndex.Settings(dxContext(), dirBlocks(),
+                sb.hasIncompat(Features.INCOMPAT_LARGEDIR), (sb.flags() & Superblock.FLAGS_UNSIGNED_HASH) != 0,
+                sb.hashSeed());
+        return HtreeIndex.open(readDirBlock(0), settings, this::readDirBlock);
+    }
+
+    /** How many logical blocks i_size covers. */
+    long dirBlocks() {
+        long size = dir.size();
+        CorruptionException.check(size >= 0 && size / blockSize < BlockMap.LBLK_LIMIT,
+                "directory inode " + dir.ino() + ": i_size " + size + " is out of range");
+        return (size + blockSize - 1) / blockSize;
+    }
+
+    /** Reads logical block {@code lblk}, which must exist: lookups never pass through holes. */
+    private byte[] readDirBlock(long lblk) {
+        long blocks = dirBlocks();
+        CorruptionException.check(lblk < blocks, "directory inode " + dir.ino() + ": logical block " + lblk
+                + " is past the end (" + blocks + " blocks)");
+        Mapping run = blockMap().map(lblk, 1);
+        CorruptionException.check(run.kind() == Mapping.Kind.MAPPED, "directory inode " + dir.ino()
+                + ": logical block " + lblk + " is a hole");
+        return fs.readBlock(run.pblk());
+    }
+
+    private BlockMap blockMap() {
+        if (blockMap == null) {
+            blockMap = BlockMap.of(fs, dir);
+        }
+        return blockMap;
+    }
+
+    private DxBlock.Context dxContext() {
+        return new DxBlock.Context(dir.ino(), blockSize, fs.hasMetadataCsum(), dir.checksumSeed());
+    }
+
+    /**
+     * Walks one block in listing order. In an indexed directory block 0 is the dx_root (whose
+     * "." and ".." are real entries) and a block starting with an empty dirent spanning the block
+     * is a dx_node, as the kernel tells them apart; both are checked as index blocks.
+     */
+    private boolean walkBlock(long lblk, byte[] block, DirentBlock.Visitor visitor) {
+        if (indexed) {
+            if (lblk == 0) {
+                DxBlock.root(block, dxContext());
+                return DirentBlock.walk(block, 0, blockSize, 0, rules, where(lblk), visitor);
+            }
+            int firstRecLen = DirentBlock.recLenFromDisk(LittleEndian.u16(block, DirentBlock.REC_LEN), blockSize);
+            if (firstRecLen == blockSize) {
+                DxBlock.node(block, lblk, dxContext());
+                return true;
+            }
+        }
+        return walkLeaf(lblk, block, visitor);
+    }
+
+    /** Walks a leaf block: its dirents, behind a verified checksum tail with metadata_csum. */
+    private boolean walkLeaf(long lblk, byte[] block, DirentBlock.Visitor visitor) {
+        int end = blockSize;
+        if (fs.hasMetadataCsum()) {
+            DirentBlock.verifyTail(block, blockSize, dir.checksumSeed(), where(lblk));
+            end -= DirentBlock.TAIL_SIZE;
+        }
+        return DirentBlock.walk(block, 0, end, lblk * blockSize, rules, where(lblk), visitor);
+    }
+
+    private boolean walkInline(long offset, Predicate<DirEntry> sink, DirentBlock.Visitor visitor) {
+        byte[] content = inlineSource.content(dir);
+        return walkInline(content, offset, sink, visitor);
+    }
+
+    /**
+     * Lists inline content: "." and ".." are not stored (the first 4 bytes hold the parent's inode
+     * number) and are synthesized at the kernel's positions.
+     */
+    boolean walkInline(byte[] content, long offset, Predicate<DirEntry> sink, DirentBlock.Visitor visitor) {
+        String where = "inline directory inode " + dir.ino();
+        CorruptionException.check(content.length >= InlineData.MIN_INLINE_DATA_SIZE, where + ": only "
+                + content.length + " bytes of inline content");
+        long parent = LittleEndian.u32(content, 0);
+        CorruptionException.check(parent != 0 && parent <= rules.inodesCount(), where + ": parent inode "
+                + parent + " is out of range");
+        if (offset <= INLINE_DOT_POS && !sink.test(new DirEntry(dir.ino(), DOT, FileType.DIRECTORY, INLINE_DOT_POS))) {
+            return false;
+        }
+        if (offset <= INLINE_DOTDOT_POS && !sink.test(new DirEntry(parent, DOTDOT, FileType.DIRECTORY, INLINE_DOTDOT_POS))) {
+            return false;
+        }
+        return DirentBlock.walk(content, INLINE_DOTDOT_SIZE, content.length, INLINE_POSITION_SHIFT, rules, where,
+                visitor);
+    }
+
+    private String where(long lblk) {
+        return "directory inode " + dir.ino() + " logical block " + lblk;
+    }
+}

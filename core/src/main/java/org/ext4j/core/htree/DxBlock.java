@@ -1,0 +1,181 @@
+package org.ext4j.core.htree;
+
+import org.ext4j.core.disk.Crc32c;
+import org.ext4j.core.disk.LittleEndian;
+import org.ext4j.core.spi.CorruptionException;
+
+/**
+ * One index block of an htree directory: the dx_root (logical block 0, behind fake "." and ".."
+ * dirents and a dx_root_info) or a dx_node (behind one empty dirent spanning the block). Both hold
+ * a sorted array of (hash, block) entries whose first hash slot is the count/limit header.
+ * Parsing validates the header, the limit against what the block holds, the ordering, and with
+ * metadata_csum the dx_tail checksum.
+ */
+public final class DxBlock {
+    /** Fake "." dirent of the dx_root: inode, rec_len (12), name_len (1), file_type, name. */
+    public static final int DOT_REC_LEN = 4;
+    public static final int DOT_NAME_LEN = 6;
+    public static final int DOT_NAME = 8;
+    /** Fake ".." dirent at offset 12, whose rec_len covers the rest of the block. */
+    public static final int DOTDOT = 12;
+    /** struct dx_root_info, right after "..". */
+    public static final int DX_ROOT_INFO = 24;
+    public static final int INFO_RESERVED_ZERO = DX_ROOT_INFO;
+    public static final int INFO_HASH_VERSION = DX_ROOT_INFO + 4;
+    public static final int INFO_INFO_LENGTH = DX_ROOT_INFO + 5;
+    public static final int INFO_INDIRECT_LEVELS = DX_ROOT_INFO + 6;
+    public static final int INFO_UNUSED_FLAGS = DX_ROOT_INFO + 7;
+    /** sizeof(struct dx_root_info): the only info_length the kernel and e2fsck accept. */
+    public static final int DX_ROOT_INFO_SIZE = 8;
+    /** Where the root's dx_countlimit and entries start. */
+    public static final int ROOT_ENTRIES = DX_ROOT_INFO + DX_ROOT_INFO_SIZE;
+    /** A dx_node's entries start after its 8-byte fake dirent. */
+    public static final int NODE_ENTRIES = 8;
+    /** dx_countlimit inside entry 0: limit, then count. */
+    public static final int LIMIT = 0;
+    public static final int COUNT = 2;
+    /** struct dx_entry: hash, then block. */
+    public static final int ENTRY_SIZE = 8;
+    public static final int ENTRY_HASH = 0;
+    public static final int ENTRY_BLOCK = 4;
+    /** struct dx_tail, right after the limit entries: dt_reserved, then dt_checksum. */
+    public static final int DX_TAIL_SIZE = 8;
+    public static final int DT_RESERVED = 0;
+    public static final int DT_CHECKSUM = 4;
+    /** dx_root_info.unused_flags bit the kernel refuses (EXT4_HASH_FLAG_INCOMPAT). */
+    public static final int HASH_FLAG_INCOMPAT = 0x1;
+    /** The top bits of a dx_entry block number are reserved; the kernel masks them off. */
+    public static final int BLOCK_MASK = 0x0fffffff;
+
+    private final byte[] block;
+    private final long lblk;
+    private final int entriesOffset;
+    private final int count;
+
+    private DxBlock(byte[] block, long lblk, int entriesOffset, int count) {
+        this.block = block;
+        this.lblk = lblk;
+        this.entriesOffset = entriesOffset;
+        this.count = count;
+    }
+
+    /** Validation context: which directory, its geometry and checksum settings. */
+    public record Context(long dirIno, int blockSize, boolean metadataCsum, int inodeChecksumSeed) {
+    }
+
+    /**
+     * Parses logical block 0 of an indexed directory as a dx_root (its dx_root_info is read by
+     * {@link #rootHashVersion}, {@link #rootIndirectLevels}).
+     */
+    public static DxBlock root(byte[] block, Context ctx) {
+        String where = where(ctx, 0, "dx_root");
+        int bs = ctx.blockSize();
+        CorruptionException.check(block.length == bs, where + ": block has " + block.length + " bytes");
+        CorruptionException.check(LittleEndian.u16(block, DOT_REC_LEN) == 12 && LittleEndian.u8(block, DOT_NAME_LEN) == 1
+                && block[DOT_NAME] == '.', where + ": the first entry is not \".\" with rec_len 12");
+        CorruptionException.check(LittleEndian.u16(block, DOTDOT + DOT_REC_LEN) == bs - DOTDOT
+                && LittleEndian.u8(block, DOTDOT + DOT_NAME_LEN) == 2
+                && block[DOTDOT + DOT_NAME] == '.' && block[DOTDOT + DOT_NAME + 1] == '.',
+                where + ": the second entry is not \"..\" spanning the rest of the block");
+        CorruptionException.check(LittleEndian.u32(block, INFO_RESERVED_ZERO) == 0, where + ": reserved_zero is "
+                + LittleEndian.u32(block, INFO_RESERVED_ZERO));
+        CorruptionException.check(LittleEndian.u8(block, INFO_INFO_LENGTH) == DX_ROOT_INFO_SIZE, where
+                + ": info_length " + LittleEndian.u8(block, INFO_INFO_LENGTH) + " is not " + DX_ROOT_INFO_SIZE);
+        CorruptionException.check((LittleEndian.u8(block, INFO_UNUSED_FLAGS) & HASH_FLAG_INCOMPAT) == 0,
+                where + ": unimplemented hash flags 0x" + Integer.toHexString(LittleEndian.u8(block, INFO_UNUSED_FLAGS)));
+        return parse(block, 0, ROOT_ENTRIES, ctx, where);
+    }
+
+    /** Parses an interior index block (dx_node) read from logical block {@code lblk}. */
+    public static DxBlock node(byte[] block, long lblk, Context ctx) {
+        String where = where(ctx, lblk, "dx_node");
+        int bs = ctx.blockSize();
+        CorruptionException.check(block.length == bs, where + ": block has " + block.length + " bytes");
+        CorruptionException.check(LittleEndian.u32(block, 0) == 0, where + ": the fake dirent has inode "
+                + LittleEndian.u32(block, 0));
+        int recLen = LittleEndian.u16(block, DOT_REC_LEN);
+        CorruptionException.check(recLen == bs || (bs == 65536 && (recLen == 0 || recLen == 65535)),
+                where + ": the fake dirent's rec_len " + recLen + " does not span the block");
+        return parse(block, lblk, NODE_ENTRIES, ctx, where);
+    }
+
+    private static DxBlock parse(byte[] block, long lblk, int entriesOffset, Context ctx, String where) {
+        int bs = ctx.blockSize();
+        int expectedLimit = (bs - entriesOffset) / ENTRY_SIZE - (ctx.metadataCsum() ? DX_TAIL_SIZE / ENTRY_SIZE : 0);
+        int limit = LittleEndian.u16(block, entriesOffset + LIMIT);
+        int count = LittleEndian.u16(block, entriesOffset + COUNT);
+        CorruptionException.check(limit == expectedLimit, where + ": limit " + limit + " is not the "
+                + expectedLimit + " entries the block holds");
+        CorruptionException.check(count >= 1 && count <= limit, where + ": count " + count
+                + " is outside 1.." + limit);
+        DxBlock dx = new DxBlock(block, lblk, entriesOffset, count);
+        for (int i = 2; i < count; i++) {
+            CorruptionException.check(Integer.compareUnsigned(dx.hash(i - 1), dx.hash(i)) <= 0, where
+                    + ": entry " + i + " hash 0x" + Integer.toHexString(dx.hash(i)) + " is below the previous 0x"
+                    + Integer.toHexString(dx.hash(i - 1)));
+        }
+        if (ctx.metadataCsum()) {
+            int tail = entriesOffset + limit * ENTRY_SIZE;
+            int crc = Crc32c.update(ctx.inodeChecksumSeed(), block, 0, entriesOffset + count * ENTRY_SIZE);
+            crc = Crc32c.update(crc, block, tail + DT_RESERVED, 4);
+            // dt_checksum itself is summed as zero.
+            crc = Crc32c.updateZeros(crc, 4);
+            int stored = LittleEndian.s32(block, tail + DT_CHECKSUM);
+            CorruptionException.check(stored == crc, where + ": checksum 0x" + Integer.toHexString(stored)
+                    + " does not match the contents (0x" + Integer.toHexString(crc) + ")");
+        }
+        return dx;
+    }
+
+    /** The hash_version of a dx_root (0..2 on a valid filesystem, 6 for siphash). */
+    public int rootHashVersion() {
+        return LittleEndian.u8(block, INFO_HASH_VERSION);
+    }
+
+    /** The indirect_levels of a dx_root: how many dx_node levels lie between it and the leaves. */
+    public int rootIndirectLevels() {
+        return LittleEndian.u8(block, INFO_INDIRECT_LEVELS);
+    }
+
+    /** The logical block this index block was read from. */
+    public long lblk() {
+        return lblk;
+    }
+
+    /** How many entries are in use (entry 0 covers hashes below entry 1's). */
+    public int count() {
+        return count;
+    }
+
+    /** The lowest hash of entry {@code i}'s subtree ({@code i >= 1}; entry 0 has none). */
+    public int hash(int i) {
+        return LittleEndian.s32(block, entriesOffset + i * ENTRY_SIZE + ENTRY_HASH);
+    }
+
+    /** The logical directory block entry {@code i} points to. */
+    public long block(int i) {
+        return LittleEndian.u32(block, entriesOffset + i * ENTRY_SIZE + ENTRY_BLOCK) & BLOCK_MASK;
+    }
+
+    /**
+     * The entry whose subtree holds {@code hash}: the last entry whose hash is {@code <=} it
+     * (unsigned), or entry 0.
+     */
+    public int find(int hash) {
+        int lo = 1;
+        int hi = count - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Integer.compareUnsigned(hash(mid), hash) > 0) {
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo - 1;
+    }
+
+    private static String where(Context ctx, long lblk, String what) {
+        return what + " of directory inode " + ctx.dirIno() + " (logical block " + lblk + ")";
+    }
+}

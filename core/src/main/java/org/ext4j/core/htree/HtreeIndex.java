@@ -1,0 +1,167 @@
+package org.ext4j.core.htree;
+
+import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
+
+/**
+ * The hash index of an htree directory, for lookups: hashes a name with the directory's hash
+ * version, walks the dx_root and dx_node levels down to the leaf block that holds the hash, and
+ * moves on to the following leaves while a hash collision run continues there (the kernel's
+ * dx_probe and ext4_htree_next_block).
+ */
+public final class HtreeIndex {
+    /** EXT4_HTREE_LEVEL_COMPAT: without largedir the tree has at most one dx_node level. */
+    public static final int MAX_INDIRECT_LEVELS = 1;
+    /** EXT4_HTREE_LEVEL - 1: largedir allows two dx_node levels. */
+    public static final int MAX_INDIRECT_LEVELS_LARGEDIR = 2;
+
+    /** Reads one logical block of the directory; a hole or an unreadable block throws. */
+    @FunctionalInterface
+    public interface BlockReader {
+        byte[] read(long lblk);
+    }
+
+    /** The directory and filesystem facts the index needs. */
+    public record Settings(DxBlock.Context context, long dirBlocks, boolean largeDir, boolean unsignedHash,
+                           int[] hashSeed) {
+    }
+
+    private final DxBlock root;
+    private final Settings settings;
+    private final BlockReader reader;
+    private final int hashVersion;
+    private final int levels;
+
+    private HtreeIndex(DxBlock root, Settings settings, BlockReader reader, int hashVersion, int levels) {
+        this.root = root;
+        this.settings = settings;
+        this.reader = reader;
+        this.hashVersion = hashVersion;
+        this.levels = levels;
+    }
+
+    /**
+     * Opens the index of a directory from its logical block 0.
+     *
+     * @throws CorruptionException when the dx_root is invalid
+     * @throws Ext4Exception EOPNOTSUPP for the siphash version (casefolded, encrypted directories)
+     */
+    public static HtreeIndex open(byte[] rootBlock, Settings settings, BlockReader reader) {
+        DxBlock.Context ctx = settings.context();
+        DxBlock root = DxBlock.root(rootBlock, ctx);
+        String where = "dx_root of directory inode " + ctx.dirIno();
+        int version = root.rootHashVersion();
+        if (version == DirHash.SIPHASH) {
+            throw new Ext4Exception(Errno.EOPNOTSUPP, where + ": siphash-indexed (casefolded) directories are not supported");
+        }
+        CorruptionException.check(version >= DirHash.LEGACY && version <= DirHash.TEA,
+                where + ": unknown hash version " + version);
+        int levels = root.rootIndirectLevels();
+        int maxLevels = settings.largeDir() ? MAX_INDIRECT_LEVELS_LARGEDIR : MAX_INDIRECT_LEVELS;
+        CorruptionException.check(levels <= maxLevels, where + ": indirect_levels " + levels + " exceeds " + maxLevels);
+        int effective = settings.unsignedHash() ? version + DirHash.UNSIGNED_DELTA : version;
+        return new HtreeIndex(root, settings, reader, effective, levels);
+    }
+
+    /** The hash version names are hashed with (0..5, adjusted for the filesystem's unsigned-hash flag). */
+    public int hashVersion() {
+        return hashVersion;
+    }
+
+    /** dx_node levels between the root and the leaves (indirect_levels). */
+    public int indirectLevels() {
+        return levels;
+    }
+
+    /** The hash of {@code name} in this directory. */
+    public DirHash.NameHash hash(byte[] name) {
+        return DirHash.hash(name, hashVersion, settings.hashSeed());
+    }
+
+    /**
+     * Descends to the leaf that holds {@code name}'s hash.
+     *
+     * @return a cursor on that leaf; {@link LeafCursor#next()} moves to the next leaf of the same hash
+     */
+    public LeafCursor probe(byte[] name) {
+        LeafCursor cursor = new LeafCursor(hash(name).major());
+        cursor.path[0] = root;
+        cursor.at[0] = root.find(cursor.hash);
+        cursor.descendBelow(0, true);
+        return cursor;
+    }
+
+    /** A position in the index: the path of index blocks and entries down to one leaf block. */
+    public final class LeafCursor {
+        private final int hash;
+        private final DxBlock[] path = new DxBlock[levels + 1];
+        private final int[] at = new int[levels + 1];
+
+        private LeafCursor(int hash) {
+            this.hash = hash;
+        }
+
+        /** The major hash being looked up. */
+        public int hash() {
+            return hash;
+        }
+
+        /** The logical directory block of the current leaf. */
+        public long leaf() {
+            DxBlock bottom = path[levels];
+            return checkedBlock(bottom, at[levels], "leaf");
+        }
+
+        /**
+         * Moves to the next leaf if the index says the current hash continues there (the next
+         * entry's hash, without its collision bit, equals the one looked up).
+         *
+         * @return false when no later leaf can hold the hash
+         */
+        public boolean next() {
+            int level = levels;
+            while (true) {
+                at[level]++;
+                if (at[level] < path[level].count()) {
+                    break;
+                }
+                if (level == 0) {
+                    return false;
+                }
+                level--;
+            }
+            if ((path[level].hash(at[level]) & ~1) != hash) {
+                return false;
+            }
+            descendBelow(level, false);
+            return true;
+        }
+
+        /**
+         * Reads the index levels below {@code level} along the current entry of each. A probe
+         * picks, on each level, the entry that covers the hash; moving on to the next leaf starts
+         * each lower level at its leftmost entry.
+         */
+        private void descendBelow(int level, boolean byHash) {
+            for (int l = level + 1; l <= levels; l++) {
+                long child = checkedBlock(path[l - 1], at[l - 1], "dx_node");
+                for (int a = 0; a < l; a++) {
+                    CorruptionException.check(path[a].lblk() != child, "dx index of directory inode "
+                            + settings.context().dirIno() + ": block " + child + " points back to an ancestor (loop)");
+                }
+                DxBlock node = DxBlock.node(reader.read(child), child, settings.context());
+                path[l] = node;
+                at[l] = byHash ? node.find(hash) : 0;
+            }
+        }
+
+        private long checkedBlock(DxBlock block, int entry, String what) {
+            long b = block.block(entry);
+            CorruptionException.check(b > 0 && b < settings.dirBlocks(), "dx index of directory inode "
+                    + settings.context().dirIno() + " (logical block " + block.lblk() + ") entry " + entry + ": "
+                    + what + " block " + b + " is outside the directory's " + settings.dirBlocks() + " blocks");
+            return b;
+        }
+    }
+}
