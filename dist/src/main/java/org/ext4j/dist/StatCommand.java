@@ -82,8 +82,8 @@ public final class StatCommand implements Callable<Integer> {
         out.printf("  Size: %-15d Blocks: %-10d IO Block: %-6d %s%n", a.size(), a.blocks512(), a.blockSize(),
                 ModeString.typeName(a.type(), a.size()));
         boolean device = a.type() == FileType.CHAR_DEVICE || a.type() == FileType.BLOCK_DEVICE;
-        out.printf("Inode: %-15d Links: %-5d%s%n", a.ino(), a.nlink(),
-                device ? " Device type: " + a.rdevMajor() + "," + a.rdevMinor() : "");
+        out.println(String.format("Inode: %-15d Links: %-5d%s", a.ino(), a.nlink(),
+                device ? " Device type: " + a.rdevMajor() + "," + a.rdevMinor() : "").stripTrailing());
         out.printf("Access: (%04o/%s)  Uid: (%5d)   Gid: (%5d)%n", a.permissions(), ModeString.of(a.mode()), a.uid(), a.gid());
         out.println("Access: " + time(a.atime()));
         out.println("Modify: " + time(a.mtime()));
