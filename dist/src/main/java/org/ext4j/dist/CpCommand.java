@@ -259,11 +259,16 @@ public final class CpCommand implements Callable<Integer> {
         Files.deleteIfExists(target);
     }
 
-    /** Sets mode, and with -p owner, times and user xattrs, on a finished copy. */
+    /**
+     * Sets mode, and with -p owner, times and user xattrs, on a finished copy. The JDK sets
+     * mode and times by opening the file, which blocks on a fifo and would open a device, so
+     * fifos and devices (made with their mode by mkfifo/mknod) and symbolic links get their
+     * owner and times by name through chown -h and touch -h.
+     */
     private void finish(Path target, Attributes a, InodeFileSystem fs, String what) throws IOException {
-        boolean link = a.type() == FileType.SYMLINK;
+        boolean openable = a.type() == FileType.REGULAR || a.type() == FileType.DIRECTORY;
         if (!preserve) {
-            if (!link) {
+            if (openable) {
                 int created = (Integer) Files.getAttribute(target, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0777;
                 // Keep the source's bits within what the umask allowed at creation, execute bits
                 // following the read bits (a new file is never created executable).
@@ -272,24 +277,32 @@ public final class CpCommand implements Callable<Integer> {
             }
             return;
         }
+        if (!openable) {
+            try {
+                if (root) {
+                    HostSystem.run(List.of("chown", "-h", a.uid() + ":" + a.gid(), target.toString()));
+                }
+                HostSystem.run(List.of("touch", "-h", "-m", "-d", touchTime(a.mtime()), target.toString()));
+                HostSystem.run(List.of("touch", "-h", "-a", "-d", touchTime(a.atime()), target.toString()));
+            } catch (IOException e) {
+                warn(what + ": owner or times not kept (" + e.getMessage() + ")");
+            }
+            return;
+        }
         if (root) {
             Files.setAttribute(target, "unix:uid", (int) a.uid(), LinkOption.NOFOLLOW_LINKS);
             Files.setAttribute(target, "unix:gid", (int) a.gid(), LinkOption.NOFOLLOW_LINKS);
         }
-        if (!link) {
-            // After chown, which clears setuid and setgid.
-            Files.setAttribute(target, "unix:mode", a.permissions(), LinkOption.NOFOLLOW_LINKS);
-            copyUserXattrs(fs, a, target, what);
-        }
-        BasicFileAttributeView times = Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        try {
-            times.setTimes(fileTime(a.mtime()), fileTime(a.atime()), null);
-        } catch (IOException e) {
-            if (!link) {
-                throw e;
-            }
-            warn(what + ": could not set the times of the symbolic link (" + e.getMessage() + ")");
-        }
+        // After chown, which clears setuid and setgid.
+        Files.setAttribute(target, "unix:mode", a.permissions(), LinkOption.NOFOLLOW_LINKS);
+        copyUserXattrs(fs, a, target, what);
+        Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(fileTime(a.mtime()), fileTime(a.atime()), null);
+    }
+
+    /** A timestamp as touch -d takes it: @seconds.nanoseconds. */
+    static String touchTime(Timestamp t) {
+        return String.format("@%d.%09d", t.seconds(), t.nanos());
     }
 
     private void copyUserXattrs(InodeFileSystem fs, Attributes a, Path target, String what) throws IOException {
