@@ -21,10 +21,10 @@ import picocli.CommandLine.Spec;
         parameterListHeading = ManPage.OPERANDS, optionListHeading = ManPage.OPTIONS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
         description = {
-            "Writes the bytes of each file, in order, to standard output, unchanged (binary safe).",
-            "Symbolic links are followed. Holes and unwritten extents read as zeros. A directory is",
-            "an error (Is a directory); so is a device, fifo or socket, which has no content in the",
-            "image."},
+            "Writes the bytes of each file, in order, to standard output, unchanged (binary safe). "
+                + "Symbolic links are followed. Holes and unwritten extents read as zeros. A directory is "
+                + "an error (Is a directory); so is a device, fifo or socket, which has no content in the "
+                + "image."},
         exitCodeList = {ManPage.EXIT_OK, ManPage.EXIT_FAILED, ManPage.EXIT_USAGE},
         footer = {"  ext4j cat disk.img:/etc/hostname",
             "  ext4j cat disk.img:/var/log/syslog | grep error",

@@ -45,24 +45,24 @@ import picocli.CommandLine.Spec;
         parameterListHeading = ManPage.OPERANDS, optionListHeading = ManPage.OPTIONS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
         description = {
-            "Copies each SOURCE inside an image to DEST on this machine. If DEST is an existing",
-            "directory, each source is copied into it under its own name; otherwise DEST is the name",
-            "of the copy, and there must be exactly one source. The image root (IMAGE:) copied into",
-            "a directory puts the root's contents there.",
+            "Copies each source IMAGE:PATH to DEST on this machine. If DEST is an existing "
+                + "directory, each source is copied into it under its own name; otherwise DEST is the name "
+                + "of the copy, and there must be exactly one source. The image root (IMAGE:) copied into a "
+                + "directory puts the root's contents there.",
             "",
-            "With -r, directories are copied recursively; symbolic links inside are copied as links,",
-            "fifos are recreated, device nodes too when running as root (otherwise skipped with a",
-            "warning), sockets are skipped. Files hard-linked to each other inside the copied tree",
-            "stay hard-linked. A source that is itself a symbolic link is followed without -r and",
-            "copied as a link with -r, as cp does.",
+            "With -r, directories are copied recursively; symbolic links inside are copied as links, "
+                + "fifos are recreated, device nodes too when running as root (otherwise skipped with a "
+                + "warning), sockets are skipped. Files hard-linked to each other inside the copied tree "
+                + "stay hard-linked. A source that is itself a symbolic link is followed without -r and "
+                + "copied as a link with -r, as cp does.",
             "",
-            "Without -p, copies get the source's permission bits as allowed by the umask, and the",
-            "current time. With -p, the permission bits (including setuid, setgid, sticky), the",
-            "owner and group (when root), the access and modification times to the nanosecond,",
-            "and user.* extended attributes (where the host filesystem takes them) are kept.",
+            "Without -p, copies get the source's permission bits as allowed by the umask, and the "
+                + "current time. With -p, the permission bits (including setuid, setgid, sticky), the owner "
+                + "and group (when root), the access and modification times to the nanosecond, and user.* "
+                + "extended attributes (where the host filesystem takes them) are kept.",
             "",
-            "While copying for more than a second, a progress line (bytes, rate, time left) is",
-            "shown on stderr if stderr is a terminal."},
+            "While copying for more than a second, a progress line (bytes, rate, time left) is shown "
+                + "on stderr if stderr is a terminal."},
         exitCodeList = {ManPage.EXIT_OK, ManPage.EXIT_FAILED, ManPage.EXIT_USAGE},
         footer = {"  ext4j cp disk.img:/etc/fstab .",
             "  ext4j cp -r -p disk.img:/home/alice /tmp/alice",
@@ -81,7 +81,7 @@ public final class CpCommand implements Callable<Integer> {
     @Option(names = {"-p", "--preserve"}, description = "Keep modes, owners (as root), timestamps and user xattrs.")
     boolean preserve;
 
-    @Parameters(arity = "2..*", paramLabel = "SOURCE... DEST",
+    @Parameters(arity = "2..*", paramLabel = "IMAGE:PATH... DEST", hideParamSyntax = true,
             description = "IMAGE:PATH sources, then a path on this machine.")
     List<String> operands;
 

@@ -23,10 +23,10 @@ import picocli.CommandLine.Spec;
         parameterListHeading = ManPage.OPERANDS, optionListHeading = ManPage.OPTIONS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
         description = {
-            "Creates a sample tree (a README, a few text files, a subdirectory, a symbolic link, a",
-            "hard link, a hidden file and a 3 MiB binary file), turns it into a 16 MiB ext4 image with",
-            "'mkfs.ext4 -d' (from e2fsprogs; nothing is mounted), then runs info, ls -l -a -R, cat and",
-            "stat on it and prints what to try next. The image is kept in DIR."},
+            "Creates a sample tree (a README, a few text files, a subdirectory, a symbolic link, a "
+                + "hard link, a hidden file and a 3 MiB binary file), turns it into a 16 MiB ext4 image "
+                + "with 'mkfs.ext4 -d' (from e2fsprogs; nothing is mounted), then runs info, ls -l -a -R, "
+                + "cat and stat on it and prints what to try next. The image is kept in DIR."},
         exitCodeList = {ManPage.EXIT_OK, "1:mkfs.ext4 is missing or failed, or a step of the tour failed",
             ManPage.EXIT_USAGE},
         footer = {"  ext4j demo", "  ext4j demo --dir /tmp/ext4j-demo"})

@@ -26,9 +26,9 @@ import picocli.CommandLine.Spec;
         parameterListHeading = ManPage.OPERANDS, optionListHeading = ManPage.OPTIONS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
         description = {
-            "Prints the volume name, UUID, state, features, sizes and counts, times, journal and",
-            "checksum settings of the filesystem in IMAGE, one 'Name: value' line each, and the mode",
-            "ext4j would use it in (read-only, and why). Counts are those the superblock records."},
+            "Prints the volume name, UUID, state, features, sizes and counts, times, journal and "
+                + "checksum settings of the filesystem in IMAGE, one 'Name: value' line each, and the mode "
+                + "ext4j would use it in (read-only, and why). Counts are those the superblock records."},
         exitCodeList = {ManPage.EXIT_OK, ManPage.EXIT_FAILED, ManPage.EXIT_USAGE},
         footer = {"  ext4j info disk.img", "  ext4j info /dev/sdb1          (as root; the device is only read)"})
 public final class InfoCommand implements Callable<Integer> {

@@ -31,15 +31,15 @@ import picocli.CommandLine.Spec;
         parameterListHeading = ManPage.OPERANDS, optionListHeading = ManPage.OPTIONS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
         description = {
-            "For each operand that is a directory, lists its entries sorted by the bytes of their",
-            "names; for any other file, prints that file alone. A symbolic link operand is shown",
-            "itself, not followed (ls -d style for links). Names starting with '.' are hidden",
-            "unless -a is given.",
+            "For each operand that is a directory, lists its entries sorted by the bytes of their "
+                + "names; for any other file, prints that file alone. A symbolic link operand is shown "
+                + "itself, not followed (ls -d style for links). Names starting with '.' are hidden unless "
+                + "-a is given.",
             "",
-            "The long format shows: mode (with s/S/t/T for setuid, setgid and sticky bits), link",
-            "count, numeric uid and gid (the image's owners are not this machine's users), size",
-            "(or 'major, minor' for devices), modification time (local time, yyyy-MM-dd HH:mm),",
-            "name, and '-> target' for symbolic links. 'total' counts allocated KiB."},
+            "The long format shows: mode (with s/S/t/T for setuid, setgid and sticky bits), link "
+                + "count, numeric uid and gid (the image's owners are not this machine's users), size (or "
+                + "'major, minor' for devices), modification time (local time, yyyy-MM-dd HH:mm), name, and "
+                + "'-> target' for symbolic links. 'total' counts allocated KiB."},
         exitCodeList = {ManPage.EXIT_OK, ManPage.EXIT_FAILED, ManPage.EXIT_USAGE},
         footer = {"  ext4j ls disk.img                  the root directory",
             "  ext4j ls -la disk.img:/etc",

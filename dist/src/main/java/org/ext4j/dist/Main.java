@@ -22,11 +22,11 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
         synopsisSubcommandLabel = "COMMAND",
         description = {
-            "ext4j reads ext4 (and ext2/ext3) filesystem images without the kernel's driver: nothing is",
-            "mounted, and a damaged or hostile image gives an error message, never a crash.",
-            "Files inside an image are named scp-style, IMAGE:PATH (disk.img:/etc/hostname).",
-            "Images are always opened read-only; a dirty journal is replayed in memory only.",
-            "Run 'ext4j COMMAND --help' for the manual of one command."},
+            "ext4j reads ext4 (and ext2/ext3) filesystem images without the kernel's driver: nothing "
+                + "is mounted, and a damaged or hostile image gives an error message, never a crash. Files "
+                + "inside an image are named scp-style, IMAGE:PATH (disk.img:/etc/hostname). Images are "
+                + "always opened read-only; a dirty journal is replayed in memory only. Run 'ext4j COMMAND "
+                + "--help' for the manual of one command."},
         exitCodeList = {ManPage.EXIT_OK, ManPage.EXIT_FAILED, ManPage.EXIT_USAGE},
         footer = {
             "  ext4j demo                          build a sample image and tour it",

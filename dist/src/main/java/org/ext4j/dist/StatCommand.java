@@ -28,12 +28,12 @@ import picocli.CommandLine.Spec;
         parameterListHeading = ManPage.OPERANDS, optionListHeading = ManPage.OPTIONS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
         description = {
-            "Prints, for each file: name (and link target), size, 512-byte blocks, I/O block size,",
-            "type, inode number, link count, device numbers for devices, access mode in octal and",
-            "as a string, uid, gid, the four timestamps with nanoseconds (Birth is '-' when the inode",
-            "has no room for it), the inode flags (as lsattr names them), and every extended",
-            "attribute: text values quoted, POSIX ACLs as getfacl entries, other values in hex.",
-            "Like stat(1), a symbolic link is described itself unless -L is given."},
+            "Prints, for each file: name (and link target), size, 512-byte blocks, I/O block size, "
+                + "type, inode number, link count, device numbers for devices, access mode in octal and as "
+                + "a string, uid, gid, the four timestamps with nanoseconds (Birth is '-' when the inode "
+                + "has no room for it), the inode flags (as lsattr names them), and every extended "
+                + "attribute: text values quoted, POSIX ACLs as getfacl entries, other values in hex. Like "
+                + "stat(1), a symbolic link is described itself unless -L is given."},
         exitCodeList = {ManPage.EXIT_OK, ManPage.EXIT_FAILED, ManPage.EXIT_USAGE},
         footer = {"  ext4j stat disk.img:/etc/passwd", "  ext4j stat disk.img:          the root directory",
             "  ext4j stat -L disk.img:/bin     follow the link"})
