@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import org.ext4j.linux.LinuxBackend;
+import org.ext4j.linux.mount.FuseMount;
+import org.ext4j.linux.mount.MountOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,7 +29,9 @@ import picocli.CommandLine.Spec;
             "Creates a sample tree (a README, a few text files, a subdirectory, a symbolic link, a "
                 + "hard link, a hidden file and a 3 MiB binary file), turns it into a 16 MiB ext4 image "
                 + "with 'mkfs.ext4 -d' (from e2fsprogs; nothing is mounted), then runs info, ls -l -a -R, "
-                + "cat and stat on it and prints what to try next. The image is kept in DIR."},
+                + "cat and stat on it; then, where a FUSE backend can run (Linux, /dev/fuse, root), mounts it "
+                + "read-only, lists and reads it with ls, cat and df through the mount, and unmounts; and "
+                + "prints what to try next. The image is kept in DIR."},
         exitCodeList = {ManPage.EXIT_OK, "1:mkfs.ext4 is missing or failed, or a step of the tour failed",
             ManPage.EXIT_USAGE},
         footer = {"  ext4j demo", "  ext4j demo --dir /tmp/ext4j-demo"})
@@ -69,6 +74,7 @@ public final class DemoCommand implements Callable<Integer> {
         status |= section(out, "ls -l -a -R " + img, "ls", "-l", "-a", "-R", img);
         status |= section(out, "cat " + img + ":/README.txt", "cat", img + ":/README.txt");
         status |= section(out, "stat " + img + ":/docs/notes.txt", "stat", img + ":/docs/notes.txt");
+        status |= mountTour(out, image);
         out.println();
         out.println("== Try next ==");
         out.println("  ./ext4j ls -l " + img + ":/docs");
@@ -78,6 +84,46 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("The image stays at " + image + "; remove " + base + " when done.");
         out.flush();
         return status == 0 ? 0 : Main.EXIT_FAILURE;
+    }
+
+    /**
+     * Mounts the image read-only through the Linux FUSE backend, lists and reads it with the
+     * system's own tools, and unmounts. Where no backend can run (not Linux, no /dev/fuse, not
+     * root) it says why and returns success: the read commands above already showed the image.
+     */
+    private int mountTour(PrintWriter out, Path image) {
+        out.println();
+        String why = LinuxBackend.unavailableReason();
+        if (why == null && !HostSystem.isRoot()) {
+            why = "mounting needs root for now";
+        }
+        if (why != null) {
+            out.println("== mount: skipped (" + why + ") ==");
+            out.flush();
+            return 0;
+        }
+        Path mnt = image.resolveSibling("mnt");
+        try {
+            Files.createDirectories(mnt);
+            out.println("== ext4j mount " + image + " " + mnt + "  (read-only, through /dev/fuse) ==");
+            out.flush();
+            try (FuseMount mount = LinuxBackend.mount(image, mnt, MountOptions.readOnly(image.toString()))) {
+                out.println("$ ls -la " + mnt);
+                out.print(HostSystem.output(List.of("ls", "-la", mnt.toString())));
+                out.println("$ cat " + mnt.resolve("docs/deep/nested.txt"));
+                out.print(Files.readString(mnt.resolve("docs/deep/nested.txt")));
+                out.println("$ df -h " + mnt);
+                out.print(HostSystem.output(List.of("df", "-h", mnt.toString())));
+                mount.unmount();
+                out.println("unmounted " + mnt);
+            }
+            out.flush();
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            out.flush();
+            main.report(spec.commandLine(), CommandFailure.of("mount", image.toString(), e));
+            return 1;
+        }
     }
 
     /** Runs one tour step in-process with a header, on the same streams. */

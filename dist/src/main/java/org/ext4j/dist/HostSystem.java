@@ -65,4 +65,18 @@ final class HostSystem {
                     + new String(output, StandardCharsets.UTF_8).strip());
         }
     }
+
+    /** Runs a command to completion and returns its standard output (stderr merged). */
+    static String output(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            p.waitFor();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running " + command.get(0), e);
+        }
+        return text;
+    }
 }

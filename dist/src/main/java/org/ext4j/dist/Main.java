@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
             "  ext4j cat disk.img:/etc/hostname    print a file",
             "  ext4j cp -r -p disk.img:/home ./    copy a tree out, keeping modes and times"},
         subcommands = {InfoCommand.class, LsCommand.class, CatCommand.class, StatCommand.class, CpCommand.class,
-            DemoCommand.class})
+            DemoCommand.class, MountCommand.class, UmountCommand.class})
 public final class Main implements Callable<Integer> {
     /** Exit status of a command whose operand failed. */
     public static final int EXIT_FAILURE = 1;

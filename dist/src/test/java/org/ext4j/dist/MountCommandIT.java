@@ -1,0 +1,65 @@
+package org.ext4j.dist;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ext4j mount -f} and {@code ext4j umount} for real (root, /dev/fuse): the demo tree read
+ * through the kernel equals the source tree, bad options and busy mountpoints are refused, and
+ * the server returns once unmounted.
+ */
+class MountCommandIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void mountServesTheImageUntilUmount() throws Exception {
+        Path tree = dir.resolve("tree");
+        DemoCommand.writeSampleTree(tree);
+        Path img = dir.resolve("demo.img");
+        HostSystem.run(java.util.List.of("mkfs.ext4", "-q", "-F", "-d", tree.toString(), img.toString(), "16M"));
+        Path mnt = Files.createDirectory(dir.resolve("mnt"));
+        CompletableFuture<Integer> server = CompletableFuture.supplyAsync(
+                () -> run("mount", "-f", "-o", "ro,fsname=demo", img.toString(), mnt.toString()));
+        try {
+            for (int i = 0; i < 100 && !MountCommand.isMounted(mnt.toRealPath()); i++) {
+                Thread.sleep(100);
+            }
+            assertTrue(MountCommand.isMounted(mnt.toRealPath()), "mounted");
+            assertArrayEquals(Files.readAllBytes(tree.resolve("data.bin")), Files.readAllBytes(mnt.resolve("data.bin")));
+            assertEquals(Files.readString(tree.resolve("docs/deep/nested.txt")),
+                    Files.readString(mnt.resolve("docs/deep/nested.txt")));
+            assertEquals("hello.txt", Files.readSymbolicLink(mnt.resolve("link-to-hello")).toString());
+            assertEquals(1, run("mount", img.toString(), mnt.toString()), "a second mount on a busy mountpoint");
+            assertEquals(2, run("mount", "-o", "no_such_option", img.toString(), mnt.toString()));
+            assertEquals(0, run("umount", mnt.toString()));
+            assertEquals(0, server.get(30, TimeUnit.SECONDS), "the foreground server returns after umount");
+            assertFalse(MountCommand.isMounted(mnt.toRealPath()));
+            assertEquals(1, run("umount", mnt.toString()), "not mounted any more");
+        } finally {
+            if (MountCommand.isMounted(mnt.toRealPath())) {
+                new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
+            }
+        }
+    }
+
+    private static int run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = Main.execute(args, out, err, false);
+        System.out.print(out.toString(StandardCharsets.UTF_8));
+        System.out.print(err.toString(StandardCharsets.UTF_8));
+        return rc;
+    }
+}
