@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,28 +21,14 @@ final class E2fsTools {
     record Group(long number, long freeBlocks, long freeInodes, long dirs, String freeBlockRanges, String freeInodeRanges) {
     }
 
-    static Result run(String... command) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("ext4j-cmd", ".out");
-        Path err = Files.createTempFile("ext4j-cmd", ".err");
-        try {
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("timed out: " + String.join(" ", command));
-            }
-            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+    static Result run(String... command) {
+        org.ext4j.core.testing.Tools.Result r = org.ext4j.core.testing.Tools.run(List.of(command));
+        return new Result(r.exitCode(), r.stdout(), r.stderr());
     }
 
-    static String check(String... command) throws IOException, InterruptedException {
-        Result r = run(command);
-        if (r.exit() != 0) {
-            throw new IOException(String.join(" ", command) + " exited " + r.exit() + ": " + r.out() + r.err());
-        }
-        return r.out();
+    /** Runs {@code command} and fails unless it exits 0. */
+    static String check(String... command) {
+        return org.ext4j.core.testing.Tools.runOk(List.of(command)).stdout();
     }
 
     /** Makes a {@code size} image at {@code image} with mkfs.ext4 and the given options. */

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongUnaryOperator;
 
 /** Runs e2fsprogs and other tools on test images; their output is the oracle the journal tests compare with. */
@@ -21,29 +20,14 @@ final class ImageTools {
     record Result(int exit, String out, String err) {
     }
 
-    static Result run(String... command) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("ext4j-cmd", ".out");
-        Path err = Files.createTempFile("ext4j-cmd", ".err");
-        try {
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("timed out: " + String.join(" ", command));
-            }
-            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+    static Result run(String... command) {
+        org.ext4j.core.testing.Tools.Result r = org.ext4j.core.testing.Tools.run(List.of(command));
+        return new Result(r.exitCode(), r.stdout(), r.stderr());
     }
 
     /** Runs {@code command} and fails unless it exits 0. */
-    static String check(String... command) throws IOException, InterruptedException {
-        Result r = run(command);
-        if (r.exit() != 0) {
-            throw new IOException(String.join(" ", command) + " exited " + r.exit() + ": " + r.out() + r.err());
-        }
-        return r.out();
+    static String check(String... command) {
+        return org.ext4j.core.testing.Tools.runOk(List.of(command)).stdout();
     }
 
     /** debugfs -w with {@code script} as its command file; fails if a command printed an error. */
