@@ -1,5 +1,6 @@
 /**
  * Inline data ({@code inline_data} feature): small file and directory content kept in the inode
- * itself, in {@code i_block} and the in-inode xattr {@code system.data}. Read path only.
+ * itself, in {@code i_block} and the in-inode xattr {@code system.data}. Read by InlineData;
+ * regular files written, truncated and converted to blocks by InlineDataWriter.
  */
 package org.ext4j.core.inline;

@@ -158,6 +158,107 @@ public record PosixAcl(List<Entry> entries) {
     }
 
     /**
+     * Checks the rules the kernel enforces on an ACL handed in by setxattr (posix_acl_valid): the
+     * tags come in the order USER_OBJ, USER*, GROUP_OBJ, GROUP*, MASK, OTHER with exactly one of
+     * each *_OBJ and OTHER; a MASK is required as soon as a named USER or GROUP entry is present
+     * and allowed only then or alone; named entries carry a real id (not {@link #ACL_UNDEFINED_ID}).
+     * Like the kernel, the order and uniqueness of ids among named entries is not checked.
+     *
+     * @throws Ext4Exception EINVAL when a rule is broken
+     */
+    public void validate() {
+        // States of the walk: which tag may come next.
+        final int expectUserObj = 0;
+        final int inUsers = 1;
+        final int inGroups = 2;
+        final int expectOther = 3;
+        final int done = 4;
+        int state = expectUserObj;
+        boolean needsMask = false;
+        for (Entry e : entries) {
+            boolean ok;
+            switch (e.tag()) {
+                case ACL_USER_OBJ:
+                    ok = state == expectUserObj;
+                    state = inUsers;
+                    break;
+                case ACL_USER:
+                    ok = state == inUsers && e.id() != ACL_UNDEFINED_ID;
+                    needsMask = true;
+                    break;
+                case ACL_GROUP_OBJ:
+                    ok = state == inUsers;
+                    state = inGroups;
+                    break;
+                case ACL_GROUP:
+                    ok = state == inGroups && e.id() != ACL_UNDEFINED_ID;
+                    needsMask = true;
+                    break;
+                case ACL_MASK:
+                    ok = state == inGroups;
+                    state = expectOther;
+                    break;
+                case ACL_OTHER:
+                    ok = state == expectOther || (state == inGroups && !needsMask);
+                    state = done;
+                    break;
+                default:
+                    ok = false;
+                    break;
+            }
+            if (!ok) {
+                throw new Ext4Exception(Errno.EINVAL, "POSIX ACL entry " + e + " is out of place or invalid");
+            }
+        }
+        if (state != done) {
+            throw new Ext4Exception(Errno.EINVAL, "POSIX ACL lacks a required entry (owner, group, other, or mask with named entries)");
+        }
+    }
+
+    /**
+     * True when the ACL says no more than the permission bits do (only USER_OBJ, GROUP_OBJ and
+     * OTHER entries): the kernel then stores no access ACL at all (posix_acl_equiv_mode == 0).
+     */
+    public boolean isEquivalentToMode() {
+        for (Entry e : entries) {
+            if (e.tag() == ACL_USER || e.tag() == ACL_GROUP || e.tag() == ACL_MASK) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code mode} with its rwx bits for owner, group and other replaced as an access ACL
+     * dictates (posix_acl_equiv_mode): the owner bits from USER_OBJ, the group bits from MASK if
+     * present, else from GROUP_OBJ, the other bits from OTHER. File type, setuid, setgid and
+     * sticky bits are kept.
+     */
+    public int applyToMode(int mode) {
+        int bits = 0;
+        for (Entry e : entries) {
+            switch (e.tag()) {
+                case ACL_USER_OBJ:
+                    bits |= e.perm() << 6;
+                    break;
+                case ACL_GROUP_OBJ:
+                    bits |= e.perm() << 3;
+                    break;
+                case ACL_OTHER:
+                    bits |= e.perm();
+                    break;
+                case ACL_MASK:
+                    // The mask, which follows GROUP_OBJ, is what the group bits show.
+                    bits = (bits & ~0070) | (e.perm() << 3);
+                    break;
+                default:
+                    break;
+            }
+        }
+        return (mode & ~0777) | bits;
+    }
+
+    /**
      * The text getfacl prints for these entries with numeric ids and without the header and
      * "#effective" comments ({@code getfacl -n --omit-header -E}): one line per entry such as
      * {@code user:1000:r--}, each ending in a newline.

@@ -10,6 +10,7 @@ import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.tx.BlockReader;
 
 /**
  * The external xattr block an inode's {@code i_file_acl} points to ({@code struct
@@ -45,6 +46,11 @@ public final class XattrBlock {
      * With metadata_csum the block checksum is verified.
      */
     public static XattrBlock read(Ext4FileSystem fs, Inode inode) {
+        return read(fs, fs::readBlock, inode);
+    }
+
+    /** Like {@link #read(Ext4FileSystem, Inode)}, reading the block through {@code blocks} (e.g. a transaction). */
+    public static XattrBlock read(Ext4FileSystem fs, BlockReader blocks, Inode inode) {
         long pblk = inode.fileAcl();
         if (pblk == 0) {
             return null;
@@ -53,7 +59,7 @@ public final class XattrBlock {
         if (!(pblk >= fs.superblock().firstDataBlock() && pblk < fs.blocksCount())) {
             throw new CorruptionException(where + ": block number is outside the filesystem (" + fs.blocksCount() + " blocks)");
         }
-        return parse(fs, pblk, fs.readBlock(pblk), where);
+        return parse(fs, pblk, blocks.read(pblk), where);
     }
 
     /** Parses {@code block}, the content of filesystem block {@code pblk}. */

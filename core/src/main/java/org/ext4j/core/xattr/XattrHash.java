@@ -34,6 +34,18 @@ public final class XattrHash {
         return hash;
     }
 
+    /** h_hash of a block whose entries carry {@code entryHashes}, in table order: 0 as soon as one is 0. */
+    public static int blockHash(int[] entryHashes) {
+        int hash = 0;
+        for (int h : entryHashes) {
+            if (h == 0) {
+                return 0;
+            }
+            hash = (hash << BLOCK_HASH_SHIFT) ^ (hash >>> (32 - BLOCK_HASH_SHIFT)) ^ h;
+        }
+        return hash;
+    }
+
     /** h_hash of a block holding {@code entries}: 0 as soon as one entry has no hash. */
     public static int blockHash(List<XattrEntry> entries) {
         int hash = 0;

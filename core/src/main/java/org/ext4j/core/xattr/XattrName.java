@@ -77,6 +77,25 @@ public final class XattrName {
         return suffix.clone();
     }
 
+    /** Length of the stored name bytes ({@code e_name_len}). */
+    public int suffixLength() {
+        return suffix.length;
+    }
+
+    /**
+     * The order the kernel keeps entries of an xattr block in: by name index, then name length,
+     * then the name bytes compared unsigned.
+     */
+    int compareInBlock(XattrName other) {
+        if (index != other.index) {
+            return Integer.compare(index, other.index);
+        }
+        if (suffix.length != other.suffix.length) {
+            return Integer.compare(suffix.length, other.suffix.length);
+        }
+        return Arrays.compareUnsigned(suffix, other.suffix);
+    }
+
     /** True when the index has a known prefix. */
     public boolean isKnownIndex() {
         return XattrNameIndex.prefix(index) != null;

@@ -8,6 +8,8 @@ import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.tx.Transaction;
 
 /**
  * Reads an inode's extended attributes from both places ext4 keeps them: the inode body first,
@@ -15,13 +17,28 @@ import org.ext4j.core.spi.CorruptionException;
  */
 public final class XattrReader {
     private final Ext4FileSystem fs;
+    private final BlockReader blocks;
     private final boolean eaInodes;
     private final long maxInum;
 
+    /** A reader of the committed state. */
     public XattrReader(Ext4FileSystem fs) {
+        this(fs, fs::readBlock);
+    }
+
+    private XattrReader(Ext4FileSystem fs, BlockReader blocks) {
         this.fs = fs;
+        this.blocks = blocks;
         this.eaInodes = fs.superblock().hasIncompat(Features.INCOMPAT_EA_INODE);
         this.maxInum = fs.superblock().inodesCount();
+    }
+
+    /**
+     * A reader that sees {@code tx}'s uncommitted changes to xattr blocks; pass it inodes read
+     * through {@link org.ext4j.core.inode.InodeStore#read(Transaction, long)}.
+     */
+    public static XattrReader of(Transaction tx) {
+        return new XattrReader(tx.fileSystem(), tx);
     }
 
     /** Every entry of {@code inode} (in-inode ones first), including internal names such as system.data. */
@@ -41,7 +58,7 @@ public final class XattrReader {
 
     /** The external xattr block of {@code inode}, or null when it has none. */
     public XattrBlock block(Inode inode) {
-        return XattrBlock.read(fs, inode);
+        return XattrBlock.read(fs, blocks, inode);
     }
 
     /** The full names listxattr shows: known user-visible namespaces only, in list order. */

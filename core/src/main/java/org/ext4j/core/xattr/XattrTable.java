@@ -8,6 +8,7 @@ import static org.ext4j.core.disk.LittleEndian.u8;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.spi.CorruptionException;
 
 /**
@@ -27,6 +28,67 @@ final class XattrTable {
     /** Size of an entry with a {@code nameLen}-byte name, padded. */
     static int entrySize(int nameLen) {
         return (XattrEntry.E_NAME + nameLen + PAD - 1) & ~(PAD - 1);
+    }
+
+    /** {@code n} rounded up to the padding of values and entries. */
+    static int padded(int n) {
+        return (n + PAD - 1) & ~(PAD - 1);
+    }
+
+    /**
+     * Bytes {@code items} take in a table: entries, the 4-byte terminator and the padded values
+     * held in the table. A table fits when this is at most the space from its first entry to its end.
+     */
+    static int spaceNeeded(List<XattrItem> items) {
+        int n = 4;
+        for (XattrItem i : items) {
+            n += i.entrySpace() + i.valueSpace();
+        }
+        return n;
+    }
+
+    /**
+     * Writes {@code items} as a table into {@code buf[first, end)}, which must be zero: entries from
+     * {@code first} in list order, values packed down from {@code end} (the first entry's value
+     * nearest the end), value offsets counted from {@code valueBase}.
+     *
+     * @param hashValues whether e_hash is computed for table values (the block) or left 0 (the
+     *                   inode body, where the kernel does not keep it)
+     * @return the e_hash written for each item, in order
+     * @throws IllegalStateException when the items do not fit (callers check {@link #spaceNeeded} first)
+     */
+    static int[] encode(List<XattrItem> items, byte[] buf, int first, int end, int valueBase, boolean hashValues) {
+        if (first + spaceNeeded(items) > end) {
+            throw new IllegalStateException("xattr table of " + spaceNeeded(items) + " bytes does not fit " + (end - first));
+        }
+        int[] hashes = new int[items.size()];
+        int entry = first;
+        int valueEnd = end;
+        for (int k = 0; k < items.size(); k++) {
+            XattrItem item = items.get(k);
+            byte[] suffix = item.name().suffix();
+            int offs = 0;
+            int hash = item.hash();
+            if (!item.inEaInode()) {
+                byte[] v = item.value();
+                if (v.length > 0) {
+                    valueEnd -= padded(v.length);
+                    System.arraycopy(v, 0, buf, valueEnd, v.length);
+                    offs = valueEnd - valueBase;
+                }
+                hash = hashValues ? XattrHash.entryHash(suffix, v) : 0;
+            }
+            buf[entry + XattrEntry.E_NAME_LEN] = (byte) suffix.length;
+            buf[entry + XattrEntry.E_NAME_INDEX] = (byte) item.name().index();
+            LittleEndian.put16(buf, entry + XattrEntry.E_VALUE_OFFS, offs);
+            LittleEndian.put32(buf, entry + XattrEntry.E_VALUE_INUM, item.valueInum());
+            LittleEndian.put32(buf, entry + XattrEntry.E_VALUE_SIZE, item.valueSize());
+            LittleEndian.put32(buf, entry + XattrEntry.E_HASH, hash);
+            System.arraycopy(suffix, 0, buf, entry + XattrEntry.E_NAME, suffix.length);
+            hashes[k] = hash;
+            entry += item.entrySpace();
+        }
+        return hashes;
     }
 
     /**
