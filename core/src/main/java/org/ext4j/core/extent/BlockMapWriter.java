@@ -94,6 +94,16 @@ public interface BlockMapWriter {
     /** Marks the unwritten blocks in [{@code lblk}, {@code lblk + count}) written (the caller wrote them). */
     void convertUnwritten(long lblk, long count);
 
+    /**
+     * Marks the written blocks in [{@code lblk}, {@code lblk + count}) unwritten, keeping their
+     * allocation: they read as zeros from now on (FALLOC_FL_ZERO_RANGE on whole blocks).
+     *
+     * @throws Ext4Exception EOPNOTSUPP for an indirect map
+     */
+    default void convertToUnwritten(long lblk, long count) {
+        throw new Ext4Exception(Errno.EOPNOTSUPP, "an indirect block map has no unwritten blocks");
+    }
+
     /** The run starting at {@code lblk} as the transaction sees it (see {@link BlockMap#map}). */
     Mapping map(long lblk, long maxLen);
 

@@ -149,10 +149,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
         op.finish();
     }
 
-    /**
-     * Marks the written blocks in [{@code lblk}, {@code lblk + count}) unwritten: they read as
-     * zeros from now on, keeping their allocation (FALLOC_FL_ZERO_RANGE on whole blocks).
-     */
+    @Override
     public void convertToUnwritten(long lblk, long count) {
         checkRange(lblk, count);
         Op op = new Op(true);
