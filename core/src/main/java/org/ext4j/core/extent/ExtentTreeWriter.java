@@ -1,0 +1,865 @@
+package org.ext4j.core.extent;
+
+import static org.ext4j.core.extent.ExtentTree.EE_BLOCK;
+import static org.ext4j.core.extent.ExtentTree.EE_LEN;
+import static org.ext4j.core.extent.ExtentTree.EE_START_HI;
+import static org.ext4j.core.extent.ExtentTree.EE_START_LO;
+import static org.ext4j.core.extent.ExtentTree.EH_DEPTH;
+import static org.ext4j.core.extent.ExtentTree.EH_ENTRIES;
+import static org.ext4j.core.extent.ExtentTree.EH_MAGIC;
+import static org.ext4j.core.extent.ExtentTree.EH_MAX;
+import static org.ext4j.core.extent.ExtentTree.EI_BLOCK;
+import static org.ext4j.core.extent.ExtentTree.EI_LEAF_HI;
+import static org.ext4j.core.extent.ExtentTree.EI_LEAF_LO;
+import static org.ext4j.core.extent.ExtentTree.ENTRY_SIZE;
+import static org.ext4j.core.extent.ExtentTree.ET_CHECKSUM_SIZE;
+import static org.ext4j.core.extent.ExtentTree.EXT4_EXT_MAGIC;
+import static org.ext4j.core.extent.ExtentTree.EXT_INIT_MAX_LEN;
+import static org.ext4j.core.extent.ExtentTree.HEADER_SIZE;
+import static org.ext4j.core.extent.ExtentTree.MAX_DEPTH;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.ext4j.core.alloc.BlockAllocator;
+import org.ext4j.core.alloc.BlockRun;
+import org.ext4j.core.disk.Crc32c;
+import org.ext4j.core.disk.LittleEndian;
+import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.inode.FileType;
+import org.ext4j.core.inode.Inode;
+import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.tx.BlockRole;
+import org.ext4j.core.tx.Transaction;
+
+/**
+ * Changes an inode's ext4 extent tree inside a transaction: inserts extents (merging with
+ * neighbours, splitting full leaves and index nodes, growing the depth by moving the root into a
+ * new block), cuts and removes them (freeing emptied tree blocks, pulling a small enough tree
+ * back into i_block), and flips extents between written and unwritten.
+ *
+ * <p>Invariant kept in every tree it writes: an index entry's ei_block equals the first logical
+ * block of its child, so a lookup descends to the child whose key is the last at or before the
+ * block, and a node's first key changing is propagated upwards.
+ */
+final class ExtentTreeWriter implements BlockMapWriter {
+    /** EXT_MAX_BLOCKS: ee_block is 32 bits and the last block must stay addressable by ee_len. */
+    static final long LBLK_END = 0xFFFF_FFFFL;
+    /** Longest initialized extent (ee_len 32768). */
+    static final int MAX_INIT_LEN = EXT_INIT_MAX_LEN;
+    /** Longest unwritten extent (ee_len 65535 = 32768 + 32767). */
+    static final int MAX_UNWRITTEN_LEN = EXT_INIT_MAX_LEN - 1;
+    /** Entries the 60-byte root in i_block holds. */
+    static final int ROOT_CAPACITY = (BlockMap.I_BLOCK_SIZE - HEADER_SIZE) / ENTRY_SIZE;
+
+    private final Transaction tx;
+    private final long ino;
+    private final BlockAllocator allocator;
+    private final boolean mayUseReserved;
+    private final Ext4FileSystem fs;
+    private final int blockSize;
+    private final int nodeCapacity;
+    private final long firstDataBlock;
+    private final long blocksCount;
+    private final boolean metadataCsum;
+    private final boolean hugeFile;
+
+    ExtentTreeWriter(Transaction tx, long ino, BlockAllocator allocator, boolean mayUseReserved) {
+        this.tx = tx;
+        this.ino = ino;
+        this.allocator = allocator;
+        this.mayUseReserved = mayUseReserved;
+        this.fs = tx.fileSystem();
+        this.blockSize = fs.blockSize();
+        // The tail checksum needs 4 bytes after eh_max entries; blockSize - 12 leaves 4 spare
+        // bytes for every power-of-two block size, so the capacity is the same with or without csum.
+        this.nodeCapacity = (blockSize - HEADER_SIZE - ET_CHECKSUM_SIZE) / ENTRY_SIZE;
+        this.firstDataBlock = fs.superblock().firstDataBlock();
+        this.blocksCount = fs.blocksCount();
+        this.metadataCsum = fs.hasMetadataCsum();
+        this.hugeFile = InodeBlockCount.hugeFile(fs.superblock());
+    }
+
+    @Override
+    public long addressableBlocks() {
+        return LBLK_END;
+    }
+
+    @Override
+    public boolean supportsUnwritten() {
+        return true;
+    }
+
+    @Override
+    public List<Mapping> allocate(long lblk, long count, boolean unwritten) {
+        checkRange(lblk, count);
+        Op op = new Op(true);
+        List<Mapping> out = new ArrayList<>();
+        long end = lblk + count;
+        long pos = lblk;
+        while (pos < end) {
+            Mapping m = op.map(pos, end - pos);
+            if (m.isAllocated()) {
+                out.add(m);
+                pos = m.lblkEnd();
+                continue;
+            }
+            long holeLen = m.length();
+            List<BlockRun> runs = allocator.allocate(tx, op.goal(pos), holeLen, mayUseReserved);
+            op.blocksDelta += holeLen;
+            long at = pos;
+            for (BlockRun run : runs) {
+                op.insert(at, run.start(), run.length(), unwritten);
+                out.add(new Mapping(at, run.start(), run.length(), unwritten ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED));
+                at += run.length();
+            }
+            pos += holeLen;
+        }
+        op.finish();
+        return out;
+    }
+
+    @Override
+    public void free(long fromLblk, long toLblkExclusive) {
+        if (fromLblk < 0 || toLblkExclusive < fromLblk) {
+            throw new IllegalArgumentException("free(" + fromLblk + ", " + toLblkExclusive + "): bad range");
+        }
+        long to = Math.min(toLblkExclusive, LBLK_END);
+        if (fromLblk >= to) {
+            return;
+        }
+        Op op = new Op(true);
+        op.unmap(fromLblk, to, true);
+        op.finish();
+    }
+
+    @Override
+    public void convertUnwritten(long lblk, long count) {
+        checkRange(lblk, count);
+        Op op = new Op(true);
+        op.convert(lblk, lblk + count, false);
+        op.finish();
+    }
+
+    @Override
+    public void convertToUnwritten(long lblk, long count) {
+        checkRange(lblk, count);
+        Op op = new Op(true);
+        op.convert(lblk, lblk + count, true);
+        op.finish();
+    }
+
+    @Override
+    public Mapping map(long lblk, long maxLen) {
+        MapBounds.check(lblk, maxLen);
+        if (lblk >= LBLK_END) {
+            return Mapping.hole(lblk, maxLen);
+        }
+        return new Op(false).map(lblk, maxLen);
+    }
+
+    /** Every extent in logical order, as the transaction sees the tree. */
+    public List<Mapping> extents() {
+        Op op = new Op(false);
+        List<Mapping> out = new ArrayList<>();
+        long pos = 0;
+        for (long guard = 0; guard <= blocksCount; guard++) {
+            Path p = op.nextExtent(pos);
+            if (p == null) {
+                return out;
+            }
+            byte[] b = p.leaf().b;
+            int i = p.leafPos();
+            long key = key(b, i);
+            out.add(new Mapping(key, start(b, i), length(b, i), unwritten(b, i) ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED));
+            pos = key + length(b, i);
+        }
+        throw new CorruptionException("extent tree of inode " + ino + ": more extents than the filesystem has blocks");
+    }
+
+    /** The current depth of the tree (0: the extents are in i_block). */
+    public int depth() {
+        return depth(new Op(false).root.b);
+    }
+
+    private void checkRange(long lblk, long count) {
+        if (lblk < 0 || count < 1) {
+            throw new IllegalArgumentException("range " + lblk + " (+" + count + ") is empty or negative");
+        }
+        if (lblk >= LBLK_END || count > LBLK_END - lblk) {
+            throw new Ext4Exception(Errno.EFBIG, "logical blocks " + lblk + " (+" + count + ") of inode " + ino
+                    + " lie past the last block an extent can map (" + (LBLK_END - 1) + ")");
+        }
+    }
+
+    // ---- node layout -------------------------------------------------------------------------
+
+    private static int entries(byte[] b) {
+        return LittleEndian.u16(b, EH_ENTRIES);
+    }
+
+    private static int maxEntries(byte[] b) {
+        return LittleEndian.u16(b, EH_MAX);
+    }
+
+    private static int depth(byte[] b) {
+        return LittleEndian.u16(b, EH_DEPTH);
+    }
+
+    private static int at(int i) {
+        return HEADER_SIZE + i * ENTRY_SIZE;
+    }
+
+    /** ee_block or ei_block (same offset in both entry kinds). */
+    private static long key(byte[] b, int i) {
+        return LittleEndian.u32(b, at(i) + EE_BLOCK);
+    }
+
+    private static int rawLength(byte[] b, int i) {
+        return LittleEndian.u16(b, at(i) + EE_LEN);
+    }
+
+    private static boolean unwritten(byte[] b, int i) {
+        return rawLength(b, i) > EXT_INIT_MAX_LEN;
+    }
+
+    private static long length(byte[] b, int i) {
+        int raw = rawLength(b, i);
+        return raw > EXT_INIT_MAX_LEN ? raw - EXT_INIT_MAX_LEN : raw;
+    }
+
+    private static long start(byte[] b, int i) {
+        return LittleEndian.u32(b, at(i) + EE_START_LO) | (long) LittleEndian.u16(b, at(i) + EE_START_HI) << 32;
+    }
+
+    private static long child(byte[] b, int i) {
+        return LittleEndian.u32(b, at(i) + EI_LEAF_LO) | (long) LittleEndian.u16(b, at(i) + EI_LEAF_HI) << 32;
+    }
+
+    private static void setExtent(byte[] b, int i, long lblk, long pblk, long len, boolean uninit) {
+        int off = at(i);
+        LittleEndian.put32(b, off + EE_BLOCK, lblk);
+        LittleEndian.put16(b, off + EE_LEN, (int) (uninit ? len + EXT_INIT_MAX_LEN : len));
+        LittleEndian.put16(b, off + EE_START_HI, (int) (pblk >>> 32));
+        LittleEndian.put32(b, off + EE_START_LO, pblk);
+    }
+
+    private static void setLength(byte[] b, int i, long len, boolean uninit) {
+        LittleEndian.put16(b, at(i) + EE_LEN, (int) (uninit ? len + EXT_INIT_MAX_LEN : len));
+    }
+
+    private static void setIndex(byte[] b, int i, long lblk, long childPblk) {
+        int off = at(i);
+        LittleEndian.put32(b, off + EI_BLOCK, lblk);
+        LittleEndian.put32(b, off + EI_LEAF_LO, childPblk);
+        LittleEndian.put16(b, off + EI_LEAF_HI, (int) (childPblk >>> 32));
+        // ei_unused: kept zero as the kernel writes it.
+        LittleEndian.put16(b, off + EI_LEAF_HI + 2, 0);
+    }
+
+    private static void setKey(byte[] b, int i, long lblk) {
+        LittleEndian.put32(b, at(i) + EE_BLOCK, lblk);
+    }
+
+    private static void setHeader(byte[] b, int entries, int max, int depth) {
+        LittleEndian.put16(b, EH_MAGIC, EXT4_EXT_MAGIC);
+        LittleEndian.put16(b, EH_ENTRIES, entries);
+        LittleEndian.put16(b, EH_MAX, max);
+        LittleEndian.put16(b, EH_DEPTH, depth);
+    }
+
+    /** Opens a gap at entry {@code i} (entries i.. move one slot right). */
+    private static void insertSlot(byte[] b, int i) {
+        int n = entries(b);
+        System.arraycopy(b, at(i), b, at(i + 1), (n - i) * ENTRY_SIZE);
+        LittleEndian.put16(b, EH_ENTRIES, n + 1);
+    }
+
+    /** Closes entry {@code i} (entries after it move one slot left). */
+    private static void removeSlot(byte[] b, int i) {
+        int n = entries(b);
+        System.arraycopy(b, at(i + 1), b, at(i), (n - i - 1) * ENTRY_SIZE);
+        Arrays.fill(b, at(n - 1), at(n), (byte) 0);
+        LittleEndian.put16(b, EH_ENTRIES, n - 1);
+    }
+
+    /** Index of the last entry whose key is at or before {@code lblk}, or -1. */
+    private static int lastAtOrBefore(byte[] b, long lblk) {
+        int lo = 0;
+        int hi = entries(b) - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (key(b, mid) <= lblk) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    private static int maxLength(boolean uninit) {
+        return uninit ? MAX_UNWRITTEN_LEN : MAX_INIT_LEN;
+    }
+
+    // ---- one operation -----------------------------------------------------------------------
+
+    /** A tree node: the root (pblk 0, a copy of i_block written back at the end) or a tree block. */
+    private static final class Node {
+        final long pblk;
+        final byte[] b;
+
+        Node(long pblk, byte[] b) {
+            this.pblk = pblk;
+            this.b = b;
+        }
+    }
+
+    /** The nodes from the root down to a leaf, and the entry taken at each (the leaf's may be -1). */
+    private static final class Path {
+        final Node[] nodes;
+        final int[] pos;
+
+        Path(int depth) {
+            nodes = new Node[depth + 1];
+            pos = new int[depth + 1];
+        }
+
+        int depth() {
+            return nodes.length - 1;
+        }
+
+        Node leaf() {
+            return nodes[nodes.length - 1];
+        }
+
+        int leafPos() {
+            return pos[pos.length - 1];
+        }
+    }
+
+    /**
+     * The state of one public call: the inode as read, the root, the tree blocks visited (write
+     * access when the call changes the tree) and what changed. {@link #finish} writes it all.
+     */
+    private final class Op {
+        final boolean writable;
+        final byte[] inodeRaw;
+        final boolean regularFile;
+        final int checksumSeed;
+        final Node root;
+        final Map<Long, Node> loaded = new HashMap<>();
+        final Set<Node> dirty = new LinkedHashSet<>();
+        boolean rootDirty;
+        long blocksDelta;
+
+        Op(boolean writable) {
+            this.writable = writable;
+            Inode inode = InodeStore.read(tx, ino);
+            this.inodeRaw = inode.raw();
+            this.regularFile = inode.type() == FileType.REGULAR;
+            this.checksumSeed = inode.checksumSeed();
+            byte[] rootBytes = inode.iBlock();
+            boolean blank = true;
+            for (byte x : rootBytes) {
+                blank &= x == 0;
+            }
+            if (blank) {
+                // An inode given EXT4_EXTENTS_FL by a creator that left i_block zeroed: an empty tree.
+                setHeader(rootBytes, 0, ROOT_CAPACITY, 0);
+                rootDirty = writable;
+            }
+            this.root = new Node(0, rootBytes);
+            validate(root, depth(rootBytes), 0, LBLK_END + 1, "extent tree root of inode " + ino, ROOT_CAPACITY);
+        }
+
+        /** Writes the changed tree blocks (with their checksums), i_block and i_blocks. */
+        void finish() {
+            shrink();
+            for (Node n : dirty) {
+                if (metadataCsum) {
+                    int tail = HEADER_SIZE + maxEntries(n.b) * ENTRY_SIZE;
+                    LittleEndian.put32(n.b, tail, Crc32c.update(checksumSeed, n.b, 0, tail));
+                }
+                tx.markDirty(n.pblk);
+            }
+            if (rootDirty || blocksDelta != 0) {
+                System.arraycopy(root.b, 0, inodeRaw, Inode.I_BLOCK, BlockMap.I_BLOCK_SIZE);
+                InodeBlockCount.add(inodeRaw, ino, hugeFile, blockSize, blocksDelta);
+                InodeStore.write(tx, ino, inodeRaw);
+            }
+        }
+
+        void markDirty(Node n) {
+            if (n.pblk == 0) {
+                rootDirty = true;
+            } else {
+                dirty.add(n);
+            }
+        }
+
+        /** Reads (or finds among those already read) the tree block {@code pblk}, checking it. */
+        Node load(long pblk, int expectedDepth, long start, long end) {
+            Node n = loaded.get(pblk);
+            if (n != null) {
+                if (depth(n.b) != expectedDepth) {
+                    throw new CorruptionException("extent tree of inode " + ino + ": block " + pblk + " is reached at two depths");
+                }
+                return n;
+            }
+            if (pblk < firstDataBlock || pblk >= blocksCount) {
+                throw new CorruptionException("extent tree of inode " + ino + ": index points to block " + pblk + " outside the filesystem");
+            }
+            byte[] b = writable ? tx.getWriteAccess(pblk, BlockRole.METADATA) : tx.read(pblk);
+            n = new Node(pblk, b);
+            String where = "extent tree of inode " + ino + ", block " + pblk;
+            if (depth(b) != expectedDepth) {
+                throw new CorruptionException(where + ": depth " + depth(b) + ", expected " + expectedDepth);
+            }
+            validate(n, expectedDepth, start, end, where, nodeCapacity);
+            if (metadataCsum) {
+                int tail = HEADER_SIZE + maxEntries(b) * ENTRY_SIZE;
+                int stored = LittleEndian.s32(b, tail);
+                int computed = Crc32c.update(checksumSeed, b, 0, tail);
+                if (stored != computed) {
+                    throw new CorruptionException(where + ": checksum 0x" + Integer.toHexString(stored)
+                            + " does not match computed 0x" + Integer.toHexString(computed));
+                }
+            }
+            loaded.put(pblk, n);
+            return n;
+        }
+
+        /** Checks a node's header and entries: keys ordered within [start, end), extents inside the filesystem. */
+        void validate(Node n, int expectedDepth, long start, long end, String where, int capacity) {
+            byte[] b = n.b;
+            if (LittleEndian.u16(b, EH_MAGIC) != EXT4_EXT_MAGIC) {
+                throw new CorruptionException(where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(b, EH_MAGIC)));
+            }
+            int depth = depth(b);
+            int max = maxEntries(b);
+            int count = entries(b);
+            if (depth > MAX_DEPTH) {
+                throw new CorruptionException(where + ": depth " + depth + " exceeds " + MAX_DEPTH);
+            }
+            if (depth != expectedDepth) {
+                throw new CorruptionException(where + ": depth " + depth + ", expected " + expectedDepth);
+            }
+            if (max < 1 || max > capacity || count > max) {
+                throw new CorruptionException(where + ": eh_entries " + count + ", eh_max " + max + " (capacity " + capacity + ")");
+            }
+            if (depth > 0 && count == 0) {
+                throw new CorruptionException(where + ": interior node with no entries");
+            }
+            long prevEnd = start;
+            for (int i = 0; i < count; i++) {
+                long k = key(b, i);
+                if (depth > 0) {
+                    long c = child(b, i);
+                    if (k < prevEnd || k >= end || (i > 0 && k <= key(b, i - 1))) {
+                        throw new CorruptionException(where + ": index " + i + " key " + k + " out of order in [" + start + ", " + end + ")");
+                    }
+                    if (c < firstDataBlock || c >= blocksCount) {
+                        throw new CorruptionException(where + ": index " + i + " points to block " + c + " outside the filesystem");
+                    }
+                    prevEnd = k;
+                } else {
+                    long len = length(b, i);
+                    long p = start(b, i);
+                    if (len == 0 || k < prevEnd || k + len > end) {
+                        throw new CorruptionException(where + ": extent " + i + " (logical " + k + "+" + len
+                                + ") overlaps its neighbour or leaves [" + start + ", " + end + ")");
+                    }
+                    if (p < firstDataBlock || p + len > blocksCount) {
+                        throw new CorruptionException(where + ": extent " + i + " (physical " + p + "+" + len + ") lies outside the filesystem");
+                    }
+                    prevEnd = k + len;
+                }
+            }
+        }
+
+        /** The path from the root to the leaf whose range holds {@code lblk}. */
+        Path lookup(long lblk) {
+            int d = depth(root.b);
+            Path p = new Path(d);
+            p.nodes[0] = root;
+            long end = LBLK_END + 1;
+            for (int l = 0; l < d; l++) {
+                byte[] b = p.nodes[l].b;
+                int i = Math.max(0, lastAtOrBefore(b, lblk));
+                p.pos[l] = i;
+                if (i + 1 < entries(b)) {
+                    end = key(b, i + 1);
+                }
+                p.nodes[l + 1] = load(child(b, i), d - l - 1, key(b, i), end);
+            }
+            p.pos[d] = lastAtOrBefore(p.leaf().b, lblk);
+            return p;
+        }
+
+        /** The path to the first extent ending after {@code lblk}, or null when there is none. */
+        Path nextExtent(long lblk) {
+            Path p = lookup(lblk);
+            for (long guard = 0; guard <= blocksCount; guard++) {
+                byte[] b = p.leaf().b;
+                int i = p.leafPos();
+                if (i >= 0 && key(b, i) + length(b, i) > lblk) {
+                    return p;
+                }
+                if (i + 1 < entries(b)) {
+                    p.pos[p.depth()] = i + 1;
+                    return p;
+                }
+                long next = -1;
+                for (int l = p.depth() - 1; l >= 0 && next < 0; l--) {
+                    if (p.pos[l] + 1 < entries(p.nodes[l].b)) {
+                        next = key(p.nodes[l].b, p.pos[l] + 1);
+                    }
+                }
+                if (next < 0) {
+                    return null;
+                }
+                p = lookup(next);
+                // Start before the leaf's first entry: the loop takes entry 0 next.
+                p.pos[p.depth()] = -1;
+            }
+            throw new CorruptionException("extent tree of inode " + ino + ": more leaves than the filesystem has blocks");
+        }
+
+        /** The run at {@code lblk} (see {@link BlockMap#map}). */
+        Mapping map(long lblk, long maxLen) {
+            long requested = MapBounds.limit(lblk, maxLen);
+            long limit = Math.min(requested, LBLK_END);
+            Path p = lookup(lblk);
+            byte[] b = p.leaf().b;
+            int i = p.leafPos();
+            if (i >= 0 && key(b, i) + length(b, i) > lblk) {
+                long end = Math.min(key(b, i) + length(b, i), limit);
+                return new Mapping(lblk, start(b, i) + (lblk - key(b, i)), end - lblk,
+                        unwritten(b, i) ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED);
+            }
+            Path next = nextExtent(lblk);
+            long holeEnd = next == null ? requested : Math.min(key(next.leaf().b, next.leafPos()), requested);
+            return Mapping.hole(lblk, holeEnd - lblk);
+        }
+
+        /**
+         * Where to look for blocks for logical block {@code lblk}: just after the physical block
+         * of the extent before it (so a file grows contiguously), else near the leaf, else the
+         * inode's group.
+         */
+        long goal(long lblk) {
+            Path p = lookup(lblk);
+            byte[] b = p.leaf().b;
+            int i = p.leafPos();
+            if (i >= 0) {
+                long g = start(b, i) + (lblk - key(b, i));
+                if (g < blocksCount) {
+                    return g;
+                }
+            }
+            if (p.depth() > 0) {
+                return p.leaf().pblk;
+            }
+            if (entries(b) > 0 && start(b, 0) > key(b, 0) - lblk) {
+                return start(b, 0) - (key(b, 0) - lblk);
+            }
+            return allocator.goalForInode(ino, regularFile);
+        }
+
+        /** Inserts [lblk, lblk+len) → pblk as extents of at most the maximum length each. */
+        void insert(long lblk, long pblk, long len, boolean uninit) {
+            long done = 0;
+            while (done < len) {
+                long piece = Math.min(len - done, maxLength(uninit));
+                insertOne(lblk + done, pblk + done, piece, uninit);
+                done += piece;
+            }
+        }
+
+        /** Inserts one extent into a hole, merging it into a neighbour when they are contiguous. */
+        void insertOne(long lblk, long pblk, long len, boolean uninit) {
+            int limit = maxLength(uninit);
+            for (int attempt = 0; attempt < 4 * (MAX_DEPTH + 2); attempt++) {
+                Path p = lookup(lblk);
+                Node leaf = p.leaf();
+                byte[] b = leaf.b;
+                int i = p.leafPos();
+                int n = entries(b);
+                if (i >= 0 && unwritten(b, i) == uninit && key(b, i) + length(b, i) == lblk
+                        && start(b, i) + length(b, i) == pblk && length(b, i) + len <= limit) {
+                    long merged = length(b, i) + len;
+                    setLength(b, i, merged, uninit);
+                    if (i + 1 < n && unwritten(b, i + 1) == uninit && key(b, i + 1) == lblk + len
+                            && start(b, i + 1) == pblk + len && merged + length(b, i + 1) <= limit) {
+                        setLength(b, i, merged + length(b, i + 1), uninit);
+                        removeSlot(b, i + 1);
+                    }
+                    markDirty(leaf);
+                    return;
+                }
+                if (i + 1 < n && unwritten(b, i + 1) == uninit && key(b, i + 1) == lblk + len
+                        && start(b, i + 1) == pblk + len && length(b, i + 1) + len <= limit) {
+                    setExtent(b, i + 1, lblk, pblk, len + length(b, i + 1), uninit);
+                    markDirty(leaf);
+                    if (i + 1 == 0) {
+                        fixIndexes(p, p.depth());
+                    }
+                    return;
+                }
+                if (n < maxEntries(b)) {
+                    insertSlot(b, i + 1);
+                    setExtent(b, i + 1, lblk, pblk, len, uninit);
+                    markDirty(leaf);
+                    if (i + 1 == 0) {
+                        fixIndexes(p, p.depth());
+                    }
+                    return;
+                }
+                makeRoom(p, p.depth(), pblk);
+            }
+            throw new IllegalStateException("extent tree of inode " + ino + ": no room made for logical block " + lblk);
+        }
+
+        /** Makes room in the full node at level {@code level} of {@code p}: split it, or grow the tree. */
+        void makeRoom(Path p, int level, long goal) {
+            Node node = p.nodes[level];
+            if (level == 0) {
+                growDepth(goal);
+                return;
+            }
+            if (maxEntries(node.b) < nodeCapacity) {
+                // Written with a small eh_max by another tool: use the whole block first.
+                LittleEndian.put16(node.b, EH_MAX, nodeCapacity);
+                markDirty(node);
+                return;
+            }
+            Node parent = p.nodes[level - 1];
+            if (entries(parent.b) >= maxEntries(parent.b)) {
+                makeRoom(p, level - 1, goal);
+                return;
+            }
+            split(p, level, goal);
+        }
+
+        /** Moves the root's entries into a new block and makes the root a single index above it. */
+        void growDepth(long goal) {
+            int d = depth(root.b);
+            if (d >= MAX_DEPTH) {
+                throw new Ext4Exception(Errno.EFBIG, "extent tree of inode " + ino + " would exceed depth " + MAX_DEPTH);
+            }
+            Node moved = newNode(goal);
+            int n = entries(root.b);
+            setHeader(moved.b, n, nodeCapacity, d);
+            System.arraycopy(root.b, HEADER_SIZE, moved.b, HEADER_SIZE, n * ENTRY_SIZE);
+            long firstKey = n > 0 ? key(root.b, 0) : 0;
+            Arrays.fill(root.b, HEADER_SIZE, root.b.length, (byte) 0);
+            setHeader(root.b, 1, maxEntries(root.b), d + 1);
+            setIndex(root.b, 0, firstKey, moved.pblk);
+            markDirty(moved);
+            markDirty(root);
+        }
+
+        /**
+         * Splits the full node at {@code level} into itself and a new right sibling. When the
+         * insertion point is past its last entry (a file growing at its end) only the last entry
+         * moves, so sequentially written files keep nearly full leaves.
+         */
+        void split(Path p, int level, long goal) {
+            Node node = p.nodes[level];
+            byte[] b = node.b;
+            int n = entries(b);
+            int k = p.pos[level] >= n - 1 ? n - 1 : n / 2;
+            k = Math.max(1, k);
+            Node right = newNode(goal);
+            setHeader(right.b, n - k, nodeCapacity, depth(b));
+            System.arraycopy(b, at(k), right.b, at(0), (n - k) * ENTRY_SIZE);
+            Arrays.fill(b, at(k), at(n), (byte) 0);
+            LittleEndian.put16(b, EH_ENTRIES, k);
+            Node parent = p.nodes[level - 1];
+            int slot = p.pos[level - 1] + 1;
+            insertSlot(parent.b, slot);
+            setIndex(parent.b, slot, key(right.b, 0), right.pblk);
+            markDirty(node);
+            markDirty(right);
+            markDirty(parent);
+        }
+
+        /** Allocates a zeroed tree block near {@code goal}. */
+        Node newNode(long goal) {
+            List<BlockRun> runs = allocator.allocate(tx, goal, 1, mayUseReserved);
+            long pblk = runs.get(0).start();
+            blocksDelta++;
+            byte[] b;
+            if (tx.hasAccess(pblk)) {
+                // Freed earlier in this transaction (a tree block given back): reuse its working copy.
+                b = tx.getWriteAccess(pblk, BlockRole.NEW);
+                Arrays.fill(b, (byte) 0);
+            } else {
+                b = tx.getCreateAccess(pblk, BlockRole.NEW);
+            }
+            Node n = new Node(pblk, b);
+            loaded.put(pblk, n);
+            return n;
+        }
+
+        void freeNode(Node n) {
+            loaded.remove(n.pblk);
+            dirty.remove(n);
+            allocator.free(tx, n.pblk, 1);
+            blocksDelta--;
+        }
+
+        /** Copies a node's first key into its ancestors' entries for as long as it is their first. */
+        void fixIndexes(Path p, int level) {
+            byte[] b = p.nodes[level].b;
+            if (entries(b) == 0) {
+                return;
+            }
+            long first = key(b, 0);
+            for (int l = level - 1; l >= 0; l--) {
+                Node parent = p.nodes[l];
+                int i = p.pos[l];
+                if (key(parent.b, i) == first) {
+                    return;
+                }
+                setKey(parent.b, i, first);
+                markDirty(parent);
+                if (i != 0) {
+                    return;
+                }
+            }
+        }
+
+        /** Removes entry {@code i} of the node at {@code level}; an emptied block is freed and unlinked. */
+        void removeEntry(Path p, int level, int i) {
+            Node node = p.nodes[level];
+            removeSlot(node.b, i);
+            markDirty(node);
+            if (entries(node.b) > 0) {
+                if (i == 0) {
+                    fixIndexes(p, level);
+                }
+                return;
+            }
+            if (level == 0) {
+                // The whole tree is gone: the root becomes an empty leaf again.
+                setHeader(root.b, 0, maxEntries(root.b), 0);
+                return;
+            }
+            freeNode(node);
+            removeEntry(p, level - 1, p.pos[level - 1]);
+        }
+
+        /** Pulls the only child of the root into i_block while its entries fit there. */
+        void shrink() {
+            for (int guard = 0; guard < MAX_DEPTH; guard++) {
+                int d = depth(root.b);
+                if (d == 0 || entries(root.b) != 1) {
+                    return;
+                }
+                Node only = load(child(root.b, 0), d - 1, key(root.b, 0), LBLK_END + 1);
+                int n = entries(only.b);
+                if (n > maxEntries(root.b)) {
+                    return;
+                }
+                Arrays.fill(root.b, HEADER_SIZE, root.b.length, (byte) 0);
+                System.arraycopy(only.b, HEADER_SIZE, root.b, HEADER_SIZE, n * ENTRY_SIZE);
+                setHeader(root.b, n, maxEntries(root.b), d - 1);
+                markDirty(root);
+                freeNode(only);
+            }
+        }
+
+        /**
+         * Removes the mappings of [from, to): extents inside go, extents over an edge are cut.
+         * With {@code freeData} their blocks go back to the allocator, otherwise the caller
+         * re-inserts them.
+         */
+        void unmap(long from, long to, boolean freeData) {
+            for (long guard = 0; guard <= blocksCount + 1; guard++) {
+                Path p = nextExtent(from);
+                if (p == null) {
+                    return;
+                }
+                Node leaf = p.leaf();
+                byte[] b = leaf.b;
+                int i = p.leafPos();
+                long s = key(b, i);
+                long e = s + length(b, i);
+                long pb = start(b, i);
+                boolean uninit = unwritten(b, i);
+                if (s >= to) {
+                    return;
+                }
+                if (s < from) {
+                    setLength(b, i, from - s, uninit);
+                    markDirty(leaf);
+                    if (e > to) {
+                        release(pb + (from - s), to - from, freeData);
+                        insert(to, pb + (to - s), e - to, uninit);
+                        return;
+                    }
+                    release(pb + (from - s), e - from, freeData);
+                } else if (e > to) {
+                    setExtent(b, i, to, pb + (to - s), e - to, uninit);
+                    markDirty(leaf);
+                    if (i == 0) {
+                        fixIndexes(p, p.depth());
+                    }
+                    release(pb, to - s, freeData);
+                    return;
+                } else {
+                    removeEntry(p, p.depth(), i);
+                    release(pb, e - s, freeData);
+                }
+            }
+            throw new CorruptionException("extent tree of inode " + ino + ": more extents than the filesystem has blocks");
+        }
+
+        void release(long pblk, long count, boolean freeData) {
+            if (freeData && count > 0) {
+                allocator.free(tx, pblk, count);
+                blocksDelta -= count;
+            }
+        }
+
+        /** Makes every extent piece in [from, to) written ({@code toUnwritten} false) or unwritten. */
+        void convert(long from, long to, boolean toUnwritten) {
+            long pos = from;
+            for (long guard = 0; guard <= blocksCount + 1 && pos < to; guard++) {
+                Path p = nextExtent(pos);
+                if (p == null) {
+                    return;
+                }
+                byte[] b = p.leaf().b;
+                int i = p.leafPos();
+                long s = key(b, i);
+                long e = s + length(b, i);
+                if (s >= to) {
+                    return;
+                }
+                if (unwritten(b, i) != toUnwritten) {
+                    long a = Math.max(s, pos);
+                    long z = Math.min(e, to);
+                    long pa = start(b, i) + (a - s);
+                    unmap(a, z, false);
+                    insert(a, pa, z - a, toUnwritten);
+                    pos = z;
+                } else {
+                    pos = e;
+                }
+            }
+        }
+    }
+}

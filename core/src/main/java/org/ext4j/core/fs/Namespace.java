@@ -1,0 +1,488 @@
+package org.ext4j.core.fs;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+import org.ext4j.core.alloc.GroupAccounting;
+import org.ext4j.core.alloc.InodeAllocator;
+import org.ext4j.core.disk.Features;
+import org.ext4j.core.disk.LittleEndian;
+import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.inode.FileType;
+import org.ext4j.core.inode.Inode;
+import org.ext4j.core.inode.InodeEditor;
+import org.ext4j.core.inode.InodeFlags;
+import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Caller;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.tx.Transaction;
+
+/**
+ * The namespace operations (create, mknod, mkdir, symlink, link, unlink, rmdir, rename) with
+ * the kernel's POSIX rules, each inside a caller's transaction: on any error the caller aborts
+ * and nothing is changed. Directory entries, block maps and xattrs are changed through their
+ * writers; this class owns inode life (allocation, link counts, times, freeing).
+ */
+public final class Namespace {
+    /** The kernel's EXT4_LINK_MAX: more links than this is EMLINK (directories use dir_nlink past it). */
+    public static final int LINK_MAX = 65000;
+    /** rename(2) flags. */
+    public static final int RENAME_NOREPLACE = 1;
+    public static final int RENAME_EXCHANGE = 2;
+    public static final int RENAME_WHITEOUT = 4;
+
+    /** Flags a new inode inherits from its directory (EXT4_FL_INHERITED, the user-visible subset). */
+    private static final int INHERITED_FLAGS = InodeFlags.EXT4_SYNC_FL | InodeFlags.EXT4_NODUMP_FL
+            | InodeFlags.EXT4_NOATIME_FL | InodeFlags.EXT4_DIRSYNC_FL | InodeFlags.EXT4_JOURNAL_DATA_FL
+            | InodeFlags.EXT4_PROJINHERIT_FL;
+
+    private final Ext4FileSystem fs;
+    private final InodeAllocator inodes;
+    private final Clock clock;
+    private final DirectoryOps dirs;
+
+    /**
+     * What the namespace needs from directory, block-map and xattr writers. Kept as one small
+     * interface so that the rules here are tested independently of how entries are stored.
+     */
+    public interface DirectoryOps {
+        /** The inode number {@code name} maps to in {@code dir}, or -1. */
+        long lookup(Transaction tx, long dir, byte[] name);
+
+        void add(Transaction tx, long dir, byte[] name, long ino, FileType type);
+
+        void remove(Transaction tx, long dir, byte[] name);
+
+        /** Writes the first block (or inline area) of a new directory: "." and "..". */
+        void initialize(Transaction tx, long dir, long parent);
+
+        void setParent(Transaction tx, long dir, long parent);
+
+        boolean isEmpty(Transaction tx, long dir);
+
+        /** Releases every block and xattr block of an inode whose last link is gone. */
+        void releaseStorage(Transaction tx, long ino);
+
+        /** Writes a symlink target that does not fit i_block into the inode's first block. */
+        void writeSlowSymlink(Transaction tx, long ino, byte[] target);
+    }
+
+    public Namespace(Ext4FileSystem fs, DirectoryOps dirs, Clock clock) {
+        this.fs = fs;
+        this.inodes = new InodeAllocator(new GroupAccounting(fs));
+        this.clock = clock;
+        this.dirs = dirs;
+    }
+
+    /** Creates a regular file, device node, fifo or socket; returns its inode number. */
+    public long mknod(Transaction tx, Caller caller, long parent, byte[] name, int mode, int major, int minor) {
+        FileType type = FileType.fromMode(mode);
+        if (type == FileType.DIRECTORY || type == FileType.SYMLINK || type == FileType.UNKNOWN) {
+            throw new Ext4Exception(Errno.EINVAL, "mknod cannot create a " + type);
+        }
+        Inode dir = writableDirectory(tx, caller, parent, name);
+        InodeEditor child = newInode(tx, caller, dir, mode, false);
+        if (type == FileType.CHAR_DEVICE || type == FileType.BLOCK_DEVICE) {
+            byte[] iblock = new byte[Inode.I_BLOCK_SIZE];
+            if (major < 256 && minor < 256) {
+                LittleEndian.put32(iblock, 0, (long) major << 8 | minor);
+            } else {
+                LittleEndian.put32(iblock, 4, (minor & 0xff) | (long) major << 8 | (long) (minor & ~0xff) << 12);
+            }
+            child.iBlock(iblock);
+        } else if (type == FileType.REGULAR) {
+            child.iBlock(emptyMapRoot()).flags(child.flags() | extentsFlag());
+        }
+        InodeStore.write(tx, child.ino(), child.raw());
+        dirs.add(tx, parent, name, child.ino(), type);
+        touchDirectory(tx, parent, 0);
+        return child.ino();
+    }
+
+    /** Creates a directory; returns its inode number. */
+    public long mkdir(Transaction tx, Caller caller, long parent, byte[] name, int mode) {
+        Inode dir = writableDirectory(tx, caller, parent, name);
+        if (dir.linksCount() >= LINK_MAX && !fs.superblock().hasRoCompat(Features.RO_COMPAT_DIR_NLINK)) {
+            throw new Ext4Exception(Errno.EMLINK, "directory inode " + parent + " has too many subdirectories");
+        }
+        InodeEditor child = newInode(tx, caller, dir, FileType.DIRECTORY.modeBits() | (mode & 07777), true);
+        child.linksCount(2).iBlock(emptyMapRoot()).flags(child.flags() | extentsFlag());
+        InodeStore.write(tx, child.ino(), child.raw());
+        dirs.initialize(tx, child.ino(), parent);
+        dirs.add(tx, parent, name, child.ino(), FileType.DIRECTORY);
+        touchDirectory(tx, parent, +1);
+        return child.ino();
+    }
+
+    /** Creates a symbolic link to {@code target}; returns its inode number. */
+    public long symlink(Transaction tx, Caller caller, long parent, byte[] name, byte[] target) {
+        if (target.length == 0) {
+            throw new Ext4Exception(Errno.ENOENT, "empty symlink target");
+        }
+        if (target.length >= fs.blockSize()) {
+            throw new Ext4Exception(Errno.ENAMETOOLONG, "symlink target of " + target.length + " bytes does not fit a block");
+        }
+        Inode dir = writableDirectory(tx, caller, parent, name);
+        InodeEditor child = newInode(tx, caller, dir, FileType.SYMLINK.modeBits() | 0777, false);
+        child.size(target.length);
+        if (target.length < Inode.I_BLOCK_SIZE) {
+            child.iBlock(target); // a fast symlink: the target lives in i_block, no blocks
+            InodeStore.write(tx, child.ino(), child.raw());
+        } else {
+            child.iBlock(emptyMapRoot()).flags(child.flags() | extentsFlag());
+            InodeStore.write(tx, child.ino(), child.raw());
+            dirs.writeSlowSymlink(tx, child.ino(), target);
+        }
+        dirs.add(tx, parent, name, child.ino(), FileType.SYMLINK);
+        touchDirectory(tx, parent, 0);
+        return child.ino();
+    }
+
+    /** Adds the name {@code newName} in {@code newParent} for the existing inode {@code ino}. */
+    public void link(Transaction tx, Caller caller, long ino, long newParent, byte[] newName) {
+        Inode target = InodeStore.read(tx, ino);
+        if (target.isDirectory()) {
+            throw new Ext4Exception(Errno.EPERM, "hard links to directories are not allowed");
+        }
+        if (target.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || target.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
+            throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable or append-only");
+        }
+        if (target.linksCount() >= LINK_MAX) {
+            throw new Ext4Exception(Errno.EMLINK, "inode " + ino + " has " + target.linksCount() + " links already");
+        }
+        writableDirectory(tx, caller, newParent, newName);
+        dirs.add(tx, newParent, newName, ino, target.type());
+        InodeEditor e = new InodeEditor(target);
+        e.linksCount(target.linksCount() + 1).ctime(now());
+        InodeStore.write(tx, ino, e.raw());
+        touchDirectory(tx, newParent, 0);
+    }
+
+    /**
+     * Removes the non-directory {@code name}. Returns the inode number when its last link went
+     * (the caller frees it with {@link #release} now, or when its last open handle closes).
+     */
+    public long unlink(Transaction tx, Caller caller, long parent, byte[] name) {
+        Inode dir = InodeStore.read(tx, parent);
+        long ino = existing(tx, dir, name);
+        Inode victim = InodeStore.read(tx, ino);
+        if (victim.isDirectory()) {
+            throw new Ext4Exception(Errno.EISDIR, "is a directory (use rmdir)");
+        }
+        mayDelete(caller, dir, victim);
+        dirs.remove(tx, parent, name);
+        touchDirectory(tx, parent, 0);
+        return dropLink(tx, victim);
+    }
+
+    /** Removes the empty directory {@code name}; returns its inode number (free it with {@link #release}). */
+    public long rmdir(Transaction tx, Caller caller, long parent, byte[] name) {
+        if (isDot(name)) {
+            throw new Ext4Exception(Errno.EINVAL, "cannot remove '.'");
+        }
+        if (isDotDot(name)) {
+            throw new Ext4Exception(Errno.ENOTEMPTY, "cannot remove '..'");
+        }
+        Inode dir = InodeStore.read(tx, parent);
+        long ino = existing(tx, dir, name);
+        Inode victim = InodeStore.read(tx, ino);
+        if (!victim.isDirectory()) {
+            throw new Ext4Exception(Errno.ENOTDIR, "not a directory");
+        }
+        mayDelete(caller, dir, victim);
+        if (!dirs.isEmpty(tx, ino)) {
+            throw new Ext4Exception(Errno.ENOTEMPTY, "directory inode " + ino + " is not empty");
+        }
+        dirs.remove(tx, parent, name);
+        touchDirectory(tx, parent, -1);
+        InodeEditor e = new InodeEditor(victim);
+        e.linksCount(0).ctime(now());
+        InodeStore.write(tx, ino, e.raw());
+        return ino;
+    }
+
+    /**
+     * rename(2) with flags NOREPLACE, EXCHANGE and WHITEOUT. Returns the inode number of a
+     * replaced target whose last link went (to {@link #release}), or -1.
+     */
+    public long rename(Transaction tx, Caller caller, long oldParent, byte[] oldName, long newParent, byte[] newName,
+            int flags) {
+        if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) != 0
+                || (flags & RENAME_EXCHANGE) != 0 && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)) != 0) {
+            throw new Ext4Exception(Errno.EINVAL, "invalid rename flags " + flags);
+        }
+        if (isDot(oldName) || isDotDot(oldName) || isDot(newName) || isDotDot(newName)) {
+            throw new Ext4Exception(Errno.EBUSY, "cannot rename '.' or '..'");
+        }
+        Ext4Volume.checkName(newName);
+        Inode oldDir = InodeStore.read(tx, oldParent);
+        Inode newDir = requireDirectory(tx, newParent);
+        long ino = existing(tx, oldDir, oldName);
+        Inode moving = InodeStore.read(tx, ino);
+        long targetIno = dirs.lookup(tx, newParent, newName);
+        Permissions.check(caller, newDir.mode(), newDir.uid(), newDir.gid(), Permissions.W_OK | Permissions.X_OK, newParent);
+        mayDelete(caller, oldDir, moving);
+        if (targetIno == ino) {
+            return -1; // both names are links to one inode: rename does nothing
+        }
+        if (moving.isDirectory() && oldParent != newParent) {
+            // Moving a directory rewrites its "..": the caller needs write permission on it.
+            Permissions.check(caller, moving.mode(), moving.uid(), moving.gid(), Permissions.W_OK, ino);
+            if (isAncestor(tx, ino, newParent)) {
+                throw new Ext4Exception(Errno.EINVAL, "cannot move a directory into its own subtree");
+            }
+        }
+        if ((flags & RENAME_EXCHANGE) != 0) {
+            if (targetIno < 0) {
+                throw new Ext4Exception(Errno.ENOENT, "RENAME_EXCHANGE needs an existing target");
+            }
+            exchange(tx, caller, oldParent, oldName, moving, newParent, newName, InodeStore.read(tx, targetIno));
+            return -1;
+        }
+        long released = -1;
+        if (targetIno >= 0) {
+            if ((flags & RENAME_NOREPLACE) != 0) {
+                throw new Ext4Exception(Errno.EEXIST, "target exists");
+            }
+            Inode target = InodeStore.read(tx, targetIno);
+            mayDelete(caller, newDir, target);
+            if (moving.isDirectory() != target.isDirectory()) {
+                throw new Ext4Exception(moving.isDirectory() ? Errno.ENOTDIR : Errno.EISDIR,
+                        "cannot replace a " + target.type() + " with a " + moving.type());
+            }
+            if (target.isDirectory() && !dirs.isEmpty(tx, targetIno)) {
+                throw new Ext4Exception(Errno.ENOTEMPTY, "target directory is not empty");
+            }
+            dirs.remove(tx, newParent, newName);
+            if (target.isDirectory()) {
+                touchDirectory(tx, newParent, -1);
+                InodeEditor t = new InodeEditor(target);
+                t.linksCount(0).ctime(now());
+                InodeStore.write(tx, targetIno, t.raw());
+                released = targetIno;
+            } else {
+                released = dropLink(tx, target);
+            }
+        } else if (moving.isDirectory() && oldParent != newParent && newDir.linksCount() >= LINK_MAX
+                && !fs.superblock().hasRoCompat(Features.RO_COMPAT_DIR_NLINK)) {
+            throw new Ext4Exception(Errno.EMLINK, "directory inode " + newParent + " has too many subdirectories");
+        }
+        dirs.remove(tx, oldParent, oldName);
+        if ((flags & RENAME_WHITEOUT) != 0) {
+            // A whiteout is a character device 0:0 left under the old name (overlayfs).
+            long w = mknod(tx, Caller.ROOT, oldParent, oldName, FileType.CHAR_DEVICE.modeBits(), 0, 0);
+            InodeEditor we = new InodeEditor(InodeStore.read(tx, w));
+            we.uid(caller.uid()).gid(caller.gid());
+            InodeStore.write(tx, w, we.raw());
+        }
+        dirs.add(tx, newParent, newName, ino, moving.type());
+        if (moving.isDirectory() && oldParent != newParent) {
+            dirs.setParent(tx, ino, newParent);
+            touchDirectory(tx, oldParent, -1);
+            touchDirectory(tx, newParent, +1);
+        } else {
+            touchDirectory(tx, oldParent, 0);
+            if (newParent != oldParent) {
+                touchDirectory(tx, newParent, 0);
+            }
+        }
+        InodeEditor m = new InodeEditor(InodeStore.read(tx, ino));
+        m.ctime(now());
+        InodeStore.write(tx, ino, m.raw());
+        return released;
+    }
+
+    /** Frees inode {@code ino} (links 0, no open handle): its blocks, xattrs and the inode itself. */
+    public void release(Transaction tx, long ino) {
+        Inode inode = InodeStore.read(tx, ino);
+        if (inode.linksCount() != 0) {
+            throw new IllegalStateException("inode " + ino + " still has links");
+        }
+        dirs.releaseStorage(tx, ino);
+        InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
+        e.dtime(clock.instant().getEpochSecond()).size(0);
+        InodeStore.write(tx, ino, e.raw());
+        inodes.free(tx, ino, inode.isDirectory());
+    }
+
+    private void exchange(Transaction tx, Caller caller, long oldParent, byte[] oldName, Inode a, long newParent,
+            byte[] newName, Inode b) {
+        mayDelete(caller, InodeStore.read(tx, newParent), b);
+        if (b.isDirectory() && oldParent != newParent) {
+            Permissions.check(caller, b.mode(), b.uid(), b.gid(), Permissions.W_OK, b.ino());
+            if (isAncestor(tx, b.ino(), oldParent)) {
+                throw new Ext4Exception(Errno.EINVAL, "cannot move a directory into its own subtree");
+            }
+        }
+        dirs.remove(tx, oldParent, oldName);
+        dirs.remove(tx, newParent, newName);
+        dirs.add(tx, oldParent, oldName, b.ino(), b.type());
+        dirs.add(tx, newParent, newName, a.ino(), a.type());
+        if (oldParent != newParent) {
+            if (a.isDirectory()) {
+                dirs.setParent(tx, a.ino(), newParent);
+            }
+            if (b.isDirectory()) {
+                dirs.setParent(tx, b.ino(), oldParent);
+            }
+            int delta = (a.isDirectory() ? 1 : 0) - (b.isDirectory() ? 1 : 0);
+            touchDirectory(tx, oldParent, -delta);
+            touchDirectory(tx, newParent, delta);
+        } else {
+            touchDirectory(tx, oldParent, 0);
+        }
+        for (Inode changed : new Inode[] {a, b}) {
+            InodeEditor e = new InodeEditor(InodeStore.read(tx, changed.ino()));
+            e.ctime(now());
+            InodeStore.write(tx, changed.ino(), e.raw());
+        }
+    }
+
+    /** True when {@code dir} is {@code candidate} or one of its ancestors (walking ".." up to the root). */
+    private boolean isAncestor(Transaction tx, long dir, long candidate) {
+        long cur = candidate;
+        for (int depth = 0; depth < 65536; depth++) {
+            if (cur == dir) {
+                return true;
+            }
+            if (cur == Inode.ROOT_INO) {
+                return false;
+            }
+            long up = dirs.lookup(tx, cur, new byte[] {'.', '.'});
+            if (up < 0 || up == cur) {
+                return false;
+            }
+            cur = up;
+        }
+        throw new org.ext4j.core.spi.CorruptionException("directory inode " + candidate + ": '..' chain does not reach the root");
+    }
+
+    /** The checks before adding {@code name} to {@code parent}: a writable directory, a valid new name. */
+    private Inode writableDirectory(Transaction tx, Caller caller, long parent, byte[] name) {
+        Ext4Volume.checkName(name);
+        Inode dir = requireDirectory(tx, parent);
+        if (dir.linksCount() == 0) {
+            throw new Ext4Exception(Errno.ENOENT, "directory inode " + parent + " was removed");
+        }
+        if (dir.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
+            throw new Ext4Exception(Errno.EPERM, "directory inode " + parent + " is immutable");
+        }
+        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.W_OK | Permissions.X_OK, parent);
+        if (dirs.lookup(tx, parent, name) >= 0) {
+            throw new Ext4Exception(Errno.EEXIST, "file exists");
+        }
+        return dir;
+    }
+
+    private Inode requireDirectory(Transaction tx, long ino) {
+        Inode dir = InodeStore.read(tx, ino);
+        if (!dir.isDirectory()) {
+            throw new Ext4Exception(Errno.ENOTDIR, "inode " + ino + " is not a directory");
+        }
+        return dir;
+    }
+
+    private long existing(Transaction tx, Inode dir, byte[] name) {
+        if (!dir.isDirectory()) {
+            throw new Ext4Exception(Errno.ENOTDIR, "inode " + dir.ino() + " is not a directory");
+        }
+        Ext4Volume.checkName(name);
+        long ino = dirs.lookup(tx, dir.ino(), name);
+        if (ino < 0) {
+            throw new Ext4Exception(Errno.ENOENT, "no such file or directory");
+        }
+        return ino;
+    }
+
+    /**
+     * may_delete: write and search permission on the directory, the sticky-directory rule (only
+     * the owner of the file or of the directory, or root), and no immutable/append-only flags.
+     */
+    private static void mayDelete(Caller caller, Inode dir, Inode victim) {
+        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.W_OK | Permissions.X_OK, dir.ino());
+        if ((dir.mode() & 01000) != 0 && !caller.isRoot() && caller.uid() != victim.uid() && caller.uid() != dir.uid()) {
+            throw new Ext4Exception(Errno.EPERM, "sticky directory: only the owner may remove or rename this");
+        }
+        if (victim.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || victim.hasFlag(InodeFlags.EXT4_APPEND_FL)
+                || dir.hasFlag(InodeFlags.EXT4_APPEND_FL) || dir.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
+            throw new Ext4Exception(Errno.EPERM, "immutable or append-only");
+        }
+    }
+
+    /** One link fewer; returns the inode number when none is left, else -1. */
+    private long dropLink(Transaction tx, Inode victim) {
+        InodeEditor e = new InodeEditor(victim);
+        int links = Math.max(0, victim.linksCount() - 1);
+        e.linksCount(links).ctime(now());
+        InodeStore.write(tx, victim.ino(), e.raw());
+        return links == 0 ? victim.ino() : -1;
+    }
+
+    /** A directory changed: mtime and ctime now, link count adjusted by {@code linkDelta} (subdirectories). */
+    private void touchDirectory(Transaction tx, long dir, int linkDelta) {
+        Inode d = InodeStore.read(tx, dir);
+        InodeEditor e = new InodeEditor(d);
+        Timestamp now = now();
+        e.mtime(now).ctime(now);
+        int links = d.linksCount();
+        if (linkDelta > 0) {
+            // dir_nlink: past the limit the count sticks at 1, meaning "not counted".
+            links = links == 1 || links + 1 >= LINK_MAX ? 1 : links + 1;
+        } else if (linkDelta < 0 && links > 2) {
+            links--;
+        }
+        e.linksCount(links);
+        InodeStore.write(tx, dir, e.raw());
+    }
+
+    /** A fresh inode record for a new file of {@code mode} in {@code dir}, allocated and owned by the caller. */
+    private InodeEditor newInode(Transaction tx, Caller caller, Inode dir, int mode, boolean directory) {
+        long ino = inodes.allocate(tx, dir.ino(), directory);
+        InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
+        long gid = caller.gid();
+        if ((dir.mode() & 02000) != 0) {
+            // A setgid directory gives its group to new entries, and its setgid bit to new directories.
+            gid = dir.gid();
+            if (directory) {
+                mode |= 02000;
+            }
+        }
+        Superblock sb = fs.superblock();
+        Timestamp now = now();
+        e.mode(mode).uid(caller.uid()).gid(gid).linksCount(1)
+                .generation(ThreadLocalRandom.current().nextInt())
+                .flags(dir.flags() & INHERITED_FLAGS & (directory ? -1 : ~InodeFlags.EXT4_DIRSYNC_FL))
+                .extraIsize(sb.inodeSize() > Superblock.GOOD_OLD_INODE_SIZE ? Math.max(32, sb.wantExtraIsize()) : 0)
+                .atime(now).mtime(now).ctime(now).crtime(now);
+        return e;
+    }
+
+    /** An empty extent-tree root for i_block (or all zeros for an indirect map without the extent feature). */
+    private byte[] emptyMapRoot() {
+        byte[] root = new byte[Inode.I_BLOCK_SIZE];
+        if (extentsFlag() != 0) {
+            LittleEndian.put16(root, 0, 0xF30A); // eh_magic
+            LittleEndian.put16(root, 4, 4);      // eh_max: four entries fit in i_block
+        }
+        return root;
+    }
+
+    private int extentsFlag() {
+        return fs.superblock().hasIncompat(Features.INCOMPAT_EXTENTS) ? InodeFlags.EXT4_EXTENTS_FL : 0;
+    }
+
+    private Timestamp now() {
+        Instant t = clock.instant();
+        return new Timestamp(t.getEpochSecond(), t.getNano());
+    }
+
+    private static boolean isDot(byte[] name) {
+        return name.length == 1 && name[0] == '.';
+    }
+
+    private static boolean isDotDot(byte[] name) {
+        return name.length == 2 && name[0] == '.' && name[1] == '.';
+    }
+}

@@ -1,0 +1,146 @@
+package org.ext4j.core.extent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.ext4j.core.alloc.BlockAllocator;
+import org.ext4j.core.alloc.GroupAccounting;
+import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.fs.OpenOptions;
+import org.ext4j.core.io.FileBlockDevice;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.tx.TransactionManager;
+
+/**
+ * An image made by mkfs.ext4 -d from a few files, opened read-write, and the oracles the write
+ * tests compare against: e2fsck -fn, debugfs (dump, ex, stat) and a kernel read-only mount.
+ */
+final class WriteFixture implements AutoCloseable {
+    final Path image;
+    final Ext4FileSystem fs;
+    final TransactionManager tm;
+    final BlockAllocator allocator;
+
+    private WriteFixture(Path image) throws IOException {
+        this.image = image;
+        this.fs = Ext4FileSystem.open(FileBlockDevice.open(image, false), OpenOptions.READ_WRITE);
+        this.tm = TransactionManager.inPlace(fs);
+        this.allocator = new BlockAllocator(new GroupAccounting(fs));
+    }
+
+    /** mkfs.ext4 with {@code options} populated from {@code files} (name → content) and opened read-write. */
+    static WriteFixture create(Path dir, String size, String options, Map<String, byte[]> files) throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src"));
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            Files.write(src.resolve(f.getKey()), f.getValue());
+        }
+        Path img = TestImages.mkfs(dir, "test.img", options, src, size);
+        return new WriteFixture(img);
+    }
+
+    /** Closes and reopens the filesystem (a fresh cache: everything read comes from the disk). */
+    WriteFixture reopen() throws IOException {
+        fs.close();
+        return new WriteFixture(image);
+    }
+
+    long ino(String name) {
+        return new Debugfs(image).lookup("/" + name).orElseThrow();
+    }
+
+    /** e2fsck -fn must find nothing to fix. */
+    void assertClean() {
+        Tools.Result r = Tools.run(List.of("e2fsck", "-fn", image.toString()));
+        assertEquals(0, r.exitCode(), () -> r.describe("found problems"));
+    }
+
+    byte[] dump(String name) {
+        return new Debugfs(image).cat("/" + name);
+    }
+
+    long blockCount(String name) {
+        return new Debugfs(image).stat("/" + name).blockCount();
+    }
+
+    private static final Pattern EX_LINE = Pattern.compile(
+            "^\\s*(\\d+)/\\s*(\\d+)\\s+\\d+/\\s*\\d+\\s+(\\d+)\\s+-\\s+(\\d+)\\s+(\\d+)\\s+-\\s+(\\d+)\\s+(\\d+)\\s*(Uninit)?\\s*$");
+
+    /** The leaf extents debugfs "ex" prints, as mappings. */
+    List<Mapping> debugfsExtents(String name) {
+        String out = new Debugfs(image).run("ex /" + name);
+        List<Mapping> leaves = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            Matcher m = EX_LINE.matcher(line);
+            if (m.find() && m.group(1).equals(m.group(2))) {
+                leaves.add(new Mapping(Long.parseLong(m.group(3)), Long.parseLong(m.group(5)), Long.parseLong(m.group(7)),
+                        m.group(8) != null ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED));
+            }
+        }
+        return leaves;
+    }
+
+    /** The tree depth debugfs "ex" shows (the level count of its first line), 0 for an empty tree. */
+    int debugfsDepth(String name) {
+        String out = new Debugfs(image).run("ex /" + name);
+        Matcher m = Pattern.compile("^\\s*\\d+/\\s*(\\d+)", Pattern.MULTILINE).matcher(out);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    /** The file as the kernel reads it through a read-only loop mount; null when mounting is impossible here. */
+    static Map<String, byte[]> kernelRead(Path image, List<String> names) throws IOException {
+        Path mnt = Files.createTempDirectory("ext4j-mnt");
+        try {
+            Tools.Result mount = Tools.run(List.of("mount", "-o", "loop,ro", image.toString(), mnt.toString()));
+            if (mount.exitCode() != 0) {
+                return null;
+            }
+            try {
+                Map<String, byte[]> out = new java.util.HashMap<>();
+                for (String n : names) {
+                    out.put(n, Files.readAllBytes(mnt.resolve(n)));
+                }
+                return out;
+            } finally {
+                Tools.run(List.of("umount", mnt.toString())).requireExit(0);
+            }
+        } finally {
+            Files.deleteIfExists(mnt);
+        }
+    }
+
+    static byte[] pattern(int len, long seed) {
+        byte[] b = new byte[len];
+        new java.util.Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static String firstDifference(byte[] expected, byte[] actual) {
+        int n = Math.min(expected.length, actual.length);
+        for (int i = 0; i < n; i++) {
+            if (expected[i] != actual[i]) {
+                return "first difference at byte " + i + " (expected " + expected[i] + ", got " + actual[i] + "), lengths "
+                        + expected.length + "/" + actual.length;
+            }
+        }
+        return expected.length == actual.length ? "equal" : "lengths " + expected.length + "/" + actual.length;
+    }
+
+    static boolean same(byte[] a, byte[] b) {
+        return Arrays.equals(a, b);
+    }
+
+    @Override
+    public void close() throws IOException {
+        fs.close();
+    }
+}
