@@ -89,7 +89,7 @@ public final class DirectoryReader {
         BlockSource source = new BlockSource() {
             @Override
             public BlockMap blockMap(Inode d) {
-                return DirectoryBlocks.of(tx, d.ino())::map;
+                return DirectoryBlocks.of(tx, d.ino(), false)::map;
             }
 
             @Override

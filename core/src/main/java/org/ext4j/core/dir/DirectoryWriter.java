@@ -1,9 +1,14 @@
 package org.ext4j.core.dir;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.extent.BlockMap;
+import org.ext4j.core.extent.Mapping;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.htree.DirHash;
 import org.ext4j.core.htree.DxBlock;
@@ -48,8 +53,16 @@ public final class DirectoryWriter {
     private static final int EXT4_EXT_MAGIC = 0xF30A;
     private static final int EXT_ROOT_MAX = 4;
 
-    /** A writer; it keeps no state between calls. */
+    private final boolean mayUseReserved;
+
+    /** A writer whose directory growth leaves the blocks reserved for root alone; it keeps no state between calls. */
     public DirectoryWriter() {
+        this(false);
+    }
+
+    /** A writer that may grow directories into the s_r_blocks_count blocks reserved for root when {@code mayUseReserved}. */
+    public DirectoryWriter(boolean mayUseReserved) {
+        this.mayUseReserved = mayUseReserved;
     }
 
     /**
@@ -62,6 +75,14 @@ public final class DirectoryWriter {
      * @throws Ext4Exception ENOTDIR when the inode is not a directory, EEXIST when it already has content
      */
     public static void initialize(Transaction tx, long dirIno, long parentIno) {
+        initialize(tx, dirIno, parentIno, false);
+    }
+
+    /**
+     * As {@link #initialize(Transaction, long, long)}; {@code mayUseReserved} lets the first block
+     * come from the blocks reserved for root.
+     */
+    public static void initialize(Transaction tx, long dirIno, long parentIno, boolean mayUseReserved) {
         Ext4FileSystem fs = tx.fileSystem();
         Inode inode = InodeStore.read(tx, dirIno);
         if (!inode.isDirectory()) {
@@ -82,7 +103,7 @@ public final class DirectoryWriter {
             LittleEndian.put32(raw, Inode.I_FLAGS, (inode.flags() | InodeFlags.EXT4_EXTENTS_FL) & 0xFFFFFFFFL);
             InodeStore.write(tx, dirIno, raw);
         }
-        Dir d = new Dir(tx, dirIno);
+        Dir d = new Dir(tx, dirIno, mayUseReserved);
         NewBlock first = d.append();
         int bs = d.bs;
         DirentBlock.put(first.data, 0, dirIno, DirentBlock.recLen(1), DOT, d.typeByte(FileType.DIRECTORY), bs);
@@ -100,11 +121,11 @@ public final class DirectoryWriter {
      */
     public void add(Transaction tx, long dirIno, byte[] name, long ino, FileType type) {
         checkName(name);
-        Dir d = new Dir(tx, dirIno);
+        Dir d = new Dir(tx, dirIno, mayUseReserved);
         checkIno(d.fs, ino);
         if (DirectoryReader.of(tx, d.inode).lookup(name).isPresent()) {
             throw new Ext4Exception(Errno.EEXIST, "directory inode " + dirIno + " already has an entry "
-                    + new String(name, java.nio.charset.StandardCharsets.UTF_8));
+                    + new String(name, StandardCharsets.UTF_8));
         }
         int fileType = d.typeByte(type);
         if (d.isInline()) {
@@ -131,9 +152,9 @@ public final class DirectoryWriter {
         if (Arrays.equals(name, DOT) || Arrays.equals(name, DOTDOT)) {
             throw new Ext4Exception(Errno.EINVAL, "\".\" and \"..\" cannot be removed from a directory");
         }
-        Dir d = new Dir(tx, dirIno);
+        Dir d = new Dir(tx, dirIno, mayUseReserved);
         DirEntry entry = DirectoryReader.of(tx, d.inode).lookup(name).orElseThrow(() -> new Ext4Exception(Errno.ENOENT,
-                "directory inode " + dirIno + " has no entry " + new String(name, java.nio.charset.StandardCharsets.UTF_8)));
+                "directory inode " + dirIno + " has no entry " + new String(name, StandardCharsets.UTF_8)));
         if (d.isInline()) {
             byte[] content = InlineData.content(d.fs, d.inode);
             int at = (int) (entry.offset() - DirectoryReader.INLINE_POSITION_SHIFT);
@@ -154,7 +175,7 @@ public final class DirectoryWriter {
 
     /** Points ".." of directory {@code dirIno} at {@code newParentIno} (a directory moved by rename). */
     public void setParent(Transaction tx, long dirIno, long newParentIno) {
-        Dir d = new Dir(tx, dirIno);
+        Dir d = new Dir(tx, dirIno, mayUseReserved);
         checkIno(d.fs, newParentIno);
         if (d.isInline()) {
             byte[] content = InlineData.content(d.fs, d.inode);
@@ -177,7 +198,7 @@ public final class DirectoryWriter {
 
     /** Whether directory {@code dirIno} holds nothing but "." and "..". */
     public boolean isEmpty(Transaction tx, long dirIno) {
-        Dir d = new Dir(tx, dirIno);
+        Dir d = new Dir(tx, dirIno, mayUseReserved);
         return DirectoryReader.of(tx, d.inode).readdir(0, e -> e.nameEquals(DOT) || e.nameEquals(DOTDOT));
     }
 
@@ -398,7 +419,7 @@ public final class DirectoryWriter {
         long pblk = d.pblk(lblk);
         byte[] leaf = d.readLeaf(lblk, pblk);
         int[] seed = d.fs.superblock().hashSeed();
-        java.util.List<Mapped> map = new java.util.ArrayList<>();
+        List<Mapped> map = new ArrayList<>();
         for (int off = 0; off < end; ) {
             int rl = DirentBlock.recLenAt(leaf, off, bs);
             if (LittleEndian.u32(leaf, off + DirentBlock.INODE) != 0) {
@@ -413,22 +434,27 @@ public final class DirectoryWriter {
             throw new Ext4Exception(Errno.ENOSPC, d.where(lblk) + ": a full leaf with " + count + " entries cannot be split");
         }
         map.sort((a, b) -> Integer.compareUnsigned(a.hash(), b.hash()));
+        // Move entries from the top while more than half of each lies in the upper half of the
+        // block; if that never happens the entries are small, and splitting by count leaves each
+        // block at least half free.
         int size = 0;
         int move = 0;
-        for (int i = count - 1; i >= 0; i--) {
+        int i = count - 1;
+        for (; i >= 0; i--) {
             if (size + map.get(i).recLen() / 2 > bs / 2) {
                 break;
             }
             size += map.get(i).recLen();
             move++;
         }
-        int split = Math.max(1, Math.min(count - 1, count - move));
+        int split = i > 0 ? count - move : count / 2;
+        split = Math.max(1, Math.min(count - 1, split));
         int hash2 = map.get(split).hash();
         boolean continued = hash2 == map.get(split - 1).hash();
 
         NewBlock fresh = d.append();
         pack(d, leaf, map.subList(split, count), fresh.data);
-        java.util.List<Mapped> kept = new java.util.ArrayList<>(map.subList(0, split));
+        List<Mapped> kept = new ArrayList<>(map.subList(0, split));
         kept.sort((a, b) -> Integer.compare(a.off(), b.off()));
         byte[] packed = new byte[bs];
         pack(d, leaf, kept, packed);
@@ -448,7 +474,7 @@ public final class DirectoryWriter {
     }
 
     /** Copies {@code entries} of {@code from} into {@code to} back to back, the last one reaching the end of the leaf space. */
-    private static void pack(Dir d, byte[] from, java.util.List<Mapped> entries, byte[] to) {
+    private static void pack(Dir d, byte[] from, List<Mapped> entries, byte[] to) {
         int pos = 0;
         int last = 0;
         for (Mapped m : entries) {
@@ -665,7 +691,7 @@ public final class DirectoryWriter {
         final DirentBlock.Rules rules;
         Inode inode;
 
-        Dir(Transaction tx, long ino) {
+        Dir(Transaction tx, long ino, boolean mayUseReserved) {
             this.tx = tx;
             this.fs = tx.fileSystem();
             this.ino = ino;
@@ -679,7 +705,7 @@ public final class DirectoryWriter {
             this.fileTypes = sb.hasIncompat(Features.INCOMPAT_FILETYPE);
             this.dirIndex = sb.hasCompat(Features.COMPAT_DIR_INDEX);
             this.largeDir = sb.hasIncompat(Features.INCOMPAT_LARGEDIR);
-            this.blocks = DirectoryBlocks.of(tx, ino);
+            this.blocks = DirectoryBlocks.of(tx, ino, mayUseReserved);
             this.rules = new DirentBlock.Rules(ino, bs, fileTypes, sb.inodesCount());
         }
 
@@ -706,7 +732,7 @@ public final class DirectoryWriter {
 
         long blockCount() {
             long size = inode.size();
-            if (!(size >= 0 && size / bs < org.ext4j.core.extent.BlockMap.LBLK_LIMIT)) {
+            if (!(size >= 0 && size / bs < BlockMap.LBLK_LIMIT)) {
                 throw new CorruptionException("directory inode " + ino + ": i_size " + size + " is out of range");
             }
             return (size + bs - 1) / bs;
@@ -717,8 +743,8 @@ public final class DirectoryWriter {
             if (!(lblk >= 0 && lblk < count)) {
                 throw new CorruptionException(where(lblk) + " is past the end (" + count + " blocks)");
             }
-            org.ext4j.core.extent.Mapping run = blocks.map(lblk, 1);
-            if (run.kind() != org.ext4j.core.extent.Mapping.Kind.MAPPED) {
+            Mapping run = blocks.map(lblk, 1);
+            if (run.kind() != Mapping.Kind.MAPPED) {
                 throw new CorruptionException(where(lblk) + " is a hole");
             }
             return run.pblk();

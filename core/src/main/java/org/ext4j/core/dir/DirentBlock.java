@@ -1,5 +1,6 @@
 package org.ext4j.core.dir;
 
+import java.util.Arrays;
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.inode.FileType;
@@ -229,10 +230,10 @@ final class DirentBlock {
         int nameLen = LittleEndian.u8(buf, target + NAME_LEN);
         if (prev >= 0) {
             setRecLen(buf, prev, recLenAt(buf, prev, blockSize) + rl, blockSize);
-            java.util.Arrays.fill(buf, target, target + Math.min(rl, NAME + nameLen), (byte) 0);
+            Arrays.fill(buf, target, target + Math.min(rl, NAME + nameLen), (byte) 0);
         } else {
             LittleEndian.put32(buf, target + INODE, 0);
-            java.util.Arrays.fill(buf, target + NAME, target + NAME + nameLen, (byte) 0);
+            Arrays.fill(buf, target + NAME, target + NAME + nameLen, (byte) 0);
             buf[target + NAME_LEN] = 0;
             buf[target + FILE_TYPE] = 0;
         }
@@ -241,7 +242,7 @@ final class DirentBlock {
     /** Writes an ext4_dir_entry_tail (without its checksum) at the end of a leaf block. */
     static void initTail(byte[] block, int blockSize) {
         int t = blockSize - TAIL_SIZE;
-        java.util.Arrays.fill(block, t, blockSize, (byte) 0);
+        Arrays.fill(block, t, blockSize, (byte) 0);
         LittleEndian.put16(block, t + DET_REC_LEN, TAIL_SIZE);
         block[t + DET_RESERVED_FT] = (byte) FT_DIR_CSUM;
     }
