@@ -561,6 +561,10 @@ public final class DirectoryWriter {
     private static boolean addInline(Dir d, byte[] name, long ino, int fileType) {
         byte[] content = InlineData.content(d.fs, d.inode);
         int ib = InlineData.MIN_INLINE_DATA_SIZE;
+        // The kernel checks the two parts separately: no dirent may straddle the end of i_block.
+        String where = "inline directory inode " + d.ino;
+        DirentBlock.walk(content, DirectoryReader.INLINE_DOTDOT_SIZE, ib, 0, d.rules, where, (i, b, o, n, t, p) -> true);
+        DirentBlock.walk(content, ib, content.length, 0, d.rules, where, (i, b, o, n, t, p) -> true);
         int off = DirentBlock.findRoom(content, DirectoryReader.INLINE_DOTDOT_SIZE, ib, name.length, d.bs);
         if (off < 0 && content.length == ib) {
             InodeXattrEditor body = InodeXattrEditor.of(d.fs, d.inode);

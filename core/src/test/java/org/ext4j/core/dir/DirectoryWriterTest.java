@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -321,6 +322,72 @@ class DirectoryWriterTest {
         assertEquals(inlineNames, listed);
         assertEquals(inlineNames, kernelList(img, "converted/inline"));
         assertEquals(convertedNames, kernelList(img, "converted"));
+    }
+
+    /**
+     * Pairs of names with equal hashes (found by brute force for the image's seed) fill a 1 KiB
+     * block directory: leaf splits fall between the two names of a pair, so the index marks the
+     * new leaf's hash as a continuation (low bit set), and lookups must follow it.
+     */
+    @Test
+    void hashCollisionsAreMarkedAsContinuations() throws Exception {
+        Path img = makeImage(List.of("-t", "ext4", "-b", "1024", "-E",
+                "hash_seed=6578746a-0000-4000-8000-000000000002"), "64M");
+        long d = inum(img, "/d");
+        long f = inum(img, "/f");
+        List<byte[]> names = new ArrayList<>();
+        try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
+            org.ext4j.core.disk.Superblock sb = fs.superblock();
+            int version = sb.defHashVersion()
+                    + ((sb.flags() & org.ext4j.core.disk.Superblock.FLAGS_UNSIGNED_HASH) != 0 ? org.ext4j.core.htree.DirHash.UNSIGNED_DELTA : 0);
+            int candidates = 1 << 20;
+            long[] keyed = new long[candidates];
+            for (int i = 0; i < candidates; i++) {
+                int hash = org.ext4j.core.htree.DirHash.hash(collisionName(i), version, sb.hashSeed()).major();
+                keyed[i] = (hash & 0xFFFFFFFFL) << 32 | i;
+            }
+            Arrays.sort(keyed);
+            for (int i = 1; i < candidates; i++) {
+                if (keyed[i] >>> 32 == keyed[i - 1] >>> 32) {
+                    names.add(collisionName((int) keyed[i - 1]));
+                    names.add(collisionName((int) keyed[i]));
+                }
+            }
+            assertTrue(names.size() >= 100, "only " + names.size() / 2 + " colliding pairs");
+            TransactionManager tm = TransactionManager.inPlace(fs);
+            DirectoryWriter w = new DirectoryWriter();
+            try (Transaction tx = tm.begin()) {
+                for (byte[] name : names) {
+                    w.add(tx, d, name, f, FileType.REGULAR);
+                }
+                tx.commit();
+            }
+            try (Transaction tx = tm.begin()) {
+                for (int i = 0; i < names.size(); i += 4) {
+                    w.remove(tx, d, names.get(i));
+                }
+                tx.commit();
+            }
+            DirectoryReader reader = DirectoryReader.of(fs, fs.inode(d));
+            for (int i = 0; i < names.size(); i++) {
+                assertEquals(i % 4 != 0, reader.lookup(names.get(i)).isPresent(), latin1(names.get(i)));
+            }
+            setLinks(tm, f, names.size() - (names.size() + 3) / 4 + 1);
+        }
+        fsck(img);
+        String dump = DirImages.run(List.of("debugfs", "-R", "htree_dump /d", img.toString()));
+        Matcher m = Pattern.compile("Entry #\\d+: Hash 0x([0-9a-f]+), block").matcher(dump);
+        int continued = 0;
+        while (m.find()) {
+            if ((Long.parseLong(m.group(1), 16) & 1) != 0) {
+                continued++;
+            }
+        }
+        assertTrue(continued > 0, "no index entry has the continuation bit");
+    }
+
+    private static byte[] collisionName(int i) {
+        return bytes("collision-" + "q".repeat(80) + "-" + i);
     }
 
     // ---- helpers ----
