@@ -43,6 +43,9 @@ final class OpRunner {
     private final Map<OpKind, Integer> skipped = new EnumMap<>(OpKind.class);
     private final Map<OpKind, Integer> failedAlike = new EnumMap<>(OpKind.class);
     private final List<String> log = new ArrayList<>();
+    private final List<Integer> skippedIndices = new ArrayList<>();
+    private final List<String> outcomes = new ArrayList<>();
+    private java.util.Set<Integer> skip = java.util.Set.of();
     private Consumer<String> printer = System.out::println;
 
     /**
@@ -70,12 +73,37 @@ final class OpRunner {
         }
     }
 
+    /**
+     * Skips the operations at these indices on both sides (those another target could not run),
+     * so that two runners with one seed see the same sequence.
+     */
+    void skipping(java.util.Set<Integer> indices) {
+        skip = java.util.Set.copyOf(indices);
+    }
+
+    /** Indices of the operations skipped (ENOSYS or {@link #skipping}). */
+    List<Integer> skippedIndices() {
+        return skippedIndices;
+    }
+
+    /** Per compared operation: its index, description and errno (or "ok"), for comparing two targets' runs. */
+    List<String> outcomes() {
+        return outcomes;
+    }
+
     private void step(int index, Op op) {
+        if (skip.contains(index)) {
+            skipped.merge(op.kind(), 1, Integer::sum);
+            skippedIndices.add(index);
+            return;
+        }
         Outcome actual = Outcome.of(op, target);
         if (actual.errno() == Errno.ENOSYS) {
             skipped.merge(op.kind(), 1, Integer::sum);
+            skippedIndices.add(index);
             return;
         }
+        outcomes.add("#" + index + " " + op.describe() + " -> " + (actual.errno() == null ? "ok" : actual.errno()));
         if (actual.errno() == null && op.kind().createsInode() && actual.value() instanceof AttrView v) {
             model.expectIno(v.ino());
         }
