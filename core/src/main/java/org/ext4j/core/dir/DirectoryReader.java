@@ -21,6 +21,7 @@ import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.tx.Transaction;
 
 /**
  * Reads one directory: lists its entries in on-disk order with resumable offsets, and looks a
@@ -53,9 +54,22 @@ public final class DirectoryReader {
         byte[] content(Inode dir);
     }
 
+    /**
+     * Where the directory's blocks come from: its block map and the block contents, either the
+     * committed state or a transaction's view of both.
+     */
+    public interface BlockSource {
+        /** The directory's block map (called at most once per reader, and only for block directories). */
+        BlockMap blockMap(Inode dir);
+
+        /** The content of filesystem block {@code pblk}, in a fresh array. */
+        byte[] readBlock(long pblk);
+    }
+
     private final Ext4FileSystem fs;
     private final Inode dir;
     private final InlineSource inlineSource;
+    private final BlockSource blockSource;
     private final DirentBlock.Rules rules;
     private final int blockSize;
     private final boolean indexed;
@@ -67,17 +81,58 @@ public final class DirectoryReader {
     }
 
     /**
+     * A reader that sees directory {@code dir} (as read with {@link org.ext4j.core.inode.InodeStore#read})
+     * the way transaction {@code tx} does: its uncommitted directory blocks and block map.
+     */
+    public static DirectoryReader of(Transaction tx, Inode dir) {
+        Ext4FileSystem fs = tx.fileSystem();
+        BlockSource source = new BlockSource() {
+            @Override
+            public BlockMap blockMap(Inode d) {
+                return DirectoryBlocks.of(tx, d.ino())::map;
+            }
+
+            @Override
+            public byte[] readBlock(long pblk) {
+                return tx.read(pblk);
+            }
+        };
+        return new DirectoryReader(fs, dir, inode -> InlineData.content(fs, inode), source);
+    }
+
+    /**
      * A reader whose inline content comes from {@code inlineSource}.
      *
      * @throws Ext4Exception ENOTDIR when {@code dir} is not a directory
      */
     public DirectoryReader(Ext4FileSystem fs, Inode dir, InlineSource inlineSource) {
+        this(fs, dir, inlineSource, new BlockSource() {
+            @Override
+            public BlockMap blockMap(Inode d) {
+                return BlockMap.of(fs, d);
+            }
+
+            @Override
+            public byte[] readBlock(long pblk) {
+                return fs.readBlock(pblk);
+            }
+        });
+    }
+
+    /**
+     * A reader whose inline content comes from {@code inlineSource} and whose blocks come from
+     * {@code blocks}.
+     *
+     * @throws Ext4Exception ENOTDIR when {@code dir} is not a directory
+     */
+    public DirectoryReader(Ext4FileSystem fs, Inode dir, InlineSource inlineSource, BlockSource blocks) {
         if (!dir.isDirectory()) {
             throw new Ext4Exception(Errno.ENOTDIR, "inode " + dir.ino() + " is not a directory");
         }
         this.fs = fs;
         this.dir = dir;
         this.inlineSource = inlineSource;
+        this.blockSource = blocks;
         Superblock sb = fs.superblock();
         this.blockSize = fs.blockSize();
         this.rules = new DirentBlock.Rules(dir.ino(), blockSize, sb.hasIncompat(Features.INCOMPAT_FILETYPE),
@@ -134,7 +189,7 @@ public final class DirectoryReader {
                 continue;
             }
             for (long i = 0; i < run.length(); i++) {
-                if (!walkBlock(lblk + i, fs.readBlock(run.pblk() + i), visitor)) {
+                if (!walkBlock(lblk + i, blockSource.readBlock(run.pblk() + i), visitor)) {
                     return false;
                 }
             }
@@ -233,12 +288,12 @@ public final class DirectoryReader {
             throw new CorruptionException("directory inode " + dir.ino()
                 + ": logical block " + lblk + " is a hole");
         }
-        return fs.readBlock(run.pblk());
+        return blockSource.readBlock(run.pblk());
     }
 
     private BlockMap blockMap() {
         if (blockMap == null) {
-            blockMap = BlockMap.of(fs, dir);
+            blockMap = blockSource.blockMap(dir);
         }
         return blockMap;
     }

@@ -136,6 +136,122 @@ final class DirentBlock {
         }
     }
 
+    /** ext4_rec_len_to_disk: the inverse of {@link #recLenFromDisk}. */
+    static int recLenToDisk(int len, int blockSize) {
+        if (len < 65536) {
+            return len;
+        }
+        if (len == blockSize) {
+            return blockSize == 65536 ? MAX_REC_LEN : 0;
+        }
+        return (len & 65532) | ((len >> 16) & 3);
+    }
+
+    /** The rec_len of the dirent at {@code off}. */
+    static int recLenAt(byte[] buf, int off, int blockSize) {
+        return recLenFromDisk(LittleEndian.u16(buf, off + REC_LEN), blockSize);
+    }
+
+    /** Sets the rec_len of the dirent at {@code off}. */
+    static void setRecLen(byte[] buf, int off, int recLen, int blockSize) {
+        LittleEndian.put16(buf, off + REC_LEN, recLenToDisk(recLen, blockSize));
+    }
+
+    /** Writes a whole dirent header and name at {@code off}. */
+    static void put(byte[] buf, int off, long ino, int recLen, byte[] name, int fileType, int blockSize) {
+        LittleEndian.put32(buf, off + INODE, ino);
+        setRecLen(buf, off, recLen, blockSize);
+        buf[off + NAME_LEN] = (byte) name.length;
+        buf[off + FILE_TYPE] = (byte) fileType;
+        System.arraycopy(name, 0, buf, off + NAME, name.length);
+    }
+
+    /**
+     * The first dirent in {@code buf[start, end)} with room for a name of {@code nameLen} bytes
+     * (an unused one as long as the new entry, or a live one whose rec_len exceeds what its name
+     * needs by that much), as the kernel's ext4_find_dest_de picks it. The region must have been
+     * validated with {@link #walk}.
+     *
+     * @return its offset, or -1 when the region is full
+     */
+    static int findRoom(byte[] buf, int start, int end, int nameLen, int blockSize) {
+        int need = recLen(nameLen);
+        int off = start;
+        while (off < end) {
+            int rl = recLenAt(buf, off, blockSize);
+            long ino = LittleEndian.u32(buf, off + INODE);
+            int used = ino == 0 ? 0 : recLen(LittleEndian.u8(buf, off + NAME_LEN));
+            if (rl - used >= need) {
+                return off;
+            }
+            off += rl;
+        }
+        return -1;
+    }
+
+    /**
+     * Places an entry in the dirent at {@code off} found by {@link #findRoom}: an unused dirent
+     * takes it whole; a live one is cut to what its name needs and the new entry gets the rest.
+     */
+    static void insert(byte[] buf, int off, long ino, byte[] name, int fileType, int blockSize) {
+        int rl = recLenAt(buf, off, blockSize);
+        if (LittleEndian.u32(buf, off + INODE) == 0) {
+            put(buf, off, ino, rl, name, fileType, blockSize);
+            return;
+        }
+        int used = recLen(LittleEndian.u8(buf, off + NAME_LEN));
+        setRecLen(buf, off, used, blockSize);
+        put(buf, off + used, ino, rl - used, name, fileType, blockSize);
+    }
+
+    /**
+     * Deletes the live dirent at {@code target} in the region {@code buf[start, end)}, as
+     * ext4_generic_delete_entry does: the previous dirent's rec_len absorbs it, or, when it is
+     * the first of the region, its inode becomes 0. The dead name is wiped.
+     *
+     * @throws CorruptionException when no dirent starts at {@code target}
+     */
+    static void delete(byte[] buf, int start, int end, int target, int blockSize, String where) {
+        int prev = -1;
+        int off = start;
+        while (off < end && off != target) {
+            prev = off;
+            int rl = recLenAt(buf, off, blockSize);
+            if (rl < recLen(1)) {
+                throw bad(where, off, "rec_len " + rl + " is too small");
+            }
+            off += rl;
+        }
+        if (off != target) {
+            throw bad(where, target, "no directory entry starts here");
+        }
+        int rl = recLenAt(buf, target, blockSize);
+        int nameLen = LittleEndian.u8(buf, target + NAME_LEN);
+        if (prev >= 0) {
+            setRecLen(buf, prev, recLenAt(buf, prev, blockSize) + rl, blockSize);
+            java.util.Arrays.fill(buf, target, target + Math.min(rl, NAME + nameLen), (byte) 0);
+        } else {
+            LittleEndian.put32(buf, target + INODE, 0);
+            java.util.Arrays.fill(buf, target + NAME, target + NAME + nameLen, (byte) 0);
+            buf[target + NAME_LEN] = 0;
+            buf[target + FILE_TYPE] = 0;
+        }
+    }
+
+    /** Writes an ext4_dir_entry_tail (without its checksum) at the end of a leaf block. */
+    static void initTail(byte[] block, int blockSize) {
+        int t = blockSize - TAIL_SIZE;
+        java.util.Arrays.fill(block, t, blockSize, (byte) 0);
+        LittleEndian.put16(block, t + DET_REC_LEN, TAIL_SIZE);
+        block[t + DET_RESERVED_FT] = (byte) FT_DIR_CSUM;
+    }
+
+    /** Sets the checksum of the ext4_dir_entry_tail of a leaf block (see {@link #verifyTail}). */
+    static void setTailChecksum(byte[] block, int blockSize, int inodeChecksumSeed) {
+        int t = blockSize - TAIL_SIZE;
+        LittleEndian.put32(block, t + DET_CHECKSUM, Crc32c.update(inodeChecksumSeed, block, 0, t) & 0xFFFFFFFFL);
+    }
+
     private static CorruptionException bad(String where, int off, String what) {
         return new CorruptionException(where + ": dirent at offset " + off + ": " + what);
     }

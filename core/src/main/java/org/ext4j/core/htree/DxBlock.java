@@ -195,6 +195,79 @@ public final class DxBlock {
         return lo - 1;
     }
 
+    /** How many entries the block can hold (dx_countlimit.limit). */
+    public int limit() {
+        return LittleEndian.u16(block, entriesOffset + LIMIT);
+    }
+
+    /** Where the dx_countlimit and the entries start: {@link #ROOT_ENTRIES} or {@link #NODE_ENTRIES}. */
+    public int entriesOffset() {
+        return entriesOffset;
+    }
+
+    /**
+     * dx_root_limit / dx_node_limit: the entries an index block holds after its header at
+     * {@code entriesOffset}, one fewer with metadata_csum (the dx_tail takes 8 bytes).
+     */
+    public static int limitFor(int blockSize, int entriesOffset, boolean metadataCsum) {
+        return (blockSize - entriesOffset) / ENTRY_SIZE - (metadataCsum ? DX_TAIL_SIZE / ENTRY_SIZE : 0);
+    }
+
+    /** Writes the dx_countlimit of the index block whose entries start at {@code entriesOffset}. */
+    public static void putCountLimit(byte[] block, int entriesOffset, int count, int limit) {
+        LittleEndian.put16(block, entriesOffset + LIMIT, limit);
+        LittleEndian.put16(block, entriesOffset + COUNT, count);
+    }
+
+    /** Sets entry {@code i} to ({@code hash}, {@code lblk}); entry 0 has no hash slot (it holds the count and limit). */
+    public static void putEntry(byte[] block, int entriesOffset, int i, int hash, long lblk) {
+        int e = entriesOffset + i * ENTRY_SIZE;
+        if (i > 0) {
+            LittleEndian.put32(block, e + ENTRY_HASH, hash & 0xFFFFFFFFL);
+        }
+        LittleEndian.put32(block, e + ENTRY_BLOCK, lblk);
+    }
+
+    /**
+     * Inserts ({@code hash}, {@code lblk}) as entry {@code i} (1..count), shifting the later
+     * entries up, and raises the count, as the kernel's dx_insert_block. The caller has checked
+     * that count is below the limit.
+     */
+    public static void insertEntry(byte[] block, int entriesOffset, int i, int hash, long lblk) {
+        int count = LittleEndian.u16(block, entriesOffset + COUNT);
+        int at = entriesOffset + i * ENTRY_SIZE;
+        System.arraycopy(block, at, block, at + ENTRY_SIZE, (count - i) * ENTRY_SIZE);
+        putEntry(block, entriesOffset, i, hash, lblk);
+        LittleEndian.put16(block, entriesOffset + COUNT, count + 1);
+    }
+
+    /** Writes the fake dirent that opens a dx_node: inode 0 and a rec_len spanning the block. */
+    public static void putNodeHeader(byte[] block, int blockSize) {
+        LittleEndian.put32(block, 0, 0);
+        LittleEndian.put16(block, DOT_REC_LEN, blockSize < 65536 ? blockSize : 65535);
+        LittleEndian.put16(block, DOT_NAME_LEN, 0);
+    }
+
+    /** Sets the indirect_levels of a dx_root. */
+    public static void putIndirectLevels(byte[] rootBlock, int levels) {
+        rootBlock[INFO_INDIRECT_LEVELS] = (byte) levels;
+    }
+
+    /**
+     * Writes the dx_tail of an index block with metadata_csum: dt_reserved 0 and the checksum
+     * that {@link #root} and {@link #node} verify.
+     */
+    public static void putChecksum(byte[] block, int entriesOffset, int inodeChecksumSeed) {
+        int limit = LittleEndian.u16(block, entriesOffset + LIMIT);
+        int count = LittleEndian.u16(block, entriesOffset + COUNT);
+        int tail = entriesOffset + limit * ENTRY_SIZE;
+        LittleEndian.put32(block, tail + DT_RESERVED, 0);
+        int crc = Crc32c.update(inodeChecksumSeed, block, 0, entriesOffset + count * ENTRY_SIZE);
+        crc = Crc32c.update(crc, block, tail + DT_RESERVED, 4);
+        crc = Crc32c.updateZeros(crc, 4);
+        LittleEndian.put32(block, tail + DT_CHECKSUM, crc & 0xFFFFFFFFL);
+    }
+
     private static String where(Context ctx, long lblk, String what) {
         return what + " of directory inode " + ctx.dirIno() + " (logical block " + lblk + ")";
     }
