@@ -20,8 +20,10 @@ import org.ext4j.core.tx.Transaction;
  * compose. When a call throws, the transaction may hold a partial change and must be aborted.
  *
  * <p>A block freed here goes back to the allocator at once, and the allocator may hand it out
- * again in the same transaction: a freed extent or indirect block then cannot take file data in
- * that transaction ({@link Transaction#writeData} refuses a block the transaction holds as metadata).
+ * again in the same transaction. A freed extent or indirect block reallocated as file data is
+ * still held by the transaction as metadata, and {@link Transaction#writeData} refuses it:
+ * {@link FileWriter} writes such blocks through their working copy instead; other callers
+ * writing data must do the same.
  */
 public interface BlockMapWriter {
 

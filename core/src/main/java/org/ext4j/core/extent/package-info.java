@@ -4,5 +4,10 @@
  * {@link org.ext4j.core.extent.IndirectBlockMap} reads ext2/ext3 direct and indirect block maps,
  * {@link org.ext4j.core.extent.BlockMap#of} picks one for an inode, and
  * {@link org.ext4j.core.extent.FileContent} reads file bytes through them.
+ *
+ * <p>The write side: {@link org.ext4j.core.extent.BlockMapWriter#of} picks an extent-tree or
+ * indirect-map writer that allocates, frees and converts blocks inside a transaction, and
+ * {@link org.ext4j.core.extent.FileWriter} writes file data, truncates, and implements the
+ * fallocate modes (preallocate, punch hole, zero range) on top of it.
  */
 package org.ext4j.core.extent;

@@ -29,12 +29,20 @@ import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;
 import org.ext4j.core.spi.MappedExtent;
+import org.ext4j.core.spi.SetAttr;
 import org.ext4j.core.spi.StatFs;
+import org.ext4j.core.spi.WritableFileSystem;
+import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.tx.Transaction;
+import org.ext4j.core.tx.TransactionManager;
 
 /**
  * The {@link InodeFileSystem} over an {@link Ext4FileSystem}: what backends and the CLI use.
+ * Opened read-write it is also a {@link WritableFileSystem}; the write operations that need the
+ * file, directory and xattr writers throw ENOSYS until those are wired in.
  */
-public final class Ext4Volume implements InodeFileSystem {
+public final class Ext4Volume implements WritableFileSystem {
     /** A cap on the mappings one call returns; callers continue from where the list ends. */
     private static final int MAX_MAPPINGS = 4096;
 
@@ -45,17 +53,20 @@ public final class Ext4Volume implements InodeFileSystem {
     private final XattrReader xattrs;
     private final AtomicLong nextHandle = new AtomicLong();
     private final ConcurrentHashMap<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
+    private final java.time.Clock clock;
+    private TransactionManager transactions;
 
-    private Ext4Volume(Ext4FileSystem fs) {
+    private Ext4Volume(Ext4FileSystem fs, java.time.Clock clock) {
         this.fs = fs;
         this.xattrs = new XattrReader(fs);
+        this.clock = clock;
     }
 
     /** Opens the image or block device at {@code path}. */
     public static Ext4Volume open(Path path, OpenOptions options) throws IOException {
         FileBlockDevice device = FileBlockDevice.open(path, options.readOnly());
         try {
-            return new Ext4Volume(Ext4FileSystem.open(device, options));
+            return new Ext4Volume(Ext4FileSystem.open(device, options), java.time.Clock.systemUTC());
         } catch (RuntimeException e) {
             device.close();
             throw e;
@@ -64,7 +75,15 @@ public final class Ext4Volume implements InodeFileSystem {
 
     /** Wraps an already opened filesystem. */
     public static Ext4Volume of(Ext4FileSystem fs) {
-        return new Ext4Volume(fs);
+        return new Ext4Volume(fs, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * Wraps an already opened filesystem with the clock that "now" timestamps come from (tests
+     * give a fixed clock so that an in-memory model can predict every ctime).
+     */
+    public static Ext4Volume of(Ext4FileSystem fs, java.time.Clock clock) {
+        return new Ext4Volume(fs, clock);
     }
 
     /** The underlying filesystem (superblock, groups, raw inodes) for tools like {@code info}. */
@@ -247,10 +266,7 @@ public final class Ext4Volume implements InodeFileSystem {
 
     @Override
     public int read(long ino, long handle, long offset, byte[] dst, int dstOff, int len) {
-        OpenFile file = openFiles.get(handle);
-        if (file == null || file.inode().ino() != ino) {
-            throw new Ext4Exception(Errno.EBADF, "no open file " + handle + " for inode " + ino);
-        }
+        OpenFile file = openFile(ino, handle);
         if (offset < 0) {
             throw new Ext4Exception(Errno.EINVAL, "negative read offset " + offset);
         }
@@ -385,6 +401,262 @@ public final class Ext4Volume implements InodeFileSystem {
     @Override
     public String readOnlyReason() {
         return fs.readOnlyReason();
+    }
+
+    /** Who the write operations that are not wired yet wait for (the branches writing them). */
+    private static final String WAITS_FOR_FILES = "the file writer (BlockMapWriter/FileWriter)";
+    private static final String WAITS_FOR_DIRECTORIES = "the directory writer (DirectoryWriter)";
+    private static final String WAITS_FOR_XATTRS = "the xattr writer (XattrWriter)";
+
+    private static Ext4Exception notYet(String operation, String waitsFor) {
+        return new Ext4Exception(Errno.ENOSYS, operation + " is not implemented yet: it waits for " + waitsFor);
+    }
+
+    /** The transaction manager, made on first write (a read-only volume never needs one). */
+    private synchronized TransactionManager transactions() {
+        requireWritable();
+        if (transactions == null) {
+            transactions = TransactionManager.inPlace(fs);
+        }
+        return transactions;
+    }
+
+    private void requireWritable() {
+        if (fs.isReadOnly()) {
+            throw new Ext4Exception(Errno.EROFS, "the filesystem is read-only (" + fs.readOnlyReason() + ")");
+        }
+    }
+
+    /** The current time as the inode clock gives it. */
+    private Timestamp now() {
+        java.time.Instant instant = clock.instant();
+        return new Timestamp(instant.getEpochSecond(), instant.getNano());
+    }
+
+    /** The inode as {@code tx} sees it, checked to be in use like {@link #liveInode}. */
+    private Inode liveInode(Transaction tx, long ino) {
+        if (ino < 1 || ino > fs.superblock().inodesCount()) {
+            throw new Ext4Exception(Errno.ESTALE, "inode " + ino + " does not exist");
+        }
+        Inode inode = InodeStore.read(tx, ino);
+        if (inode.linksCount() == 0 && ino != InodeFileSystem.ROOT_INO || inode.type() == FileType.UNKNOWN) {
+            throw new CorruptionException("inode " + ino + " is referenced but not in use (links "
+                    + inode.linksCount() + ", mode 0" + Integer.toOctalString(inode.mode()) + ")");
+        }
+        return inode;
+    }
+
+    @Override
+    public Created create(Caller caller, long parent, byte[] name, int mode, int flags) {
+        requireWritable();
+        throw notYet("create", WAITS_FOR_DIRECTORIES);
+    }
+
+    @Override
+    public Attributes mknod(Caller caller, long parent, byte[] name, int mode, int rdevMajor, int rdevMinor) {
+        requireWritable();
+        throw notYet("mknod", WAITS_FOR_DIRECTORIES);
+    }
+
+    @Override
+    public Attributes mkdir(Caller caller, long parent, byte[] name, int mode) {
+        requireWritable();
+        throw notYet("mkdir", WAITS_FOR_DIRECTORIES);
+    }
+
+    @Override
+    public Attributes symlink(Caller caller, long parent, byte[] name, byte[] target) {
+        requireWritable();
+        throw notYet("symlink", WAITS_FOR_DIRECTORIES + " and " + WAITS_FOR_FILES);
+    }
+
+    @Override
+    public Attributes link(Caller caller, long ino, long newParent, byte[] newName) {
+        requireWritable();
+        throw notYet("link", WAITS_FOR_DIRECTORIES);
+    }
+
+    @Override
+    public void unlink(Caller caller, long parent, byte[] name) {
+        requireWritable();
+        throw notYet("unlink", WAITS_FOR_DIRECTORIES + " and " + WAITS_FOR_FILES);
+    }
+
+    @Override
+    public void rmdir(Caller caller, long parent, byte[] name) {
+        requireWritable();
+        throw notYet("rmdir", WAITS_FOR_DIRECTORIES);
+    }
+
+    @Override
+    public void rename(Caller caller, long parent, byte[] name, long newParent, byte[] newName, int flags) {
+        requireWritable();
+        throw notYet("rename", WAITS_FOR_DIRECTORIES);
+    }
+
+    @Override
+    public int write(Caller caller, long ino, long handle, long offset, byte[] src, int srcOff, int len) {
+        requireWritable();
+        throw notYet("write", WAITS_FOR_FILES);
+    }
+
+    /**
+     * {@inheritDoc} Mode, owner and times are changed here in one transaction; a size change
+     * waits for the file writer (ENOSYS). chmod of a file with a POSIX access ACL and chown of a
+     * file with security.capability also change an xattr, so they wait for the xattr writer.
+     */
+    @Override
+    public Attributes setattr(Caller caller, long ino, long handle, SetAttr changes) {
+        requireWritable();
+        if (changes.size().isPresent()) {
+            throw notYet("changing the size (truncate)", WAITS_FOR_FILES);
+        }
+        if (changes.isEmpty()) {
+            return getattr(ino);
+        }
+        try (Transaction tx = transactions().begin()) {
+            Inode inode = liveInode(tx, ino);
+            Timestamp now = now();
+            SetattrRules.Outcome outcome = SetattrRules.apply(caller, inode.mode(), inode.uid(), inode.gid(),
+                    inode.flags(), changes, now, ino);
+            boolean chown = changes.uid().isPresent() || changes.gid().isPresent();
+            if (outcome.mode() != inode.mode() && xattrs.get(inode, ACL_ACCESS).isPresent()) {
+                throw notYet("chmod of a file with a POSIX ACL (the ACL mask follows the mode)", WAITS_FOR_XATTRS);
+            }
+            if (chown && inode.type() != FileType.DIRECTORY && xattrs.get(inode, SECURITY_CAPABILITY).isPresent()) {
+                throw notYet("chown of a file with file capabilities (chown drops them)", WAITS_FOR_XATTRS);
+            }
+            InodeFields fields = new InodeFields(inode);
+            fields.setMode(outcome.mode());
+            fields.setUid(outcome.uid());
+            fields.setGid(outcome.gid());
+            if (outcome.atime() != null) {
+                fields.setAtime(outcome.atime());
+            }
+            if (outcome.mtime() != null) {
+                fields.setMtime(outcome.mtime());
+            }
+            fields.setCtime(now);
+            InodeStore.write(tx, ino, fields.raw());
+            tx.commit();
+        }
+        return getattr(ino);
+    }
+
+    private static final String SECURITY_CAPABILITY = "security.capability";
+
+    @Override
+    public void fallocate(Caller caller, long ino, long handle, int mode, long offset, long length) {
+        requireWritable();
+        throw notYet("fallocate", WAITS_FOR_FILES);
+    }
+
+    /**
+     * {@inheritDoc} Inline files and fast symlinks are all data; a block-mapped file is walked
+     * through its block map, where unwritten extents count as holes (nothing written there).
+     */
+    @Override
+    public long lseek(long ino, long handle, long offset, int whence) {
+        openFile(ino, handle);
+        if (whence != SEEK_DATA && whence != SEEK_HOLE) {
+            throw new Ext4Exception(Errno.EINVAL, "lseek whence " + whence + " is not SEEK_DATA or SEEK_HOLE");
+        }
+        Inode inode = liveInode(ino);
+        long size = inode.size();
+        if (offset < 0 || offset >= size) {
+            throw new Ext4Exception(Errno.ENXIO, "offset " + offset + " is not within the " + size + " bytes of inode " + ino);
+        }
+        if (inode.type() != FileType.REGULAR || inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
+            return whence == SEEK_DATA ? offset : size;
+        }
+        long bs = fs.blockSize();
+        BlockMap map = BlockMap.of(fs, inode);
+        long lblk = offset / bs;
+        long endBlock = (size + bs - 1) / bs;
+        while (lblk < endBlock) {
+            Mapping m = map.map(lblk, endBlock - lblk);
+            CorruptionException.check(m.lblk() == lblk && m.length() > 0, "inode " + ino + ": block map made no progress at " + lblk);
+            boolean data = m.kind() == Mapping.Kind.MAPPED;
+            if (data == (whence == SEEK_DATA)) {
+                return Math.min(size, Math.max(offset, lblk * bs));
+            }
+            lblk += m.length();
+        }
+        if (whence == SEEK_DATA) {
+            throw new Ext4Exception(Errno.ENXIO, "no data at or after offset " + offset + " of inode " + ino);
+        }
+        return size;
+    }
+
+    private OpenFile openFile(long ino, long handle) {
+        OpenFile file = openFiles.get(handle);
+        if (file == null || file.inode().ino() != ino) {
+            throw new Ext4Exception(Errno.EBADF, "no open file " + handle + " for inode " + ino);
+        }
+        return file;
+    }
+
+    @Override
+    public void setxattr(Caller caller, long ino, String name, byte[] value, int flags) {
+        requireWritable();
+        throw notYet("setxattr", WAITS_FOR_XATTRS);
+    }
+
+    @Override
+    public void removexattr(Caller caller, long ino, String name) {
+        requireWritable();
+        throw notYet("removexattr", WAITS_FOR_XATTRS);
+    }
+
+    @Override
+    public int getflags(long ino) {
+        return liveInode(ino).flags() & SetflagsRules.USER_VISIBLE;
+    }
+
+    /**
+     * {@inheritDoc} Plain flags change here; turning EXTENTS_FL on or off (a migration between
+     * block maps) waits for the file writer.
+     */
+    @Override
+    public Attributes setflags(Caller caller, long ino, int flags) {
+        requireWritable();
+        Superblock sb = fs.superblock();
+        try (Transaction tx = transactions().begin()) {
+            Inode inode = liveInode(tx, ino);
+            SetflagsRules.Outcome outcome = SetflagsRules.apply(caller, inode.mode(), inode.uid(), inode.flags(), flags,
+                    sb.hasCompat(Features.COMPAT_HAS_JOURNAL), sb.hasIncompat(Features.INCOMPAT_CASEFOLD), ino);
+            if (outcome.migrateExtents()) {
+                throw notYet("converting between extents and block pointers", WAITS_FOR_FILES);
+            }
+            InodeFields fields = new InodeFields(inode);
+            fields.setFlags(outcome.newFlags());
+            fields.setCtime(now());
+            InodeStore.write(tx, ino, fields.raw());
+            tx.commit();
+        }
+        return getattr(ino);
+    }
+
+    /** {@inheritDoc} Commits are written in place and synchronously, so this flushes the device. */
+    @Override
+    public void fsync(long ino, long handle, boolean datasync) {
+        openFile(ino, handle);
+        syncfs();
+    }
+
+    @Override
+    public void syncfs() {
+        try {
+            fs.device().flush();
+        } catch (IOException e) {
+            throw new Ext4Exception(Errno.EIO, "flushing the device failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Created tmpfile(Caller caller, long parent, int mode) {
+        requireWritable();
+        throw notYet("tmpfile", WAITS_FOR_FILES + " and the orphan list");
     }
 
     @Override

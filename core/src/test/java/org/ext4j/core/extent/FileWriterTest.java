@@ -280,14 +280,28 @@ class FileWriterTest {
             byte[] data = WriteFixture.pattern(chunk, 3);
             FileWriter writer = new FileWriter(f.allocator, false);
             Model m = new Model();
+            long maxWrites = 0;
+            long maxBulk = 0;
+            long start = System.nanoTime();
             for (int c = 0; c < chunks; c++) {
+                long before = f.device.writes;
+                long bulkBefore = f.device.bulkWrites;
                 try (Transaction tx = f.tm.begin()) {
                     data[0] = (byte) c;
                     writer.write(tx, ino, (long) c * chunk, data, 0, chunk);
                     tx.commit();
                 }
+                maxWrites = Math.max(maxWrites, f.device.writes - before);
+                maxBulk = Math.max(maxBulk, f.device.bulkWrites - bulkBefore);
                 m.write((long) c * chunk, data);
             }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.println("sequential write: " + chunks + " MiB in " + millis + " ms, at most " + maxWrites + " device writes ("
+                    + maxBulk + " of data) per chunk");
+            // One data write per chunk (two where a group's metadata splits the run); the rest is
+            // metadata written block by block: inode table, bitmaps, descriptors, superblock, a leaf.
+            assertTrue(maxBulk <= 2, "data writes per 1 MiB chunk: " + maxBulk);
+            assertTrue(maxWrites <= 16, "device writes per 1 MiB chunk: " + maxWrites);
             f.close();
             List<Mapping> ex = f.debugfsExtents("big");
             long blocks = (long) chunks * chunk / f.fs.blockSize();

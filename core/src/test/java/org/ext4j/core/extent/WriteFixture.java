@@ -16,6 +16,7 @@ import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.OpenOptions;
+import org.ext4j.core.io.BlockDevice;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.Tools;
@@ -30,10 +31,12 @@ final class WriteFixture implements AutoCloseable {
     final Ext4FileSystem fs;
     final TransactionManager tm;
     final BlockAllocator allocator;
+    final CountingDevice device;
 
     private WriteFixture(Path image) throws IOException {
         this.image = image;
-        this.fs = Ext4FileSystem.open(FileBlockDevice.open(image, false), OpenOptions.READ_WRITE);
+        this.device = new CountingDevice(FileBlockDevice.open(image, false));
+        this.fs = Ext4FileSystem.open(device, OpenOptions.READ_WRITE);
         this.tm = TransactionManager.inPlace(fs);
         this.allocator = new BlockAllocator(new GroupAccounting(fs));
     }
@@ -142,5 +145,51 @@ final class WriteFixture implements AutoCloseable {
     @Override
     public void close() throws IOException {
         fs.close();
+    }
+
+    /** Passes everything to a device and counts the writes. */
+    static final class CountingDevice implements BlockDevice {
+        private final BlockDevice inner;
+        long writes;
+        /** Writes longer than 64 KiB: file data runs (metadata goes block by block). */
+        long bulkWrites;
+
+        CountingDevice(BlockDevice inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public long size() {
+            return inner.size();
+        }
+
+        @Override
+        public void read(long offset, byte[] dst, int dstOff, int len) throws IOException {
+            inner.read(offset, dst, dstOff, len);
+        }
+
+        @Override
+        public void write(long offset, byte[] src, int srcOff, int len) throws IOException {
+            writes++;
+            if (len > 65536) {
+                bulkWrites++;
+            }
+            inner.write(offset, src, srcOff, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            inner.flush();
+        }
+
+        @Override
+        public boolean isReadOnly() {
+            return inner.isReadOnly();
+        }
+
+        @Override
+        public void close() throws IOException {
+            inner.close();
+        }
     }
 }
