@@ -12,6 +12,12 @@ import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.FileContent;
 import org.ext4j.core.extent.Mapping;
 import org.ext4j.core.inline.InlineData;
+import org.ext4j.core.alloc.BlockAllocator;
+import org.ext4j.core.alloc.GroupAccounting;
+import org.ext4j.core.extent.FileWriter;
+import org.ext4j.core.xattr.XattrWriter;
+import org.ext4j.core.inline.InlineDataWriter;
+import org.ext4j.core.inode.InodeEditor;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.xattr.PosixAcl;
 import org.ext4j.core.xattr.XattrReader;
@@ -53,8 +59,13 @@ public final class Ext4Volume implements WritableFileSystem {
     private final XattrReader xattrs;
     private final AtomicLong nextHandle = new AtomicLong();
     private final ConcurrentHashMap<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
+    /** Open handles per inode. */
+    private final ConcurrentHashMap<Long, Integer> openCounts = new ConcurrentHashMap<>();
+    /** Inodes whose last link went while open: freed when their last handle is released. */
+    private final java.util.Set<Long> unlinkedOpen = ConcurrentHashMap.newKeySet();
     private final java.time.Clock clock;
     private TransactionManager transactions;
+    private Namespace namespace;
 
     private Ext4Volume(Ext4FileSystem fs, java.time.Clock clock) {
         this.fs = fs;
@@ -135,7 +146,8 @@ public final class Ext4Volume implements WritableFileSystem {
             throw new Ext4Exception(Errno.ESTALE, "inode " + ino + " does not exist");
         }
         Inode inode = fs.inode(ino);
-        if (inode.linksCount() == 0 && ino != InodeFileSystem.ROOT_INO || inode.type() == FileType.UNKNOWN) {
+        boolean openOrphan = inode.linksCount() == 0 && unlinkedOpen.contains(ino);
+        if (inode.linksCount() == 0 && ino != InodeFileSystem.ROOT_INO && !openOrphan || inode.type() == FileType.UNKNOWN) {
             throw new CorruptionException("inode " + ino + " is referenced but not in use (links "
                     + inode.linksCount() + ", mode 0" + Integer.toOctalString(inode.mode()) + ")");
         }
@@ -257,29 +269,62 @@ public final class Ext4Volume implements WritableFileSystem {
         }
         int mask = access == O_RDONLY ? Permissions.R_OK : access == O_WRONLY ? Permissions.W_OK : Permissions.R_OK | Permissions.W_OK;
         Permissions.check(caller, inode.mode(), inode.uid(), inode.gid(), mask, ino);
-        FileContent content = inode.type() == FileType.REGULAR && !inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)
-                ? new FileContent(fs, inode) : null;
+        if (access != O_RDONLY && (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)
+                || inode.hasFlag(InodeFlags.EXT4_APPEND_FL) && (flags & WritableFileSystem.O_APPEND) == 0)) {
+            throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable or append-only");
+        }
+        if ((flags & WritableFileSystem.O_TRUNC) != 0 && access != O_RDONLY && inode.type() == FileType.REGULAR
+                && inode.size() > 0) {
+            truncateLocked(caller, ino, 0);
+        }
+        return register(ino, flags);
+    }
+
+    /** Records an open handle of inode {@code ino}; the inode stays alive until its last handle is released. */
+    private long register(long ino, int flags) {
         long handle = nextHandle.incrementAndGet();
-        openFiles.put(handle, new OpenFile(inode, content));
+        openFiles.put(handle, new OpenFile(ino, flags));
+        openCounts.merge(ino, 1, Integer::sum);
         return handle;
     }
 
     @Override
     public int read(long ino, long handle, long offset, byte[] dst, int dstOff, int len) {
-        OpenFile file = openFile(ino, handle);
+        openFile(ino, handle);
         if (offset < 0) {
             throw new Ext4Exception(Errno.EINVAL, "negative read offset " + offset);
         }
-        return readContent(file.inode(), file.content(), offset, dst, dstOff, len);
+        // The current inode, not the one at open: writes through other handles must show.
+        return readContent(fs.inode(ino), null, offset, dst, dstOff, len);
     }
 
+    /**
+     * {@inheritDoc} Releasing the last handle of an inode whose last link is gone frees it.
+     */
     @Override
     public void release(long ino, long handle) {
-        openFiles.remove(handle);
+        OpenFile file = openFiles.remove(handle);
+        if (file == null) {
+            return;
+        }
+        Integer left = openCounts.computeIfPresent(file.ino(), (k, n) -> n > 1 ? n - 1 : null);
+        if (left == null && unlinkedOpen.remove(file.ino())) {
+            try (Transaction tx = transactions().begin()) {
+                namespace().release(tx, file.ino());
+                tx.commit();
+            }
+        }
     }
 
-    /** An open file: the inode as opened and, for block-mapped files, its reader with a warm block-map cache. */
-    private record OpenFile(Inode inode, FileContent content) {
+    /** An open file: its inode and open(2) flags. */
+    private record OpenFile(long ino, int flags) {
+        boolean writable() {
+            return (flags & O_ACCMODE) != O_RDONLY;
+        }
+
+        boolean append() {
+            return (flags & WritableFileSystem.O_APPEND) != 0;
+        }
     }
 
     @Override
@@ -439,65 +484,176 @@ public final class Ext4Volume implements WritableFileSystem {
             throw new Ext4Exception(Errno.ESTALE, "inode " + ino + " does not exist");
         }
         Inode inode = InodeStore.read(tx, ino);
-        if (inode.linksCount() == 0 && ino != InodeFileSystem.ROOT_INO || inode.type() == FileType.UNKNOWN) {
+        boolean openOrphan = inode.linksCount() == 0 && unlinkedOpen.contains(ino);
+        if (inode.linksCount() == 0 && ino != InodeFileSystem.ROOT_INO && !openOrphan || inode.type() == FileType.UNKNOWN) {
             throw new CorruptionException("inode " + ino + " is referenced but not in use (links "
                     + inode.linksCount() + ", mode 0" + Integer.toOctalString(inode.mode()) + ")");
         }
         return inode;
     }
 
+    /** The namespace rules over the real writers, made on first write. */
+    private synchronized Namespace namespace() {
+        if (namespace == null) {
+            namespace = new Namespace(fs, new WriterDirectoryOps(fs), clock);
+        }
+        return namespace;
+    }
+
+    /** Frees {@code ino} now, or when its last handle closes if it is open (-1: nothing to free). */
+    private void releaseOrDefer(Transaction tx, long ino) {
+        if (ino < 0) {
+            return;
+        }
+        if (openCounts.containsKey(ino)) {
+            unlinkedOpen.add(ino);
+        } else {
+            namespace().release(tx, ino);
+        }
+    }
+
     @Override
     public Created create(Caller caller, long parent, byte[] name, int mode, int flags) {
         requireWritable();
-        throw notYet("create", WAITS_FOR_DIRECTORIES);
+        long ino;
+        try (Transaction tx = transactions().begin()) {
+            Inode dir = liveInode(tx, parent);
+            if (!dir.isDirectory()) {
+                throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
+            }
+            Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.X_OK, parent);
+            checkName(name);
+            long existing = DirectoryReader.of(tx, dir).lookup(name).map(DirEntry::ino).orElse(-1L);
+            if (existing >= 0) {
+                if ((flags & WritableFileSystem.O_EXCL) != 0) {
+                    throw new Ext4Exception(Errno.EEXIST, "file exists");
+                }
+                tx.abort();
+                return new Created(getattr(existing), open(caller, existing, flags));
+            }
+            ino = namespace().mknod(tx, caller, parent, name, FileType.REGULAR.modeBits() | (mode & 07777), 0, 0);
+            tx.commit();
+        }
+        return new Created(getattr(ino), register(ino, flags));
     }
 
     @Override
     public Attributes mknod(Caller caller, long parent, byte[] name, int mode, int rdevMajor, int rdevMinor) {
         requireWritable();
-        throw notYet("mknod", WAITS_FOR_DIRECTORIES);
+        return inTransaction(tx -> namespace().mknod(tx, caller, parent, name, mode, rdevMajor, rdevMinor));
     }
 
     @Override
     public Attributes mkdir(Caller caller, long parent, byte[] name, int mode) {
         requireWritable();
-        throw notYet("mkdir", WAITS_FOR_DIRECTORIES);
+        return inTransaction(tx -> namespace().mkdir(tx, caller, parent, name, mode));
     }
 
     @Override
     public Attributes symlink(Caller caller, long parent, byte[] name, byte[] target) {
         requireWritable();
-        throw notYet("symlink", WAITS_FOR_DIRECTORIES + " and " + WAITS_FOR_FILES);
+        return inTransaction(tx -> namespace().symlink(tx, caller, parent, name, target));
     }
 
     @Override
     public Attributes link(Caller caller, long ino, long newParent, byte[] newName) {
         requireWritable();
-        throw notYet("link", WAITS_FOR_DIRECTORIES);
+        return inTransaction(tx -> {
+            namespace().link(tx, caller, ino, newParent, newName);
+            return ino;
+        });
     }
 
     @Override
     public void unlink(Caller caller, long parent, byte[] name) {
         requireWritable();
-        throw notYet("unlink", WAITS_FOR_DIRECTORIES + " and " + WAITS_FOR_FILES);
+        try (Transaction tx = transactions().begin()) {
+            releaseOrDefer(tx, namespace().unlink(tx, caller, parent, name));
+            tx.commit();
+        }
     }
 
     @Override
     public void rmdir(Caller caller, long parent, byte[] name) {
         requireWritable();
-        throw notYet("rmdir", WAITS_FOR_DIRECTORIES);
+        try (Transaction tx = transactions().begin()) {
+            namespace().release(tx, namespace().rmdir(tx, caller, parent, name));
+            tx.commit();
+        }
     }
 
     @Override
     public void rename(Caller caller, long parent, byte[] name, long newParent, byte[] newName, int flags) {
         requireWritable();
-        throw notYet("rename", WAITS_FOR_DIRECTORIES);
+        try (Transaction tx = transactions().begin()) {
+            releaseOrDefer(tx, namespace().rename(tx, caller, parent, name, newParent, newName, flags));
+            tx.commit();
+        }
     }
 
+    /** Runs a namespace change that yields an inode in one transaction and returns that inode's attributes. */
+    private Attributes inTransaction(java.util.function.ToLongFunction<Transaction> change) {
+        long ino;
+        try (Transaction tx = transactions().begin()) {
+            ino = change.applyAsLong(tx);
+            tx.commit();
+        }
+        return getattr(ino);
+    }
+
+    /**
+     * {@inheritDoc} Inline files stay inline while they fit and move to blocks when they stop
+     * fitting; a write by a caller without CAP_FSETID (not root) clears setuid, and setgid when
+     * group-execute is set, as the kernel's file_remove_privs does.
+     */
     @Override
     public int write(Caller caller, long ino, long handle, long offset, byte[] src, int srcOff, int len) {
         requireWritable();
-        throw notYet("write", WAITS_FOR_FILES);
+        OpenFile file = openFile(ino, handle);
+        if (!file.writable()) {
+            throw new Ext4Exception(Errno.EBADF, "handle " + handle + " is not open for writing");
+        }
+        if (offset < 0 || len < 0) {
+            throw new Ext4Exception(Errno.EINVAL, "bad write range " + offset + "+" + len);
+        }
+        try (Transaction tx = transactions().begin()) {
+            Inode inode = InodeStore.read(tx, ino);
+            if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
+                throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable");
+            }
+            long pos = file.append() || inode.hasFlag(InodeFlags.EXT4_APPEND_FL) ? inode.size() : offset;
+            if (len == 0) {
+                return 0;
+            }
+            writeContent(tx, inode, pos, src, srcOff, len);
+            InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
+            Timestamp now = now();
+            e.mtime(now).ctime(now);
+            if (!caller.isRoot()) {
+                e.mode(SetattrRules.withoutPrivileges(e.mode()));
+            }
+            InodeStore.write(tx, ino, e.raw());
+            tx.commit();
+            return len;
+        }
+    }
+
+    /** Writes file bytes: inline while they fit, else through the block map (converting an inline file first). */
+    private void writeContent(Transaction tx, Inode inode, long pos, byte[] src, int srcOff, int len) {
+        long ino = inode.ino();
+        if (inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
+            InlineDataWriter inline = new InlineDataWriter();
+            if (inline.writeInline(tx, ino, pos, src, srcOff, len)) {
+                return;
+            }
+            inline.convertToBlocks(tx, ino, (t, i, block) -> fileWriter().write(t, i, 0, block, 0,
+                    (int) Math.min(block.length, InodeStore.read(t, i).size())));
+        }
+        fileWriter().write(tx, ino, pos, src, srcOff, len);
+    }
+
+    private FileWriter fileWriter() {
+        return new FileWriter(fs);
     }
 
     /**
@@ -509,7 +665,23 @@ public final class Ext4Volume implements WritableFileSystem {
     public Attributes setattr(Caller caller, long ino, long handle, SetAttr changes) {
         requireWritable();
         if (changes.size().isPresent()) {
-            throw notYet("changing the size (truncate)", WAITS_FOR_FILES);
+            Inode inode = liveInode(ino);
+            if (inode.isDirectory()) {
+                throw new Ext4Exception(Errno.EISDIR, "inode " + ino + " is a directory");
+            }
+            if (inode.type() != FileType.REGULAR) {
+                throw new Ext4Exception(Errno.EINVAL, "only regular files have a size to change");
+            }
+            if (changes.size().getAsLong() < 0) {
+                throw new Ext4Exception(Errno.EINVAL, "negative size");
+            }
+            // ftruncate on an open handle is checked against the handle, not the mode (the kernel's rule).
+            boolean throughWritableHandle = handle >= 0 && openFiles.containsKey(handle) && openFiles.get(handle).writable();
+            if (!throughWritableHandle) {
+                Permissions.check(caller, inode.mode(), inode.uid(), inode.gid(), Permissions.W_OK, ino);
+            }
+            truncateLocked(caller, ino, changes.size().getAsLong());
+            changes = changes.withoutSize();
         }
         if (changes.isEmpty()) {
             return getattr(ino);
@@ -545,10 +717,96 @@ public final class Ext4Volume implements WritableFileSystem {
 
     private static final String SECURITY_CAPABILITY = "security.capability";
 
+    /** Sets the size of regular file {@code ino} (a permission check is the caller's), with mtime/ctime now. */
+    private void truncateLocked(Caller caller, long ino, long size) {
+        if (size < 0) {
+            throw new Ext4Exception(Errno.EINVAL, "negative size " + size);
+        }
+        try (Transaction tx = transactions().begin()) {
+            Inode inode = InodeStore.read(tx, ino);
+            if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || inode.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
+                throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable or append-only");
+            }
+            if (size > FileWriter.maxFileSize(fs.superblock(), inode.hasFlag(InodeFlags.EXT4_EXTENTS_FL))) {
+                throw new Ext4Exception(Errno.EFBIG, "size " + size + " exceeds the largest file this filesystem holds");
+            }
+            if (inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
+                InlineDataWriter inline = new InlineDataWriter();
+                if (!inline.truncate(tx, ino, size)) {
+                    inline.convertToBlocks(tx, ino, (t, i, block) -> fileWriter().write(t, i, 0, block, 0,
+                            (int) Math.min(block.length, InodeStore.read(t, i).size())));
+                    fileWriter().truncate(tx, ino, size);
+                }
+            } else {
+                fileWriter().truncate(tx, ino, size);
+            }
+            InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
+            Timestamp now = now();
+            e.mtime(now).ctime(now);
+            if (!caller.isRoot()) {
+                e.mode(SetattrRules.withoutPrivileges(e.mode()));
+            }
+            InodeStore.write(tx, ino, e.raw());
+            tx.commit();
+        }
+    }
+
+    /**
+     * {@inheritDoc} Default and KEEP_SIZE preallocate unwritten extents; PUNCH_HOLE (with
+     * KEEP_SIZE) frees blocks; ZERO_RANGE zeroes. COLLAPSE_RANGE and INSERT_RANGE are not
+     * implemented yet (EOPNOTSUPP).
+     */
     @Override
     public void fallocate(Caller caller, long ino, long handle, int mode, long offset, long length) {
         requireWritable();
-        throw notYet("fallocate", WAITS_FOR_FILES);
+        OpenFile file = openFile(ino, handle);
+        if (!file.writable()) {
+            throw new Ext4Exception(Errno.EBADF, "handle " + handle + " is not open for writing");
+        }
+        if (offset < 0 || length <= 0 || offset > Long.MAX_VALUE - length) {
+            throw new Ext4Exception(Errno.EINVAL, "bad fallocate range " + offset + "+" + length);
+        }
+        boolean keepSize = (mode & WritableFileSystem.FALLOC_FL_KEEP_SIZE) != 0;
+        int op = mode & ~WritableFileSystem.FALLOC_FL_KEEP_SIZE;
+        if ((mode & WritableFileSystem.FALLOC_FL_PUNCH_HOLE) != 0 && !keepSize) {
+            throw new Ext4Exception(Errno.EOPNOTSUPP, "PUNCH_HOLE needs KEEP_SIZE");
+        }
+        try (Transaction tx = transactions().begin()) {
+            Inode inode = InodeStore.read(tx, ino);
+            if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || inode.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
+                throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable or append-only");
+            }
+            if (inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
+                new InlineDataWriter().convertToBlocks(tx, ino, (t, i, block) -> fileWriter().write(t, i, 0, block, 0,
+                        (int) Math.min(block.length, InodeStore.read(t, i).size())));
+            }
+            long end = offset + length;
+            if (!keepSize && op != WritableFileSystem.FALLOC_FL_PUNCH_HOLE
+                    && end > FileWriter.maxFileSize(fs.superblock(), inode.hasFlag(InodeFlags.EXT4_EXTENTS_FL))) {
+                throw new Ext4Exception(Errno.EFBIG, "range ends past the largest file this filesystem holds");
+            }
+            int bs = fs.blockSize();
+            switch (op) {
+                case 0 -> {
+                    long first = offset / bs;
+                    long last = (end + bs - 1) / bs;
+                    fileWriter().preallocate(tx, ino, first, last - first, keepSize);
+                    if (!keepSize && end > InodeStore.read(tx, ino).size()) {
+                        InodeStore.write(tx, ino, new InodeEditor(InodeStore.read(tx, ino)).size(end).raw());
+                    }
+                }
+                case WritableFileSystem.FALLOC_FL_PUNCH_HOLE -> fileWriter().punchHole(tx, ino, offset, length);
+                case WritableFileSystem.FALLOC_FL_ZERO_RANGE -> fileWriter().zeroRange(tx, ino, offset, length, keepSize);
+                case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE, WritableFileSystem.FALLOC_FL_INSERT_RANGE ->
+                    throw new Ext4Exception(Errno.EOPNOTSUPP, "COLLAPSE_RANGE and INSERT_RANGE are not implemented yet");
+                default -> throw new Ext4Exception(Errno.EOPNOTSUPP, "unsupported fallocate mode 0x" + Integer.toHexString(mode));
+            }
+            InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
+            Timestamp now = now();
+            e.mtime(now).ctime(now);
+            InodeStore.write(tx, ino, e.raw());
+            tx.commit();
+        }
     }
 
     /**
@@ -590,7 +848,7 @@ public final class Ext4Volume implements WritableFileSystem {
 
     private OpenFile openFile(long ino, long handle) {
         OpenFile file = openFiles.get(handle);
-        if (file == null || file.inode().ino() != ino) {
+        if (file == null || file.ino() != ino) {
             throw new Ext4Exception(Errno.EBADF, "no open file " + handle + " for inode " + ino);
         }
         return file;
@@ -599,13 +857,61 @@ public final class Ext4Volume implements WritableFileSystem {
     @Override
     public void setxattr(Caller caller, long ino, String name, byte[] value, int flags) {
         requireWritable();
-        throw notYet("setxattr", WAITS_FOR_XATTRS);
+        XattrWriter.SetMode mode = (flags & WritableFileSystem.XATTR_CREATE) != 0 ? XattrWriter.SetMode.CREATE_ONLY
+                : (flags & WritableFileSystem.XATTR_REPLACE) != 0 ? XattrWriter.SetMode.REPLACE_ONLY
+                : XattrWriter.SetMode.CREATE_OR_REPLACE;
+        changeXattr(caller, ino, name, (tx, writer) -> writer.set(tx, ino, name, value, mode));
     }
 
     @Override
     public void removexattr(Caller caller, long ino, String name) {
         requireWritable();
-        throw notYet("removexattr", WAITS_FOR_XATTRS);
+        changeXattr(caller, ino, name, (tx, writer) -> writer.remove(tx, ino, name));
+    }
+
+    /**
+     * The kernel's xattr_permission before any change: immutable/append-only inodes refuse,
+     * trusted.* and security.* need root, user.* only on files and directories and with write
+     * permission, POSIX ACLs only by the owner or root. ctime moves with the change.
+     */
+    private void changeXattr(Caller caller, long ino, String name,
+            java.util.function.BiConsumer<Transaction, XattrWriter> change) {
+        int nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (nameBytes == 0 || nameBytes > 255) {
+            throw new Ext4Exception(Errno.ERANGE, "xattr name of " + nameBytes + " bytes");
+        }
+        try (Transaction tx = transactions().begin()) {
+            Inode inode = liveInode(tx, ino);
+            if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || inode.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
+                throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable or append-only");
+            }
+            boolean owner = caller.isRoot() || caller.uid() == inode.uid();
+            if (name.startsWith("trusted.")) {
+                if (!caller.isRoot()) {
+                    throw new Ext4Exception(Errno.EPERM, name + " may only be changed by root");
+                }
+            } else if (name.startsWith("user.")) {
+                if (inode.type() != FileType.REGULAR && inode.type() != FileType.DIRECTORY) {
+                    throw new Ext4Exception(Errno.EPERM, "user xattrs exist only on files and directories");
+                }
+                if (inode.isDirectory() && (inode.mode() & 01000) != 0 && !owner) {
+                    throw new Ext4Exception(Errno.EPERM, "user xattrs of a sticky directory belong to its owner");
+                }
+                Permissions.check(caller, inode.mode(), inode.uid(), inode.gid(), Permissions.W_OK, ino);
+            } else if (name.equals(ACL_ACCESS) || name.equals(ACL_DEFAULT)) {
+                if (!owner) {
+                    throw new Ext4Exception(Errno.EPERM, "only the owner may change the ACL of inode " + ino);
+                }
+            } else if (!name.startsWith("security.")) {
+                // xattr_permission checks write permission before the filesystem rejects the namespace.
+                Permissions.check(caller, inode.mode(), inode.uid(), inode.gid(), Permissions.W_OK, ino);
+            }
+            change.accept(tx, new XattrWriter(new BlockAllocator(new GroupAccounting(fs))));
+            InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
+            e.ctime(now());
+            InodeStore.write(tx, ino, e.raw());
+            tx.commit();
+        }
     }
 
     @Override

@@ -78,12 +78,19 @@ public final class Namespace {
 
     /** Creates a regular file, device node, fifo or socket; returns its inode number. */
     public long mknod(Transaction tx, Caller caller, long parent, byte[] name, int mode, int major, int minor) {
-        FileType type = FileType.fromMode(mode);
-        if (type == FileType.DIRECTORY || type == FileType.SYMLINK || type == FileType.UNKNOWN) {
-            throw new Ext4Exception(Errno.EINVAL, "mknod cannot create a " + type);
+        int fmt = mode & FileType.S_IFMT;
+        if (fmt == FileType.DIRECTORY.modeBits()) {
+            throw new Ext4Exception(Errno.EPERM, "mknod cannot make a directory");
         }
-        Inode dir = writableDirectory(tx, caller, parent, name);
-        InodeEditor child = newInode(tx, caller, dir, mode, false);
+        FileType type = fmt == 0 ? FileType.REGULAR : FileType.fromMode(mode);
+        if (type == FileType.UNKNOWN || type == FileType.SYMLINK) {
+            throw new Ext4Exception(Errno.EINVAL, "mknod of type 0" + Integer.toOctalString(fmt));
+        }
+        Inode dir = newEntryDirectory(tx, caller, parent, name);
+        if ((type == FileType.CHAR_DEVICE || type == FileType.BLOCK_DEVICE) && !caller.isRoot()) {
+            throw new Ext4Exception(Errno.EPERM, "only root may make device nodes");
+        }
+        InodeEditor child = newInode(tx, caller, dir, type.modeBits() | (mode & 07777), false);
         if (type == FileType.CHAR_DEVICE || type == FileType.BLOCK_DEVICE) {
             byte[] iblock = new byte[Inode.I_BLOCK_SIZE];
             if (major < 256 && minor < 256) {
@@ -103,12 +110,12 @@ public final class Namespace {
 
     /** Creates a directory; returns its inode number. */
     public long mkdir(Transaction tx, Caller caller, long parent, byte[] name, int mode) {
-        Inode dir = writableDirectory(tx, caller, parent, name);
+        Inode dir = newEntryDirectory(tx, caller, parent, name);
         if (dir.linksCount() >= LINK_MAX && !fs.superblock().hasRoCompat(Features.RO_COMPAT_DIR_NLINK)) {
             throw new Ext4Exception(Errno.EMLINK, "directory inode " + parent + " has too many subdirectories");
         }
-        InodeEditor child = newInode(tx, caller, dir, FileType.DIRECTORY.modeBits() | (mode & 07777), true);
-        child.linksCount(2).iBlock(emptyMapRoot()).flags(child.flags() | extentsFlag());
+        InodeEditor child = newInode(tx, caller, dir, FileType.DIRECTORY.modeBits() | (mode & 01777), true);
+        child.linksCount(2); // the block map (or inline area) is the directory writer's to set up
         InodeStore.write(tx, child.ino(), child.raw());
         dirs.initialize(tx, child.ino(), parent);
         dirs.add(tx, parent, name, child.ino(), FileType.DIRECTORY);
@@ -121,10 +128,13 @@ public final class Namespace {
         if (target.length == 0) {
             throw new Ext4Exception(Errno.ENOENT, "empty symlink target");
         }
-        if (target.length >= fs.blockSize()) {
+        if (target.length >= 4096) {
+            throw new Ext4Exception(Errno.ENAMETOOLONG, "symlink target longer than PATH_MAX");
+        }
+        Inode dir = newEntryDirectory(tx, caller, parent, name);
+        if (target.length + 1 > fs.blockSize()) {
             throw new Ext4Exception(Errno.ENAMETOOLONG, "symlink target of " + target.length + " bytes does not fit a block");
         }
-        Inode dir = writableDirectory(tx, caller, parent, name);
         InodeEditor child = newInode(tx, caller, dir, FileType.SYMLINK.modeBits() | 0777, false);
         child.size(target.length);
         if (target.length < Inode.I_BLOCK_SIZE) {
@@ -143,16 +153,32 @@ public final class Namespace {
     /** Adds the name {@code newName} in {@code newParent} for the existing inode {@code ino}. */
     public void link(Transaction tx, Caller caller, long ino, long newParent, byte[] newName) {
         Inode target = InodeStore.read(tx, ino);
+        Inode dir = requireDirectory(tx, newParent);
+        lookupCheck(caller, dir, newName);
+        if (dirs.lookup(tx, newParent, newName) >= 0) {
+            throw new Ext4Exception(Errno.EEXIST, "file exists");
+        }
+        // may_linkat with protected_hardlinks: a non-owner may only link files he could read and write.
+        int mode = target.mode();
+        boolean safeSource = target.type() == FileType.REGULAR && (mode & 04000) == 0 && (mode & 02010) != 02010
+                && Permissions.allowed(caller, mode, target.uid(), target.gid(), Permissions.R_OK | Permissions.W_OK)
+                && !target.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL);
+        if (!safeSource && !caller.isRoot() && caller.uid() != target.uid()) {
+            throw new Ext4Exception(Errno.EPERM, "protected_hardlinks: only the owner may link this file");
+        }
+        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.W_OK | Permissions.X_OK, newParent);
+        if (target.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || target.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
+            throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable or append-only");
+        }
         if (target.isDirectory()) {
             throw new Ext4Exception(Errno.EPERM, "hard links to directories are not allowed");
         }
-        if (target.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || target.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
-            throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable or append-only");
+        if (target.linksCount() == 0) {
+            throw new Ext4Exception(Errno.ENOENT, "inode " + ino + " has no links left");
         }
         if (target.linksCount() >= LINK_MAX) {
             throw new Ext4Exception(Errno.EMLINK, "inode " + ino + " has " + target.linksCount() + " links already");
         }
-        writableDirectory(tx, caller, newParent, newName);
         dirs.add(tx, newParent, newName, ino, target.type());
         InodeEditor e = new InodeEditor(target);
         e.linksCount(target.linksCount() + 1).ctime(now());
@@ -165,13 +191,10 @@ public final class Namespace {
      * (the caller frees it with {@link #release} now, or when its last open handle closes).
      */
     public long unlink(Transaction tx, Caller caller, long parent, byte[] name) {
-        Inode dir = InodeStore.read(tx, parent);
-        long ino = existing(tx, dir, name);
+        Inode dir = requireDirectory(tx, parent);
+        long ino = existing(tx, caller, dir, name);
         Inode victim = InodeStore.read(tx, ino);
-        if (victim.isDirectory()) {
-            throw new Ext4Exception(Errno.EISDIR, "is a directory (use rmdir)");
-        }
-        mayDelete(caller, dir, victim);
+        mayDelete(caller, dir, victim, false);
         dirs.remove(tx, parent, name);
         touchDirectory(tx, parent, 0);
         return dropLink(tx, victim);
@@ -185,13 +208,10 @@ public final class Namespace {
         if (isDotDot(name)) {
             throw new Ext4Exception(Errno.ENOTEMPTY, "cannot remove '..'");
         }
-        Inode dir = InodeStore.read(tx, parent);
-        long ino = existing(tx, dir, name);
+        Inode dir = requireDirectory(tx, parent);
+        long ino = existing(tx, caller, dir, name);
         Inode victim = InodeStore.read(tx, ino);
-        if (!victim.isDirectory()) {
-            throw new Ext4Exception(Errno.ENOTDIR, "not a directory");
-        }
-        mayDelete(caller, dir, victim);
+        mayDelete(caller, dir, victim, true);
         if (!dirs.isEmpty(tx, ino)) {
             throw new Ext4Exception(Errno.ENOTEMPTY, "directory inode " + ino + " is not empty");
         }
@@ -213,50 +233,72 @@ public final class Namespace {
                 || (flags & RENAME_EXCHANGE) != 0 && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)) != 0) {
             throw new Ext4Exception(Errno.EINVAL, "invalid rename flags " + flags);
         }
+        if ((flags & RENAME_WHITEOUT) != 0 && !caller.isRoot()) {
+            throw new Ext4Exception(Errno.EPERM, "RENAME_WHITEOUT needs CAP_MKNOD");
+        }
+        Inode oldDir = requireDirectory(tx, oldParent);
+        Inode newDir = requireDirectory(tx, newParent);
         if (isDot(oldName) || isDotDot(oldName) || isDot(newName) || isDotDot(newName)) {
             throw new Ext4Exception(Errno.EBUSY, "cannot rename '.' or '..'");
         }
-        Ext4Volume.checkName(newName);
-        Inode oldDir = InodeStore.read(tx, oldParent);
-        Inode newDir = requireDirectory(tx, newParent);
-        long ino = existing(tx, oldDir, oldName);
+        long ino = existing(tx, caller, oldDir, oldName);
         Inode moving = InodeStore.read(tx, ino);
+        lookupCheck(caller, newDir, newName);
         long targetIno = dirs.lookup(tx, newParent, newName);
-        Permissions.check(caller, newDir.mode(), newDir.uid(), newDir.gid(), Permissions.W_OK | Permissions.X_OK, newParent);
-        mayDelete(caller, oldDir, moving);
+        boolean exchange = (flags & RENAME_EXCHANGE) != 0;
+        if ((flags & RENAME_NOREPLACE) != 0 && targetIno >= 0) {
+            throw new Ext4Exception(Errno.EEXIST, "target exists");
+        }
+        if (exchange && targetIno < 0) {
+            throw new Ext4Exception(Errno.ENOENT, "RENAME_EXCHANGE needs an existing target");
+        }
+        Inode target = targetIno >= 0 ? InodeStore.read(tx, targetIno) : null;
+        // lock_rename's trap: the source may not be an ancestor of the new parent, nor the target of the old one.
+        if (moving.isDirectory() && isAncestor(tx, ino, newParent)) {
+            throw new Ext4Exception(Errno.EINVAL, "cannot move a directory into its own subtree");
+        }
+        if (target != null && target.isDirectory() && isAncestor(tx, targetIno, oldParent)) {
+            throw new Ext4Exception(exchange ? Errno.EINVAL : Errno.ENOTEMPTY, "the target is an ancestor of the source");
+        }
         if (targetIno == ino) {
             return -1; // both names are links to one inode: rename does nothing
         }
-        if (moving.isDirectory() && oldParent != newParent) {
-            // Moving a directory rewrites its "..": the caller needs write permission on it.
-            Permissions.check(caller, moving.mode(), moving.uid(), moving.gid(), Permissions.W_OK, ino);
-            if (isAncestor(tx, ino, newParent)) {
-                throw new Ext4Exception(Errno.EINVAL, "cannot move a directory into its own subtree");
+        boolean isDir = moving.isDirectory();
+        boolean newIsDir = target != null && target.isDirectory();
+        mayDelete(caller, oldDir, moving, isDir);
+        if (target == null) {
+            Permissions.check(caller, newDir.mode(), newDir.uid(), newDir.gid(), Permissions.W_OK | Permissions.X_OK, newParent);
+        } else {
+            mayDelete(caller, newDir, target, exchange ? newIsDir : isDir);
+        }
+        boolean dirNlink = fs.superblock().hasRoCompat(Features.RO_COMPAT_DIR_NLINK);
+        if (oldParent != newParent) {
+            if (isDir) {
+                // Moving a directory rewrites its "..": the caller needs write permission on it.
+                Permissions.check(caller, moving.mode(), moving.uid(), moving.gid(), Permissions.W_OK, ino);
             }
+            if (exchange && newIsDir) {
+                Permissions.check(caller, target.mode(), target.uid(), target.gid(), Permissions.W_OK, targetIno);
+            }
+            if (isDir && !newIsDir && newDir.linksCount() >= LINK_MAX && !dirNlink
+                    || exchange && !isDir && newIsDir && oldDir.linksCount() >= LINK_MAX && !dirNlink) {
+                throw new Ext4Exception(Errno.EMLINK, "too many links");
+            }
+        }
+        if (!exchange && newIsDir && !dirs.isEmpty(tx, targetIno)) {
+            throw new Ext4Exception(Errno.ENOTEMPTY, "target directory is not empty");
         }
         if ((flags & RENAME_EXCHANGE) != 0) {
             if (targetIno < 0) {
                 throw new Ext4Exception(Errno.ENOENT, "RENAME_EXCHANGE needs an existing target");
             }
-            exchange(tx, caller, oldParent, oldName, moving, newParent, newName, InodeStore.read(tx, targetIno));
+            exchange(tx, oldParent, oldName, moving, newParent, newName, target);
             return -1;
         }
         long released = -1;
-        if (targetIno >= 0) {
-            if ((flags & RENAME_NOREPLACE) != 0) {
-                throw new Ext4Exception(Errno.EEXIST, "target exists");
-            }
-            Inode target = InodeStore.read(tx, targetIno);
-            mayDelete(caller, newDir, target);
-            if (moving.isDirectory() != target.isDirectory()) {
-                throw new Ext4Exception(moving.isDirectory() ? Errno.ENOTDIR : Errno.EISDIR,
-                        "cannot replace a " + target.type() + " with a " + moving.type());
-            }
-            if (target.isDirectory() && !dirs.isEmpty(tx, targetIno)) {
-                throw new Ext4Exception(Errno.ENOTEMPTY, "target directory is not empty");
-            }
+        if (target != null) {
             dirs.remove(tx, newParent, newName);
-            if (target.isDirectory()) {
+            if (newIsDir) {
                 touchDirectory(tx, newParent, -1);
                 InodeEditor t = new InodeEditor(target);
                 t.linksCount(0).ctime(now());
@@ -265,9 +307,6 @@ public final class Namespace {
             } else {
                 released = dropLink(tx, target);
             }
-        } else if (moving.isDirectory() && oldParent != newParent && newDir.linksCount() >= LINK_MAX
-                && !fs.superblock().hasRoCompat(Features.RO_COMPAT_DIR_NLINK)) {
-            throw new Ext4Exception(Errno.EMLINK, "directory inode " + newParent + " has too many subdirectories");
         }
         dirs.remove(tx, oldParent, oldName);
         if ((flags & RENAME_WHITEOUT) != 0) {
@@ -307,15 +346,8 @@ public final class Namespace {
         inodes.free(tx, ino, inode.isDirectory());
     }
 
-    private void exchange(Transaction tx, Caller caller, long oldParent, byte[] oldName, Inode a, long newParent,
-            byte[] newName, Inode b) {
-        mayDelete(caller, InodeStore.read(tx, newParent), b);
-        if (b.isDirectory() && oldParent != newParent) {
-            Permissions.check(caller, b.mode(), b.uid(), b.gid(), Permissions.W_OK, b.ino());
-            if (isAncestor(tx, b.ino(), oldParent)) {
-                throw new Ext4Exception(Errno.EINVAL, "cannot move a directory into its own subtree");
-            }
-        }
+    private void exchange(Transaction tx, long oldParent, byte[] oldName, Inode a, long newParent, byte[] newName,
+            Inode b) {
         dirs.remove(tx, oldParent, oldName);
         dirs.remove(tx, newParent, newName);
         dirs.add(tx, oldParent, oldName, b.ino(), b.type());
@@ -359,21 +391,28 @@ public final class Namespace {
         throw new org.ext4j.core.spi.CorruptionException("directory inode " + candidate + ": '..' chain does not reach the root");
     }
 
-    /** The checks before adding {@code name} to {@code parent}: a writable directory, a valid new name. */
-    private Inode writableDirectory(Transaction tx, Caller caller, long parent, byte[] name) {
-        Ext4Volume.checkName(name);
+    /**
+     * The checks before adding {@code name} to {@code parent}, in the kernel's order: a
+     * directory, search permission and a valid name (the lookup), no such entry (EEXIST), then
+     * write permission (may_create).
+     */
+    private Inode newEntryDirectory(Transaction tx, Caller caller, long parent, byte[] name) {
         Inode dir = requireDirectory(tx, parent);
-        if (dir.linksCount() == 0) {
-            throw new Ext4Exception(Errno.ENOENT, "directory inode " + parent + " was removed");
-        }
-        if (dir.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
-            throw new Ext4Exception(Errno.EPERM, "directory inode " + parent + " is immutable");
-        }
-        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.W_OK | Permissions.X_OK, parent);
+        lookupCheck(caller, dir, name);
         if (dirs.lookup(tx, parent, name) >= 0) {
             throw new Ext4Exception(Errno.EEXIST, "file exists");
         }
+        if (dir.linksCount() == 0) {
+            throw new Ext4Exception(Errno.ENOENT, "directory inode " + parent + " was removed");
+        }
+        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.W_OK | Permissions.X_OK, parent);
         return dir;
+    }
+
+    /** A lookup in {@code dir}: search permission, then the name's validity. */
+    private static void lookupCheck(Caller caller, Inode dir, byte[] name) {
+        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.X_OK, dir.ino());
+        Ext4Volume.checkName(name);
     }
 
     private Inode requireDirectory(Transaction tx, long ino) {
@@ -384,11 +423,8 @@ public final class Namespace {
         return dir;
     }
 
-    private long existing(Transaction tx, Inode dir, byte[] name) {
-        if (!dir.isDirectory()) {
-            throw new Ext4Exception(Errno.ENOTDIR, "inode " + dir.ino() + " is not a directory");
-        }
-        Ext4Volume.checkName(name);
+    private long existing(Transaction tx, Caller caller, Inode dir, byte[] name) {
+        lookupCheck(caller, dir, name);
         long ino = dirs.lookup(tx, dir.ino(), name);
         if (ino < 0) {
             throw new Ext4Exception(Errno.ENOENT, "no such file or directory");
@@ -397,17 +433,29 @@ public final class Namespace {
     }
 
     /**
-     * may_delete: write and search permission on the directory, the sticky-directory rule (only
-     * the owner of the file or of the directory, or root), and no immutable/append-only flags.
+     * may_delete: write and search permission on the directory, an append-only directory, the
+     * sticky-directory rule (only the owner of the file or of the directory, or root), the
+     * victim's flags, then its type against what the operation removes.
      */
-    private static void mayDelete(Caller caller, Inode dir, Inode victim) {
+    private static void mayDelete(Caller caller, Inode dir, Inode victim, boolean isDir) {
         Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.W_OK | Permissions.X_OK, dir.ino());
-        if ((dir.mode() & 01000) != 0 && !caller.isRoot() && caller.uid() != victim.uid() && caller.uid() != dir.uid()) {
-            throw new Ext4Exception(Errno.EPERM, "sticky directory: only the owner may remove or rename this");
+        if (dir.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
+            throw new Ext4Exception(Errno.EPERM, "directory inode " + dir.ino() + " is append-only");
         }
-        if (victim.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || victim.hasFlag(InodeFlags.EXT4_APPEND_FL)
-                || dir.hasFlag(InodeFlags.EXT4_APPEND_FL) || dir.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
-            throw new Ext4Exception(Errno.EPERM, "immutable or append-only");
+        boolean sticky = (dir.mode() & 01000) != 0 && !caller.isRoot() && caller.uid() != victim.uid()
+                && caller.uid() != dir.uid();
+        if (sticky || victim.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || victim.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
+            throw new Ext4Exception(Errno.EPERM, "sticky directory, or immutable or append-only inode " + victim.ino());
+        }
+        if (isDir) {
+            if (!victim.isDirectory()) {
+                throw new Ext4Exception(Errno.ENOTDIR, "inode " + victim.ino() + " is not a directory");
+            }
+            if (victim.ino() == Inode.ROOT_INO) {
+                throw new Ext4Exception(Errno.EBUSY, "the root directory");
+            }
+        } else if (victim.isDirectory()) {
+            throw new Ext4Exception(Errno.EISDIR, "inode " + victim.ino() + " is a directory");
         }
     }
 
@@ -442,6 +490,10 @@ public final class Namespace {
         long ino = inodes.allocate(tx, dir.ino(), directory);
         InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
         long gid = caller.gid();
+        if ((mode & 02010) == 02010 && !directory && (dir.mode() & 02000) != 0
+                && !(caller.isRoot() || caller.inGroup(dir.gid()))) {
+            mode &= ~02000; // mode_strip_sgid: no setgid-executable file for a group the creator is not in
+        }
         if ((dir.mode() & 02000) != 0) {
             // A setgid directory gives its group to new entries, and its setgid bit to new directories.
             gid = dir.gid();

@@ -92,6 +92,19 @@ final class SetattrRules {
         return new Outcome(newMode, newUid, newGid, resolve(changes.atime(), now), resolve(changes.mtime(), now));
     }
 
+    /**
+     * The mode after a write or truncate by a caller without CAP_FSETID (file_remove_privs):
+     * setuid always goes, setgid only when group-execute is set (otherwise it marks mandatory
+     * locking and stays).
+     */
+    static int withoutPrivileges(int mode) {
+        mode &= ~S_ISUID;
+        if ((mode & S_IXGRP) != 0) {
+            mode &= ~S_ISGID;
+        }
+        return mode;
+    }
+
     private static boolean inGroupOrRoot(Caller caller, long gid) {
         return caller.isRoot() || caller.inGroup(gid);
     }

@@ -60,6 +60,11 @@ public record SetAttr(OptionalInt mode, OptionalLong uid, OptionalLong gid, Opti
     }
 
     /** True when no field is set (utimensat with both UTIME_OMIT). */
+    /** The same changes without the size (once the size has been applied). */
+    public SetAttr withoutSize() {
+        return new SetAttr(mode, uid, gid, OptionalLong.empty(), atime, mtime);
+    }
+
     public boolean isEmpty() {
         return mode.isEmpty() && uid.isEmpty() && gid.isEmpty() && size.isEmpty()
                 && atime instanceof TimeChange.Omit && mtime instanceof TimeChange.Omit;

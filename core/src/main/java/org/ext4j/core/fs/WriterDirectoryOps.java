@@ -1,0 +1,75 @@
+package org.ext4j.core.fs;
+
+import org.ext4j.core.alloc.BlockAllocator;
+import org.ext4j.core.alloc.GroupAccounting;
+import org.ext4j.core.dir.DirectoryReader;
+import org.ext4j.core.dir.DirectoryWriter;
+import org.ext4j.core.extent.BlockMapWriter;
+import org.ext4j.core.extent.FileWriter;
+import org.ext4j.core.inode.FileType;
+import org.ext4j.core.inode.Inode;
+import org.ext4j.core.inode.InodeFlags;
+import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.Transaction;
+import org.ext4j.core.xattr.XattrWriter;
+
+/** {@link Namespace.DirectoryOps} over the real writers: directory entries, block maps, xattrs. */
+final class WriterDirectoryOps implements Namespace.DirectoryOps {
+    private final DirectoryWriter directories = new DirectoryWriter();
+    private final XattrWriter xattrs;
+    private final FileWriter files;
+
+    WriterDirectoryOps(Ext4FileSystem fs) {
+        this.xattrs = new XattrWriter(new BlockAllocator(new GroupAccounting(fs)));
+        this.files = new FileWriter(fs);
+    }
+
+    @Override
+    public long lookup(Transaction tx, long dir, byte[] name) {
+        return DirectoryReader.of(tx, InodeStore.read(tx, dir)).lookup(name).map(e -> e.ino()).orElse(-1L);
+    }
+
+    @Override
+    public void add(Transaction tx, long dir, byte[] name, long ino, FileType type) {
+        directories.add(tx, dir, name, ino, type);
+    }
+
+    @Override
+    public void remove(Transaction tx, long dir, byte[] name) {
+        directories.remove(tx, dir, name);
+    }
+
+    @Override
+    public void initialize(Transaction tx, long dir, long parent) {
+        DirectoryWriter.initialize(tx, dir, parent);
+    }
+
+    @Override
+    public void setParent(Transaction tx, long dir, long parent) {
+        directories.setParent(tx, dir, parent);
+    }
+
+    @Override
+    public boolean isEmpty(Transaction tx, long dir) {
+        return directories.isEmpty(tx, dir);
+    }
+
+    @Override
+    public void releaseStorage(Transaction tx, long ino) {
+        Inode inode = InodeStore.read(tx, ino);
+        FileType type = inode.type();
+        boolean mapped = !inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)
+                && (type == FileType.REGULAR || type == FileType.DIRECTORY
+                    || type == FileType.SYMLINK && inode.blocks512(true, tx.fileSystem().blockSize()) > (inode.fileAcl() != 0 ? tx.fileSystem().blockSize() / 512 : 0));
+        if (mapped) {
+            BlockMapWriter map = BlockMapWriter.of(tx, ino, true);
+            map.free(0, map.addressableBlocks());
+        }
+        xattrs.dropAll(tx, ino);
+    }
+
+    @Override
+    public void writeSlowSymlink(Transaction tx, long ino, byte[] target) {
+        files.write(tx, ino, 0, target, 0, target.length);
+    }
+}
