@@ -698,17 +698,15 @@ public final class Ext4Volume implements WritableFileSystem {
             if (chown && inode.type() != FileType.DIRECTORY && xattrs.get(inode, SECURITY_CAPABILITY).isPresent()) {
                 throw notYet("chown of a file with file capabilities (chown drops them)", WAITS_FOR_XATTRS);
             }
-            InodeFields fields = new InodeFields(inode);
-            fields.setMode(outcome.mode());
-            fields.setUid(outcome.uid());
-            fields.setGid(outcome.gid());
+            InodeEditor fields = new InodeEditor(inode);
+            fields.mode(outcome.mode()).uid(outcome.uid()).gid(outcome.gid());
             if (outcome.atime() != null) {
-                fields.setAtime(outcome.atime());
+                fields.atime(outcome.atime());
             }
             if (outcome.mtime() != null) {
-                fields.setMtime(outcome.mtime());
+                fields.mtime(outcome.mtime());
             }
-            fields.setCtime(now);
+            fields.ctime(now);
             InodeStore.write(tx, ino, fields.raw());
             tx.commit();
         }
@@ -934,9 +932,7 @@ public final class Ext4Volume implements WritableFileSystem {
             if (outcome.migrateExtents()) {
                 throw notYet("converting between extents and block pointers", WAITS_FOR_FILES);
             }
-            InodeFields fields = new InodeFields(inode);
-            fields.setFlags(outcome.newFlags());
-            fields.setCtime(now());
+            InodeEditor fields = new InodeEditor(inode).flags(outcome.newFlags()).ctime(now());
             InodeStore.write(tx, ino, fields.raw());
             tx.commit();
         }

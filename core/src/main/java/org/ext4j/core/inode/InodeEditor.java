@@ -8,6 +8,13 @@ import org.ext4j.core.disk.LittleEndian;
  * Bytes it does not set are kept as read.
  */
 public final class InodeEditor {
+    /** The kernel's EXT4_TIMESTAMP_MIN: a signed 32-bit count of seconds. */
+    public static final long TIME_MIN = Integer.MIN_VALUE;
+    /** Without the _extra words time is a signed 32-bit count of seconds. */
+    public static final long TIME_MAX_NO_EXTRA = Integer.MAX_VALUE;
+    /** With them, two epoch bits extend it by three more 2^32-second eras (until 2446). */
+    public static final long TIME_MAX_EXTRA = Integer.MAX_VALUE + (3L << 32);
+
     private final long ino;
     private final byte[] raw;
 
@@ -127,11 +134,29 @@ public final class InodeEditor {
     }
 
     /**
-     * Stores a time as ext4 does: the low 32 bits of the seconds in the base field; with room
-     * for the _extra word, the epoch bits ((seconds - (int) seconds) >> 32, two bits) and the
-     * nanoseconds shifted left by two.
+     * The time as this inode can store it in {@code extraField}'s slot, like the kernel's
+     * timestamp_truncate: seconds clamped to the representable range (nanoseconds dropped at
+     * either end), nanoseconds dropped where the inode has no _extra word.
      */
-    private InodeEditor time(int field, int extraField, Timestamp t) {
+    public Timestamp storable(Timestamp t, int extraField) {
+        boolean extra = fitsInExtra(extraField);
+        long max = extra ? TIME_MAX_EXTRA : TIME_MAX_NO_EXTRA;
+        if (t.seconds() <= TIME_MIN) {
+            return new Timestamp(TIME_MIN, 0);
+        }
+        if (t.seconds() >= max) {
+            return new Timestamp(max, 0);
+        }
+        return extra ? t : new Timestamp(t.seconds(), 0);
+    }
+
+    /**
+     * Stores a time as ext4 does, clamped by {@link #storable}: the low 32 bits of the seconds
+     * in the base field; with room for the _extra word, the epoch bits ((seconds - (int) seconds)
+     * >> 32, two bits) and the nanoseconds shifted left by two.
+     */
+    private InodeEditor time(int field, int extraField, Timestamp requested) {
+        Timestamp t = storable(requested, extraField);
         long seconds = t.seconds();
         LittleEndian.put32(raw, field, seconds);
         if (fitsInExtra(extraField)) {
