@@ -626,12 +626,10 @@ public final class Ext4Volume implements WritableFileSystem {
                 return 0;
             }
             writeContent(tx, inode, pos, src, srcOff, len);
-            InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
+            Inode written = InodeStore.read(tx, ino);
             Timestamp now = now();
-            e.mtime(now).ctime(now);
-            if (!caller.isRoot()) {
-                e.mode(SetattrRules.withoutPrivileges(e.mode()));
-            }
+            InodeEditor e = new InodeEditor(written).mtime(now).ctime(now);
+            e.mode(SetattrRules.withoutPrivileges(caller, written.mode(), written.gid()));
             InodeStore.write(tx, ino, e.raw());
             tx.commit();
             return len;
@@ -738,11 +736,16 @@ public final class Ext4Volume implements WritableFileSystem {
             } else {
                 fileWriter().truncate(tx, ino, size);
             }
-            InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
+            Inode after = InodeStore.read(tx, ino);
+            InodeEditor e = new InodeEditor(after);
             Timestamp now = now();
-            e.mtime(now).ctime(now);
-            if (!caller.isRoot()) {
-                e.mode(SetattrRules.withoutPrivileges(e.mode()));
+            // ext4_setattr moves the times only when the size changes; dropping privileges moves ctime.
+            if (after.size() != inode.size()) {
+                e.mtime(now).ctime(now);
+            }
+            int mode = SetattrRules.withoutPrivileges(caller, after.mode(), after.gid());
+            if (mode != after.mode()) {
+                e.mode(mode).ctime(now);
             }
             InodeStore.write(tx, ino, e.raw());
             tx.commit();

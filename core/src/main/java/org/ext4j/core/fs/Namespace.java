@@ -33,10 +33,17 @@ public final class Namespace {
     public static final int RENAME_EXCHANGE = 2;
     public static final int RENAME_WHITEOUT = 4;
 
-    /** Flags a new inode inherits from its directory (EXT4_FL_INHERITED, the user-visible subset). */
-    private static final int INHERITED_FLAGS = InodeFlags.EXT4_SYNC_FL | InodeFlags.EXT4_NODUMP_FL
-            | InodeFlags.EXT4_NOATIME_FL | InodeFlags.EXT4_DIRSYNC_FL | InodeFlags.EXT4_JOURNAL_DATA_FL
-            | InodeFlags.EXT4_PROJINHERIT_FL;
+    /** EXT4_FL_INHERITED: the flags a new inode takes from its directory. */
+    private static final int INHERITED_FLAGS = InodeFlags.EXT4_SECRM_FL | InodeFlags.EXT4_UNRM_FL
+            | InodeFlags.EXT4_COMPR_FL | InodeFlags.EXT4_SYNC_FL | InodeFlags.EXT4_NODUMP_FL
+            | InodeFlags.EXT4_NOATIME_FL | 0x400 /* NOCOMPR */ | InodeFlags.EXT4_JOURNAL_DATA_FL
+            | InodeFlags.EXT4_NOTAIL_FL | InodeFlags.EXT4_DIRSYNC_FL | InodeFlags.EXT4_PROJINHERIT_FL
+            | InodeFlags.EXT4_CASEFOLD_FL | InodeFlags.EXT4_DAX_FL;
+    /** ext4_mask_flags: what a regular file keeps of them (no directory-only flags). */
+    private static final int REGULAR_FLAG_MASK = ~(InodeFlags.EXT4_DIRSYNC_FL | InodeFlags.EXT4_TOPDIR_FL
+            | InodeFlags.EXT4_CASEFOLD_FL | InodeFlags.EXT4_PROJINHERIT_FL);
+    /** ext4_mask_flags: what other inodes (devices, fifos, sockets, symlinks) keep. */
+    private static final int OTHER_FLAG_MASK = InodeFlags.EXT4_NODUMP_FL | InodeFlags.EXT4_NOATIME_FL;
 
     private final Ext4FileSystem fs;
     private final InodeAllocator inodes;
@@ -505,10 +512,20 @@ public final class Namespace {
         Timestamp now = now();
         e.mode(mode).uid(caller.uid()).gid(gid).linksCount(1)
                 .generation(ThreadLocalRandom.current().nextInt())
-                .flags(dir.flags() & INHERITED_FLAGS & (directory ? -1 : ~InodeFlags.EXT4_DIRSYNC_FL))
+                .flags(inheritedFlags(dir.flags(), mode))
                 .extraIsize(sb.inodeSize() > Superblock.GOOD_OLD_INODE_SIZE ? Math.max(32, sb.wantExtraIsize()) : 0)
                 .atime(now).mtime(now).ctime(now).crtime(now);
         return e;
+    }
+
+    /** The flags a new inode of {@code mode} takes from its directory's {@code dirFlags}. */
+    private static int inheritedFlags(int dirFlags, int mode) {
+        int flags = dirFlags & INHERITED_FLAGS;
+        FileType type = FileType.fromMode(mode);
+        if (type == FileType.DIRECTORY) {
+            return flags;
+        }
+        return flags & (type == FileType.REGULAR ? REGULAR_FLAG_MASK : OTHER_FLAG_MASK);
     }
 
     /** An empty extent-tree root for i_block (or all zeros for an indirect map without the extent feature). */

@@ -93,13 +93,16 @@ final class SetattrRules {
     }
 
     /**
-     * The mode after a write or truncate by a caller without CAP_FSETID (file_remove_privs):
-     * setuid always goes, setgid only when group-execute is set (otherwise it marks mandatory
-     * locking and stays).
+     * The mode after a write or truncate by {@code caller} (file_remove_privs): without
+     * CAP_FSETID (not root) setuid goes, and setgid when group-execute is set or the caller is
+     * not in the file's group (setattr_should_drop_sgid).
      */
-    static int withoutPrivileges(int mode) {
+    static int withoutPrivileges(Caller caller, int mode, long gid) {
+        if (caller.isRoot() || FileType.fromMode(mode) != FileType.REGULAR) {
+            return mode;
+        }
         mode &= ~S_ISUID;
-        if ((mode & S_IXGRP) != 0) {
+        if ((mode & S_ISGID) != 0 && ((mode & S_IXGRP) != 0 || !caller.inGroup(gid))) {
             mode &= ~S_ISGID;
         }
         return mode;
