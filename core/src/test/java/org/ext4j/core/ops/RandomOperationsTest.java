@@ -28,9 +28,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class RandomOperationsTest {
     private static final long BASE_SEED = Long.getLong("ext4j.seed", 20240301L);
-    private static final int OPERATIONS = Integer.getInteger("ext4j.ops", 400);
+    private static final int OPERATIONS = Integer.getInteger("ext4j.ops", 1000);
     private static final EnumSet<Variant> VARIANTS = EnumSet.of(Variant.EXT4, Variant.EXT4_1K, Variant.EXT4_INODE_128,
-            Variant.EXT3);
+            Variant.EXT4_NO_CSUM, Variant.EXT4_NO_64BIT, Variant.EXT4_INLINE_DATA, Variant.EXT3, Variant.EXT2);
 
     @TempDir
     Path dir;
@@ -41,7 +41,8 @@ class RandomOperationsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Variant.class, names = {"EXT4", "EXT4_1K", "EXT4_INODE_128", "EXT3"})
+    @EnumSource(value = Variant.class, names = {"EXT4", "EXT4_1K", "EXT4_INODE_128", "EXT4_NO_CSUM", "EXT4_NO_64BIT",
+        "EXT4_INLINE_DATA", "EXT3", "EXT2"})
     void everyOperationAgreesWithTheModel(Variant variant) throws Exception {
         long seed = BASE_SEED + variant.ordinal();
         Path image = ImageFactory.shared().copyOf(variant, dir);
