@@ -10,7 +10,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -281,7 +283,7 @@ final class CopyIn {
             for (String name : view.list()) {
                 ByteBuffer value = ByteBuffer.allocate(view.size(name));
                 view.read(name, value);
-                fs.setxattr(Caller.ROOT, ino, "user." + name, java.util.Arrays.copyOf(value.array(), value.position()), 0);
+                fs.setxattr(Caller.ROOT, ino, "user." + name, Arrays.copyOf(value.array(), value.position()), 0);
             }
         } catch (IOException | UnsupportedOperationException | Ext4Exception e) {
             if (!xattrWarned) {
@@ -303,7 +305,7 @@ final class CopyIn {
     }
 
     static Timestamp timestamp(FileTime t) {
-        java.time.Instant i = t.toInstant();
+        Instant i = t.toInstant();
         return new Timestamp(i.getEpochSecond(), i.getNano());
     }
 

@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -41,6 +45,7 @@ class WriteCommandsTest {
     static Path img;
     static String image;
     static boolean root;
+    static boolean xattrs;
 
     @BeforeAll
     static void build() throws Exception {
@@ -69,7 +74,9 @@ class WriteCommandsTest {
         Files.createDirectory(src.resolve("private"));
         Files.writeString(src.resolve("private/secret"), "s\n");
         Files.createDirectory(src.resolve("sticky"));
+        xattrs = setUserXattr(src.resolve("small.txt"), "color", "blue");
         if (root) {
+            Oracle.run("mknod", src.resolve("null").toString(), "c", "1", "3");
             Files.setAttribute(src.resolve("odd.bin"), "unix:uid", 1000);
             Files.setAttribute(src.resolve("odd.bin"), "unix:gid", 1001);
             Files.setAttribute(src.resolve("private"), "unix:uid", 4321);
@@ -89,6 +96,17 @@ class WriteCommandsTest {
         img = tmp.resolve("disk.img");
         Oracle.run("mkfs.ext4", "-q", "-F", img.toString(), "64M");
         image = img.toString();
+    }
+
+    /** Sets a user xattr on the host; false when the host filesystem does not take them. */
+    private static boolean setUserXattr(Path p, String name, String value) {
+        try {
+            Files.getFileAttributeView(p, UserDefinedFileAttributeView.class)
+                    .write(name, ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)));
+            return true;
+        } catch (IOException | UnsupportedOperationException | NullPointerException e) {
+            return false;
+        }
     }
 
     private static byte[] random(Random r, int n) {
@@ -136,7 +154,7 @@ class WriteCommandsTest {
         Path replacement = tmp.resolve("replacement");
         Files.writeString(replacement, "replaced\n");
         ok("cp", replacement.toString(), image + ":/src/empty");
-        Files.copy(replacement, src.resolve("empty"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(replacement, src.resolve("empty"), StandardCopyOption.REPLACE_EXISTING);
         ok("cp", replacement.toString(), image + ":/src/new/fresh");
         Files.copy(replacement, src.resolve("new/fresh"));
 
@@ -236,8 +254,19 @@ class WriteCommandsTest {
                 if (((Integer) a.get("nlink")) > 1) {
                     byIno.computeIfAbsent(a.get("ino"), k -> new TreeSet<>()).add(rel);
                 }
+                var view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
+                if (xattrs && view != null) {
+                    for (String name : new TreeSet<>(view.list())) {
+                        ByteBuffer v = ByteBuffer.allocate(view.size(name));
+                        view.read(name, v);
+                        d.append(" user.").append(name).append('=').append(new String(v.array(), 0, v.position(),
+                                StandardCharsets.UTF_8));
+                    }
+                }
             } else if (link) {
                 d.append("-> ").append(Files.readSymbolicLink(p));
+            } else if (!dir) {
+                d.append("rdev=").append(a.get("rdev"));
             }
             if (allTimes || !(dir || link)) {
                 d.append(" mtime=").append(((FileTime) a.get("lastModifiedTime")).toInstant().getEpochSecond());
