@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
@@ -317,12 +316,5 @@ final class CopyIn {
     /** The minor number of a Linux dev_t. */
     static int minor(long rdev) {
         return (int) ((rdev & 0xff) | ((rdev >>> 12) & ~0xffL));
-    }
-
-    /** Whether a host path exists at all (a dangling link counts). */
-    static void requireExists(Path source) throws NoSuchFileException {
-        if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
-            throw new NoSuchFileException(source.toString());
-        }
     }
 }
