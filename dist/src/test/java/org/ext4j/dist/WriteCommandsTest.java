@@ -194,6 +194,19 @@ class WriteCommandsTest {
     }
 
     @Test
+    void anImageThatCanOnlyBeReadIsRefused() throws Exception {
+        // quota is a read-only-compatible feature ext4j does not write, so the filesystem comes up read-only.
+        Path quota = tmp.resolve("quota.img");
+        Oracle.run("mkfs.ext4", "-q", "-F", "-O", "quota", quota.toString(), "16M");
+        Oracle.Run r = Oracle.ext4j("mkdir", quota + ":/d");
+        assertEquals(1, r.status());
+        assertTrue(r.stderr().startsWith("ext4j: mkdir: " + quota + ": cannot be written: the filesystem opened read-only")
+                && r.stderr().contains("quota"), r.stderr());
+        String listing = Oracle.debugfs(quota, "ls -p /");
+        assertTrue(listing.contains("/lost+found/") && !listing.contains("/d/"), listing);
+    }
+
+    @Test
     void everyWriteCommandHasAManual() {
         for (String cmd : List.of("mkdir", "rm", "mv", "ln", "cp")) {
             Oracle.Run r = Oracle.ext4j(cmd, "--help");
