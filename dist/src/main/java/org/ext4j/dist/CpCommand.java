@@ -29,6 +29,8 @@ import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.DirectoryEntry;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,7 +42,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code ext4j cp}: copies files and trees out of an image onto the host, like cp(1). */
 @Command(name = "cp", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Copy files and directories out of an ext4 image (like cp).",
+        header = "Copy files and directories out of an ext4 image, or into one (like cp).",
         synopsisHeading = ManPage.SYNOPSIS, descriptionHeading = ManPage.DESCRIPTION,
         parameterListHeading = ManPage.OPERANDS, optionListHeading = ManPage.OPTIONS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
@@ -62,12 +64,24 @@ import picocli.CommandLine.Spec;
                 + "extended attributes (where the host filesystem takes them) are kept.",
             "",
             "While copying for more than a second, a progress line (bytes, rate, time left) is shown "
-                + "on stderr if stderr is a terminal."},
+                + "on stderr if stderr is a terminal.",
+            "",
+            "Copying in: when the last operand is IMAGE:PATH, the sources are files on this machine "
+                + "and are written into the image, which is opened for writing (and refused when its "
+                + "filesystem can only be opened read-only). IMAGE:DIR takes the sources under their own "
+                + "names; IMAGE:NEWNAME names the copy of a single source. An existing file there is "
+                + "overwritten. Directories need -r; symbolic links are copied as links, fifos and device "
+                + "nodes are recreated, sockets skipped, and hard links within the copied tree are kept. "
+                + "Runs of zero bytes (1 MiB aligned) become holes. The copies are made as root (uid 0); "
+                + "-p keeps owner, group, permission bits, access and modification times to the nanosecond "
+                + "and user.* extended attributes."},
         exitCodeList = {ManPage.EXIT_OK, ManPage.EXIT_FAILED, ManPage.EXIT_USAGE},
         footer = {"  ext4j cp disk.img:/etc/fstab .",
             "  ext4j cp -r -p disk.img:/home/alice /tmp/alice",
             "  ext4j cp -rp disk.img: /tmp/whole-image       everything under the root",
-            "  ext4j cp disk.img:/a disk.img:/b ./dir/        several sources need a directory"})
+            "  ext4j cp disk.img:/a disk.img:/b ./dir/        several sources need a directory",
+            "  ext4j cp -r -p ./site disk.img:/srv            copy a tree into the image",
+            "  ext4j cp notes.txt disk.img:/root/notes.old    copy in under a new name"})
 public final class CpCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -81,8 +95,8 @@ public final class CpCommand implements Callable<Integer> {
     @Option(names = {"-p", "--preserve"}, description = "Keep modes, owners (as root), timestamps and user xattrs.")
     boolean preserve;
 
-    @Parameters(arity = "2..*", paramLabel = "IMAGE:PATH... DEST", hideParamSyntax = true,
-            description = "IMAGE:PATH sources, then a path on this machine.")
+    @Parameters(arity = "2..*", paramLabel = "IMAGE:PATH... DEST | LOCAL... IMAGE:PATH", hideParamSyntax = true,
+            description = "IMAGE:PATH sources, then a path on this machine; or paths on this machine, then IMAGE:PATH.")
     List<String> operands;
 
     private PrintWriter err;
@@ -97,13 +111,12 @@ public final class CpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         err = spec.commandLine().getErr();
-        List<ImagePath> sources = ImageOperands.requirePaths(spec, operands.subList(0, operands.size() - 1));
         String destOperand = operands.get(operands.size() - 1);
         ImagePath destAsImage = ImagePath.parse(destOperand);
-        if (destAsImage.explicit() && Files.isRegularFile(destAsImage.image())) {
-            throw new ParameterException(spec.commandLine(), "'" + destOperand
-                    + "' is inside an image: ext4j copies out of images only for now (writing is in progress)");
+        if (destAsImage.explicit() && !Files.isDirectory(Path.of(destOperand))) {
+            return copyIn(operands.subList(0, operands.size() - 1), destAsImage);
         }
+        List<ImagePath> sources = ImageOperands.requirePaths(spec, operands.subList(0, operands.size() - 1));
         Path dest = Path.of(destOperand);
         boolean destIsDir = Files.isDirectory(dest);
         if (sources.size() > 1 && !destIsDir) {
@@ -154,6 +167,87 @@ public final class CpCommand implements Callable<Integer> {
         } finally {
             for (Ext4Volume v : volumes.values()) {
                 v.close();
+            }
+        }
+        return failed ? Main.EXIT_FAILURE : 0;
+    }
+
+    /**
+     * Copies host files into the image: into DEST when it is a directory there, otherwise to
+     * DEST as the new name of the one source.
+     */
+    private int copyIn(List<String> sourceOperands, ImagePath dest) throws IOException {
+        List<Path> sources = new ArrayList<>();
+        for (String operand : sourceOperands) {
+            ImagePath p = ImagePath.parse(operand);
+            if (p.explicit() && Files.isRegularFile(p.image()) && !Files.exists(Path.of(operand))) {
+                throw new ParameterException(spec.commandLine(), "'" + operand
+                        + "' is inside an image: copying from one image into another is not supported "
+                        + "(copy out to a directory, then in)");
+            }
+            sources.add(Path.of(operand));
+        }
+        root = HostSystem.isRoot();
+        try (Ext4Volume volume = ImageOpener.openWritable(dest.image())) {
+            String destPath = dest.path();
+            Attributes destDir = null;
+            try {
+                Attributes d = new PathWalker(volume, Caller.ROOT).resolve(destPath, true);
+                if (d.type() == FileType.DIRECTORY) {
+                    destDir = d;
+                }
+            } catch (Ext4Exception e) {
+                if (e.errno() != Errno.ENOENT) {
+                    throw CommandFailure.of(dest.toString(), dest.image().toString(), e);
+                }
+            }
+            if (destDir == null && sources.size() > 1) {
+                throw new CommandFailure(dest.toString(), "target is not a directory (several sources need an existing directory)");
+            }
+            if (destDir == null && destPath.endsWith("/")) {
+                throw new CommandFailure(dest.toString(), "No such file or directory (the target directory does not exist)");
+            }
+            long total = 0;
+            if (main.stderrIsTerminal()) {
+                for (Path s : sources) {
+                    total += CopyIn.treeBytes(s, recursive);
+                }
+            }
+            ProgressBar bar = main.stderrIsTerminal() ? new ProgressBar(err, total, System::nanoTime) : null;
+            CopyIn copier = new CopyIn(volume, dest.image().toString(), recursive, preserve, bar, new CopyIn.Failures() {
+                @Override
+                public void failed(String what, Throwable e) {
+                    failed = true;
+                    main.report(spec.commandLine(), CommandFailure.of(what, dest.image().toString(), e));
+                }
+
+                @Override
+                public void warn(String message) {
+                    CpCommand.this.warn(message);
+                }
+            });
+            for (Path source : sources) {
+                if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+                    failed = true;
+                    main.report(spec.commandLine(), new CommandFailure(source.toString(), "No such file or directory"));
+                    continue;
+                }
+                if (destDir != null) {
+                    Path base = source.toAbsolutePath().normalize().getFileName();
+                    String name = base == null ? "/" : base.toString();
+                    copier.copy(source, destDir.ino(), name, LsCommand.join(destPath, name));
+                } else {
+                    ImagePlace place;
+                    try {
+                        place = ImagePlace.of(volume, destPath);
+                    } catch (Ext4Exception e) {
+                        throw CommandFailure.of(dest.toString(), dest.image().toString(), e);
+                    }
+                    copier.copy(source, place.parent().ino(), place.name(), destPath);
+                }
+            }
+            if (bar != null) {
+                bar.finish();
             }
         }
         return failed ? Main.EXIT_FAILURE : 0;

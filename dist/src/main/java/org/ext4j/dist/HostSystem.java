@@ -79,4 +79,16 @@ final class HostSystem {
         }
         return text;
     }
+
+    /**
+     * This process's file-creation mask, as a child shell inherits it (Java has no umask call);
+     * 022, the usual default, when it cannot be read.
+     */
+    static int umask() {
+        try {
+            return Integer.parseInt(output(List.of("sh", "-c", "umask")).strip(), 8) & 0777;
+        } catch (IOException | NumberFormatException e) {
+            return 022;
+        }
+    }
 }

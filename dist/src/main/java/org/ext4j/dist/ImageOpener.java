@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import org.ext4j.core.fs.Ext4Volume;
 import org.ext4j.core.fs.OpenOptions;
 
-/** Opens an image read-only, turning the ways that fails into messages that say what to do. */
+/** Opens an image (read-only, or for writing), turning the ways that fails into messages that say what to do. */
 public final class ImageOpener {
     private ImageOpener() {
     }
@@ -32,5 +32,42 @@ public final class ImageOpener {
         } catch (IOException | RuntimeException e) {
             throw CommandFailure.of(name, name, e);
         }
+    }
+
+    /**
+     * Opens {@code image} for writing. A filesystem that came up read-only anyway (a feature
+     * ext4j cannot write, errors recorded, a read-only file) is closed again and refused.
+     *
+     * @throws CommandFailure naming the image and why it cannot be written
+     */
+    public static Ext4Volume openWritable(Path image) {
+        String name = image.toString();
+        if (!Files.exists(image)) {
+            throw new CommandFailure(name, "no such image file (give the path of an ext4 image or block device)");
+        }
+        if (Files.isDirectory(image)) {
+            throw new CommandFailure(name, "is a directory, not an image file");
+        }
+        if (!Files.isWritable(image)) {
+            throw new CommandFailure(name, "permission denied (the image file is not writable by you)");
+        }
+        Ext4Volume volume;
+        try {
+            volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+        } catch (IOException | RuntimeException e) {
+            throw CommandFailure.of(name, name, e);
+        }
+        if (volume.isReadOnly()) {
+            String reason = volume.readOnlyReason();
+            try {
+                volume.close();
+            } catch (IOException e) {
+                // The refusal below is what matters; a failed close of an unwritten volume changes nothing.
+                reason = reason + "; closing it also failed: " + e.getMessage();
+            }
+            throw new CommandFailure(name, "cannot be written: the filesystem opened read-only ("
+                    + (reason == null ? "no reason given" : reason) + ")");
+        }
+        return volume;
     }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** The {@code ext4j} command: parses the command line, runs a subcommand, reports errors in one line. */
 @Command(name = "ext4j", mixinStandardHelpOptions = true, version = "ext4j 0.1.0-SNAPSHOT",
-        header = "Read ext4 filesystem images from user space.",
+        header = "Read and write ext4 filesystem images from user space.",
         synopsisHeading = ManPage.SYNOPSIS, descriptionHeading = ManPage.DESCRIPTION,
         optionListHeading = ManPage.OPTIONS, commandListHeading = ManPage.COMMANDS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
@@ -24,17 +24,20 @@ import picocli.CommandLine.Spec;
         description = {
             "ext4j reads ext4 (and ext2/ext3) filesystem images without the kernel's driver: nothing "
                 + "is mounted, and a damaged or hostile image gives an error message, never a crash. Files "
-                + "inside an image are named scp-style, IMAGE:PATH (disk.img:/etc/hostname). Images are "
-                + "always opened read-only; a dirty journal is replayed in memory only. Run 'ext4j COMMAND "
-                + "--help' for the manual of one command."},
+                + "inside an image are named scp-style, IMAGE:PATH (disk.img:/etc/hostname). The reading "
+                + "commands open images read-only (a dirty journal is replayed in memory only); cp into an "
+                + "image, mkdir, rm, mv and ln open them for writing. Run 'ext4j COMMAND --help' for the "
+                + "manual of one command."},
         exitCodeList = {ManPage.EXIT_OK, ManPage.EXIT_FAILED, ManPage.EXIT_USAGE},
         footer = {
             "  ext4j demo                          build a sample image and tour it",
             "  ext4j info disk.img                 superblock summary, like dumpe2fs -h",
             "  ext4j ls -l disk.img:/etc           list a directory",
             "  ext4j cat disk.img:/etc/hostname    print a file",
-            "  ext4j cp -r -p disk.img:/home ./    copy a tree out, keeping modes and times"},
+            "  ext4j cp -r -p disk.img:/home ./    copy a tree out, keeping modes and times",
+            "  ext4j cp -r -p ./site disk.img:/srv copy a tree in"},
         subcommands = {InfoCommand.class, LsCommand.class, CatCommand.class, StatCommand.class, CpCommand.class,
+            MkdirCommand.class, RmCommand.class, MvCommand.class, LnCommand.class,
             DemoCommand.class, MountCommand.class, UmountCommand.class})
 public final class Main implements Callable<Integer> {
     /** Exit status of a command whose operand failed. */
@@ -86,7 +89,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing COMMAND (try one of: demo, info, ls, cat, stat, cp)");
+        throw new ParameterException(spec.commandLine(), "missing COMMAND (try one of: demo, info, ls, cat, stat, cp, mkdir, rm, mv, ln)");
     }
 
     /** The raw standard output, for commands that write file bytes (flush the text writer first). */

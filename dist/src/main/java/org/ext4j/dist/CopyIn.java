@@ -1,0 +1,320 @@
+package org.ext4j.dist;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.inode.FileType;
+import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Attributes;
+import org.ext4j.core.spi.Caller;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.spi.SetAttr;
+import org.ext4j.core.spi.TimeChange;
+import org.ext4j.core.spi.WritableFileSystem;
+
+/**
+ * The copy-in half of {@code ext4j cp}: host files and trees written into a directory of an
+ * image through {@link WritableFileSystem}, as cp(1) would write them onto a mounted filesystem.
+ */
+final class CopyIn {
+    /** Bytes read from the host and written to the image per call. */
+    static final int CHUNK = 1 << 20;
+
+    /** S_IFMT and the type bits mknod takes. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFLNK = 0120000;
+    private static final int O_WRONLY = 1;
+
+    /** Directory nesting followed before giving up, so a bind-mount loop cannot recurse forever. */
+    private static final int MAX_DEPTH = 4096;
+
+    /** What went wrong, reported by the command: the failing operand and the exception. */
+    interface Failures {
+        void failed(String what, Throwable e);
+
+        void warn(String message);
+    }
+
+    private final Ext4Volume fs;
+    private final boolean recursive;
+    private final boolean preserve;
+    private final Failures failures;
+    private final FileReader.Progress progress;
+    private final int umask;
+    private final String image;
+    private final byte[] chunk = new byte[CHUNK];
+    private boolean xattrWarned;
+
+    /** Image inode already made for each multiply-linked host inode, keyed "dev:ino". */
+    private final Map<String, Long> linked = new HashMap<>();
+
+    CopyIn(Ext4Volume fs, String image, boolean recursive, boolean preserve, FileReader.Progress progress,
+            Failures failures) {
+        this.fs = fs;
+        this.image = image;
+        this.recursive = recursive;
+        this.preserve = preserve;
+        this.progress = progress;
+        this.failures = failures;
+        this.umask = HostSystem.umask();
+    }
+
+    /** Bytes of regular files under {@code source} (each counted per name), for the progress total. */
+    static long treeBytes(Path source, boolean recursive) throws IOException {
+        if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+            return Files.size(source);
+        }
+        if (!recursive || !Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        long sum = 0;
+        try (Stream<Path> all = Files.walk(source)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    sum += Files.size(p);
+                }
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Copies host {@code source} to {@code name} in image directory {@code parent}. Failures
+     * below a directory are reported and the rest of the tree is still copied.
+     */
+    void copy(Path source, long parent, String name, String imagePath) {
+        copy(source, parent, name, imagePath, 0);
+    }
+
+    private void copy(Path source, long parent, String name, String imagePath, int depth) {
+        String what = image + ":" + imagePath;
+        try {
+            Map<String, Object> unix = Files.readAttributes(source, "unix:*", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) unix.get("mode");
+            int type = mode & S_IFMT;
+            byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+            Optional<Attributes> existing = lookup(parent, nameBytes);
+            if (type == S_IFDIR) {
+                if (!recursive) {
+                    throw new CommandFailure(source.toString(), "is a directory (use -r to copy directories)");
+                }
+                copyDirectory(source, parent, nameBytes, imagePath, unix, existing, depth);
+                return;
+            }
+            if (existing.isPresent() && existing.get().type() == FileType.DIRECTORY) {
+                throw new Ext4Exception(Errno.EISDIR, "cannot overwrite directory " + imagePath + " with a non-directory");
+            }
+            if (type == S_IFSOCK) {
+                failures.warn(source + ": socket skipped (cp cannot recreate it)");
+                return;
+            }
+            int nlink = (Integer) unix.get("nlink");
+            String key = unix.get("dev") + ":" + unix.get("ino");
+            if (nlink > 1) {
+                Long first = linked.get(key);
+                if (first != null) {
+                    if (existing.isPresent()) {
+                        if (existing.get().ino() == first) {
+                            return;
+                        }
+                        fs.unlink(Caller.ROOT, parent, nameBytes);
+                    }
+                    fs.link(Caller.ROOT, first, parent, nameBytes);
+                    return;
+                }
+            }
+            // A regular file is overwritten in place (O_TRUNC); anything else in the way goes first.
+            if (existing.isPresent() && (type != S_IFREG || existing.get().type() != FileType.REGULAR)) {
+                fs.unlink(Caller.ROOT, parent, nameBytes);
+            }
+            int perm = mode & 07777;
+            int createPerm = preserve ? perm : perm & ~umask;
+            Attributes made;
+            switch (type) {
+                case S_IFREG:
+                    made = copyFile(source, parent, nameBytes, createPerm);
+                    break;
+                case S_IFLNK:
+                    made = fs.symlink(Caller.ROOT, parent, nameBytes,
+                            Files.readSymbolicLink(source).toString().getBytes(StandardCharsets.UTF_8));
+                    break;
+                default:
+                    long rdev = (Long) unix.get("rdev");
+                    made = fs.mknod(Caller.ROOT, parent, nameBytes, type | createPerm, major(rdev), minor(rdev));
+                    break;
+            }
+            if (nlink > 1) {
+                linked.put(key, made.ino());
+            }
+            finish(source, made, unix, what);
+        } catch (IOException | RuntimeException e) {
+            failures.failed(what, e);
+        }
+    }
+
+    private void copyDirectory(Path source, long parent, byte[] nameBytes, String imagePath, Map<String, Object> unix,
+            Optional<Attributes> existing, int depth) throws IOException {
+        if (depth > MAX_DEPTH) {
+            throw new CommandFailure(source.toString(), "directories nested more than " + MAX_DEPTH + " deep");
+        }
+        Attributes dir;
+        if (existing.isPresent()) {
+            dir = existing.get();
+            if (dir.type() != FileType.DIRECTORY) {
+                throw new Ext4Exception(Errno.ENOTDIR, "cannot overwrite non-directory " + imagePath + " with a directory");
+            }
+        } else {
+            int perm = (Integer) unix.get("mode") & 07777;
+            dir = fs.mkdir(Caller.ROOT, parent, nameBytes, preserve ? perm : perm & ~umask);
+        }
+        List<Path> children = new ArrayList<>();
+        try (Stream<Path> list = Files.list(source)) {
+            list.forEach(children::add);
+        }
+        children.sort(null);
+        for (Path child : children) {
+            String childName = child.getFileName().toString();
+            copy(child, dir.ino(), childName, LsCommand.join(imagePath, childName), depth + 1);
+        }
+        // After the children, whose creation changed the directory's times.
+        if (existing.isEmpty() || preserve) {
+            finish(source, dir, unix, image + ":" + imagePath);
+        }
+    }
+
+    private Attributes copyFile(Path source, long parent, byte[] nameBytes, int perm) throws IOException {
+        WritableFileSystem.Created c = fs.create(Caller.ROOT, parent, nameBytes, perm,
+                WritableFileSystem.O_TRUNC | O_WRONLY);
+        long ino = c.attributes().ino();
+        try (InputStream in = Files.newInputStream(source)) {
+            long offset = 0;
+            long written = 0;
+            while (true) {
+                int n = in.readNBytes(chunk, 0, CHUNK);
+                if (n <= 0) {
+                    break;
+                }
+                // All-zero chunks are left as holes, as cp --sparse=auto does for sparse sources.
+                if (!allZero(chunk, n)) {
+                    writeFully(ino, c.handle(), offset, n);
+                    written = offset + n;
+                }
+                offset += n;
+                if (progress != null) {
+                    progress.advanced(n);
+                }
+            }
+            if (written < offset) {
+                fs.setattr(Caller.ROOT, ino, c.handle(), SetAttr.truncate(offset));
+            }
+        } finally {
+            fs.release(ino, c.handle());
+        }
+        return fs.getattr(ino);
+    }
+
+    private void writeFully(long ino, long handle, long offset, int len) {
+        int done = 0;
+        while (done < len) {
+            int n = fs.write(Caller.ROOT, ino, handle, offset + done, chunk, done, len - done);
+            if (n <= 0) {
+                throw new Ext4Exception(Errno.ENOSPC, "the image filled up after " + (offset + done) + " bytes");
+            }
+            done += n;
+        }
+    }
+
+    private static boolean allZero(byte[] b, int len) {
+        for (int i = 0; i < len; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Without -p a copy keeps the permissions it was created with and gets the current time;
+     * with -p owner, group, permission bits (after chown, which clears setuid/setgid), user
+     * xattrs and last the access and modification times are set from the source.
+     */
+    private void finish(Path source, Attributes made, Map<String, Object> unix, String what) throws IOException {
+        if (!preserve) {
+            return;
+        }
+        long ino = made.ino();
+        fs.setattr(Caller.ROOT, ino, -1, SetAttr.chown((Integer) unix.get("uid"), (Integer) unix.get("gid")));
+        if (made.type() != FileType.SYMLINK) {
+            fs.setattr(Caller.ROOT, ino, -1, SetAttr.chmod((Integer) unix.get("mode") & 07777));
+        }
+        if (made.type() == FileType.REGULAR || made.type() == FileType.DIRECTORY) {
+            copyUserXattrs(source, ino, what);
+        }
+        fs.setattr(Caller.ROOT, ino, -1, SetAttr.utimens(TimeChange.set(timestamp((FileTime) unix.get("lastAccessTime"))),
+                TimeChange.set(timestamp((FileTime) unix.get("lastModifiedTime")))));
+    }
+
+    private void copyUserXattrs(Path source, long ino, String what) {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(source, UserDefinedFileAttributeView.class);
+        if (view == null) {
+            return;
+        }
+        try {
+            for (String name : view.list()) {
+                ByteBuffer value = ByteBuffer.allocate(view.size(name));
+                view.read(name, value);
+                fs.setxattr(Caller.ROOT, ino, "user." + name, Arrays.copyOf(value.array(), value.position()), 0);
+            }
+        } catch (IOException | UnsupportedOperationException | Ext4Exception e) {
+            if (!xattrWarned) {
+                xattrWarned = true;
+                failures.warn(what + ": user extended attributes not kept (" + e.getMessage() + ")");
+            }
+        }
+    }
+
+    private Optional<Attributes> lookup(long parent, byte[] name) {
+        try {
+            return Optional.of(fs.lookup(Caller.ROOT, parent, name));
+        } catch (Ext4Exception e) {
+            if (e.errno() == Errno.ENOENT) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    static Timestamp timestamp(FileTime t) {
+        Instant i = t.toInstant();
+        return new Timestamp(i.getEpochSecond(), i.getNano());
+    }
+
+    /** The major number of a Linux dev_t (glibc's gnu_dev_major encoding). */
+    static int major(long rdev) {
+        return (int) (((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL));
+    }
+
+    /** The minor number of a Linux dev_t. */
+    static int minor(long rdev) {
+        return (int) ((rdev & 0xff) | ((rdev >>> 12) & ~0xffL));
+    }
+}

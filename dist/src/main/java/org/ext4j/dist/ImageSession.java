@@ -1,0 +1,50 @@
+package org.ext4j.dist;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.ext4j.core.fs.Ext4Volume;
+
+/**
+ * The images one write command has open for writing: each opened once, however many operands
+ * name it, and all closed (their changes flushed) at the end.
+ */
+final class ImageSession implements AutoCloseable {
+    private final Map<Path, Ext4Volume> volumes = new LinkedHashMap<>();
+
+    /**
+     * The writable volume of {@code image}, opened on first use.
+     *
+     * @throws CommandFailure when it cannot be opened for writing
+     */
+    Ext4Volume volume(Path image) {
+        Ext4Volume v = volumes.get(image);
+        if (v == null) {
+            v = ImageOpener.openWritable(image);
+            volumes.put(image, v);
+        }
+        return v;
+    }
+
+    /** Closes every volume; the first failure is thrown after all were tried. */
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (Ext4Volume v : volumes.values()) {
+            try {
+                v.close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        volumes.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+}
