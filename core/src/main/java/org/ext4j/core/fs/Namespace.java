@@ -238,6 +238,9 @@ public final class Namespace {
         // No CAP_MKNOD check for RENAME_WHITEOUT: Linux dropped it in 5.8 (whiteouts are harmless).
         Inode oldDir = requireDirectory(tx, oldParent);
         Inode newDir = requireDirectory(tx, newParent);
+        // renameat2 walks to both parents (search permission on each) before it looks either name up.
+        Permissions.check(caller, oldDir.mode(), oldDir.uid(), oldDir.gid(), Permissions.X_OK, oldDir.ino());
+        Permissions.check(caller, newDir.mode(), newDir.uid(), newDir.gid(), Permissions.X_OK, newDir.ino());
         if (isDot(oldName) || isDotDot(oldName) || isDot(newName) || isDotDot(newName)) {
             throw new Ext4Exception(Errno.EBUSY, "cannot rename '.' or '..'");
         }

@@ -701,6 +701,9 @@ public final class ModelFileSystem implements WritableFileSystem {
         // No CAP_MKNOD check: since Linux 5.8 anyone may leave a whiteout (the kernel agrees).
         Node od = dir(parent);
         Node nd = dir(newParent);
+        // Both path walks (search permission on each parent) come before any lookup, as in renameat2.
+        permission(caller, od, 1);
+        permission(caller, nd, 1);
         String ok = key(name);
         String nk = key(newName);
         if (ok.equals(".") || ok.equals("..") || nk.equals(".") || nk.equals("..")) {
