@@ -971,6 +971,10 @@ public final class ModelFileSystem implements WritableFileSystem {
         }
         killPrivileges(caller, n);
         truncateTo(n, size);
+        // ext4_setattr stamps mtime and ctime even when the size stays (the kernel's answer).
+        Timestamp now = now();
+        n.mtime = now;
+        n.ctime = now;
         return attributes(n);
     }
 
