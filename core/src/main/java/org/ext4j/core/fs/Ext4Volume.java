@@ -682,6 +682,10 @@ public final class Ext4Volume implements WritableFileSystem {
             // ftruncate on an open handle is checked against the handle, not the mode (the kernel's rule).
             boolean throughWritableHandle = handle >= 0 && openFiles.containsKey(handle) && openFiles.get(handle).writable();
             if (!throughWritableHandle) {
+                // inode_permission(MAY_WRITE) refuses an immutable inode before it looks at the mode.
+                if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
+                    throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable");
+                }
                 Permissions.check(caller, inode.mode(), inode.uid(), inode.gid(), Permissions.W_OK, ino);
             }
             truncateLocked(caller, ino, changes.size().getAsLong());

@@ -959,6 +959,10 @@ public final class ModelFileSystem implements WritableFileSystem {
             throw err(Errno.EINVAL, "negative size");
         }
         if (handle == -1) {
+            // inode_permission(MAY_WRITE): immutable is EPERM before the mode is looked at.
+            if (n.immutable()) {
+                throw err(Errno.EPERM, "immutable");
+            }
             permission(caller, n, 2);
         } else {
             handleNode(n.ino, handle);
