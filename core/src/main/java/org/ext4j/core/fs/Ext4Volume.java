@@ -268,10 +268,14 @@ public final class Ext4Volume implements WritableFileSystem {
             throw new Ext4Exception(Errno.EROFS, "the filesystem is read-only (" + fs.readOnlyReason() + ")");
         }
         int mask = access == O_RDONLY ? Permissions.R_OK : access == O_WRONLY ? Permissions.W_OK : Permissions.R_OK | Permissions.W_OK;
+        // inode_permission refuses a write to an immutable inode before it looks at the mode;
+        // may_open checks append-only only after the mode allowed the open.
+        if (access != O_RDONLY && inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
+            throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable");
+        }
         Permissions.check(caller, inode.mode(), inode.uid(), inode.gid(), mask, ino);
-        if (access != O_RDONLY && (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)
-                || inode.hasFlag(InodeFlags.EXT4_APPEND_FL) && (flags & WritableFileSystem.O_APPEND) == 0)) {
-            throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable or append-only");
+        if (access != O_RDONLY && inode.hasFlag(InodeFlags.EXT4_APPEND_FL) && (flags & WritableFileSystem.O_APPEND) == 0) {
+            throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is append-only");
         }
         if ((flags & WritableFileSystem.O_TRUNC) != 0 && access != O_RDONLY && inode.type() == FileType.REGULAR
                 && inode.size() > 0) {
@@ -676,6 +680,10 @@ public final class Ext4Volume implements WritableFileSystem {
             // ftruncate on an open handle is checked against the handle, not the mode (the kernel's rule).
             boolean throughWritableHandle = handle >= 0 && openFiles.containsKey(handle) && openFiles.get(handle).writable();
             if (!throughWritableHandle) {
+                // inode_permission(MAY_WRITE) refuses an immutable inode before it looks at the mode.
+                if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
+                    throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable");
+                }
                 Permissions.check(caller, inode.mode(), inode.uid(), inode.gid(), Permissions.W_OK, ino);
             }
             truncateLocked(caller, ino, changes.size().getAsLong());

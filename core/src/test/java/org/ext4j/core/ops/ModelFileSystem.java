@@ -519,7 +519,9 @@ public final class ModelFileSystem implements WritableFileSystem {
             throw err(Errno.EEXIST, key(name) + " exists");
         }
         mayCreate(caller, d);
-        if ((type == S_IFCHR || type == S_IFBLK) && !caller.isRoot()) {
+        // A whiteout (character device 0:0) needs no CAP_MKNOD since Linux 5.8.
+        boolean whiteout = type == S_IFCHR && rdevMajor == 0 && rdevMinor == 0;
+        if ((type == S_IFCHR || type == S_IFBLK) && !whiteout && !caller.isRoot()) {
             throw err(Errno.EPERM, "device node by non-root");
         }
         Node n = newInode(caller, d, (type == 0 ? S_IFREG : type) | (mode & 07777));
@@ -696,11 +698,12 @@ public final class ModelFileSystem implements WritableFileSystem {
                 || (flags & RENAME_EXCHANGE) != 0 && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)) != 0) {
             throw err(Errno.EINVAL, "rename flags " + flags);
         }
-        if ((flags & RENAME_WHITEOUT) != 0 && !caller.isRoot()) {
-            throw err(Errno.EPERM, "RENAME_WHITEOUT needs CAP_MKNOD");
-        }
+        // No CAP_MKNOD check: since Linux 5.8 anyone may leave a whiteout (the kernel agrees).
         Node od = dir(parent);
         Node nd = dir(newParent);
+        // Both path walks (search permission on each parent) come before any lookup, as in renameat2.
+        permission(caller, od, 1);
+        permission(caller, nd, 1);
         String ok = key(name);
         String nk = key(newName);
         if (ok.equals(".") || ok.equals("..") || nk.equals(".") || nk.equals("..")) {
@@ -956,6 +959,10 @@ public final class ModelFileSystem implements WritableFileSystem {
             throw err(Errno.EINVAL, "negative size");
         }
         if (handle == -1) {
+            // inode_permission(MAY_WRITE): immutable is EPERM before the mode is looked at.
+            if (n.immutable()) {
+                throw err(Errno.EPERM, "immutable");
+            }
             permission(caller, n, 2);
         } else {
             handleNode(n.ino, handle);
@@ -968,6 +975,10 @@ public final class ModelFileSystem implements WritableFileSystem {
         }
         killPrivileges(caller, n);
         truncateTo(n, size);
+        // ext4_setattr stamps mtime and ctime even when the size stays (the kernel's answer).
+        Timestamp now = now();
+        n.mtime = now;
+        n.ctime = now;
         return attributes(n);
     }
 

@@ -79,9 +79,39 @@ final class OpGenerator {
     /** Inodes reachable by name, sorted (the model's map order must not leak into the draw). */
     private List<ModelFileSystem.Node> reachable() {
         List<ModelFileSystem.Node> out = new ArrayList<>();
+        if (mix.kernelTimes()) {
+            return byPath();
+        }
         model.nodes().values().stream().filter(n -> n.nlink > 0 || n.ino == WritableFileSystem.ROOT_INO)
                 .sorted((a, b) -> Long.compare(a.ino, b.ino)).forEach(out::add);
         return out;
+    }
+
+    /**
+     * Inodes reachable by name, ordered by their first path: for kernel runs, where the kernel and
+     * ext4j number new inodes differently, but both runs must draw the same operations.
+     */
+    private List<ModelFileSystem.Node> byPath() {
+        java.util.TreeMap<String, ModelFileSystem.Node> paths = new java.util.TreeMap<>();
+        java.util.ArrayDeque<Long> queue = new java.util.ArrayDeque<>(List.of(WritableFileSystem.ROOT_INO));
+        java.util.Map<Long, String> seen = new java.util.HashMap<>(java.util.Map.of(WritableFileSystem.ROOT_INO, ""));
+        paths.put("", model.node(WritableFileSystem.ROOT_INO));
+        while (!queue.isEmpty()) {
+            long d = queue.poll();
+            ModelFileSystem.Node dir = model.node(d);
+            for (java.util.Map.Entry<String, Long> e : new java.util.TreeMap<>(dir.children).entrySet()) {
+                String path = seen.get(d) + "/" + e.getKey();
+                ModelFileSystem.Node child = model.node(e.getValue());
+                if (child != null && !seen.containsKey(child.ino)) {
+                    seen.put(child.ino, path);
+                    paths.put(path, child);
+                    if (child.isDir()) {
+                        queue.add(child.ino);
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(paths.values());
     }
 
     private long pick(java.util.function.Predicate<ModelFileSystem.Node> which) {

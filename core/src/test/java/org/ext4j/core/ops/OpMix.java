@@ -9,7 +9,9 @@ import java.util.Random;
  * the times utimensat gets. Immutable: the {@code with} methods return a changed copy.
  *
  * @param kernelTimes draw only time pairs that touch(1) can express (both set to one time, one
- *                    set and the other omitted, NOW with OMIT, or both NOW), for kernel runs
+ *                    set and the other omitted, NOW with OMIT, or both NOW), for kernel runs; such
+ *                    runs also pick targets by path, not by inode number, since the kernel numbers
+ *                    new inodes its own way
  */
 public record OpMix(Map<OpKind, Integer> weights, boolean kernelTimes) {
 

@@ -86,7 +86,7 @@ final class OpRunner {
         return skippedIndices;
     }
 
-    /** Per compared operation: its index, description and errno (or "ok"), for comparing two targets' runs. */
+    /** Per compared operation: its index, kind, caller and errno (or "ok"), for comparing two targets' runs. */
     List<String> outcomes() {
         return outcomes;
     }
@@ -103,7 +103,9 @@ final class OpRunner {
             skippedIndices.add(index);
             return;
         }
-        outcomes.add("#" + index + " " + op.describe() + " -> " + (actual.errno() == null ? "ok" : actual.errno()));
+        // Kind and caller, not the description: inode numbers differ between a kernel and ext4j.
+        outcomes.add("#" + index + " " + op.kind() + " " + Op.who(op.caller()) + " -> "
+                + (actual.errno() == null ? "ok" : actual.errno()));
         if (actual.errno() == null && op.kind().createsInode() && actual.value() instanceof AttrView v) {
             model.expectIno(v.ino());
         }
