@@ -747,10 +747,8 @@ public final class Ext4Volume implements WritableFileSystem {
             Inode after = InodeStore.read(tx, ino);
             InodeEditor e = new InodeEditor(after);
             Timestamp now = now();
-            // ext4_setattr moves the times only when the size changes; dropping privileges moves ctime.
-            if (after.size() != inode.size()) {
-                e.mtime(now).ctime(now);
-            }
+            // truncate(2) moves mtime and ctime even to the same size (checked against kernel 6.18).
+            e.mtime(now).ctime(now);
             int mode = SetattrRules.withoutPrivileges(caller, after.mode(), after.gid());
             if (mode != after.mode()) {
                 e.mode(mode).ctime(now);
