@@ -30,6 +30,7 @@ import org.ext4j.core.htree.DxBlock;
 import org.ext4j.core.inode.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.io.BlockDevice;
+import org.ext4j.core.io.ForwardingBlockDevice;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.io.MemoryBlockDevice;
 import org.ext4j.core.spi.CorruptionException;
@@ -326,45 +327,19 @@ class DirectoryReaderTest {
     }
 
     /** Records the byte offset of every read. */
-    private static final class CountingDevice implements BlockDevice {
-        final BlockDevice inner;
+    private static final class CountingDevice extends ForwardingBlockDevice {
         final List<Long> reads = java.util.Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger total = new AtomicInteger();
 
         CountingDevice(BlockDevice inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public long size() {
-            return inner.size();
+            super(inner);
         }
 
         @Override
         public void read(long offset, byte[] dst, int dstOff, int len) throws IOException {
             reads.add(offset);
             total.incrementAndGet();
-            inner.read(offset, dst, dstOff, len);
-        }
-
-        @Override
-        public void write(long offset, byte[] src, int srcOff, int len) throws IOException {
-            inner.write(offset, src, srcOff, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            inner.flush();
-        }
-
-        @Override
-        public boolean isReadOnly() {
-            return inner.isReadOnly();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
+            inner().read(offset, dst, dstOff, len);
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.BlockDevice;
+import org.ext4j.core.io.ForwardingBlockDevice;
 import org.ext4j.core.io.FileBlockDevice;
 
 /** Builds test images with mkfs.ext4 and asks debugfs what is in them: the oracles of this package's tests. */
@@ -201,44 +202,18 @@ final class TestImages {
     }
 
     /** A pass-through device that counts read calls. */
-    static final class CountingDevice implements BlockDevice {
-        private final BlockDevice inner;
+    static final class CountingDevice extends ForwardingBlockDevice {
         private final AtomicLong reads;
 
         CountingDevice(BlockDevice inner, AtomicLong reads) {
-            this.inner = inner;
+            super(inner);
             this.reads = reads;
-        }
-
-        @Override
-        public long size() {
-            return inner.size();
         }
 
         @Override
         public void read(long offset, byte[] dst, int dstOff, int len) throws IOException {
             reads.incrementAndGet();
-            inner.read(offset, dst, dstOff, len);
-        }
-
-        @Override
-        public void write(long offset, byte[] src, int srcOff, int len) throws IOException {
-            inner.write(offset, src, srcOff, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            inner.flush();
-        }
-
-        @Override
-        public boolean isReadOnly() {
-            return inner.isReadOnly();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
+            inner().read(offset, dst, dstOff, len);
         }
     }
 }

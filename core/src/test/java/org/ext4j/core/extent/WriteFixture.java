@@ -17,6 +17,7 @@ import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.BlockDevice;
+import org.ext4j.core.io.ForwardingBlockDevice;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.Tools;
@@ -148,24 +149,13 @@ final class WriteFixture implements AutoCloseable {
     }
 
     /** Passes everything to a device and counts the writes. */
-    static final class CountingDevice implements BlockDevice {
-        private final BlockDevice inner;
+    static final class CountingDevice extends ForwardingBlockDevice {
         long writes;
         /** Writes longer than 64 KiB: file data runs (metadata goes block by block). */
         long bulkWrites;
 
         CountingDevice(BlockDevice inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public long size() {
-            return inner.size();
-        }
-
-        @Override
-        public void read(long offset, byte[] dst, int dstOff, int len) throws IOException {
-            inner.read(offset, dst, dstOff, len);
+            super(inner);
         }
 
         @Override
@@ -174,22 +164,7 @@ final class WriteFixture implements AutoCloseable {
             if (len > 65536) {
                 bulkWrites++;
             }
-            inner.write(offset, src, srcOff, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            inner.flush();
-        }
-
-        @Override
-        public boolean isReadOnly() {
-            return inner.isReadOnly();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
+            inner().write(offset, src, srcOff, len);
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.BlockDevice;
+import org.ext4j.core.io.ForwardingBlockDevice;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -25,26 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** Transactions, the block cache and the in-place commit order, on an image made by mkfs.ext4 behind a recording device. */
 class TransactionTest {
     /** Records every write (by block) and flush that reaches the device; can be told to fail writes. */
-    static final class RecordingDevice implements BlockDevice {
-        final BlockDevice inner;
+    static final class RecordingDevice extends ForwardingBlockDevice {
         final int blockSize;
         final List<String> log = new ArrayList<>();
         final List<byte[]> written = new ArrayList<>();
         boolean failWrites;
 
         RecordingDevice(BlockDevice inner, int blockSize) {
-            this.inner = inner;
+            super(inner);
             this.blockSize = blockSize;
-        }
-
-        @Override
-        public long size() {
-            return inner.size();
-        }
-
-        @Override
-        public void read(long off, byte[] dst, int dstOff, int len) throws IOException {
-            inner.read(off, dst, dstOff, len);
         }
 
         @Override
@@ -54,23 +44,13 @@ class TransactionTest {
             }
             log.add("w" + off / blockSize);
             written.add(java.util.Arrays.copyOfRange(src, srcOff, srcOff + len));
-            inner.write(off, src, srcOff, len);
+            inner().write(off, src, srcOff, len);
         }
 
         @Override
         public void flush() throws IOException {
             log.add("flush");
-            inner.flush();
-        }
-
-        @Override
-        public boolean isReadOnly() {
-            return inner.isReadOnly();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
+            inner().flush();
         }
     }
 
