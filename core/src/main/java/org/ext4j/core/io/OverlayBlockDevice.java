@@ -57,21 +57,14 @@ public final class OverlayBlockDevice implements BlockDevice {
         check(offset, len);
         lock.readLock().lock();
         try {
-            long pos = offset;
-            int done = 0;
-            while (done < len) {
-                long index = pos / chunkSize;
-                int within = (int) (pos % chunkSize);
-                int n = (int) Math.min(len - done, (long) chunkSize - within);
+            forEachChunk(offset, len, (index, within, done, n) -> {
                 byte[] chunk = chunks.get(index);
                 if (chunk != null) {
                     System.arraycopy(chunk, within, dst, dstOff + done, n);
                 } else {
-                    base.read(pos, dst, dstOff + done, n);
+                    base.read(offset + done, dst, dstOff + done, n);
                 }
-                pos += n;
-                done += n;
-            }
+            });
         } finally {
             lock.readLock().unlock();
         }
@@ -82,23 +75,34 @@ public final class OverlayBlockDevice implements BlockDevice {
         check(offset, len);
         lock.writeLock().lock();
         try {
-            long pos = offset;
-            int done = 0;
-            while (done < len) {
-                long index = pos / chunkSize;
-                int within = (int) (pos % chunkSize);
-                int n = (int) Math.min(len - done, (long) chunkSize - within);
+            forEachChunk(offset, len, (index, within, done, n) -> {
                 byte[] chunk = chunks.get(index);
                 if (chunk == null) {
                     chunk = loadChunk(index);
                     chunks.put(index, chunk);
                 }
                 System.arraycopy(src, srcOff + done, chunk, within, n);
-                pos += n;
-                done += n;
-            }
+            });
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    /** One piece of an access that lies within a single chunk. */
+    @FunctionalInterface
+    private interface ChunkPiece {
+        void accept(long index, int within, int done, int n) throws IOException;
+    }
+
+    /** Splits the access of {@code len} bytes at {@code offset} at chunk boundaries. */
+    private void forEachChunk(long offset, int len, ChunkPiece piece) throws IOException {
+        int done = 0;
+        while (done < len) {
+            long pos = offset + done;
+            int within = (int) (pos % chunkSize);
+            int n = (int) Math.min(len - done, (long) chunkSize - within);
+            piece.accept(pos / chunkSize, within, done, n);
+            done += n;
         }
     }
 
