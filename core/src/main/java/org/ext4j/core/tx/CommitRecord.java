@@ -12,9 +12,12 @@ import java.util.List;
  * @param blocks          the dirty metadata blocks
  * @param hasOrderedData  true when data blocks were written that the metadata will point at, so the
  *                        device must be flushed before any metadata is written
+ * @param freed           the blocks this transaction freed, in the order they were freed (runs
+ *                        may touch; a block freed is not reallocated before the record is written)
  */
-public record CommitRecord(long sequence, List<CommittedBlock> blocks, boolean hasOrderedData) {
+public record CommitRecord(long sequence, List<CommittedBlock> blocks, boolean hasOrderedData, List<FreedRange> freed) {
     public CommitRecord {
         blocks = List.copyOf(blocks);
+        freed = List.copyOf(freed);
     }
 }

@@ -10,9 +10,29 @@ import java.io.IOException;
  */
 public interface CommitWriter {
     /**
-     * Writes {@code record} durably. Called by {@link Transaction#commit()} with the transaction
-     * lock held; when it returns, the blocks become the committed state in the cache. An exception
-     * leaves the device in an unknown state and the manager refuses further transactions.
+     * Writes {@code record} durably. Called with the transaction lock held; when it returns, the
+     * blocks become the committed state in the cache. An exception leaves the device in an unknown
+     * state and the manager refuses further transactions.
      */
     void write(CommitRecord record) throws IOException;
+
+    /**
+     * The most blocks one record should hold: the manager commits a running transaction before it
+     * grows past this (a journal writer answers what its log can take in one transaction).
+     */
+    default int maxRecordBlocks() {
+        return 8192;
+    }
+
+    /**
+     * Brings every block written so far to its home location and flushes (a journal writer
+     * checkpoints its whole log). Called with the transaction lock held.
+     */
+    default void checkpoint() throws IOException {
+    }
+
+    /** Called once at a clean close, after the last record: checkpoint and leave the image clean. */
+    default void close() throws IOException {
+        checkpoint();
+    }
 }

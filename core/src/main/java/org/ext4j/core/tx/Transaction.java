@@ -166,7 +166,7 @@ public final class Transaction implements BlockReader, AutoCloseable {
             }
             if (!dirty.isEmpty() || orderedData) {
                 try {
-                    manager.writer().write(new CommitRecord(sequence, dirty, orderedData));
+                    manager.writer().write(new CommitRecord(sequence, dirty, orderedData, List.of()));
                 } catch (IOException | RuntimeException e) {
                     for (CommittedBlock b : dirty) {
                         cache.invalidate(b.pblk());
