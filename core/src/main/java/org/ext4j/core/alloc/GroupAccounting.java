@@ -97,6 +97,7 @@ public final class GroupAccounting {
         ed.setFreeBlocksCount(gd.freeBlocksCount() + count);
         finishBlockBitmap(tx, ed, gd, map);
         superblock.addFreeBlocks(tx, count);
+        tx.noteFreed(pblk, count);
     }
 
     /**

@@ -3,10 +3,10 @@ package org.ext4j.core.fs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
-import java.util.function.LongUnaryOperator;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.Mapping;
 import org.ext4j.core.inode.FileType;
@@ -16,6 +16,7 @@ import org.ext4j.core.io.OverlayBlockDevice;
 import org.ext4j.core.journal.JournalRecovery;
 import org.ext4j.core.journal.RecoveryResult;
 import org.ext4j.core.tx.BlockCache;
+import org.ext4j.core.tx.TransactionManager;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -35,6 +36,7 @@ public final class Ext4FileSystem implements Closeable {
     private final boolean metadataCsum;
     private final int csumSeed;
     private final BlockCache cache;
+    private TransactionManager transactions;
     private RecoveryResult recovery;
 
     private Ext4FileSystem(BlockDevice device, Superblock sb, boolean readOnly, String readOnlyReason) {
@@ -319,8 +321,30 @@ public final class Ext4FileSystem implements Closeable {
         return Features.names(sb.featureCompat(), sb.featureIncompat(), sb.featureRoCompat());
     }
 
+    /**
+     * The transaction manager of this filesystem, made on first use: every write goes through it,
+     * and {@link #close()} writes what it still holds.
+     */
+    public synchronized TransactionManager transactions() {
+        if (transactions == null) {
+            transactions = TransactionManager.inPlace(this);
+        }
+        return transactions;
+    }
+
+    /** Writes the running transaction (if a manager was made), then closes the device. */
     @Override
     public void close() throws IOException {
-        device.close();
+        TransactionManager tm;
+        synchronized (this) {
+            tm = transactions;
+        }
+        try {
+            if (tm != null) {
+                tm.close();
+            }
+        } finally {
+            device.close();
+        }
     }
 }

@@ -64,7 +64,6 @@ public final class Ext4Volume implements WritableFileSystem {
     /** Inodes whose last link went while open: freed when their last handle is released. */
     private final java.util.Set<Long> unlinkedOpen = ConcurrentHashMap.newKeySet();
     private final java.time.Clock clock;
-    private TransactionManager transactions;
     private Namespace namespace;
 
     private Ext4Volume(Ext4FileSystem fs, java.time.Clock clock) {
@@ -77,7 +76,11 @@ public final class Ext4Volume implements WritableFileSystem {
     public static Ext4Volume open(Path path, OpenOptions options) throws IOException {
         FileBlockDevice device = FileBlockDevice.open(path, options.readOnly());
         try {
-            return new Ext4Volume(Ext4FileSystem.open(device, options), java.time.Clock.systemUTC());
+            Ext4FileSystem fs = Ext4FileSystem.open(device, options);
+            if (!fs.isReadOnly()) {
+                fs.transactions().startCommitTimer(options.commitInterval());
+            }
+            return new Ext4Volume(fs, java.time.Clock.systemUTC());
         } catch (RuntimeException e) {
             device.close();
             throw e;
@@ -461,13 +464,10 @@ public final class Ext4Volume implements WritableFileSystem {
         return new Ext4Exception(Errno.ENOSYS, operation + " is not implemented yet: it waits for " + waitsFor);
     }
 
-    /** The transaction manager, made on first write (a read-only volume never needs one). */
-    private synchronized TransactionManager transactions() {
+    /** The transaction manager (a read-only volume never needs one). */
+    private TransactionManager transactions() {
         requireWritable();
-        if (transactions == null) {
-            transactions = TransactionManager.inPlace(fs);
-        }
-        return transactions;
+        return fs.transactions();
     }
 
     private void requireWritable() {
@@ -948,7 +948,10 @@ public final class Ext4Volume implements WritableFileSystem {
         return getattr(ino);
     }
 
-    /** {@inheritDoc} Commits are written in place and synchronously, so this flushes the device. */
+    /**
+     * {@inheritDoc} Writes the whole running transaction (the file's data and metadata are in it
+     * or in an earlier, already written one) and returns when it is durable.
+     */
     @Override
     public void fsync(long ino, long handle, boolean datasync) {
         openFile(ino, handle);
@@ -957,10 +960,8 @@ public final class Ext4Volume implements WritableFileSystem {
 
     @Override
     public void syncfs() {
-        try {
-            fs.device().flush();
-        } catch (IOException e) {
-            throw new Ext4Exception(Errno.EIO, "flushing the device failed: " + e.getMessage(), e);
+        if (!fs.isReadOnly()) {
+            fs.transactions().sync();
         }
     }
 
