@@ -128,9 +128,11 @@ public final class Bitmaps {
             long mask = hasBlockBitmapCsumHi() ? 0xFFFFFFFFL : 0xFFFFL;
             long computed = blockBitmapChecksum(map) & mask;
             long stored = gd.blockBitmapChecksum() & mask;
-            CorruptionException.check(stored == computed, String.format(
+            if (stored != computed) {
+                throw new CorruptionException(String.format(
                     "block bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
                     group, gd.blockBitmap(), stored, computed));
+            }
         }
         long start = sb.groupFirstBlock(group);
         long inGroup = layout.blocksInGroup(group);
@@ -145,9 +147,10 @@ public final class Bitmaps {
             long mask = hasInodeBitmapCsumHi() ? 0xFFFFFFFFL : 0xFFFFL;
             long computed = inodeBitmapChecksum(map) & mask;
             long stored = gd.inodeBitmapChecksum() & mask;
-            CorruptionException.check(stored == computed, String.format(
-                    "inode bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
-                    gd.group(), gd.inodeBitmap(), stored, computed));
+            if (stored != computed) {
+                throw new CorruptionException(String.format("inode bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
+                        gd.group(), gd.inodeBitmap(), stored, computed));
+            }
         }
     }
 

@@ -211,7 +211,7 @@ public final class GroupAccounting {
             finishBlockBitmap(tx, ed, ed.view(), buf);
             return buf;
         }
-        bitmaps.verifyBlockBitmap(gd, tx.read(blk));
+        bitmaps.verifyBlockBitmap(gd, tx.readShared(blk));
         return tx.getWriteAccess(blk, BlockRole.BITMAP);
     }
 
@@ -230,7 +230,7 @@ public final class GroupAccounting {
             finishInodeBitmap(tx, ed, ed.view(), buf);
             return buf;
         }
-        bitmaps.verifyInodeBitmap(gd, tx.read(blk));
+        bitmaps.verifyInodeBitmap(gd, tx.readShared(blk));
         return tx.getWriteAccess(blk, BlockRole.BITMAP);
     }
 

@@ -41,14 +41,14 @@ public final class SuperblockEditor {
 
     /** s_free_blocks_count as {@code src} sees it. */
     public long freeBlocksCount(BlockReader src) {
-        byte[] b = src.read(block);
+        byte[] b = src.readShared(block);
         return LittleEndian.u32(b, off + S_FREE_BLOCKS_COUNT_LO)
                 | (sb.is64Bit() ? LittleEndian.u32(b, off + S_FREE_BLOCKS_COUNT_HI) << 32 : 0);
     }
 
     /** s_free_inodes_count as {@code src} sees it. */
     public long freeInodesCount(BlockReader src) {
-        return LittleEndian.u32(src.read(block), off + S_FREE_INODES_COUNT);
+        return LittleEndian.u32(src.readShared(block), off + S_FREE_INODES_COUNT);
     }
 
     /** Adds {@code delta} to s_free_blocks_count (clamped at 0 and the block count, as counters may have drifted). */

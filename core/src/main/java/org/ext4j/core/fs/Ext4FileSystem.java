@@ -218,10 +218,13 @@ public final class Ext4FileSystem implements Closeable {
      * changes) and verified.
      */
     public GroupDescriptor group(long group) {
-        return group(group, this::readBlock);
+        return group(group, cache::readShared);
     }
 
-    /** The descriptor of {@code group} as {@code blocks} (the cache or a transaction) has it, verified. */
+    /**
+     * The descriptor of {@code group} as {@code blocks} (the cache or a transaction) has it,
+     * verified. {@code blocks} may share its arrays: they are only read here.
+     */
     public GroupDescriptor group(long group, java.util.function.LongFunction<byte[]> blocks) {
         if (group < 0 || group >= sb.groupCount()) {
             throw new CorruptionException("group " + group + " does not exist (" + sb.groupCount() + " groups)");
@@ -259,13 +262,13 @@ public final class Ext4FileSystem implements Closeable {
 
     /** Reads inode {@code ino}, verifying its checksum. */
     public Inode inode(long ino) {
-        return inode(ino, this::readBlock);
+        return inode(ino, cache::readShared);
     }
 
     /**
      * Reads inode {@code ino} through {@code blocks} (the committed cache, or a transaction that
-     * sees its own changes), verifying its checksum. An inode in a group whose table was never
-     * initialised reads as zeros.
+     * sees its own changes; it may share its arrays, which are only read here), verifying its
+     * checksum. An inode in a group whose table was never initialised reads as zeros.
      */
     public Inode inode(long ino, java.util.function.LongFunction<byte[]> blocks) {
         InodeLocation at = inodeLocation(ino, blocks);

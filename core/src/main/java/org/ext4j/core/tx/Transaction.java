@@ -121,6 +121,14 @@ public final class Transaction implements BlockReader, AutoCloseable {
         return a != null ? a.working.clone() : cache.read(pblk);
     }
 
+    /** {@inheritDoc} This handle's working copy when it has one, else the cache's committed array. */
+    @Override
+    public byte[] readShared(long pblk) {
+        checkOpen();
+        Access a = blocks.get(pblk);
+        return a != null ? a.working : cache.readShared(pblk);
+    }
+
     /**
      * Writes file data ({@code len} bytes, whole blocks) at block {@code pblk} now, ahead of the
      * metadata that will point at it (ordered mode): commit flushes the device before writing any
