@@ -36,8 +36,10 @@ public final class Bitmaps {
         if (sb.hasRoCompat(Features.RO_COMPAT_BIGALLOC)) {
             throw new Ext4Exception(Errno.EOPNOTSUPP, "bigalloc bitmaps (one bit per cluster) are not supported");
         }
-        CorruptionException.check(sb.clustersPerGroup() == sb.blocksPerGroup(), "superblock: s_clusters_per_group "
-                + sb.clustersPerGroup() + " differs from s_blocks_per_group " + sb.blocksPerGroup() + " without bigalloc");
+        if (sb.clustersPerGroup() != sb.blocksPerGroup()) {
+            throw new CorruptionException("superblock: s_clusters_per_group " + sb.clustersPerGroup()
+                    + " differs from s_blocks_per_group " + sb.blocksPerGroup() + " without bigalloc");
+        }
     }
 
     /** A reader for {@code fs} (its groups and layout built afresh). */

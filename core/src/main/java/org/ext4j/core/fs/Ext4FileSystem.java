@@ -37,6 +37,8 @@ public final class Ext4FileSystem implements Closeable {
     private final int csumSeed;
     private final BlockCache cache;
     private TransactionManager transactions;
+    /** Recently verified descriptors, direct-mapped by group number (see {@link ValidatedDescriptor}). */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<ValidatedDescriptor> validated;
     private RecoveryResult recovery;
 
     private Ext4FileSystem(BlockDevice device, Superblock sb, boolean readOnly, String readOnlyReason) {
@@ -48,6 +50,7 @@ public final class Ext4FileSystem implements Closeable {
         this.metadataCsum = sb.hasRoCompat(Features.RO_COMPAT_METADATA_CSUM);
         this.csumSeed = metadataCsum ? sb.checksumSeed() : 0;
         this.cache = new BlockCache(this);
+        this.validated = new java.util.concurrent.atomic.AtomicReferenceArray<>((int) Math.max(1, Math.min(sb.groupCount(), 1024)));
     }
 
     /**
@@ -231,10 +234,24 @@ public final class Ext4FileSystem implements Closeable {
         }
         byte[] block = blocks.apply(sb.groupDescriptorBlock(group));
         int off = sb.groupDescriptorOffset(group);
-        byte[] raw = java.util.Arrays.copyOfRange(block, off, off + sb.descSize());
+        int len = sb.descSize();
+        int slot = (int) (group % validated.length());
+        ValidatedDescriptor memo = validated.get(slot);
+        if (memo != null && memo.group() == group && java.util.Arrays.equals(block, off, off + len, memo.raw(), 0, len)) {
+            return memo.descriptor();
+        }
+        byte[] raw = java.util.Arrays.copyOfRange(block, off, off + len);
         GroupDescriptor gd = new GroupDescriptor(group, raw);
         validate(gd, raw);
+        validated.set(slot, new ValidatedDescriptor(group, raw.clone(), gd));
         return gd;
+    }
+
+    /**
+     * A descriptor verified earlier: the same bytes again need no second checksum (descriptors
+     * are looked up many times per operation, and every transaction changes only a few).
+     */
+    private record ValidatedDescriptor(long group, byte[] raw, GroupDescriptor descriptor) {
     }
 
     private void validate(GroupDescriptor gd, byte[] raw) {
