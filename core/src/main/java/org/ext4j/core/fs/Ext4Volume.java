@@ -39,6 +39,7 @@ import org.ext4j.core.spi.SetAttr;
 import org.ext4j.core.spi.StatFs;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.orphan.OrphanList;
 import org.ext4j.core.inode.Timestamp;
 import org.ext4j.core.tx.Transaction;
 import org.ext4j.core.tx.TransactionManager;
@@ -61,8 +62,13 @@ public final class Ext4Volume implements WritableFileSystem {
     private final ConcurrentHashMap<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
     /** Open handles per inode. */
     private final ConcurrentHashMap<Long, Integer> openCounts = new ConcurrentHashMap<>();
-    /** Inodes whose last link went while open: freed when their last handle is released. */
+    /**
+     * Inodes without a link that are open (unlinked while open, or O_TMPFILE): on the on-disk
+     * orphan list, freed when their last handle is released.
+     */
     private final java.util.Set<Long> unlinkedOpen = ConcurrentHashMap.newKeySet();
+    /** O_TMPFILE inodes opened without O_EXCL and not linked yet: the kernel's I_LINKABLE. */
+    private final java.util.Set<Long> linkable = ConcurrentHashMap.newKeySet();
     private final java.time.Clock clock;
     private TransactionManager transactions;
     private Namespace namespace;
@@ -71,9 +77,19 @@ public final class Ext4Volume implements WritableFileSystem {
         this.fs = fs;
         this.xattrs = new XattrReader(fs);
         this.clock = clock;
+        if (!fs.isReadOnly()) {
+            OrphanCleanup cleanup = new OrphanCleanup(fs);
+            if (cleanup.needed()) {
+                cleanup.run(transactions(), namespace());
+            }
+        }
     }
 
-    /** Opens the image or block device at {@code path}. */
+    /**
+     * Opens the image or block device at {@code path}. A read-write open finishes what a crash
+     * left on the orphan lists (frees unlinked inodes, completes truncates) as the kernel's
+     * mount does; a read-only open leaves them alone.
+     */
     public static Ext4Volume open(Path path, OpenOptions options) throws IOException {
         FileBlockDevice device = FileBlockDevice.open(path, options.readOnly());
         try {
@@ -84,7 +100,7 @@ public final class Ext4Volume implements WritableFileSystem {
         }
     }
 
-    /** Wraps an already opened filesystem. */
+    /** Wraps an already opened filesystem, processing its orphans when it is writable (see {@link #open}). */
     public static Ext4Volume of(Ext4FileSystem fs) {
         return new Ext4Volume(fs, java.time.Clock.systemUTC());
     }
@@ -312,12 +328,20 @@ public final class Ext4Volume implements WritableFileSystem {
             return;
         }
         Integer left = openCounts.computeIfPresent(file.ino(), (k, n) -> n > 1 ? n - 1 : null);
-        if (left == null && unlinkedOpen.remove(file.ino())) {
-            try (Transaction tx = transactions().begin()) {
-                namespace().release(tx, file.ino());
-                tx.commit();
-            }
+        if (left == null && unlinkedOpen.contains(file.ino())) {
+            freeOrphan(file.ino());
         }
+    }
+
+    /** Takes inode {@code ino} off the orphan list and frees it, in one transaction. */
+    private void freeOrphan(long ino) {
+        try (Transaction tx = transactions().begin()) {
+            new OrphanList(fs).remove(tx, ino);
+            namespace().release(tx, ino);
+            tx.commit();
+        }
+        unlinkedOpen.remove(ino);
+        linkable.remove(ino);
     }
 
     /** An open file: its inode and open(2) flags. */
@@ -504,12 +528,17 @@ public final class Ext4Volume implements WritableFileSystem {
         return namespace;
     }
 
-    /** Frees {@code ino} now, or when its last handle closes if it is open (-1: nothing to free). */
+    /**
+     * Frees {@code ino} now, or if it is open puts it on the orphan list in {@code tx} and frees
+     * it when its last handle closes (-1: nothing to free). A crash before that close leaves it
+     * on the list for the next read-write open (or e2fsck) to free.
+     */
     private void releaseOrDefer(Transaction tx, long ino) {
         if (ino < 0) {
             return;
         }
         if (openCounts.containsKey(ino)) {
+            new OrphanList(fs).add(tx, ino);
             unlinkedOpen.add(ino);
         } else {
             namespace().release(tx, ino);
@@ -559,13 +588,26 @@ public final class Ext4Volume implements WritableFileSystem {
         return inTransaction(tx -> namespace().symlink(tx, caller, parent, name, target));
     }
 
+    /**
+     * {@inheritDoc} Linking an O_TMPFILE inode (opened without O_EXCL) gives it its first name
+     * and takes it off the orphan list in the same transaction.
+     */
     @Override
     public Attributes link(Caller caller, long ino, long newParent, byte[] newName) {
         requireWritable();
-        return inTransaction(tx -> {
-            namespace().link(tx, caller, ino, newParent, newName);
-            return ino;
-        });
+        boolean tmpfile = linkable.contains(ino);
+        try (Transaction tx = transactions().begin()) {
+            namespace().link(tx, caller, ino, newParent, newName, tmpfile);
+            if (tmpfile) {
+                new OrphanList(fs).remove(tx, ino);
+            }
+            tx.commit();
+        }
+        if (tmpfile) {
+            linkable.remove(ino);
+            unlinkedOpen.remove(ino);
+        }
+        return getattr(ino);
     }
 
     @Override
@@ -964,14 +1006,50 @@ public final class Ext4Volume implements WritableFileSystem {
         }
     }
 
+    /**
+     * {@inheritDoc} The new inode goes on the orphan list in the transaction that allocates it,
+     * so a crash while it is open frees it at the next read-write open.
+     */
     @Override
-    public Created tmpfile(Caller caller, long parent, int mode) {
+    public Created tmpfile(Caller caller, long parent, int mode, int flags) {
         requireWritable();
-        throw notYet("tmpfile", WAITS_FOR_FILES + " and the orphan list");
+        if ((flags & O_ACCMODE) == O_RDONLY) {
+            throw new Ext4Exception(Errno.EINVAL, "O_TMPFILE needs O_WRONLY or O_RDWR");
+        }
+        long ino;
+        try (Transaction tx = transactions().begin()) {
+            Inode dir = liveInode(tx, parent);
+            if (!dir.isDirectory()) {
+                throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
+            }
+            ino = namespace().tmpfile(tx, caller, parent, mode);
+            new OrphanList(fs).add(tx, ino);
+            tx.commit();
+        }
+        unlinkedOpen.add(ino);
+        if ((flags & WritableFileSystem.O_EXCL) == 0) {
+            linkable.add(ino);
+        }
+        long handle = register(ino, flags & ~WritableFileSystem.O_EXCL);
+        return new Created(getattr(ino), handle);
     }
 
+    /**
+     * Releases what is still open (an unlinked file with a handle is freed and taken off the
+     * orphan list, as the last close would) and closes the device.
+     */
     @Override
     public void close() throws IOException {
-        fs.close();
+        try {
+            if (!fs.isReadOnly()) {
+                for (Long ino : List.copyOf(unlinkedOpen)) {
+                    freeOrphan(ino);
+                }
+            }
+            openFiles.clear();
+            openCounts.clear();
+        } finally {
+            fs.close();
+        }
     }
 }
