@@ -479,7 +479,6 @@ public final class Ext4Volume implements WritableFileSystem {
     /** Who the write operations that are not wired yet wait for (the branches writing them). */
     private static final String WAITS_FOR_FILES = "the file writer (BlockMapWriter/FileWriter)";
     private static final String WAITS_FOR_DIRECTORIES = "the directory writer (DirectoryWriter)";
-    private static final String WAITS_FOR_XATTRS = "the xattr writer (XattrWriter)";
 
     private static Ext4Exception notYet(String operation, String waitsFor) {
         return new Ext4Exception(Errno.ENOSYS, operation + " is not implemented yet: it waits for " + waitsFor);
@@ -677,6 +676,9 @@ public final class Ext4Volume implements WritableFileSystem {
             InodeEditor e = new InodeEditor(written).mtime(now).ctime(now);
             e.mode(SetattrRules.withoutPrivileges(caller, written.mode(), written.gid()));
             InodeStore.write(tx, ino, e.raw());
+            if (written.type() == FileType.REGULAR) {
+                killPriv(tx, ino);
+            }
             tx.commit();
             return len;
         }
@@ -701,9 +703,9 @@ public final class Ext4Volume implements WritableFileSystem {
     }
 
     /**
-     * {@inheritDoc} Mode, owner and times are changed here in one transaction; a size change
-     * waits for the file writer (ENOSYS). chmod of a file with a POSIX access ACL and chown of a
-     * file with security.capability also change an xattr, so they wait for the xattr writer.
+     * {@inheritDoc} Mode, owner and times are changed in one transaction, and with them what
+     * the kernel changes beside: chmod rewrites a POSIX access ACL to match the new mode, chown
+     * of anything but a directory drops security.capability. A size change is a truncate.
      */
     @Override
     public Attributes setattr(Caller caller, long ino, long handle, SetAttr changes) {
@@ -740,12 +742,6 @@ public final class Ext4Volume implements WritableFileSystem {
             SetattrRules.Outcome outcome = SetattrRules.apply(caller, inode.mode(), inode.uid(), inode.gid(),
                     inode.flags(), changes, now, ino);
             boolean chown = changes.uid().isPresent() || changes.gid().isPresent();
-            if (outcome.mode() != inode.mode() && xattrs.get(inode, ACL_ACCESS).isPresent()) {
-                throw notYet("chmod of a file with a POSIX ACL (the ACL mask follows the mode)", WAITS_FOR_XATTRS);
-            }
-            if (chown && inode.type() != FileType.DIRECTORY && xattrs.get(inode, SECURITY_CAPABILITY).isPresent()) {
-                throw notYet("chown of a file with file capabilities (chown drops them)", WAITS_FOR_XATTRS);
-            }
             InodeEditor fields = new InodeEditor(inode);
             fields.mode(outcome.mode()).uid(outcome.uid()).gid(outcome.gid());
             if (outcome.atime() != null) {
@@ -756,12 +752,46 @@ public final class Ext4Volume implements WritableFileSystem {
             }
             fields.ctime(now);
             InodeStore.write(tx, ino, fields.raw());
+            if (changes.mode().isPresent()) {
+                chmodAcl(tx, ino);
+            }
+            if (chown && inode.type() != FileType.DIRECTORY) {
+                killPriv(tx, ino);
+            }
             tx.commit();
         }
         return getattr(ino);
     }
 
     private static final String SECURITY_CAPABILITY = "security.capability";
+
+    /**
+     * posix_acl_chmod: an access ACL follows the new mode (owner, group-or-mask and other
+     * entries), and goes away when what is left says no more than the mode does.
+     */
+    private void chmodAcl(Transaction tx, long ino) {
+        Inode inode = InodeStore.read(tx, ino);
+        java.util.Optional<byte[]> stored = XattrReader.of(tx).get(inode, ACL_ACCESS);
+        if (stored.isPresent()) {
+            PosixAcl updated = PosixAcl.fromDisk(stored.get()).withMode(inode.mode());
+            xattrWriter().setAcl(tx, ino, ACL_ACCESS, updated.toXattr(), true);
+        }
+    }
+
+    /**
+     * The kernel's killpriv: a write, a truncate or a chown of a file drops its file
+     * capabilities (security.capability), whoever the caller is.
+     */
+    private void killPriv(Transaction tx, long ino) {
+        Inode inode = InodeStore.read(tx, ino);
+        if (XattrReader.of(tx).get(inode, SECURITY_CAPABILITY).isPresent()) {
+            xattrWriter().remove(tx, ino, SECURITY_CAPABILITY);
+        }
+    }
+
+    private XattrWriter xattrWriter() {
+        return new XattrWriter(new BlockAllocator(new GroupAccounting(fs)));
+    }
 
     /** Sets the size of regular file {@code ino} (a permission check is the caller's), with mtime/ctime now. */
     private void truncateLocked(Caller caller, long ino, long size) {
@@ -796,6 +826,7 @@ public final class Ext4Volume implements WritableFileSystem {
                 e.mode(mode).ctime(now);
             }
             InodeStore.write(tx, ino, e.raw());
+            killPriv(tx, ino);
             tx.commit();
         }
     }
