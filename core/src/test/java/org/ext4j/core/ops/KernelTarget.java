@@ -494,7 +494,7 @@ final class KernelTarget implements WritableFileSystem {
     }
 
     @Override
-    public Created tmpfile(Caller caller, long parent, int mode) {
+    public Created tmpfile(Caller caller, long parent, int mode, int flags) {
         throw notExpressed("tmpfile");
     }
 

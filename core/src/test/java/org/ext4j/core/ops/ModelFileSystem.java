@@ -119,6 +119,8 @@ public final class ModelFileSystem implements WritableFileSystem {
     private final Clock clock;
     private final Map<Long, Node> nodes = new HashMap<>();
     private final Map<Long, Long> handles = new HashMap<>();
+    /** O_TMPFILE inodes opened without O_EXCL and not linked yet (the kernel's I_LINKABLE). */
+    private final java.util.Set<Long> linkable = new java.util.HashSet<>();
     private long nextHandle = 1;
     private long nextIno = 1_000_000;
     private long expectedIno = -1;
@@ -321,6 +323,7 @@ public final class ModelFileSystem implements WritableFileSystem {
     private void dropIfUnused(Node n) {
         if (n.nlink == 0 && !handles.containsValue(n.ino)) {
             nodes.remove(n.ino);
+            linkable.remove(n.ino);
         }
     }
 
@@ -599,12 +602,13 @@ public final class ModelFileSystem implements WritableFileSystem {
         if (n.isDir()) {
             throw err(Errno.EPERM, "link to a directory");
         }
-        if (n.nlink == 0) {
+        if (n.nlink == 0 && !linkable.contains(n.ino)) {
             throw err(Errno.ENOENT, "inode has no links");
         }
         if (n.nlink >= LINK_MAX) {
             throw err(Errno.EMLINK, "inode has " + n.nlink + " links");
         }
+        linkable.remove(n.ino);
         n.nlink++;
         n.ctime = now();
         d.children.put(key(newName), n.ino);
@@ -1111,12 +1115,18 @@ public final class ModelFileSystem implements WritableFileSystem {
     }
 
     @Override
-    public Created tmpfile(Caller caller, long parent, int mode) {
+    public Created tmpfile(Caller caller, long parent, int mode, int flags) {
+        if ((flags & O_ACCMODE) == O_RDONLY) {
+            throw err(Errno.EINVAL, "O_TMPFILE needs write access");
+        }
         Node d = dir(parent);
         mayCreate(caller, d);
         Node n = newInode(caller, d, S_IFREG | (mode & 07777));
         n.nlink = 0;
         nodes.put(n.ino, n);
+        if ((flags & O_EXCL) == 0) {
+            linkable.add(n.ino);
+        }
         long h = nextHandle++;
         handles.put(h, n.ino);
         return new Created(attributes(n), h);
