@@ -21,6 +21,7 @@ import static org.ext4j.core.extent.ExtentTree.MAX_DEPTH;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -882,7 +883,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
          * contiguous merge, as the kernel's shift merges them.
          */
         void shift(long from, long delta) {
-            shiftNode(root, depth(root.b), from, delta, LBLK_END + 1, new java.util.HashSet<>());
+            shiftNode(root, depth(root.b), from, delta, LBLK_END + 1, new HashSet<>());
         }
 
         private void shiftNode(Node n, int d, long from, long delta, long end, Set<Long> visited) {
