@@ -833,58 +833,96 @@ public final class Ext4Volume implements WritableFileSystem {
 
     /**
      * {@inheritDoc} Default and KEEP_SIZE preallocate unwritten extents; PUNCH_HOLE (with
-     * KEEP_SIZE) frees blocks; ZERO_RANGE zeroes. COLLAPSE_RANGE and INSERT_RANGE are not
-     * implemented yet (EOPNOTSUPP).
+     * KEEP_SIZE) frees blocks; ZERO_RANGE zeroes; COLLAPSE_RANGE removes a block-aligned range
+     * and INSERT_RANGE opens a hole, moving what follows. The checks run in the kernel's order:
+     * vfs_fallocate's (range, mode combination, write access, append-only and immutable, file
+     * type, s_maxbytes) refuse with nothing changed; after them, as in ext4_fallocate, an inline
+     * file moves to blocks and the call counts as a modification (setuid/setgid dropped for a
+     * caller without CAP_FSETID, mtime and ctime set) which stays even when the mode's own
+     * checks (extent-mapped file, alignment, i_size) then refuse it, as kernel 6.18 does.
      */
     @Override
     public void fallocate(Caller caller, long ino, long handle, int mode, long offset, long length) {
         requireWritable();
         OpenFile file = openFile(ino, handle);
-        if (!file.writable()) {
-            throw new Ext4Exception(Errno.EBADF, "handle " + handle + " is not open for writing");
-        }
         if (offset < 0 || length <= 0 || offset > Long.MAX_VALUE - length) {
             throw new Ext4Exception(Errno.EINVAL, "bad fallocate range " + offset + "+" + length);
         }
         boolean keepSize = (mode & WritableFileSystem.FALLOC_FL_KEEP_SIZE) != 0;
         int op = mode & ~WritableFileSystem.FALLOC_FL_KEEP_SIZE;
-        if ((mode & WritableFileSystem.FALLOC_FL_PUNCH_HOLE) != 0 && !keepSize) {
-            throw new Ext4Exception(Errno.EOPNOTSUPP, "PUNCH_HOLE needs KEEP_SIZE");
+        switch (op) {
+            case 0, WritableFileSystem.FALLOC_FL_ZERO_RANGE -> { }
+            case WritableFileSystem.FALLOC_FL_PUNCH_HOLE -> {
+                if (!keepSize) {
+                    throw new Ext4Exception(Errno.EOPNOTSUPP, "PUNCH_HOLE needs KEEP_SIZE");
+                }
+            }
+            case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE, WritableFileSystem.FALLOC_FL_INSERT_RANGE -> {
+                if (keepSize) {
+                    throw new Ext4Exception(Errno.EOPNOTSUPP, "COLLAPSE_RANGE and INSERT_RANGE take no KEEP_SIZE");
+                }
+            }
+            default -> throw new Ext4Exception(Errno.EOPNOTSUPP, "unsupported fallocate mode 0x" + Integer.toHexString(mode));
+        }
+        if (!file.writable()) {
+            throw new Ext4Exception(Errno.EBADF, "handle " + handle + " is not open for writing");
         }
         try (Transaction tx = transactions().begin()) {
             Inode inode = InodeStore.read(tx, ino);
-            if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || inode.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
+            if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || op != 0 && inode.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
                 throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable or append-only");
+            }
+            switch (inode.type()) {
+                case REGULAR -> { }
+                case FIFO -> throw new Ext4Exception(Errno.ESPIPE, "inode " + ino + " is a fifo");
+                case DIRECTORY -> throw new Ext4Exception(Errno.EISDIR, "inode " + ino + " is a directory");
+                default -> throw new Ext4Exception(Errno.ENODEV, "inode " + ino + " is a " + inode.type());
+            }
+            long end = offset + length;
+            Superblock sb = fs.superblock();
+            if (end > FileWriter.maxFileSize(sb, sb.hasIncompat(Features.INCOMPAT_EXTENTS))) {
+                throw new Ext4Exception(Errno.EFBIG, "range ends past the largest file this filesystem holds");
             }
             if (inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
                 new InlineDataWriter().convertToBlocks(tx, ino, (t, i, block) -> fileWriter().write(t, i, 0, block, 0,
                         (int) Math.min(block.length, InodeStore.read(t, i).size())));
             }
-            long end = offset + length;
-            if (!keepSize && op != WritableFileSystem.FALLOC_FL_PUNCH_HOLE
-                    && end > FileWriter.maxFileSize(fs.superblock(), inode.hasFlag(InodeFlags.EXT4_EXTENTS_FL))) {
-                throw new Ext4Exception(Errno.EFBIG, "range ends past the largest file this filesystem holds");
+            Inode modified = InodeStore.read(tx, ino);
+            Timestamp now = now();
+            InodeStore.write(tx, ino, new InodeEditor(modified).mtime(now).ctime(now)
+                    .mode(SetattrRules.withoutPrivileges(caller, modified.mode(), modified.gid())).raw());
+            try {
+                switch (op) {
+                    case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE -> FileWriter.checkCollapseRange(sb, modified, offset, length);
+                    case WritableFileSystem.FALLOC_FL_INSERT_RANGE -> FileWriter.checkInsertRange(sb, modified, offset, length);
+                    case WritableFileSystem.FALLOC_FL_PUNCH_HOLE -> { }
+                    default -> {
+                        if (!modified.hasFlag(InodeFlags.EXT4_EXTENTS_FL)) {
+                            throw new Ext4Exception(Errno.EOPNOTSUPP, "inode " + ino + " has an indirect block map");
+                        }
+                    }
+                }
+            } catch (Ext4Exception refused) {
+                // The kernel refuses these after file_modified and the inline conversion, which stay.
+                tx.commit();
+                throw refused;
             }
             int bs = fs.blockSize();
             switch (op) {
                 case 0 -> {
                     long first = offset / bs;
                     long last = (end + bs - 1) / bs;
-                    fileWriter().preallocate(tx, ino, first, last - first, keepSize);
+                    // i_size becomes the end of the range, not of its last block.
+                    fileWriter().preallocate(tx, ino, first, last - first, true);
                     if (!keepSize && end > InodeStore.read(tx, ino).size()) {
                         InodeStore.write(tx, ino, new InodeEditor(InodeStore.read(tx, ino)).size(end).raw());
                     }
                 }
                 case WritableFileSystem.FALLOC_FL_PUNCH_HOLE -> fileWriter().punchHole(tx, ino, offset, length);
                 case WritableFileSystem.FALLOC_FL_ZERO_RANGE -> fileWriter().zeroRange(tx, ino, offset, length, keepSize);
-                case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE, WritableFileSystem.FALLOC_FL_INSERT_RANGE ->
-                    throw new Ext4Exception(Errno.EOPNOTSUPP, "COLLAPSE_RANGE and INSERT_RANGE are not implemented yet");
-                default -> throw new Ext4Exception(Errno.EOPNOTSUPP, "unsupported fallocate mode 0x" + Integer.toHexString(mode));
+                case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE -> fileWriter().collapseRange(tx, ino, offset, length);
+                default -> fileWriter().insertRange(tx, ino, offset, length);
             }
-            InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
-            Timestamp now = now();
-            e.mtime(now).ctime(now);
-            InodeStore.write(tx, ino, e.raw());
             tx.commit();
         }
     }
