@@ -36,9 +36,12 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashConsistencyTest {
     private static final int CUTS = Integer.getInteger("ext4j.crash.cuts", 200);
     private static final long SEED = Long.getLong("ext4j.crash.seed", 1);
+    private static final int JOURNAL_CUTS = Integer.getInteger("ext4j.crash.journalCuts", 1000);
 
     @TempDir
     Path dir;
+    /** The crash image being judged, as it was before any recovery touched it. */
+    private byte[] crashBytes;
 
     /** What one recorded workload left behind. */
     private record Recording(byte[] before, List<WriteRecorder.Event> events, List<CrashWorkload.Promise> promises) {
@@ -77,6 +80,53 @@ class CrashConsistencyTest {
         assertTrue(checked > cuts.size(), "fsync'd files checked: " + checked);
     }
 
+    /**
+     * With the journal every crash image replays to a committed state: ext4j's replay leaves an
+     * image that {@code e2fsck -fn} passes untouched, and replaying the same crash image with
+     * {@code e2fsck -fy} and with the kernel (a loop mount) gives the same tree.
+     */
+    @Test
+    void withTheJournalEveryCrashReplaysCleanAndAsE2fsckAndTheKernelDo() throws Exception {
+        Recording rec = record(List.of("-O", "has_journal", "-J", "size=1"), 300);
+        List<CrashImages.Cut> cuts = CrashImages.plan(rec.events(), JOURNAL_CUTS, SEED);
+        assertTrue(cuts.size() >= Math.min(JOURNAL_CUTS, 100), "planned " + cuts.size() + " cuts");
+        Path other = dir.resolve("other.img");
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        Path ours = dir.resolve("ours");
+        Path theirs = dir.resolve("theirs");
+        int kernelEvery = Integer.getInteger("ext4j.crash.kernelEvery", 5);
+        int[] judged = {0};
+        int checked = judge(rec, cuts, (image, cut) -> {
+            Files.copy(image, other, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Ext4Volume.open(image, OpenOptions.READ_WRITE).close();
+            Tools.Result check = Tools.run(List.of("e2fsck", "-fn", image.toString()));
+            assertEquals(0, check.exitCode(), check.describe("e2fsck -fn after ext4j's replay of " + cut.label()));
+            dumpTree(image, ours);
+
+            Tools.Result replay = Tools.run(List.of("e2fsck", "-fy", other.toString()));
+            assertTrue(replay.exitCode() <= 1, replay.describe("e2fsck -fy on " + cut.label()));
+            dumpTree(other, theirs);
+            TreeDiff.assertEqual(theirs, ours, treeOptions());
+
+            if (judged[0]++ % kernelEvery == 0) {
+                Files.write(other, crashBytes);
+                Tools.runOk(List.of("mount", "-o", "loop", other.toString(), mnt.toString()));
+                Tools.runOk(List.of("umount", mnt.toString()));
+                Tools.Result afterKernel = Tools.run(List.of("e2fsck", "-fn", other.toString()));
+                assertEquals(0, afterKernel.exitCode(), afterKernel.describe("e2fsck -fn after the kernel's replay of " + cut.label()));
+                dumpTree(other, theirs);
+                TreeDiff.assertEqual(theirs, ours, treeOptions());
+            }
+        });
+        assertTrue(checked > cuts.size(), "fsync'd files checked: " + checked);
+    }
+
+    private static void dumpTree(Path image, Path dest) throws IOException {
+        deleteTree(dest);
+        Files.createDirectories(dest);
+        new Debugfs(image).rdump("/", dest);
+    }
+
     /** How one crash image is recovered and checked for consistency (promises are checked after). */
     private interface Recovery {
         void recover(Path image, CrashImages.Cut cut) throws Exception;
@@ -94,7 +144,9 @@ class CrashConsistencyTest {
         for (CrashImages.Cut cut : cuts) {
             CrashImages.apply(durable, rec.events(), applied, cut.durable());
             applied = cut.durable();
-            Files.write(image, CrashImages.image(durable, rec.events(), cut));
+            byte[] crashed = CrashImages.image(durable, rec.events(), cut);
+            Files.write(image, crashed);
+            crashBytes = crashed;
             try {
                 recovery.recover(image, cut);
                 checked += checkPromises(image, rec.promises(), cut, dump);
