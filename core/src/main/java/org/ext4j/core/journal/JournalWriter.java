@@ -361,9 +361,11 @@ public final class JournalWriter implements CommitWriter {
     }
 
     /**
-     * Sets needs_recovery in the ext4 superblock on disk, once, before the first commit: a log with
-     * transactions in it must never meet a superblock that says there is nothing to recover (the
-     * kernel would wipe such a journal). The caller's flush before the commit block makes it durable.
+     * Sets needs_recovery in the ext4 superblock on disk, once, before the first commit, and
+     * flushes: a journal superblock with a non-empty log must never meet an ext4 superblock that
+     * says there is nothing to recover (the kernel wipes such a journal, e2fsck asks). The kernel
+     * sets the flag at mount; doing it before the first transaction leaves an image opened but never
+     * written untouched.
      */
     private void setRecoverFlag() throws IOException {
         if (recoverFlagSet) {
@@ -372,6 +374,7 @@ public final class JournalWriter implements CommitWriter {
         byte[] raw = device.read(Superblock.OFFSET, Superblock.SIZE);
         JournalRecovery.setRecoverFlag(raw, 0, true);
         device.write(Superblock.OFFSET, raw, 0, raw.length);
+        device.flush();
         recoverFlagSet = true;
     }
 
@@ -413,6 +416,11 @@ public final class JournalWriter implements CommitWriter {
     /** The next journal block to be written (for tests of wrap-around). */
     synchronized long head() {
         return head;
+    }
+
+    /** s_start as this writer last wrote it: the first block of the oldest live transaction, 0 when the log is empty. */
+    synchronized long logStart() {
+        return jsb.start();
     }
 
     /** Journal blocks held by committed transactions not yet checkpointed. */

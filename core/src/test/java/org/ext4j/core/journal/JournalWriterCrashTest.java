@@ -3,7 +3,6 @@ package org.ext4j.core.journal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -11,14 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeSet;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.OpenOptions;
-import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.testing.Debugfs;
-import org.ext4j.core.testing.TreeDiff;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -80,44 +72,12 @@ class JournalWriterCrashTest {
 
         assertTrue(ImageTools.dumpe2fsField(crash, "Filesystem features").contains("needs_recovery"));
         long logStart = Long.decode(ImageTools.dumpe2fsField(crash, "Journal sequence"));
-        int inLog = checkLogdump(crash, logStart, endTid);
-        assertTrue(inLog >= 2 && logStart >= firstTid, "transactions in the log: " + inLog + " from " + logStart);
-
-        Path byE2fsck = Files.copy(crash, dir.resolve("e2fsck.img"));
-        ImageTools.Result replay = ImageTools.run("e2fsck", "-fy", byE2fsck.toString());
-        assertTrue(replay.exit() == 0 || replay.exit() == 1, "e2fsck -fy: " + replay);
-        ImageTools.check("e2fsck", "-fn", byE2fsck.toString());
-
-        Path byUs = Files.copy(crash, dir.resolve("ours.img"));
-        try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(byUs, false), OpenOptions.READ_WRITE)) {
-            assertNotNull(fs.recovery());
-            assertEquals(inLog, fs.recovery().transactionsReplayed());
-            assertTrue(fs.recovery().badChecksumBlocks().isEmpty());
-        }
-        ImageTools.check("e2fsck", "-fn", byUs.toString());
-
-        Path byKernel = Files.copy(crash, dir.resolve("kernel.img"));
-        kernelReplay(byKernel, dir.resolve("mnt"));
-        ImageTools.check("e2fsck", "-fn", byKernel.toString());
-
-        // e2fsck's replay and ours write exactly the blocks the checkpoint wrote home.
-        int blockSize = Integer.parseInt(ImageTools.dumpe2fsField(image, "Block size"));
-        long journalSuperblock = ImageTools.blocks(image, "<8>")[0];
-        Set<Long> bookkeeping = Set.of(blockSize == 1024 ? 1L : 0L, journalSuperblock);
-        byte[] clean = Files.readAllBytes(image);
-        for (Path replayed : List.of(byE2fsck, byUs)) {
-            List<Long> diff = ImageTools.differingBlocks(clean, Files.readAllBytes(replayed), blockSize);
-            assertTrue(bookkeeping.containsAll(diff), replayed.getFileName() + " differs from the clean close in blocks "
-                    + diff + " (superblock and journal superblock excepted)");
-        }
-        Path expected = dir.resolve("tree-clean");
-        new Debugfs(image).exportTree(expected);
-        for (Path replayed : List.of(byE2fsck, byUs, byKernel)) {
-            Path tree = dir.resolve("tree-" + replayed.getFileName());
-            new Debugfs(replayed).exportTree(tree);
-            TreeDiff.assertEqual(expected, tree, TreeDiff.Options.strict());
-        }
-        assertArrayEquals(JournaledImage.bytes("content 79"), new Debugfs(byKernel).cat("/d2/file-79"));
+        assertTrue(logStart >= firstTid && endTid - logStart >= 2, "transactions in the log: " + logStart + ".." + endTid);
+        CrashReplays.checkLogdump(crash, logStart, endTid);
+        CrashReplays.Replays replays = CrashReplays.replay(crash, dir);
+        assertEquals(endTid - logStart, replays.oursReplayed());
+        CrashReplays.assertSameAsClean(image, replays, dir);
+        assertArrayEquals(JournaledImage.bytes("content 79"), new Debugfs(replays.kernel()).cat("/d2/file-79"));
     }
 
     /** Directories, files with data, in-inode and block xattrs, symlinks, renames and unlinks, one transaction each. */
@@ -159,51 +119,5 @@ class JournalWriterCrashTest {
         }
         ImageTools.check("e2fsck", "-fn", image.toString());
         return image;
-    }
-
-    /**
-     * Checks {@code debugfs -R logdump} of a crashed image: it finds a commit block for every
-     * transaction from {@code firstTid} to {@code endTid} (exclusive) in order, then the end of the
-     * log. Returns the number of transactions it found.
-     */
-    static int checkLogdump(Path image, long firstTid, long endTid) {
-        String out = ImageTools.check("debugfs", "-R", "logdump", image.toString());
-        Set<Long> commits = new TreeSet<>();
-        long expected = firstTid;
-        for (String line : out.split("\n")) {
-            if (line.contains("(commit block)")) {
-                long tid = Long.parseLong(line.replaceAll(".*sequence (\\d+),.*", "$1"));
-                assertEquals(expected, tid, "logdump found commits out of order:\n" + out);
-                commits.add(tid);
-                expected++;
-            }
-        }
-        assertEquals(endTid, expected, "logdump did not find every committed transaction:\n" + out);
-        assertTrue(out.contains("No magic number at block") || out.contains("Found sequence " + endTid)
-                || out.contains("end of journal"), out);
-        return commits.size();
-    }
-
-    /** Lets the kernel replay the journal: a loop mount and an unmount. Skips when loop mounts are impossible. */
-    static void kernelReplay(Path image, Path mnt) throws Exception {
-        Files.createDirectories(mnt);
-        ImageTools.Result mount = ImageTools.run("mount", "-o", "loop,noinit_itable", image.toString(), mnt.toString());
-        if (mount.exit() != 0) {
-            detachLoops(image);
-            Assumptions.abort("mount -o loop failed: " + mount.err());
-        }
-        ImageTools.Result umount = ImageTools.run("umount", mnt.toString());
-        detachLoops(image);
-        assertEquals(0, umount.exit(), "umount: " + umount.err());
-    }
-
-    private static void detachLoops(Path image) {
-        String attached = ImageTools.run("losetup", "-j", image.toString()).out();
-        for (String line : attached.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                ImageTools.run("losetup", "-d", line.substring(0, colon));
-            }
-        }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.extent.FileWriter;
@@ -15,6 +16,7 @@ import org.ext4j.core.fs.Namespace;
 import org.ext4j.core.fs.NamespaceFixture;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.inode.FileType;
+import org.ext4j.core.io.BlockDevice;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.tx.Transaction;
@@ -34,11 +36,11 @@ final class JournaledImage implements AutoCloseable {
     private final XattrWriter xattrs;
     private boolean closed;
 
-    private JournaledImage(Path image) {
+    private JournaledImage(Path image, UnaryOperator<BlockDevice> wrap) {
         this.image = image;
-        FileBlockDevice device;
+        BlockDevice device;
         try {
-            device = FileBlockDevice.open(image, false);
+            device = wrap.apply(FileBlockDevice.open(image, false));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -51,7 +53,12 @@ final class JournaledImage implements AutoCloseable {
     }
 
     static JournaledImage open(Path image) {
-        return new JournaledImage(image);
+        return new JournaledImage(image, UnaryOperator.identity());
+    }
+
+    /** Opens {@code image} through a device decorator (recording writes and flushes, for instance). */
+    static JournaledImage open(Path image, UnaryOperator<BlockDevice> wrap) {
+        return new JournaledImage(image, wrap);
     }
 
     /** Runs {@code change} in one transaction and commits it. */
