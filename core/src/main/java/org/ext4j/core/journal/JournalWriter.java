@@ -30,8 +30,10 @@ import org.ext4j.core.tx.InPlaceCommitWriter;
  * kernel, e2fsck or {@link JournalRecovery} replays to the last committed transaction.
  *
  * <p>One {@link #write} is one jbd2 transaction: revoke blocks, descriptor blocks each followed by
- * the copies of the blocks it tags, a flush, the commit block, a flush. Ordered file data is
- * flushed before anything is logged. The ext4 superblock says needs_recovery from before the first
+ * the copies of the blocks it tags, a flush, the commit block, a flush. The first flush also makes
+ * the transaction's ordered file data durable before its commit block can be (the kernel's order:
+ * data, log, flush, commit block with FUA); the second makes the commit durable before the caller
+ * is told so. {@code journal_async_commit} is not used to skip either flush. The ext4 superblock says needs_recovery from before the first
  * commit until {@link #close()}, and every copy of it this writer logs or writes home says so too.
  *
  * <p>Logged blocks are pinned in the {@link BlockCache} until a checkpoint writes them home, so
@@ -252,9 +254,8 @@ public final class JournalWriter implements CommitWriter {
                 return;
             }
         }
-        if (record.hasOrderedData()) {
-            device.flush();
-        }
+        // Ordered data needs no flush of its own here: the flush before the commit block below
+        // makes it durable before anything that points at it counts, in the log or at home.
         setRecoverFlag();
         int tid = (int) nextTid;
         int incompat = jsb.featureIncompat() | (revokes.length > 0 ? JournalFeatures.INCOMPAT_REVOKE : 0);
