@@ -30,7 +30,9 @@ final class JournalBlockMap implements LongUnaryOperator {
 
     /**
      * Reads the block map of {@code journal}, which must be a regular file whose every block is
-     * mapped to a block inside the filesystem (not block 0: the boot block or superblock).
+     * mapped to a block inside the filesystem beyond the primary superblock and the first block
+     * of group descriptors: a writer puts log blocks there, and a hostile map must not make it
+     * overwrite what the filesystem is opened from.
      */
     static JournalBlockMap of(Ext4FileSystem fs, Inode journal) {
         CorruptionException.check(journal.type() == FileType.REGULAR,
@@ -39,6 +41,7 @@ final class JournalBlockMap implements LongUnaryOperator {
         CorruptionException.check(journal.size() >= 0 && blocks >= 1 && blocks <= MAX_JOURNAL_BLOCKS,
                 "journal inode " + journal.ino() + ": size " + journal.size() + " is not a journal's");
         BlockMap map = BlockMap.of(fs, journal);
+        long lowest = fs.superblock().groupDescriptorBlock(0);
         long[] starts = new long[4];
         long[] pblks = new long[4];
         int runs = 0;
@@ -50,9 +53,9 @@ final class JournalBlockMap implements LongUnaryOperator {
                 throw new CorruptionException("journal inode " + journal.ino() + ": block " + lblk + " is not mapped");
             }
             long length = Math.min(m.length(), blocks - lblk);
-            if (m.pblk() < 1 || m.pblk() > fs.blocksCount() - length) {
+            if (m.pblk() <= lowest || m.pblk() > fs.blocksCount() - length) {
                 throw new CorruptionException("journal inode " + journal.ino() + ": blocks " + lblk + " (+" + length
-                        + ") map to " + m.pblk() + ", outside 1.." + (fs.blocksCount() - 1));
+                        + ") map to " + m.pblk() + ", outside " + (lowest + 1) + ".." + (fs.blocksCount() - 1));
             }
             if (runs > 0 && runPblkEnd(starts, pblks, runs, lblk) == m.pblk()) {
                 lblk += length;
