@@ -35,14 +35,14 @@ public final class LinuxBackend {
     }
 
     /**
-     * Opens the ext4 image or block device at {@code image} and mounts it on {@code mountpoint}
-     * (read-only: the only mode so far). The returned mount owns the opened volume.
+     * Opens the ext4 image or block device at {@code image} (read-write unless the options say
+     * read-only) and mounts it on {@code mountpoint}. The returned mount owns the opened volume.
+     *
+     * @throws IOException also when a read-write mount is asked of a filesystem that comes up
+     *                     read-only (a feature ext4j does not write): mount it read-only
      */
     public static FuseMount mount(Path image, Path mountpoint, MountOptions options) throws IOException {
-        if (!options.readOnly()) {
-            throw new IOException("read-write mounts need the write path, which is not implemented yet; mount read-only");
-        }
-        Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_ONLY);
+        Ext4Volume volume = Ext4Volume.open(image, options.readOnly() ? OpenOptions.READ_ONLY : OpenOptions.READ_WRITE);
         try {
             return FuseMount.mount(volume, mountpoint, options);
         } catch (IOException | RuntimeException e) {

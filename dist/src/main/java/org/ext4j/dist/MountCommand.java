@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.ext4j.core.fs.Ext4Volume;
 import org.ext4j.linux.LinuxBackend;
 import org.ext4j.linux.mount.FuseMount;
 import org.ext4j.linux.mount.MountOptions;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code ext4j mount}: serves an image through FUSE on a mountpoint. */
 @Command(name = "mount", mixinStandardHelpOptions = true,
-        header = "Mount an ext4 image or block device through FUSE (read-only for now).",
+        header = "Mount an ext4 image or block device through FUSE, read-write unless told read-only.",
         synopsisHeading = ManPage.SYNOPSIS, descriptionHeading = ManPage.DESCRIPTION,
         parameterListHeading = ManPage.OPERANDS, optionListHeading = ManPage.OPTIONS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
@@ -35,7 +36,10 @@ import picocli.CommandLine.Spec;
                 + "until the filesystem is unmounted (ext4j umount, umount, fusermount3 -u) or it gets "
                 + "SIGINT/SIGTERM, which unmount cleanly before exiting.",
             "",
-            "Writes are not available yet: every mount is read-only, and 'rw' is refused."},
+            "The mount is read-write unless -r or -o ro is given; a read-only mount answers EROFS to every "
+                + "change and never writes to the image. A filesystem with a feature ext4j cannot write comes up "
+                + "read-only and must be mounted with -r. Data written through the mount is on the image when "
+                + "the server has exited (after umount, or at fsync(2) of a file)."},
         exitCodeList = {ManPage.EXIT_OK, "1:the image could not be opened or the mount failed", ManPage.EXIT_USAGE},
         footer = {"  ext4j mount disk.img /mnt/disk", "  ext4j mount -f -o allow_other disk.img /mnt/disk",
             "  ext4j umount /mnt/disk"})
@@ -52,11 +56,11 @@ public final class MountCommand implements Callable<Integer> {
 
     @Option(names = "-o", paramLabel = "OPTIONS", split = ",",
             description = "Mount options, comma-separated, as mount(8) takes them: ro, allow_other, "
-                    + "default_permissions (always on), fsname=NAME, noatime, relatime, nonempty. "
+                    + "rw, default_permissions (always on), fsname=NAME, noatime, relatime, nonempty. "
                     + "Unknown options are refused.")
     List<String> options = new ArrayList<>();
 
-    @Option(names = {"-r", "--read-only"}, description = "Mount read-only (the only mode so far).")
+    @Option(names = {"-r", "--read-only"}, description = "Mount read-only: the image is never written.")
     boolean readOnly;
 
     @Option(names = "-f", description = "Stay in the foreground until unmounted.")
@@ -87,31 +91,44 @@ public final class MountCommand implements Callable<Integer> {
             throw new CommandFailure(mountpoint.toString(), "is already a mountpoint (unmount it first: ext4j umount "
                     + mountpoint + ")");
         }
-        ImageOpener.open(image).close(); // the clear errors of a missing, unreadable or damaged image, before mounting
+        // The clear errors of a missing, unreadable, damaged or (for rw) unwritable image, before mounting.
+        Ext4Volume volume = opts.readOnly() ? ImageOpener.open(image) : ImageOpener.openWritable(image);
         if (!foreground) {
+            volume.close();
             return startInBackground();
         }
-        FuseMount mount = LinuxBackend.mount(image, mountpoint, opts);
+        FuseMount mount;
+        try {
+            mount = LinuxBackend.mount(volume, mountpoint, opts);
+        } catch (IOException | RuntimeException e) {
+            volume.close();
+            throw e;
+        }
         PrintWriter out = spec.commandLine().getOut();
-        out.println("ext4j: serving " + image + " on " + mountpoint + " (read-only); unmount with 'ext4j umount "
+        out.println("ext4j: serving " + image + " on " + mountpoint + " (" + mode(opts) + "); unmount with 'ext4j umount "
                 + mountpoint + "' or Ctrl-C");
         out.flush();
         mount.waitUntilUnmounted();
         return 0;
     }
 
+    private static String mode(MountOptions opts) {
+        return opts.readOnly() ? "read-only" : "read-write";
+    }
+
     /** The mount options, validated: what the backend understands, or a usage error. */
     MountOptions parseOptions() {
-        MountOptions opts = MountOptions.readOnly(image.toAbsolutePath().toString());
+        MountOptions opts = MountOptions.readWrite(image.toAbsolutePath().toString()).withReadOnly(readOnly);
         for (String o : options) {
             String name = o.contains("=") ? o.substring(0, o.indexOf('=')) : o;
             switch (name) {
-                case "ro", "default_permissions", "noatime", "relatime", "nosuid", "nodev" -> { }
+                case "default_permissions", "noatime", "relatime", "nosuid", "nodev" -> { }
+                case "ro" -> opts = opts.withReadOnly(true);
+                case "rw" -> opts = opts.withReadOnly(false);
                 case "allow_other" -> opts = opts.withAllowOther(true);
                 case "nonempty" -> opts = opts.withAllowNonEmpty(true);
                 case "fsname" -> opts = new MountOptions(opts.readOnly(), opts.allowOther(), opts.readerThreads(),
                         o.substring(o.indexOf('=') + 1), opts.allowNonEmpty(), opts.extraOptions());
-                case "rw" -> throw usage("'rw': writes are not implemented yet; mount read-only (ro)");
                 default -> throw usage("unknown mount option '" + o + "' (see ext4j mount --help)");
             }
         }
@@ -132,6 +149,9 @@ public final class MountCommand implements Callable<Integer> {
         String classPath = System.getProperty("java.class.path");
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", classPath, Main.class.getName(), "mount", "-f",
                 "--backend", backend));
+        if (readOnly) {
+            cmd.add("--read-only");
+        }
         for (String o : options) {
             cmd.add("-o");
             cmd.add(o);
@@ -144,7 +164,7 @@ public final class MountCommand implements Callable<Integer> {
         for (int i = 0; i < 300; i++) {
             if (isMounted(target)) {
                 PrintWriter out = spec.commandLine().getOut();
-                out.println("ext4j: mounted " + image + " on " + mountpoint + " (read-only; server pid "
+                out.println("ext4j: mounted " + image + " on " + mountpoint + " (" + mode(parseOptions()) + "; server pid "
                         + server.pid() + ", log " + log + ")");
                 out.flush();
                 return 0;

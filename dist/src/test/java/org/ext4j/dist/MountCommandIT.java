@@ -41,6 +41,9 @@ class MountCommandIT {
             assertEquals(Files.readString(tree.resolve("docs/deep/nested.txt")),
                     Files.readString(mnt.resolve("docs/deep/nested.txt")));
             assertEquals("hello.txt", Files.readSymbolicLink(mnt.resolve("link-to-hello")).toString());
+            java.nio.file.FileSystemException rofs = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.nio.file.FileSystemException.class, () -> Files.writeString(mnt.resolve("new.txt"), "x"));
+            assertTrue(rofs.getMessage().contains("Read-only file system"), "-o ro: " + rofs.getMessage());
             assertEquals(1, run("mount", img.toString(), mnt.toString()), "a second mount on a busy mountpoint");
             assertEquals(2, run("mount", "-o", "no_such_option", img.toString(), mnt.toString()));
             assertEquals(0, run("umount", mnt.toString()));
@@ -52,6 +55,33 @@ class MountCommandIT {
                 new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
             }
         }
+    }
+
+    @Test
+    void mountIsReadWriteByDefaultAndUmountLeavesTheWritesOnTheImage() throws Exception {
+        Path img = dir.resolve("rw.img");
+        HostSystem.run(java.util.List.of("mkfs.ext4", "-q", "-F", img.toString(), "16M"));
+        Path mnt = Files.createDirectory(dir.resolve("rwmnt"));
+        CompletableFuture<Integer> server = CompletableFuture.supplyAsync(() -> run("mount", "-f", img.toString(),
+                mnt.toString()));
+        try {
+            for (int i = 0; i < 100 && !MountCommand.isMounted(mnt.toRealPath()); i++) {
+                Thread.sleep(100);
+            }
+            assertTrue(MountCommand.isMounted(mnt.toRealPath()), "mounted");
+            Files.createDirectory(mnt.resolve("docs"));
+            Files.writeString(mnt.resolve("docs/note.txt"), "written through FUSE\n");
+            assertEquals(0, run("umount", mnt.toString()));
+            assertEquals(0, server.get(30, TimeUnit.SECONDS), "the foreground server returns after umount");
+        } finally {
+            if (MountCommand.isMounted(mnt.toRealPath())) {
+                new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
+            }
+        }
+        // The server has returned: the image is closed and complete.
+        HostSystem.run(java.util.List.of("e2fsck", "-fn", img.toString()));
+        String cat = HostSystem.output(java.util.List.of("debugfs", "-R", "cat /docs/note.txt", img.toString()));
+        assertTrue(cat.contains("written through FUSE"), cat);
     }
 
     private static int run(String... args) {

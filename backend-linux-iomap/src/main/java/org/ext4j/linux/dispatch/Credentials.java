@@ -12,7 +12,11 @@ import org.ext4j.linux.protocol.InHeader;
 /**
  * The {@link Caller} of a request. The FUSE header carries only the fsuid, fsgid and thread id;
  * the supplementary groups the core's permission checks need are read from
- * {@code /proc/<pid>/status}, only for the operations that check permissions.
+ * {@code /proc/<pid>/status}. That read races with the caller: between the request and the read
+ * the task may call setgroups(2), or exit and have its pid reused by another process, and then
+ * the groups are not the ones the request was made with. The kernel has already checked access
+ * with the real credentials (default_permissions), so the race can only make the core refuse
+ * what the kernel allowed, or keep or drop a setgid bit as another group list would.
  */
 final class Credentials {
     private Credentials() {

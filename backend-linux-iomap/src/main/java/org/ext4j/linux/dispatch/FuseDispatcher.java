@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.ext4j.core.inode.FileType;
@@ -15,12 +17,16 @@ import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;
 import org.ext4j.core.spi.MappedExtent;
 import org.ext4j.core.spi.StatFs;
+import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.linux.protocol.AccessIn;
 import org.ext4j.linux.protocol.AttrOut;
+import org.ext4j.linux.protocol.CopyFileRangeIn;
+import org.ext4j.linux.protocol.CreateIn;
 import org.ext4j.linux.protocol.BatchForgetIn;
 import org.ext4j.linux.protocol.DataOut;
 import org.ext4j.linux.protocol.DirentList;
 import org.ext4j.linux.protocol.EntryOut;
+import org.ext4j.linux.protocol.FallocateIn;
 import org.ext4j.linux.protocol.FlushIn;
 import org.ext4j.linux.protocol.ForgetIn;
 import org.ext4j.linux.protocol.FsyncIn;
@@ -30,11 +36,16 @@ import org.ext4j.linux.protocol.GetattrIn;
 import org.ext4j.linux.protocol.GetxattrIn;
 import org.ext4j.linux.protocol.GetxattrOut;
 import org.ext4j.linux.protocol.InHeader;
+import org.ext4j.linux.protocol.InitFlags;
 import org.ext4j.linux.protocol.InitIn;
+import org.ext4j.linux.protocol.IoctlIn;
+import org.ext4j.linux.protocol.LinkIn;
 import org.ext4j.linux.protocol.InitOut;
 import org.ext4j.linux.protocol.InterruptIn;
 import org.ext4j.linux.protocol.LseekIn;
 import org.ext4j.linux.protocol.LseekOut;
+import org.ext4j.linux.protocol.MkdirIn;
+import org.ext4j.linux.protocol.MknodIn;
 import org.ext4j.linux.protocol.Opcode;
 import org.ext4j.linux.protocol.OpenIn;
 import org.ext4j.linux.protocol.OpenOut;
@@ -42,15 +53,23 @@ import org.ext4j.linux.protocol.OutHeader;
 import org.ext4j.linux.protocol.OutStruct;
 import org.ext4j.linux.protocol.ReadIn;
 import org.ext4j.linux.protocol.ReleaseIn;
+import org.ext4j.linux.protocol.RenameIn;
 import org.ext4j.linux.protocol.Request;
+import org.ext4j.linux.protocol.SetattrIn;
+import org.ext4j.linux.protocol.SetxattrIn;
 import org.ext4j.linux.protocol.StatfsOut;
+import org.ext4j.linux.protocol.StatxIn;
+import org.ext4j.linux.protocol.StatxOut;
+import org.ext4j.linux.protocol.SymlinkIn;
 import org.ext4j.linux.protocol.Wire;
+import org.ext4j.linux.protocol.WriteIn;
 
 /**
  * Serves FUSE requests from an {@link InodeFileSystem}: one request in (bytes), one reply out
  * (bytes, header and payload together) or none for the requests the kernel expects no answer to.
- * Read-only for now: every operation that would modify the filesystem answers EROFS while the
- * SPI is read-only. Thread-safe: the session calls it from several reader threads.
+ * Requests that change the filesystem go to the core's {@link WritableFileSystem} (see
+ * {@link WriteRequests}); on a read-only filesystem they answer EROFS. Thread-safe: the session
+ * calls it from several reader threads.
  */
 public final class FuseDispatcher {
     /** EPROTO: the kernel's protocol version is one this code does not speak. */
@@ -61,10 +80,12 @@ public final class FuseDispatcher {
     private final InodeFileSystem fs;
     private final DispatchOptions options;
     private final LookupCounts lookups = new LookupCounts();
+    private final WriteRequests writes;
     private final CountDownLatch initialized = new CountDownLatch(1);
     private final PrintStream log;
     private volatile int minor;
     private volatile boolean destroyed;
+    private volatile boolean setxattrExt;
 
     public FuseDispatcher(InodeFileSystem fs, DispatchOptions options) {
         this(fs, options, System.err);
@@ -75,6 +96,7 @@ public final class FuseDispatcher {
         this.fs = fs;
         this.options = options;
         this.log = log;
+        this.writes = new WriteRequests(fs, options, lookups);
     }
 
     /**
@@ -116,7 +138,8 @@ public final class FuseDispatcher {
                 log.println("ext4j: " + request.opcode() + " of inode " + NodeIds.toIno(h.nodeId()) + ": "
                         + e.getMessage());
             }
-            return request.opcode().expectsReply() ? OutHeader.error(h.unique(), e.errno().code()) : null;
+            return request.opcode().expectsReply() ? OutHeader.error(h.unique(), replyErrno(request.opcode(), e.errno()))
+                    : null;
         } catch (RuntimeException | Error e) {
             if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) {
                 throw (VirtualMachineError) e;
@@ -207,39 +230,77 @@ public final class FuseDispatcher {
                 // Nothing is buffered per open file: data and metadata reach the core at each call.
                 FlushIn.decode(r.body());
                 return null;
-            case FSYNC:
+            case FSYNC: {
+                FsyncIn in = FsyncIn.decode(r.body());
+                writes.fsync(ino, in.fh(), (in.fsyncFlags() & FsyncIn.FDATASYNC) != 0);
+                return null;
+            }
             case FSYNCDIR:
+                // Directory handles are not file handles in the core: make everything durable.
                 FsyncIn.decode(r.body());
-                return fsync();
+                writes.syncfs();
+                return null;
+            case SYNCFS:
+                writes.syncfs();
+                return null;
             case INTERRUPT:
                 // Requests are served synchronously and briefly; letting one finish is always correct.
                 InterruptIn.decode(r.body());
                 return null;
             case DESTROY:
+                // The connection goes away: what was committed must reach the disk before we answer.
                 destroyed = true;
+                writes.syncfs();
                 return null;
             case LSEEK:
                 return lseek(ino, LseekIn.decode(r.body()));
             case NOTIFY_REPLY:
                 return null;
+            case STATX:
+                return statx(ino, StatxIn.decode(r.body()));
+            case IOCTL:
+                return ioctl(h, ino, IoctlIn.decode(r.body()));
             case SETATTR:
+                return writes.setattr(h, ino, SetattrIn.decode(r.body()));
             case SYMLINK:
+                return writes.symlink(h, ino, SymlinkIn.decode(r.body()));
             case MKNOD:
+                return writes.mknod(h, ino, MknodIn.decode(r.body()));
             case MKDIR:
+                return writes.mkdir(h, ino, MkdirIn.decode(r.body()));
             case UNLINK:
+                writes.unlink(h, ino, r.body().cString());
+                return null;
             case RMDIR:
+                writes.rmdir(h, ino, r.body().cString());
+                return null;
             case RENAME:
+                writes.rename(h, ino, RenameIn.decode(r.body(), false));
+                return null;
             case RENAME2:
+                writes.rename(h, ino, RenameIn.decode(r.body(), true));
+                return null;
             case LINK:
-            case WRITE:
-            case SETXATTR:
-            case REMOVEXATTR:
+                return writes.link(h, ino, LinkIn.decode(r.body()));
             case CREATE:
-            case FALLOCATE:
-            case COPY_FILE_RANGE:
-            case COPY_FILE_RANGE_64:
+                return writes.create(h, ino, CreateIn.decode(r.body(), true));
             case TMPFILE:
-                throw writeRefused();
+                return writes.tmpfile(h, ino, CreateIn.decode(r.body(), false));
+            case WRITE:
+                return writes.write(h, ino, WriteIn.decode(r.body()));
+            case SETXATTR:
+                writes.setxattr(h, ino, SetxattrIn.decode(r.body(), setxattrExt));
+                return null;
+            case REMOVEXATTR:
+                writes.removexattr(h, ino, new String(r.body().cString(), StandardCharsets.UTF_8));
+                return null;
+            case FALLOCATE:
+                writes.fallocate(h, ino, FallocateIn.decode(r.body()));
+                return null;
+            case COPY_FILE_RANGE:
+                return writes.copyFileRange(h, ino, CopyFileRangeIn.decode(r.body()), false);
+            case COPY_FILE_RANGE_64:
+                return writes.copyFileRange(h, ino, CopyFileRangeIn.decode(r.body()), true);
             default:
                 throw new ProtocolError(Errno.ENOSYS.code());
         }
@@ -256,6 +317,8 @@ public final class FuseDispatcher {
             throw new ProtocolError(EPROTO);
         }
         InitOut out = InitNegotiation.answer(in, options);
+        writes.granted(out.flags());
+        setxattrExt = (out.flags() & InitFlags.SETXATTR_EXT) != 0;
         minor = out.minor();
         initialized.countDown();
         return out;
@@ -278,6 +341,11 @@ public final class FuseDispatcher {
     }
 
     private EntryOut entry(Attributes a) {
+        return entry(a, options);
+    }
+
+    /** The entry the kernel is given for an inode (it then holds one lookup of it). */
+    static EntryOut entry(Attributes a, DispatchOptions options) {
         return new EntryOut(NodeIds.toNodeId(a.ino()), Integer.toUnsignedLong(a.generation()),
                 options.entryTimeoutSeconds(), options.attrTimeoutSeconds(), 0, 0, fuseAttr(a));
     }
@@ -391,14 +459,10 @@ public final class FuseDispatcher {
         return DataOut.of(value);
     }
 
-    private OutStruct fsync() {
-        if (fs.isReadOnly()) {
-            return null;
-        }
-        throw new ProtocolError(Errno.ENOSYS.code());
-    }
-
     private LseekOut lseek(long ino, LseekIn in) {
+        if (fs instanceof WritableFileSystem w) {
+            return new LseekOut(w.lseek(ino, in.fh(), in.offset(), in.whence()));
+        }
         if (in.whence() != LseekIn.SEEK_DATA && in.whence() != LseekIn.SEEK_HOLE) {
             throw new ProtocolError(Errno.EINVAL.code());
         }
@@ -421,9 +485,42 @@ public final class FuseDispatcher {
         return new LseekOut(size);
     }
 
-    private ProtocolError writeRefused() {
-        return new ProtocolError(fs.isReadOnly() ? Errno.EROFS.code() : Errno.ENOSYS.code());
+    /** statx with the birth time (the kernel asks only when a caller wants more than the basic stats). */
+    private StatxOut statx(long ino, StatxIn in) {
+        Attributes a = fs.getattr(ino);
+        int mask = StatxOut.STATX_BASIC_STATS | (a.crtime() != null ? StatxOut.STATX_BTIME : 0);
+        long[] times = {a.atime().seconds(), a.atime().nanos(),
+            a.crtime() != null ? a.crtime().seconds() : 0, a.crtime() != null ? a.crtime().nanos() : 0,
+            a.ctime().seconds(), a.ctime().nanos(), a.mtime().seconds(), a.mtime().nanos()};
+        return new StatxOut(options.attrTimeoutSeconds(), 0, mask, a.blockSize(), 0, a.nlink(), a.uid(), a.gid(),
+                a.mode(), a.ino(), a.size(), a.blocks512(), 0, times, a.rdevMajor(), a.rdevMinor());
     }
+
+    private OutStruct ioctl(InHeader h, long ino, IoctlIn in) {
+        if (!(fs instanceof WritableFileSystem w)) {
+            throw new ProtocolError(FileAttrIoctl.ENOTTY);
+        }
+        return FileAttrIoctl.handle(w, Credentials.of(h), ino, in);
+    }
+
+    /**
+     * The errno a core failure is answered with. The kernel takes ENOSYS from some requests as
+     * "never implemented" and stops sending them for the rest of the mount (SETXATTR would then
+     * fail everywhere, ACCESS would allow everything, FSYNC would succeed without syncing), so a
+     * core ENOSYS that concerns one case only becomes EOPNOTSUPP there. TMPFILE keeps it: the
+     * kernel then answers EOPNOTSUPP itself, which is what an unimplemented O_TMPFILE should do.
+     */
+    static int replyErrno(Opcode op, Errno errno) {
+        if (errno == Errno.ENOSYS && ENOSYS_LATCHES.contains(op)) {
+            return Errno.EOPNOTSUPP.code();
+        }
+        return errno.code();
+    }
+
+    private static final Set<Opcode> ENOSYS_LATCHES = EnumSet.of(Opcode.SETXATTR, Opcode.GETXATTR,
+            Opcode.LISTXATTR, Opcode.REMOVEXATTR, Opcode.ACCESS, Opcode.CREATE, Opcode.FSYNC, Opcode.FSYNCDIR,
+            Opcode.FLUSH, Opcode.FALLOCATE, Opcode.LSEEK, Opcode.COPY_FILE_RANGE, Opcode.COPY_FILE_RANGE_64,
+            Opcode.RENAME2, Opcode.LINK, Opcode.STATX, Opcode.OPEN, Opcode.OPENDIR);
 
     /** An errno answered for a protocol reason (not an SPI failure): no logging needed. */
     static final class ProtocolError extends RuntimeException {

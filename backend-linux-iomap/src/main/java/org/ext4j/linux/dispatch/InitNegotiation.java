@@ -10,10 +10,26 @@ final class InitNegotiation {
     /** The oldest protocol minor served: 7.12 (Linux 2.6.29) has every struct at its current size. */
     static final int MIN_MINOR = 12;
 
-    /** Capabilities ext4j asks for (each granted only when the kernel offers it). */
+    /**
+     * Capabilities ext4j asks for (each granted only when the kernel offers it). Besides the read
+     * side: ATOMIC_O_TRUNC (O_TRUNC arrives with OPEN, so the truncation is checked against the
+     * open, not against the mode again); POSIX_ACL (the kernel checks permissions with the ACLs it
+     * reads through GETXATTR and hands ACL changes to SETXATTR) with DONT_MASK (the umask comes
+     * separately, because it must not apply when a default ACL is inherited, which is the server's
+     * job); SETXATTR_EXT (the setxattr flags word); HANDLE_KILLPRIV and KILLPRIV_V2 (setuid and
+     * setgid are dropped by the core on write, truncate and chown: without them the kernel would
+     * send a chmod as the writer, which the owner-only rule of chmod refuses).
+     *
+     * <p>Not asked for: WRITEBACK_CACHE. With it the kernel keeps dirty pages and writes them back
+     * later as itself, trusts its own mtime/ctime and file size, and reports a full disk only at
+     * fsync or close; a write would no longer fail where write(2) on the kernel's ext4 fails, and
+     * setuid clearing would see root instead of the writer.
+     */
     static final long WANTED = InitFlags.ASYNC_READ | InitFlags.BIG_WRITES | InitFlags.PARALLEL_DIROPS
             | InitFlags.DO_READDIRPLUS | InitFlags.READDIRPLUS_AUTO | InitFlags.EXPORT_SUPPORT
-            | InitFlags.CACHE_SYMLINKS | InitFlags.MAX_PAGES;
+            | InitFlags.CACHE_SYMLINKS | InitFlags.MAX_PAGES | InitFlags.ATOMIC_O_TRUNC | InitFlags.POSIX_ACL
+            | InitFlags.DONT_MASK | InitFlags.SETXATTR_EXT | InitFlags.HANDLE_KILLPRIV
+            | InitFlags.HANDLE_KILLPRIV_V2;
 
     private InitNegotiation() {
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import org.ext4j.core.spi.InodeFileSystem;
+import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.linux.dispatch.DispatchOptions;
 import org.ext4j.linux.dispatch.FuseDispatcher;
 import org.ext4j.linux.session.FuseDevice;
@@ -17,7 +18,10 @@ import org.ext4j.linux.session.Libc;
 /**
  * A filesystem mounted through FUSE: created by {@link #mount}, ended by {@link #unmount()} (or
  * by {@code umount} from outside, or by SIGINT/SIGTERM through a shutdown hook). The mount owns
- * the {@link InodeFileSystem} it serves and closes it once the kernel has let go.
+ * the {@link InodeFileSystem} it serves and, once the kernel has let go, makes what was written
+ * durable (syncfs) and closes it. A plain {@code fuse} mount's umount(2) does not wait for the
+ * server: the image is complete only when {@link #waitUntilUnmounted()} or {@link #unmount()}
+ * has returned (or the serving process has exited).
  */
 public final class FuseMount implements AutoCloseable {
     /** mount(2) flags. */
@@ -49,11 +53,13 @@ public final class FuseMount implements AutoCloseable {
      * mount is usable. On failure nothing stays mounted and {@code fs} is left open for the caller.
      *
      * @throws IOException with a message that says what to do: a missing, non-empty or busy
-     *                     mount point, no /dev/fuse, or a normal user (fusermount3 is not implemented yet)
+     *                     mount point, no /dev/fuse, a normal user (fusermount3 is not implemented
+     *                     yet), or a read-write mount of a filesystem that takes no writes
      */
     public static FuseMount mount(InodeFileSystem fs, Path mountpoint, MountOptions options) throws IOException {
-        if (!options.readOnly()) {
-            throw new IOException("read-write mounts need the write path, which is not implemented yet; mount read-only");
+        if (!options.readOnly() && fs.isReadOnly()) {
+            throw new IOException("cannot mount read-write: the filesystem is read-only (" + fs.readOnlyReason()
+                    + "); mount it read-only");
         }
         Path target = MountPointCheck.check(mountpoint, options.allowNonEmpty());
         POSIX posix = POSIXFactory.getNativePOSIX();
@@ -186,6 +192,23 @@ public final class FuseMount implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             System.err.println("ext4j: unmounting " + mountpoint + " at exit failed: " + e.getMessage());
         }
+        synchronized (this) {
+            if (!closed) {
+                // Still in use (detached lazily): the process ends anyway, so keep what was written.
+                try {
+                    sync();
+                } catch (RuntimeException e) {
+                    System.err.println("ext4j: flushing " + mountpoint + " at exit failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Commits and flushes what was written (nothing for a read-only filesystem). */
+    private void sync() {
+        if (!fs.isReadOnly() && fs instanceof WritableFileSystem w) {
+            w.syncfs();
+        }
     }
 
     /**
@@ -206,6 +229,12 @@ public final class FuseMount implements AutoCloseable {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
             // The JVM is already shutting down (this may be the hook itself): nothing to remove.
+        }
+        try {
+            sync();
+        } catch (RuntimeException e) {
+            fs.close();
+            throw new IOException("flushing " + mountpoint + " before closing failed: " + e.getMessage(), e);
         }
         fs.close();
     }

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * How to mount.
  *
- * @param readOnly      mount read-only (MS_RDONLY); the only mode until the write path lands
+ * @param readOnly      mount read-only (MS_RDONLY): the image is opened read-only and every change
+ *                      answers EROFS
  * @param allowOther    let users other than the mounter in ({@code allow_other})
  * @param readerThreads threads reading requests, each on its own cloned fd
  * @param fsName        what /proc/mounts shows as the source (the image path)
@@ -33,6 +34,15 @@ public record MountOptions(boolean readOnly, boolean allowOther, int readerThrea
     /** Read-only, two reader threads, only the mounter may enter. */
     public static MountOptions readOnly(String fsName) {
         return new MountOptions(true, false, 2, fsName, false, List.of());
+    }
+
+    /** Read-write, two reader threads, only the mounter may enter. */
+    public static MountOptions readWrite(String fsName) {
+        return new MountOptions(false, false, 2, fsName, false, List.of());
+    }
+
+    public MountOptions withReadOnly(boolean ro) {
+        return new MountOptions(ro, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions);
     }
 
     public MountOptions withAllowOther(boolean allow) {

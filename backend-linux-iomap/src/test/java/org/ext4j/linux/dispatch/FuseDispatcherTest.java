@@ -93,7 +93,9 @@ class FuseDispatcherTest {
         long flags = Integer.toUnsignedLong(b.getInt(12)) | Integer.toUnsignedLong(b.getInt(36)) << 32;
         assertEquals(InitFlags.ASYNC_READ | InitFlags.BIG_WRITES | InitFlags.PARALLEL_DIROPS | InitFlags.DO_READDIRPLUS
                 | InitFlags.READDIRPLUS_AUTO | InitFlags.EXPORT_SUPPORT | InitFlags.CACHE_SYMLINKS | InitFlags.MAX_PAGES
-                | InitFlags.INIT_EXT, flags);
+                | InitFlags.ATOMIC_O_TRUNC | InitFlags.POSIX_ACL | InitFlags.DONT_MASK | InitFlags.SETXATTR_EXT
+                | InitFlags.HANDLE_KILLPRIV | InitFlags.HANDLE_KILLPRIV_V2 | InitFlags.INIT_EXT, flags,
+                "never WRITEBACK_CACHE, PASSTHROUGH or IOMAP");
         assertEquals(1 << 20, b.getInt(20), "max_write");
         assertEquals(1, b.getInt(24), "time_gran");
         assertEquals(256, Short.toUnsignedInt(b.getShort(28)), "max_pages");
@@ -106,8 +108,8 @@ class FuseDispatcherTest {
         Reply r = call(INIT, 0, initBody(31, offered));
         assertEquals(0, r.error());
         assertEquals(31, r.body().getInt(4));
-        assertEquals(InitFlags.ASYNC_READ | InitFlags.DO_READDIRPLUS, Integer.toUnsignedLong(r.body().getInt(12)),
-                "only what was both offered and wanted; never ACL or writeback cache");
+        assertEquals(InitFlags.ASYNC_READ | InitFlags.DO_READDIRPLUS | InitFlags.POSIX_ACL,
+                Integer.toUnsignedLong(r.body().getInt(12)), "only what was both offered and wanted; never writeback cache");
         assertEquals(0, r.body().getInt(36), "flags2 stays zero before 7.36");
         assertEquals(0, r.body().getShort(28), "max_pages only with MAX_PAGES");
     }
@@ -299,7 +301,10 @@ class FuseDispatcherTest {
         assertEquals(-EROFS, call(MKDIR, 1, HandBytes.start().u32(0755).u32(022).bytes(name("new")).toArray()).error());
         assertEquals(-ENOSYS, call(1000, 1, new byte[0]).error());
         assertEquals(-ENOSYS, call(4094, 1, new byte[0]).error(), "IOMAP_BEGIN on a kernel without iomap");
-        assertEquals(-ENOSYS, call(52, 1, new byte[24]).error(), "STATX: the kernel falls back to GETATTR");
+        Reply statx = call(52, 1, new byte[24]);
+        assertEquals(16 + 288, statx.len(), "STATX of the root");
+        assertEquals(040755, Short.toUnsignedInt(statx.body().getShort(32 + 28)), "stx_mode");
+        assertEquals(0x7ff | 0x800, statx.body().getInt(32), "basic stats and the birth time");
     }
 
     @Test

@@ -36,8 +36,10 @@ public final class Bitmaps {
         if (sb.hasRoCompat(Features.RO_COMPAT_BIGALLOC)) {
             throw new Ext4Exception(Errno.EOPNOTSUPP, "bigalloc bitmaps (one bit per cluster) are not supported");
         }
-        CorruptionException.check(sb.clustersPerGroup() == sb.blocksPerGroup(), "superblock: s_clusters_per_group "
-                + sb.clustersPerGroup() + " differs from s_blocks_per_group " + sb.blocksPerGroup() + " without bigalloc");
+        if (sb.clustersPerGroup() != sb.blocksPerGroup()) {
+            throw new CorruptionException("superblock: s_clusters_per_group " + sb.clustersPerGroup()
+                    + " differs from s_blocks_per_group " + sb.blocksPerGroup() + " without bigalloc");
+        }
     }
 
     /** A reader for {@code fs} (its groups and layout built afresh). */
@@ -128,9 +130,11 @@ public final class Bitmaps {
             long mask = hasBlockBitmapCsumHi() ? 0xFFFFFFFFL : 0xFFFFL;
             long computed = blockBitmapChecksum(map) & mask;
             long stored = gd.blockBitmapChecksum() & mask;
-            CorruptionException.check(stored == computed, String.format(
+            if (stored != computed) {
+                throw new CorruptionException(String.format(
                     "block bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
                     group, gd.blockBitmap(), stored, computed));
+            }
         }
         long start = sb.groupFirstBlock(group);
         long inGroup = layout.blocksInGroup(group);
@@ -145,9 +149,10 @@ public final class Bitmaps {
             long mask = hasInodeBitmapCsumHi() ? 0xFFFFFFFFL : 0xFFFFL;
             long computed = inodeBitmapChecksum(map) & mask;
             long stored = gd.inodeBitmapChecksum() & mask;
-            CorruptionException.check(stored == computed, String.format(
-                    "inode bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
-                    gd.group(), gd.inodeBitmap(), stored, computed));
+            if (stored != computed) {
+                throw new CorruptionException(String.format("inode bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
+                        gd.group(), gd.inodeBitmap(), stored, computed));
+            }
         }
     }
 

@@ -78,14 +78,11 @@ public final class BlockAllocator {
         long goalGroup = sb.groupOfBlock(goal);
         long goalOffset = goal - sb.groupFirstBlock(goalGroup);
         List<BlockRun> plan = new ArrayList<>();
-        long remaining = count;
-        long groupCount = sb.groupCount();
-        for (long i = 0; i < groupCount && remaining > 0; i++) {
-            long g = (goalGroup + i) % groupCount;
-            remaining = scanGroup(tx, g, i == 0 ? goalOffset : 0, layout.blocksInGroup(g), remaining, plan);
-        }
-        if (remaining > 0 && goalOffset > 0) {
-            remaining = scanGroup(tx, goalGroup, 0, goalOffset, remaining, plan);
+        long remaining = scan(tx, goalGroup, goalOffset, count, plan);
+        if (remaining > 0 && tx.releaseDeferredFrees()) {
+            // Blocks freed by the running transaction were held back; it is written now, so they count.
+            plan.clear();
+            remaining = scan(tx, goalGroup, goalOffset, count, plan);
         }
         if (remaining > 0) {
             throw new Ext4Exception(Errno.ENOSPC, "no space left: the bitmaps hold " + (count - remaining)
@@ -117,6 +114,20 @@ public final class BlockAllocator {
         }
     }
 
+    /** Plans up to {@code count} blocks over all groups from the goal; returns what could not be found. */
+    private long scan(Transaction tx, long goalGroup, long goalOffset, long count, List<BlockRun> plan) {
+        long remaining = count;
+        long groupCount = sb.groupCount();
+        for (long i = 0; i < groupCount && remaining > 0; i++) {
+            long g = (goalGroup + i) % groupCount;
+            remaining = scanGroup(tx, g, i == 0 ? goalOffset : 0, layout.blocksInGroup(g), remaining, plan);
+        }
+        if (remaining > 0 && goalOffset > 0) {
+            remaining = scanGroup(tx, goalGroup, 0, goalOffset, remaining, plan);
+        }
+        return remaining;
+    }
+
     /**
      * Collects free runs of group {@code group} between bit {@code from} and {@code to} into
      * {@code plan}, up to {@code remaining} blocks; returns what is still wanted.
@@ -129,6 +140,7 @@ public final class BlockAllocator {
         byte[] map = accounting.currentBlockBitmap(tx, group);
         long[] zone = layout.systemZone(tx, group);
         long base = sb.groupFirstBlock(group);
+        tx.maskDeferredFrees(map, base, layout.blocksInGroup(group));
         long bit = from;
         while (remaining > 0 && bit < to) {
             long start = Bitmap.nextClear(map, bit, to);

@@ -97,6 +97,7 @@ public final class GroupAccounting {
         ed.setFreeBlocksCount(gd.freeBlocksCount() + count);
         finishBlockBitmap(tx, ed, gd, map);
         superblock.addFreeBlocks(tx, count);
+        tx.noteFreed(pblk, count);
     }
 
     /**
@@ -210,7 +211,7 @@ public final class GroupAccounting {
             finishBlockBitmap(tx, ed, ed.view(), buf);
             return buf;
         }
-        bitmaps.verifyBlockBitmap(gd, tx.read(blk));
+        bitmaps.verifyBlockBitmap(gd, tx.readShared(blk));
         return tx.getWriteAccess(blk, BlockRole.BITMAP);
     }
 
@@ -229,7 +230,7 @@ public final class GroupAccounting {
             finishInodeBitmap(tx, ed, ed.view(), buf);
             return buf;
         }
-        bitmaps.verifyInodeBitmap(gd, tx.read(blk));
+        bitmaps.verifyInodeBitmap(gd, tx.readShared(blk));
         return tx.getWriteAccess(blk, BlockRole.BITMAP);
     }
 

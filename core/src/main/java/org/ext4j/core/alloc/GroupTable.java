@@ -42,7 +42,7 @@ public final class GroupTable {
     public GroupDescriptor descriptor(BlockReader src, long group) {
         checkGroup(group);
         fs.group(group);
-        byte[] block = src.read(descriptorBlock(group));
+        byte[] block = src.readShared(descriptorBlock(group));
         int off = descriptorOffset(group);
         return new GroupDescriptor(group, Arrays.copyOfRange(block, off, off + sb.descSize()));
     }
@@ -63,7 +63,7 @@ public final class GroupTable {
             fs.group(g);
             long b = descriptorBlock(g);
             if (b != cachedBlock) {
-                block = src.read(b);
+                block = src.readShared(b);
                 cachedBlock = b;
             }
             int off = descriptorOffset(g);

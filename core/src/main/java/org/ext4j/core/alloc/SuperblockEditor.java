@@ -3,7 +3,9 @@ package org.ext4j.core.alloc;
 import static org.ext4j.core.disk.Superblock.S_CHECKSUM;
 import static org.ext4j.core.disk.Superblock.S_FREE_BLOCKS_COUNT_HI;
 import static org.ext4j.core.disk.Superblock.S_FREE_BLOCKS_COUNT_LO;
+import static org.ext4j.core.disk.Superblock.S_FEATURE_RO_COMPAT;
 import static org.ext4j.core.disk.Superblock.S_FREE_INODES_COUNT;
+import static org.ext4j.core.disk.Superblock.S_LAST_ORPHAN;
 
 import java.util.Arrays;
 import org.ext4j.core.disk.Features;
@@ -14,8 +16,8 @@ import org.ext4j.core.tx.BlockRole;
 import org.ext4j.core.tx.Transaction;
 
 /**
- * Changes the primary superblock's free counters through a transaction and keeps its checksum
- * current. The superblock is 1024 bytes at byte 1024: block 1 with 1 KiB blocks, else the second
+ * Changes the primary superblock's free counters, orphan list head and RO_COMPAT bits through a
+ * transaction and keeps its checksum current. The superblock is 1024 bytes at byte 1024: block 1 with 1 KiB blocks, else the second
  * KiB of block 0. Backup superblocks are left alone, as the kernel does for these counters.
  */
 public final class SuperblockEditor {
@@ -41,14 +43,14 @@ public final class SuperblockEditor {
 
     /** s_free_blocks_count as {@code src} sees it. */
     public long freeBlocksCount(BlockReader src) {
-        byte[] b = src.read(block);
+        byte[] b = src.readShared(block);
         return LittleEndian.u32(b, off + S_FREE_BLOCKS_COUNT_LO)
                 | (sb.is64Bit() ? LittleEndian.u32(b, off + S_FREE_BLOCKS_COUNT_HI) << 32 : 0);
     }
 
     /** s_free_inodes_count as {@code src} sees it. */
     public long freeInodesCount(BlockReader src) {
-        return LittleEndian.u32(src.read(block), off + S_FREE_INODES_COUNT);
+        return LittleEndian.u32(src.readShared(block), off + S_FREE_INODES_COUNT);
     }
 
     /** Adds {@code delta} to s_free_blocks_count (clamped at 0 and the block count, as counters may have drifted). */
@@ -69,6 +71,30 @@ public final class SuperblockEditor {
         byte[] b = tx.getWriteAccess(block, BlockRole.SUPERBLOCK);
         long now = LittleEndian.u32(b, off + S_FREE_INODES_COUNT);
         LittleEndian.put32(b, off + S_FREE_INODES_COUNT, Math.max(0, Math.min(sb.inodesCount(), now + delta)));
+        finish(tx, b);
+    }
+
+    /** s_last_orphan, the head of the classic orphan list, as {@code src} sees it (0: empty). */
+    public long lastOrphan(BlockReader src) {
+        return LittleEndian.u32(src.read(block), off + S_LAST_ORPHAN);
+    }
+
+    /** Sets s_last_orphan, the head of the classic orphan list. */
+    public void setLastOrphan(Transaction tx, long ino) {
+        byte[] b = tx.getWriteAccess(block, BlockRole.SUPERBLOCK);
+        LittleEndian.put32(b, off + S_LAST_ORPHAN, ino);
+        finish(tx, b);
+    }
+
+    /** s_feature_ro_compat as {@code src} sees it. */
+    public int roCompat(BlockReader src) {
+        return (int) LittleEndian.u32(src.read(block), off + S_FEATURE_RO_COMPAT);
+    }
+
+    /** Clears the RO_COMPAT feature bits {@code bits} (orphan_present once the orphan file is empty). */
+    public void clearRoCompat(Transaction tx, int bits) {
+        byte[] b = tx.getWriteAccess(block, BlockRole.SUPERBLOCK);
+        LittleEndian.put32(b, off + S_FEATURE_RO_COMPAT, LittleEndian.u32(b, off + S_FEATURE_RO_COMPAT) & ~(bits & 0xffffffffL));
         finish(tx, b);
     }
 

@@ -114,7 +114,10 @@ public final class Crc32c {
 
     /** Feeds the 4 little-endian bytes of {@code value}. */
     public static int updateLe32(int crc, long value) {
-        return update(crc, LittleEndian.bytes32(value), 0, 4);
+        for (int i = 0; i < 4; i++) {
+            crc = (crc >>> 8) ^ TABLES[0][(crc ^ (int) (value >>> (8 * i))) & 0xff];
+        }
+        return crc;
     }
 
     /** Feeds {@code len} zero bytes. */

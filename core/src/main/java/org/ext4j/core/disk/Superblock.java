@@ -109,9 +109,12 @@ public final class Superblock {
     private final long groupCount;
     private final int inodeSize;
     private final int descSize;
+    /** crc32c(~0, uuid), computed once: every descriptor, inode and block checksum starts from it. */
+    private final int uuidSeed;
 
     private Superblock(byte[] raw) {
         this.raw = raw;
+        this.uuidSeed = Crc32c.update(Crc32c.INITIAL, raw, S_UUID, 16);
         CorruptionException.check(u16(raw, S_MAGIC) == EXT4_SUPER_MAGIC,
                 String.format("superblock: bad magic 0x%04x (not an ext2/3/4 filesystem)", u16(raw, S_MAGIC)));
         long logBlockSize = u32(raw, S_LOG_BLOCK_SIZE);
@@ -416,7 +419,7 @@ public final class Superblock {
         if (hasIncompat(Features.INCOMPAT_CSUM_SEED)) {
             return checksumSeedField();
         }
-        return Crc32c.update(Crc32c.INITIAL, raw, S_UUID, 16);
+        return uuidSeed;
     }
 
     /** True when group {@code group} holds a superblock and descriptor backup. */

@@ -106,6 +106,29 @@ public interface BlockMapWriter {
         throw new Ext4Exception(Errno.EOPNOTSUPP, "an indirect block map has no unwritten blocks");
     }
 
+    /**
+     * FALLOC_FL_COLLAPSE_RANGE on blocks: frees [{@code lblk}, {@code lblk + count}) (cutting
+     * extents over its edges) and moves every later mapping down by {@code count}, unwritten
+     * ones staying unwritten. i_size is the caller's.
+     *
+     * @throws Ext4Exception EOPNOTSUPP for an indirect map, ENOSPC when a cut needs a tree block
+     */
+    default void collapseRange(long lblk, long count) {
+        throw new Ext4Exception(Errno.EOPNOTSUPP, "an indirect block map cannot collapse a range");
+    }
+
+    /**
+     * FALLOC_FL_INSERT_RANGE on blocks: moves every mapping at or after {@code lblk} up by
+     * {@code count} (an extent over {@code lblk} is cut there), leaving a hole of {@code count}
+     * blocks at {@code lblk}. i_size is the caller's.
+     *
+     * @throws Ext4Exception EOPNOTSUPP for an indirect map, EINVAL when an extent would move past
+     *                       the last logical block, ENOSPC when the cut needs a tree block
+     */
+    default void insertRange(long lblk, long count) {
+        throw new Ext4Exception(Errno.EOPNOTSUPP, "an indirect block map cannot insert a range");
+    }
+
     /** The run starting at {@code lblk} as the transaction sees it (see {@link BlockMap#map}). */
     Mapping map(long lblk, long maxLen);
 

@@ -21,6 +21,7 @@ import static org.ext4j.core.extent.ExtentTree.MAX_DEPTH;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,8 @@ import org.ext4j.core.tx.Transaction;
  * Changes an inode's ext4 extent tree inside a transaction: inserts extents (merging with
  * neighbours, splitting full leaves and index nodes, growing the depth by moving the root into a
  * new block), cuts and removes them (freeing emptied tree blocks, pulling a small enough tree
- * back into i_block), and flips extents between written and unwritten.
+ * back into i_block), flips extents between written and unwritten, and moves the extents past
+ * a point up or down (collapse and insert range).
  *
  * <p>Invariant kept in every tree it writes: an index entry's ei_block equals the first logical
  * block of its child, so a lookup descends to the child whose key is the last at or before the
@@ -154,6 +156,45 @@ final class ExtentTreeWriter implements BlockMapWriter {
         checkRange(lblk, count);
         Op op = new Op(true);
         op.convert(lblk, lblk + count, true);
+        op.finish();
+    }
+
+    @Override
+    public void collapseRange(long lblk, long count) {
+        checkRange(lblk, count);
+        Op op = new Op(true);
+        op.unmap(lblk, lblk + count, true);
+        op.shift(lblk + count, -count);
+        op.finish();
+    }
+
+    @Override
+    public void insertRange(long lblk, long count) {
+        checkRange(lblk, count);
+        Op op = new Op(true);
+        long lastEnd = op.lastExtentEnd();
+        if (lastEnd > lblk && count > LBLK_END - lastEnd) {
+            throw new Ext4Exception(Errno.EINVAL, "inserting " + count + " blocks at " + lblk + " into inode " + ino
+                    + " would move its extent ending at " + lastEnd + " past the last logical block");
+        }
+        // An extent over the insertion point is cut there; its tail moves with the rest and
+        // keeps its written or unwritten state, as the kernel's split does.
+        Path p = op.lookup(lblk);
+        byte[] b = p.leaf().b;
+        int i = p.leafPos();
+        long tailPblk = -1;
+        long tailLen = 0;
+        boolean tailUninit = false;
+        if (i >= 0 && key(b, i) < lblk && key(b, i) + length(b, i) > lblk) {
+            tailPblk = start(b, i) + (lblk - key(b, i));
+            tailLen = key(b, i) + length(b, i) - lblk;
+            tailUninit = unwritten(b, i);
+            op.unmap(lblk, lblk + tailLen, false);
+        }
+        op.shift(lblk, count);
+        if (tailLen > 0) {
+            op.insert(lblk + count, tailPblk, tailLen, tailUninit);
+        }
         op.finish();
     }
 
@@ -825,6 +866,77 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 }
             }
             throw new CorruptionException("extent tree of inode " + ino + ": more extents than the filesystem has blocks");
+        }
+
+        /** The logical block after the file's last extent (0 for an empty tree). */
+        long lastExtentEnd() {
+            Path p = lookup(LBLK_END);
+            byte[] b = p.leaf().b;
+            int i = p.leafPos();
+            return i < 0 ? 0 : key(b, i) + length(b, i);
+        }
+
+        /**
+         * Moves every extent that starts at or after {@code from} by {@code delta} blocks (down
+         * for a collapse, up for an insert), with the index entries above them; the caller has
+         * made sure the moved extents land in a hole. Extents of one leaf that become
+         * contiguous merge, as the kernel's shift merges them.
+         */
+        void shift(long from, long delta) {
+            shiftNode(root, depth(root.b), from, delta, LBLK_END + 1, new HashSet<>());
+        }
+
+        private void shiftNode(Node n, int d, long from, long delta, long end, Set<Long> visited) {
+            byte[] b = n.b;
+            if (d == 0) {
+                boolean moved = false;
+                for (int i = 0; i < entries(b); i++) {
+                    if (key(b, i) >= from) {
+                        setKey(b, i, key(b, i) + delta);
+                        moved = true;
+                    }
+                }
+                if (moved) {
+                    mergeMoved(b, from + delta);
+                    markDirty(n);
+                }
+                return;
+            }
+            for (int i = 0; i < entries(b); i++) {
+                long childEnd = i + 1 < entries(b) ? key(b, i + 1) : end;
+                if (childEnd <= from) {
+                    continue;
+                }
+                long pblk = child(b, i);
+                if (!visited.add(pblk)) {
+                    throw new CorruptionException("extent tree of inode " + ino + ": block " + pblk + " is referenced twice");
+                }
+                Node c = load(pblk, d - 1, key(b, i), childEnd);
+                shiftNode(c, d - 1, from, delta, childEnd, visited);
+                if (entries(c.b) == 0) {
+                    throw new CorruptionException("extent tree of inode " + ino + ": block " + pblk + " has no entries");
+                }
+                if (key(c.b, 0) != key(b, i)) {
+                    setKey(b, i, key(c.b, 0));
+                    markDirty(n);
+                }
+            }
+        }
+
+        /** Merges neighbours in a leaf where the right one was moved (now at or after {@code movedFrom}) and they are contiguous. */
+        private void mergeMoved(byte[] b, long movedFrom) {
+            int i = 0;
+            while (i + 1 < entries(b)) {
+                boolean uninit = unwritten(b, i);
+                long len = length(b, i);
+                if (key(b, i + 1) >= movedFrom && unwritten(b, i + 1) == uninit && key(b, i) + len == key(b, i + 1)
+                        && start(b, i) + len == start(b, i + 1) && len + length(b, i + 1) <= maxLength(uninit)) {
+                    setLength(b, i, len + length(b, i + 1), uninit);
+                    removeSlot(b, i + 1);
+                } else {
+                    i++;
+                }
+            }
         }
 
         void release(long pblk, long count, boolean freeData) {

@@ -11,6 +11,7 @@ import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.inode.Inode;
+import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.inode.InodeStore;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -18,7 +19,7 @@ import org.ext4j.core.tx.Transaction;
 
 /**
  * Writes a file's bytes and changes its size inside a transaction: write, truncate and the
- * fallocate modes (preallocate, punch hole, zero range). Blocks are mapped through
+ * fallocate modes (preallocate, punch hole, zero range, collapse range, insert range). Blocks are mapped through
  * {@link BlockMapWriter}; data goes to the device with {@link Transaction#writeData}, one call
  * per physically contiguous run of whole blocks. Timestamps are the caller's.
  *
@@ -288,6 +289,78 @@ public final class FileWriter {
         if (!keepSize && end > InodeStore.read(tx, ino).size()) {
             setSize(tx, ino, end);
         }
+    }
+
+    /**
+     * The checks ext4 makes of a FALLOC_FL_COLLAPSE_RANGE before it changes anything, in the
+     * kernel's order: extent-mapped file (EOPNOTSUPP), block-aligned offset and length (EINVAL),
+     * a range ending before i_size (EINVAL; up to or past it, the caller wants truncate).
+     */
+    public static void checkCollapseRange(Superblock sb, Inode inode, long pos, long len) {
+        if (!inode.hasFlag(InodeFlags.EXT4_EXTENTS_FL)) {
+            throw new Ext4Exception(Errno.EOPNOTSUPP, "collapse range needs an extent-mapped file");
+        }
+        requireBlockAligned(sb, pos, len, "collapse");
+        if (pos + len >= inode.size()) {
+            throw new Ext4Exception(Errno.EINVAL, "collapse range " + pos + "+" + len + " reaches the end of file ("
+                    + inode.size() + ")");
+        }
+    }
+
+    /**
+     * The checks ext4 makes of a FALLOC_FL_INSERT_RANGE before it changes anything, in the
+     * kernel's order: extent-mapped file (EOPNOTSUPP), block-aligned offset and length (EINVAL),
+     * an offset inside the file (EINVAL), the grown size within s_maxbytes (EFBIG).
+     */
+    public static void checkInsertRange(Superblock sb, Inode inode, long pos, long len) {
+        if (!inode.hasFlag(InodeFlags.EXT4_EXTENTS_FL)) {
+            throw new Ext4Exception(Errno.EOPNOTSUPP, "insert range needs an extent-mapped file");
+        }
+        requireBlockAligned(sb, pos, len, "insert");
+        if (pos >= inode.size()) {
+            throw new Ext4Exception(Errno.EINVAL, "insert range at " + pos + " is not before the end of file (" + inode.size() + ")");
+        }
+        if (len > maxFileSize(sb, true) - inode.size()) {
+            throw new Ext4Exception(Errno.EFBIG, "inserting " + len + " bytes would pass the maximum file size");
+        }
+    }
+
+    private static void requireBlockAligned(Superblock sb, long pos, long len, String what) {
+        // The kernel wants cluster alignment; ext4j does not write bigalloc filesystems, where a cluster is more than a block.
+        if (pos < 0 || len <= 0 || ((pos | len) & (sb.blockSize() - 1)) != 0) {
+            throw new Ext4Exception(Errno.EINVAL, what + " range " + pos + "+" + len + " is not aligned to the "
+                    + sb.blockSize() + "-byte block");
+        }
+    }
+
+    /**
+     * fallocate(FALLOC_FL_COLLAPSE_RANGE): bytes [{@code pos}, {@code pos + len}) leave the file
+     * and what followed them moves down by {@code len}; their blocks are freed and i_size shrinks
+     * by {@code len}. Holes and unwritten extents move as they are.
+     *
+     * @throws Ext4Exception as {@link #checkCollapseRange}, ENOSPC when splitting an extent needs a tree block
+     */
+    public void collapseRange(Transaction tx, long ino, long pos, long len) {
+        Inode inode = InodeStore.read(tx, ino);
+        checkCollapseRange(tx.fileSystem().superblock(), inode, pos, len);
+        int bs = tx.fileSystem().blockSize();
+        BlockMapWriter.of(tx, ino, allocator, mayUseReserved).collapseRange(pos / bs, len / bs);
+        setSize(tx, ino, inode.size() - len);
+    }
+
+    /**
+     * fallocate(FALLOC_FL_INSERT_RANGE): a hole of {@code len} bytes opens at {@code pos}, what
+     * was there and after moves up by {@code len}, and i_size grows by {@code len}.
+     *
+     * @throws Ext4Exception as {@link #checkInsertRange}, EINVAL when an extent past i_size would
+     *                       move beyond the last logical block, ENOSPC when the cut needs a tree block
+     */
+    public void insertRange(Transaction tx, long ino, long pos, long len) {
+        Inode inode = InodeStore.read(tx, ino);
+        checkInsertRange(tx.fileSystem().superblock(), inode, pos, len);
+        int bs = tx.fileSystem().blockSize();
+        BlockMapWriter.of(tx, ino, allocator, mayUseReserved).insertRange(pos / bs, len / bs);
+        setSize(tx, ino, inode.size() + len);
     }
 
     /** Zeroes the block holding byte {@code from} from there to its end, when that block holds written data. */

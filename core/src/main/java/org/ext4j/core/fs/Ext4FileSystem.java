@@ -3,10 +3,10 @@ package org.ext4j.core.fs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
-import java.util.function.LongUnaryOperator;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.Mapping;
 import org.ext4j.core.inode.FileType;
@@ -16,6 +16,7 @@ import org.ext4j.core.io.OverlayBlockDevice;
 import org.ext4j.core.journal.JournalRecovery;
 import org.ext4j.core.journal.RecoveryResult;
 import org.ext4j.core.tx.BlockCache;
+import org.ext4j.core.tx.TransactionManager;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -35,6 +36,9 @@ public final class Ext4FileSystem implements Closeable {
     private final boolean metadataCsum;
     private final int csumSeed;
     private final BlockCache cache;
+    private TransactionManager transactions;
+    /** Recently verified descriptors, direct-mapped by group number (see {@link ValidatedDescriptor}). */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<ValidatedDescriptor> validated;
     private RecoveryResult recovery;
 
     private Ext4FileSystem(BlockDevice device, Superblock sb, boolean readOnly, String readOnlyReason) {
@@ -46,6 +50,7 @@ public final class Ext4FileSystem implements Closeable {
         this.metadataCsum = sb.hasRoCompat(Features.RO_COMPAT_METADATA_CSUM);
         this.csumSeed = metadataCsum ? sb.checksumSeed() : 0;
         this.cache = new BlockCache(this);
+        this.validated = new java.util.concurrent.atomic.AtomicReferenceArray<>((int) Math.max(1, Math.min(sb.groupCount(), 1024)));
     }
 
     /**
@@ -216,20 +221,37 @@ public final class Ext4FileSystem implements Closeable {
      * changes) and verified.
      */
     public GroupDescriptor group(long group) {
-        return group(group, this::readBlock);
+        return group(group, cache::readShared);
     }
 
-    /** The descriptor of {@code group} as {@code blocks} (the cache or a transaction) has it, verified. */
+    /**
+     * The descriptor of {@code group} as {@code blocks} (the cache or a transaction) has it,
+     * verified. {@code blocks} may share its arrays: they are only read here.
+     */
     public GroupDescriptor group(long group, java.util.function.LongFunction<byte[]> blocks) {
         if (group < 0 || group >= sb.groupCount()) {
             throw new CorruptionException("group " + group + " does not exist (" + sb.groupCount() + " groups)");
         }
         byte[] block = blocks.apply(sb.groupDescriptorBlock(group));
         int off = sb.groupDescriptorOffset(group);
-        byte[] raw = java.util.Arrays.copyOfRange(block, off, off + sb.descSize());
+        int len = sb.descSize();
+        int slot = (int) (group % validated.length());
+        ValidatedDescriptor memo = validated.get(slot);
+        if (memo != null && memo.group() == group && java.util.Arrays.equals(block, off, off + len, memo.raw(), 0, len)) {
+            return memo.descriptor();
+        }
+        byte[] raw = java.util.Arrays.copyOfRange(block, off, off + len);
         GroupDescriptor gd = new GroupDescriptor(group, raw);
         validate(gd, raw);
+        validated.set(slot, new ValidatedDescriptor(group, raw.clone(), gd));
         return gd;
+    }
+
+    /**
+     * A descriptor verified earlier: the same bytes again need no second checksum (descriptors
+     * are looked up many times per operation, and every transaction changes only a few).
+     */
+    private record ValidatedDescriptor(long group, byte[] raw, GroupDescriptor descriptor) {
     }
 
     private void validate(GroupDescriptor gd, byte[] raw) {
@@ -257,13 +279,13 @@ public final class Ext4FileSystem implements Closeable {
 
     /** Reads inode {@code ino}, verifying its checksum. */
     public Inode inode(long ino) {
-        return inode(ino, this::readBlock);
+        return inode(ino, cache::readShared);
     }
 
     /**
      * Reads inode {@code ino} through {@code blocks} (the committed cache, or a transaction that
-     * sees its own changes), verifying its checksum. An inode in a group whose table was never
-     * initialised reads as zeros.
+     * sees its own changes; it may share its arrays, which are only read here), verifying its
+     * checksum. An inode in a group whose table was never initialised reads as zeros.
      */
     public Inode inode(long ino, java.util.function.LongFunction<byte[]> blocks) {
         InodeLocation at = inodeLocation(ino, blocks);
@@ -319,8 +341,30 @@ public final class Ext4FileSystem implements Closeable {
         return Features.names(sb.featureCompat(), sb.featureIncompat(), sb.featureRoCompat());
     }
 
+    /**
+     * The transaction manager of this filesystem, made on first use: every write goes through it,
+     * and {@link #close()} writes what it still holds.
+     */
+    public synchronized TransactionManager transactions() {
+        if (transactions == null) {
+            transactions = TransactionManager.inPlace(this);
+        }
+        return transactions;
+    }
+
+    /** Writes the running transaction (if a manager was made), then closes the device. */
     @Override
     public void close() throws IOException {
-        device.close();
+        TransactionManager tm;
+        synchronized (this) {
+            tm = transactions;
+        }
+        try {
+            if (tm != null) {
+                tm.close();
+            }
+        } finally {
+            device.close();
+        }
     }
 }

@@ -39,6 +39,7 @@ import org.ext4j.core.spi.SetAttr;
 import org.ext4j.core.spi.StatFs;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.orphan.OrphanList;
 import org.ext4j.core.inode.Timestamp;
 import org.ext4j.core.tx.Transaction;
 import org.ext4j.core.tx.TransactionManager;
@@ -61,30 +62,48 @@ public final class Ext4Volume implements WritableFileSystem {
     private final ConcurrentHashMap<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
     /** Open handles per inode. */
     private final ConcurrentHashMap<Long, Integer> openCounts = new ConcurrentHashMap<>();
-    /** Inodes whose last link went while open: freed when their last handle is released. */
+    /**
+     * Inodes without a link that are open (unlinked while open, or O_TMPFILE): on the on-disk
+     * orphan list, freed when their last handle is released.
+     */
     private final java.util.Set<Long> unlinkedOpen = ConcurrentHashMap.newKeySet();
+    /** O_TMPFILE inodes opened without O_EXCL and not linked yet: the kernel's I_LINKABLE. */
+    private final java.util.Set<Long> linkable = ConcurrentHashMap.newKeySet();
     private final java.time.Clock clock;
-    private TransactionManager transactions;
     private Namespace namespace;
 
     private Ext4Volume(Ext4FileSystem fs, java.time.Clock clock) {
         this.fs = fs;
         this.xattrs = new XattrReader(fs);
         this.clock = clock;
+        if (!fs.isReadOnly()) {
+            OrphanCleanup cleanup = new OrphanCleanup(fs);
+            if (cleanup.needed()) {
+                cleanup.run(transactions(), namespace());
+            }
+        }
     }
 
-    /** Opens the image or block device at {@code path}. */
+    /**
+     * Opens the image or block device at {@code path}. A read-write open finishes what a crash
+     * left on the orphan lists (frees unlinked inodes, completes truncates) as the kernel's
+     * mount does; a read-only open leaves them alone.
+     */
     public static Ext4Volume open(Path path, OpenOptions options) throws IOException {
         FileBlockDevice device = FileBlockDevice.open(path, options.readOnly());
         try {
-            return new Ext4Volume(Ext4FileSystem.open(device, options), java.time.Clock.systemUTC());
+            Ext4FileSystem fs = Ext4FileSystem.open(device, options);
+            if (!fs.isReadOnly()) {
+                fs.transactions().startCommitTimer(options.commitInterval());
+            }
+            return new Ext4Volume(fs, java.time.Clock.systemUTC());
         } catch (RuntimeException e) {
             device.close();
             throw e;
         }
     }
 
-    /** Wraps an already opened filesystem. */
+    /** Wraps an already opened filesystem, processing its orphans when it is writable (see {@link #open}). */
     public static Ext4Volume of(Ext4FileSystem fs) {
         return new Ext4Volume(fs, java.time.Clock.systemUTC());
     }
@@ -312,12 +331,20 @@ public final class Ext4Volume implements WritableFileSystem {
             return;
         }
         Integer left = openCounts.computeIfPresent(file.ino(), (k, n) -> n > 1 ? n - 1 : null);
-        if (left == null && unlinkedOpen.remove(file.ino())) {
-            try (Transaction tx = transactions().begin()) {
-                namespace().release(tx, file.ino());
-                tx.commit();
-            }
+        if (left == null && unlinkedOpen.contains(file.ino())) {
+            freeOrphan(file.ino());
         }
+    }
+
+    /** Takes inode {@code ino} off the orphan list and frees it, in one transaction. */
+    private void freeOrphan(long ino) {
+        try (Transaction tx = transactions().begin()) {
+            new OrphanList(fs).remove(tx, ino);
+            namespace().release(tx, ino);
+            tx.commit();
+        }
+        unlinkedOpen.remove(ino);
+        linkable.remove(ino);
     }
 
     /** An open file: its inode and open(2) flags. */
@@ -455,19 +482,15 @@ public final class Ext4Volume implements WritableFileSystem {
     /** Who the write operations that are not wired yet wait for (the branches writing them). */
     private static final String WAITS_FOR_FILES = "the file writer (BlockMapWriter/FileWriter)";
     private static final String WAITS_FOR_DIRECTORIES = "the directory writer (DirectoryWriter)";
-    private static final String WAITS_FOR_XATTRS = "the xattr writer (XattrWriter)";
 
     private static Ext4Exception notYet(String operation, String waitsFor) {
         return new Ext4Exception(Errno.ENOSYS, operation + " is not implemented yet: it waits for " + waitsFor);
     }
 
-    /** The transaction manager, made on first write (a read-only volume never needs one). */
-    private synchronized TransactionManager transactions() {
+    /** The transaction manager (a read-only volume never needs one). */
+    private TransactionManager transactions() {
         requireWritable();
-        if (transactions == null) {
-            transactions = TransactionManager.inPlace(fs);
-        }
-        return transactions;
+        return fs.transactions();
     }
 
     private void requireWritable() {
@@ -504,12 +527,17 @@ public final class Ext4Volume implements WritableFileSystem {
         return namespace;
     }
 
-    /** Frees {@code ino} now, or when its last handle closes if it is open (-1: nothing to free). */
+    /**
+     * Frees {@code ino} now, or if it is open puts it on the orphan list in {@code tx} and frees
+     * it when its last handle closes (-1: nothing to free). A crash before that close leaves it
+     * on the list for the next read-write open (or e2fsck) to free.
+     */
     private void releaseOrDefer(Transaction tx, long ino) {
         if (ino < 0) {
             return;
         }
         if (openCounts.containsKey(ino)) {
+            new OrphanList(fs).add(tx, ino);
             unlinkedOpen.add(ino);
         } else {
             namespace().release(tx, ino);
@@ -559,13 +587,26 @@ public final class Ext4Volume implements WritableFileSystem {
         return inTransaction(tx -> namespace().symlink(tx, caller, parent, name, target));
     }
 
+    /**
+     * {@inheritDoc} Linking an O_TMPFILE inode (opened without O_EXCL) gives it its first name
+     * and takes it off the orphan list in the same transaction.
+     */
     @Override
     public Attributes link(Caller caller, long ino, long newParent, byte[] newName) {
         requireWritable();
-        return inTransaction(tx -> {
-            namespace().link(tx, caller, ino, newParent, newName);
-            return ino;
-        });
+        boolean tmpfile = linkable.contains(ino);
+        try (Transaction tx = transactions().begin()) {
+            namespace().link(tx, caller, ino, newParent, newName, tmpfile);
+            if (tmpfile) {
+                new OrphanList(fs).remove(tx, ino);
+            }
+            tx.commit();
+        }
+        if (tmpfile) {
+            linkable.remove(ino);
+            unlinkedOpen.remove(ino);
+        }
+        return getattr(ino);
     }
 
     @Override
@@ -635,6 +676,9 @@ public final class Ext4Volume implements WritableFileSystem {
             InodeEditor e = new InodeEditor(written).mtime(now).ctime(now);
             e.mode(SetattrRules.withoutPrivileges(caller, written.mode(), written.gid()));
             InodeStore.write(tx, ino, e.raw());
+            if (written.type() == FileType.REGULAR) {
+                killPriv(tx, ino);
+            }
             tx.commit();
             return len;
         }
@@ -659,9 +703,9 @@ public final class Ext4Volume implements WritableFileSystem {
     }
 
     /**
-     * {@inheritDoc} Mode, owner and times are changed here in one transaction; a size change
-     * waits for the file writer (ENOSYS). chmod of a file with a POSIX access ACL and chown of a
-     * file with security.capability also change an xattr, so they wait for the xattr writer.
+     * {@inheritDoc} Mode, owner and times are changed in one transaction, and with them what
+     * the kernel changes beside: chmod rewrites a POSIX access ACL to match the new mode, chown
+     * of anything but a directory drops security.capability. A size change is a truncate.
      */
     @Override
     public Attributes setattr(Caller caller, long ino, long handle, SetAttr changes) {
@@ -698,12 +742,6 @@ public final class Ext4Volume implements WritableFileSystem {
             SetattrRules.Outcome outcome = SetattrRules.apply(caller, inode.mode(), inode.uid(), inode.gid(),
                     inode.flags(), changes, now, ino);
             boolean chown = changes.uid().isPresent() || changes.gid().isPresent();
-            if (outcome.mode() != inode.mode() && xattrs.get(inode, ACL_ACCESS).isPresent()) {
-                throw notYet("chmod of a file with a POSIX ACL (the ACL mask follows the mode)", WAITS_FOR_XATTRS);
-            }
-            if (chown && inode.type() != FileType.DIRECTORY && xattrs.get(inode, SECURITY_CAPABILITY).isPresent()) {
-                throw notYet("chown of a file with file capabilities (chown drops them)", WAITS_FOR_XATTRS);
-            }
             InodeEditor fields = new InodeEditor(inode);
             fields.mode(outcome.mode()).uid(outcome.uid()).gid(outcome.gid());
             if (outcome.atime() != null) {
@@ -714,12 +752,46 @@ public final class Ext4Volume implements WritableFileSystem {
             }
             fields.ctime(now);
             InodeStore.write(tx, ino, fields.raw());
+            if (changes.mode().isPresent()) {
+                chmodAcl(tx, ino);
+            }
+            if (chown && inode.type() != FileType.DIRECTORY) {
+                killPriv(tx, ino);
+            }
             tx.commit();
         }
         return getattr(ino);
     }
 
     private static final String SECURITY_CAPABILITY = "security.capability";
+
+    /**
+     * posix_acl_chmod: an access ACL follows the new mode (owner, group-or-mask and other
+     * entries), and goes away when what is left says no more than the mode does.
+     */
+    private void chmodAcl(Transaction tx, long ino) {
+        Inode inode = InodeStore.read(tx, ino);
+        java.util.Optional<byte[]> stored = XattrReader.of(tx).get(inode, ACL_ACCESS);
+        if (stored.isPresent()) {
+            PosixAcl updated = PosixAcl.fromDisk(stored.get()).withMode(inode.mode());
+            xattrWriter().setAcl(tx, ino, ACL_ACCESS, updated.toXattr(), true);
+        }
+    }
+
+    /**
+     * The kernel's killpriv: a write, a truncate or a chown of a file drops its file
+     * capabilities (security.capability), whoever the caller is.
+     */
+    private void killPriv(Transaction tx, long ino) {
+        Inode inode = InodeStore.read(tx, ino);
+        if (XattrReader.of(tx).get(inode, SECURITY_CAPABILITY).isPresent()) {
+            xattrWriter().remove(tx, ino, SECURITY_CAPABILITY);
+        }
+    }
+
+    private XattrWriter xattrWriter() {
+        return new XattrWriter(new BlockAllocator(new GroupAccounting(fs)));
+    }
 
     /** Sets the size of regular file {@code ino} (a permission check is the caller's), with mtime/ctime now. */
     private void truncateLocked(Caller caller, long ino, long size) {
@@ -754,64 +826,103 @@ public final class Ext4Volume implements WritableFileSystem {
                 e.mode(mode).ctime(now);
             }
             InodeStore.write(tx, ino, e.raw());
+            killPriv(tx, ino);
             tx.commit();
         }
     }
 
     /**
      * {@inheritDoc} Default and KEEP_SIZE preallocate unwritten extents; PUNCH_HOLE (with
-     * KEEP_SIZE) frees blocks; ZERO_RANGE zeroes. COLLAPSE_RANGE and INSERT_RANGE are not
-     * implemented yet (EOPNOTSUPP).
+     * KEEP_SIZE) frees blocks; ZERO_RANGE zeroes; COLLAPSE_RANGE removes a block-aligned range
+     * and INSERT_RANGE opens a hole, moving what follows. The checks run in the kernel's order:
+     * vfs_fallocate's (range, mode combination, write access, append-only and immutable, file
+     * type, s_maxbytes) refuse with nothing changed; after them, as in ext4_fallocate, an inline
+     * file moves to blocks and the call counts as a modification (setuid/setgid dropped for a
+     * caller without CAP_FSETID, mtime and ctime set) which stays even when the mode's own
+     * checks (extent-mapped file, alignment, i_size) then refuse it, as kernel 6.18 does.
      */
     @Override
     public void fallocate(Caller caller, long ino, long handle, int mode, long offset, long length) {
         requireWritable();
         OpenFile file = openFile(ino, handle);
-        if (!file.writable()) {
-            throw new Ext4Exception(Errno.EBADF, "handle " + handle + " is not open for writing");
-        }
         if (offset < 0 || length <= 0 || offset > Long.MAX_VALUE - length) {
             throw new Ext4Exception(Errno.EINVAL, "bad fallocate range " + offset + "+" + length);
         }
         boolean keepSize = (mode & WritableFileSystem.FALLOC_FL_KEEP_SIZE) != 0;
         int op = mode & ~WritableFileSystem.FALLOC_FL_KEEP_SIZE;
-        if ((mode & WritableFileSystem.FALLOC_FL_PUNCH_HOLE) != 0 && !keepSize) {
-            throw new Ext4Exception(Errno.EOPNOTSUPP, "PUNCH_HOLE needs KEEP_SIZE");
+        switch (op) {
+            case 0, WritableFileSystem.FALLOC_FL_ZERO_RANGE -> { }
+            case WritableFileSystem.FALLOC_FL_PUNCH_HOLE -> {
+                if (!keepSize) {
+                    throw new Ext4Exception(Errno.EOPNOTSUPP, "PUNCH_HOLE needs KEEP_SIZE");
+                }
+            }
+            case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE, WritableFileSystem.FALLOC_FL_INSERT_RANGE -> {
+                if (keepSize) {
+                    throw new Ext4Exception(Errno.EOPNOTSUPP, "COLLAPSE_RANGE and INSERT_RANGE take no KEEP_SIZE");
+                }
+            }
+            default -> throw new Ext4Exception(Errno.EOPNOTSUPP, "unsupported fallocate mode 0x" + Integer.toHexString(mode));
+        }
+        if (!file.writable()) {
+            throw new Ext4Exception(Errno.EBADF, "handle " + handle + " is not open for writing");
         }
         try (Transaction tx = transactions().begin()) {
             Inode inode = InodeStore.read(tx, ino);
-            if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || inode.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
+            if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || op != 0 && inode.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
                 throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable or append-only");
+            }
+            switch (inode.type()) {
+                case REGULAR -> { }
+                case FIFO -> throw new Ext4Exception(Errno.ESPIPE, "inode " + ino + " is a fifo");
+                case DIRECTORY -> throw new Ext4Exception(Errno.EISDIR, "inode " + ino + " is a directory");
+                default -> throw new Ext4Exception(Errno.ENODEV, "inode " + ino + " is a " + inode.type());
+            }
+            long end = offset + length;
+            Superblock sb = fs.superblock();
+            if (end > FileWriter.maxFileSize(sb, sb.hasIncompat(Features.INCOMPAT_EXTENTS))) {
+                throw new Ext4Exception(Errno.EFBIG, "range ends past the largest file this filesystem holds");
             }
             if (inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
                 new InlineDataWriter().convertToBlocks(tx, ino, (t, i, block) -> fileWriter().write(t, i, 0, block, 0,
                         (int) Math.min(block.length, InodeStore.read(t, i).size())));
             }
-            long end = offset + length;
-            if (!keepSize && op != WritableFileSystem.FALLOC_FL_PUNCH_HOLE
-                    && end > FileWriter.maxFileSize(fs.superblock(), inode.hasFlag(InodeFlags.EXT4_EXTENTS_FL))) {
-                throw new Ext4Exception(Errno.EFBIG, "range ends past the largest file this filesystem holds");
+            Inode modified = InodeStore.read(tx, ino);
+            Timestamp now = now();
+            InodeStore.write(tx, ino, new InodeEditor(modified).mtime(now).ctime(now)
+                    .mode(SetattrRules.withoutPrivileges(caller, modified.mode(), modified.gid())).raw());
+            try {
+                switch (op) {
+                    case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE -> FileWriter.checkCollapseRange(sb, modified, offset, length);
+                    case WritableFileSystem.FALLOC_FL_INSERT_RANGE -> FileWriter.checkInsertRange(sb, modified, offset, length);
+                    case WritableFileSystem.FALLOC_FL_PUNCH_HOLE -> { }
+                    default -> {
+                        if (!modified.hasFlag(InodeFlags.EXT4_EXTENTS_FL)) {
+                            throw new Ext4Exception(Errno.EOPNOTSUPP, "inode " + ino + " has an indirect block map");
+                        }
+                    }
+                }
+            } catch (Ext4Exception refused) {
+                // The kernel refuses these after file_modified and the inline conversion, which stay.
+                tx.commit();
+                throw refused;
             }
             int bs = fs.blockSize();
             switch (op) {
                 case 0 -> {
                     long first = offset / bs;
                     long last = (end + bs - 1) / bs;
-                    fileWriter().preallocate(tx, ino, first, last - first, keepSize);
+                    // i_size becomes the end of the range, not of its last block.
+                    fileWriter().preallocate(tx, ino, first, last - first, true);
                     if (!keepSize && end > InodeStore.read(tx, ino).size()) {
                         InodeStore.write(tx, ino, new InodeEditor(InodeStore.read(tx, ino)).size(end).raw());
                     }
                 }
                 case WritableFileSystem.FALLOC_FL_PUNCH_HOLE -> fileWriter().punchHole(tx, ino, offset, length);
                 case WritableFileSystem.FALLOC_FL_ZERO_RANGE -> fileWriter().zeroRange(tx, ino, offset, length, keepSize);
-                case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE, WritableFileSystem.FALLOC_FL_INSERT_RANGE ->
-                    throw new Ext4Exception(Errno.EOPNOTSUPP, "COLLAPSE_RANGE and INSERT_RANGE are not implemented yet");
-                default -> throw new Ext4Exception(Errno.EOPNOTSUPP, "unsupported fallocate mode 0x" + Integer.toHexString(mode));
+                case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE -> fileWriter().collapseRange(tx, ino, offset, length);
+                default -> fileWriter().insertRange(tx, ino, offset, length);
             }
-            InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
-            Timestamp now = now();
-            e.mtime(now).ctime(now);
-            InodeStore.write(tx, ino, e.raw());
             tx.commit();
         }
     }
@@ -948,7 +1059,10 @@ public final class Ext4Volume implements WritableFileSystem {
         return getattr(ino);
     }
 
-    /** {@inheritDoc} Commits are written in place and synchronously, so this flushes the device. */
+    /**
+     * {@inheritDoc} Writes the whole running transaction (the file's data and metadata are in it
+     * or in an earlier, already written one) and returns when it is durable.
+     */
     @Override
     public void fsync(long ino, long handle, boolean datasync) {
         openFile(ino, handle);
@@ -957,21 +1071,55 @@ public final class Ext4Volume implements WritableFileSystem {
 
     @Override
     public void syncfs() {
-        try {
-            fs.device().flush();
-        } catch (IOException e) {
-            throw new Ext4Exception(Errno.EIO, "flushing the device failed: " + e.getMessage(), e);
+        if (!fs.isReadOnly()) {
+            fs.transactions().sync();
         }
     }
 
+    /**
+     * {@inheritDoc} The new inode goes on the orphan list in the transaction that allocates it,
+     * so a crash while it is open frees it at the next read-write open.
+     */
     @Override
-    public Created tmpfile(Caller caller, long parent, int mode) {
+    public Created tmpfile(Caller caller, long parent, int mode, int flags) {
         requireWritable();
-        throw notYet("tmpfile", WAITS_FOR_FILES + " and the orphan list");
+        if ((flags & O_ACCMODE) == O_RDONLY) {
+            throw new Ext4Exception(Errno.EINVAL, "O_TMPFILE needs O_WRONLY or O_RDWR");
+        }
+        long ino;
+        try (Transaction tx = transactions().begin()) {
+            Inode dir = liveInode(tx, parent);
+            if (!dir.isDirectory()) {
+                throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
+            }
+            ino = namespace().tmpfile(tx, caller, parent, mode);
+            new OrphanList(fs).add(tx, ino);
+            tx.commit();
+        }
+        unlinkedOpen.add(ino);
+        if ((flags & WritableFileSystem.O_EXCL) == 0) {
+            linkable.add(ino);
+        }
+        long handle = register(ino, flags & ~WritableFileSystem.O_EXCL);
+        return new Created(getattr(ino), handle);
     }
 
+    /**
+     * Releases what is still open (an unlinked file with a handle is freed and taken off the
+     * orphan list, as the last close would) and closes the device.
+     */
     @Override
     public void close() throws IOException {
-        fs.close();
+        try {
+            if (!fs.isReadOnly()) {
+                for (Long ino : List.copyOf(unlinkedOpen)) {
+                    freeOrphan(ino);
+                }
+            }
+            openFiles.clear();
+            openCounts.clear();
+        } finally {
+            fs.close();
+        }
     }
 }

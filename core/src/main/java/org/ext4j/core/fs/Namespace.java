@@ -159,8 +159,12 @@ public final class Namespace {
         return child.ino();
     }
 
-    /** Adds the name {@code newName} in {@code newParent} for the existing inode {@code ino}. */
-    public void link(Transaction tx, Caller caller, long ino, long newParent, byte[] newName) {
+    /**
+     * Adds the name {@code newName} in {@code newParent} for the existing inode {@code ino}.
+     * {@code linkable} marks an O_TMPFILE inode opened without O_EXCL (the kernel's I_LINKABLE):
+     * only such an inode may go from no link to one; the caller takes it off the orphan list.
+     */
+    public void link(Transaction tx, Caller caller, long ino, long newParent, byte[] newName, boolean linkable) {
         Inode target = InodeStore.read(tx, ino);
         Inode dir = requireDirectory(tx, newParent);
         lookupCheck(caller, dir, newName);
@@ -182,7 +186,7 @@ public final class Namespace {
         if (target.isDirectory()) {
             throw new Ext4Exception(Errno.EPERM, "hard links to directories are not allowed");
         }
-        if (target.linksCount() == 0) {
+        if (target.linksCount() == 0 && !linkable) {
             throw new Ext4Exception(Errno.ENOENT, "inode " + ino + " has no links left");
         }
         if (target.linksCount() >= LINK_MAX) {
@@ -193,6 +197,24 @@ public final class Namespace {
         e.linksCount(target.linksCount() + 1).ctime(now());
         InodeStore.write(tx, ino, e.raw());
         touchDirectory(tx, newParent, 0);
+    }
+
+    /**
+     * Creates an unnamed regular file for O_TMPFILE in {@code parent}: an inode with no link and
+     * no directory entry, owned and flagged as {@link #mknod} would make it, the directory's
+     * times unchanged (nothing in it changes). The caller puts it on the orphan list.
+     */
+    public long tmpfile(Transaction tx, Caller caller, long parent, int mode) {
+        Inode dir = requireDirectory(tx, parent);
+        // vfs_tmpfile asks for write and search permission on the directory, then the filesystem.
+        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.W_OK | Permissions.X_OK, parent);
+        if (dir.linksCount() == 0) {
+            throw new Ext4Exception(Errno.ENOENT, "directory inode " + parent + " was removed");
+        }
+        InodeEditor child = newInode(tx, caller, dir, FileType.REGULAR.modeBits() | (mode & 07777), false);
+        child.iBlock(emptyMapRoot()).flags(child.flags() | extentsFlag()).linksCount(0);
+        InodeStore.write(tx, child.ino(), child.raw());
+        return child.ino();
     }
 
     /**

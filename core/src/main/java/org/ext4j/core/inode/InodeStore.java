@@ -16,7 +16,7 @@ public final class InodeStore {
 
     /** Inode {@code ino} as {@code tx} sees it (its uncommitted changes included), verified. */
     public static Inode read(Transaction tx, long ino) {
-        return tx.fileSystem().inode(ino, tx::read);
+        return tx.fileSystem().inode(ino, tx::readShared);
     }
 
     /**
@@ -29,7 +29,7 @@ public final class InodeStore {
         if (raw.length != fs.superblock().inodeSize()) {
             throw new IllegalArgumentException("inode record must be " + fs.superblock().inodeSize() + " bytes");
         }
-        Ext4FileSystem.InodeLocation at = fs.inodeLocation(ino, tx::read);
+        Ext4FileSystem.InodeLocation at = fs.inodeLocation(ino, tx::readShared);
         if (at.uninitialised()) {
             throw new IllegalStateException("inode " + ino + " is in an uninitialised inode table");
         }

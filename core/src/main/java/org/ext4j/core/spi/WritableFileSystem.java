@@ -206,9 +206,19 @@ public interface WritableFileSystem extends InodeFileSystem {
 
     /**
      * Creates an unnamed regular file in {@code parent} (O_TMPFILE), open for writing and on the
-     * orphan list until it is linked or released.
+     * orphan list until it is linked or released. Without O_EXCL in {@code flags} it may be
+     * given a name once with {@link #link} (linkat from /proc/self/fd), which takes it off the
+     * orphan list; with O_EXCL that link fails with ENOENT, as the kernel's I_LINKABLE rule says.
      *
-     * @throws Ext4Exception ENOTDIR, EACCES (no write+search on parent), ENOSPC
+     * @param mode  permission bits (already masked by the caller's umask)
+     * @param flags open(2) flags: the access mode (O_WRONLY or O_RDWR), O_EXCL, O_APPEND
+     * @throws Ext4Exception ENOTDIR, EACCES (no write+search on parent), ENOENT (parent was
+     *         removed), EINVAL (read-only access mode), ENOSPC
      */
-    Created tmpfile(Caller caller, long parent, int mode);
+    Created tmpfile(Caller caller, long parent, int mode, int flags);
+
+    /** {@link #tmpfile(Caller, long, int, int)} opened O_RDWR without O_EXCL: linkable. */
+    default Created tmpfile(Caller caller, long parent, int mode) {
+        return tmpfile(caller, parent, mode, O_RDWR);
+    }
 }

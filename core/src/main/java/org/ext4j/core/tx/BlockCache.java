@@ -82,6 +82,33 @@ public final class BlockCache implements BlockReader {
         return fresh;
     }
 
+    /**
+     * {@inheritDoc} Cached arrays are never modified after {@link #install} (a commit hands over
+     * its working copy and forgets it), so the cache's own array can be shared.
+     */
+    @Override
+    public byte[] readShared(long pblk) {
+        long seen;
+        synchronized (this) {
+            byte[] b = lookup(pblk);
+            if (b != null) {
+                return b;
+            }
+            seen = installs;
+        }
+        byte[] fresh = fs.readBlockFromDevice(pblk);
+        synchronized (this) {
+            byte[] b = lookup(pblk);
+            if (b != null) {
+                return b;
+            }
+            if (seen == installs) {
+                clean.put(pblk, fresh);
+            }
+        }
+        return fresh;
+    }
+
     private byte[] lookup(long pblk) {
         byte[] b = pinned.get(pblk);
         return b != null ? b : clean.get(pblk);

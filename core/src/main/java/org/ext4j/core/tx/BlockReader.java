@@ -7,4 +7,14 @@ public interface BlockReader {
      * caller may keep and modify without affecting anyone else.
      */
     byte[] read(long pblk);
+
+    /**
+     * The content of block {@code pblk} without a copy where the reader can avoid one: the caller
+     * must not modify the array and must not keep it past its current use (a transaction's own
+     * working copy may change with its next edit). For the hot read-only paths (descriptors,
+     * inodes) that would otherwise copy a whole block to look at a few bytes.
+     */
+    default byte[] readShared(long pblk) {
+        return read(pblk);
+    }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -40,6 +41,8 @@ public final class Transaction implements BlockReader, AutoCloseable {
     private final long sequence;
     private final Thread owner = Thread.currentThread();
     private final Map<Long, Access> blocks = new LinkedHashMap<>();
+    private final List<FreedRange> freed = new ArrayList<>();
+    private final TreeMap<Long, Long> freedRuns = new TreeMap<>();
     private boolean orderedData;
     private State state = State.OPEN;
 
@@ -118,6 +121,14 @@ public final class Transaction implements BlockReader, AutoCloseable {
         return a != null ? a.working.clone() : cache.read(pblk);
     }
 
+    /** {@inheritDoc} This handle's working copy when it has one, else the cache's committed array. */
+    @Override
+    public byte[] readShared(long pblk) {
+        checkOpen();
+        Access a = blocks.get(pblk);
+        return a != null ? a.working : cache.readShared(pblk);
+    }
+
     /**
      * Writes file data ({@code len} bytes, whole blocks) at block {@code pblk} now, ahead of the
      * metadata that will point at it (ordered mode): commit flushes the device before writing any
@@ -150,9 +161,42 @@ public final class Transaction implements BlockReader, AutoCloseable {
     }
 
     /**
-     * Makes the dirty blocks durable through the manager's {@link CommitWriter}, installs them as
-     * the committed state and releases the transaction lock. On a write failure the blocks are
-     * dropped from the cache, the manager refuses further transactions (EROFS) and EIO is thrown.
+     * Records that this handle gave {@code count} blocks from {@code pblk} back to the allocator
+     * (the bitmap change itself goes through {@link #getWriteAccess}): the commit writer learns of
+     * them, and they are not allocated again until the transaction that frees them is written.
+     */
+    public void noteFreed(long pblk, long count) {
+        checkOpen();
+        freed.add(new FreedRange(pblk, count));
+        TransactionManager.addDeferred(freedRuns, pblk, pblk + count);
+    }
+
+    /**
+     * Marks in use, in {@code bitmap} (a search copy of the block bitmap of the group that starts
+     * at block {@code base} and has {@code blocks} blocks), the blocks freed but not yet written
+     * free: by this handle, or by committed handles whose transaction is still running.
+     */
+    public void maskDeferredFrees(byte[] bitmap, long base, long blocks) {
+        checkOpen();
+        manager.maskDeferredFrees(bitmap, base, blocks, freedRuns);
+    }
+
+    /**
+     * Writes the running transaction now, so that the blocks it frees may be allocated: for an
+     * allocator that found too little space. False when no other handle's frees were held back.
+     * This handle's own changes stay private.
+     */
+    public boolean releaseDeferredFrees() {
+        checkOpen();
+        return manager.hasDeferredFrees() && manager.commitRunning();
+    }
+
+    /**
+     * Ends the handle: its dirty blocks join the manager's running transaction and become the
+     * committed state every reader sees; they reach the disk when that transaction is written
+     * ({@link TransactionManager#sync()}). Releases the transaction lock. When joining makes the
+     * running transaction write and that write fails, the manager refuses further transactions
+     * (EROFS) and EIO is thrown.
      */
     public void commit() {
         checkOpen();
@@ -164,21 +208,10 @@ public final class Transaction implements BlockReader, AutoCloseable {
                     dirty.add(new CommittedBlock(e.getKey(), a.role, a.original, a.working));
                 }
             }
-            if (!dirty.isEmpty() || orderedData) {
-                try {
-                    manager.writer().write(new CommitRecord(sequence, dirty, orderedData, List.of()));
-                } catch (IOException | RuntimeException e) {
-                    for (CommittedBlock b : dirty) {
-                        cache.invalidate(b.pblk());
-                    }
-                    manager.fail("transaction " + sequence + ": " + e.getMessage());
-                    throw new Ext4Exception(Errno.EIO, "commit of transaction " + sequence + " failed: " + e.getMessage(), e);
-                }
-                for (CommittedBlock b : dirty) {
-                    cache.install(b.pblk(), b.content());
-                }
-            }
             state = State.COMMITTED;
+            if (!dirty.isEmpty() || orderedData || !freed.isEmpty()) {
+                manager.absorb(dirty, orderedData, freed);
+            }
         } finally {
             if (state != State.COMMITTED) {
                 state = State.ABORTED;
@@ -192,6 +225,7 @@ public final class Transaction implements BlockReader, AutoCloseable {
     public void abort() {
         checkOpen();
         state = State.ABORTED;
+        freed.clear();
         blocks.clear();
         manager.release();
     }

@@ -259,6 +259,40 @@ public record PosixAcl(List<Entry> entries) {
     }
 
     /**
+     * This access ACL after chmod to {@code mode}, as the kernel's posix_acl_chmod rewrites it:
+     * USER_OBJ takes the owner bits, OTHER the other bits, and the group bits go to MASK when
+     * there is one (GROUP_OBJ then keeps its permissions), else to GROUP_OBJ. Named entries
+     * are kept. EIO, as the kernel answers, when USER_OBJ, GROUP_OBJ or OTHER is missing.
+     */
+    public PosixAcl withMode(int mode) {
+        boolean hasMask = false;
+        boolean userObj = false;
+        boolean groupObj = false;
+        boolean other = false;
+        for (Entry e : entries) {
+            hasMask |= e.tag() == ACL_MASK;
+            userObj |= e.tag() == ACL_USER_OBJ;
+            groupObj |= e.tag() == ACL_GROUP_OBJ;
+            other |= e.tag() == ACL_OTHER;
+        }
+        if (!userObj || !groupObj || !other) {
+            throw new Ext4Exception(Errno.EIO, "access ACL lacks an owner, group or other entry");
+        }
+        List<Entry> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            int perm = switch (e.tag()) {
+                case ACL_USER_OBJ -> (mode >> 6) & 7;
+                case ACL_GROUP_OBJ -> hasMask ? e.perm() : (mode >> 3) & 7;
+                case ACL_MASK -> (mode >> 3) & 7;
+                case ACL_OTHER -> mode & 7;
+                default -> e.perm();
+            };
+            out.add(new Entry(e.tag(), perm, e.id()));
+        }
+        return new PosixAcl(out);
+    }
+
+    /**
      * The text getfacl prints for these entries with numeric ids and without the header and
      * "#effective" comments ({@code getfacl -n --omit-header -E}): one line per entry such as
      * {@code user:1000:r--}, each ending in a newline.

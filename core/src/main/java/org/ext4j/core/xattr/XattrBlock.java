@@ -68,7 +68,9 @@ public final class XattrBlock {
             throw new CorruptionException(where + ": block too small");
         }
         long magic = u32(block, H_MAGIC);
-        CorruptionException.check(magic == MAGIC, String.format("%s: bad magic 0x%08x (expected 0x%08x)", where, magic, MAGIC));
+        if (magic != MAGIC) {
+            throw new CorruptionException(String.format("%s: bad magic 0x%08x (expected 0x%08x)", where, magic, MAGIC));
+        }
         long blocks = u32(block, H_BLOCKS);
         if (!(blocks == 1)) {
             throw new CorruptionException(where + ": h_blocks is " + blocks + " (must be 1)");

@@ -78,7 +78,7 @@ class AllocationTest {
         static Opened of(Path img) throws IOException {
             Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE);
             GroupAccounting acc = new GroupAccounting(fs);
-            return new Opened(fs, TransactionManager.inPlace(fs), acc, new BlockAllocator(acc), new InodeAllocator(acc));
+            return new Opened(fs, fs.transactions(), acc, new BlockAllocator(acc), new InodeAllocator(acc));
         }
 
         @Override

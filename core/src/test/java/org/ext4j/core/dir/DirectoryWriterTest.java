@@ -76,7 +76,7 @@ class DirectoryWriterTest {
         long sub;
         long empty;
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             DirectoryWriter w = new DirectoryWriter();
             addNames(tm, w, d, f, entries, 0, rnd, used, model);
             List<String> keys = new ArrayList<>(model.keySet());
@@ -177,7 +177,7 @@ class DirectoryWriterTest {
         long f = inum(img, "/f");
         Map<String, byte[]> model = new TreeMap<>();
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             DirectoryWriter w = new DirectoryWriter();
             int n = 0;
             int levels = 0;
@@ -225,7 +225,7 @@ class DirectoryWriterTest {
         long f = inum(img, "/f");
         int n = 0;
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             DirectoryWriter w = new DirectoryWriter();
             Ext4Exception full = null;
             int committed = 0;
@@ -261,7 +261,7 @@ class DirectoryWriterTest {
         Set<String> inlineNames = new TreeSet<>();
         Set<String> convertedNames = new TreeSet<>();
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             DirectoryWriter w = new DirectoryWriter();
             try (Transaction tx = tm.begin()) {
                 InodeAllocator inodes = new InodeAllocator(new GroupAccounting(fs));
@@ -354,7 +354,7 @@ class DirectoryWriterTest {
                 }
             }
             assertTrue(names.size() >= 100, "only " + names.size() / 2 + " colliding pairs");
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             DirectoryWriter w = new DirectoryWriter();
             try (Transaction tx = tm.begin()) {
                 for (byte[] name : names) {

@@ -38,7 +38,7 @@ final class WriteFixture implements AutoCloseable {
         this.image = image;
         this.device = new CountingDevice(FileBlockDevice.open(image, false));
         this.fs = Ext4FileSystem.open(device, OpenOptions.READ_WRITE);
-        this.tm = TransactionManager.inPlace(fs);
+        this.tm = fs.transactions();
         this.allocator = new BlockAllocator(new GroupAccounting(fs));
     }
 

@@ -89,7 +89,7 @@ class InlineDataWriterTest {
             ino.put(f, Tools.inum(img, "/" + f));
         }
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             BlockAllocator allocator = new BlockAllocator(new GroupAccounting(fs));
             InlineDataWriter w = new InlineDataWriter();
             assertEquals(kernelMax, InlineDataWriter.maxInlineSize(fs, fs.inode(ino.get("tiny"))));

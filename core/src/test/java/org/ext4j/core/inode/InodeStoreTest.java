@@ -33,7 +33,7 @@ class InodeStoreTest {
         Tools.run(cmd, java.time.Duration.ofSeconds(60));
         long ino;
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             InodeAllocator inodes = new InodeAllocator(new GroupAccounting(fs));
             try (Transaction tx = tm.begin()) {
                 ino = inodes.allocate(tx, 2, false);
@@ -64,7 +64,7 @@ class InodeStoreTest {
         }
         // The inode is allocated but unreferenced: free it again so the image is consistent.
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             try (Transaction tx = tm.begin()) {
                 byte[] zero = new byte[fs.superblock().inodeSize()];
                 InodeStore.write(tx, ino, zero);

@@ -61,13 +61,22 @@ final class JournaledImage implements AutoCloseable {
         return new JournaledImage(image, wrap);
     }
 
-    /** Runs {@code change} in one transaction and commits it. */
+    /**
+     * Runs {@code change} in one handle and commits it into the running transaction; with
+     * {@link #syncEach} (the default) the transaction is then written, as an fsync would.
+     */
     void commit(Consumer<Transaction> change) {
         try (Transaction tx = tm.begin()) {
             change.accept(tx);
             tx.commit();
         }
+        if (syncEach) {
+            tm.sync();
+        }
     }
+
+    /** Whether {@link #commit} writes the running transaction after each handle. */
+    boolean syncEach = true;
 
     long mkdir(long parent, String name) {
         long[] ino = new long[1];
@@ -124,7 +133,7 @@ final class JournaledImage implements AutoCloseable {
         return Files.copy(image, dest, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Closes the writer (checkpoint, needs_recovery cleared) and the filesystem. */
+    /** Writes the running transaction, closes the writer (checkpoint, needs_recovery cleared) and the filesystem. */
     @Override
     public void close() throws IOException {
         if (closed) {
@@ -132,7 +141,7 @@ final class JournaledImage implements AutoCloseable {
         }
         closed = true;
         try {
-            writer.close();
+            tm.close();
         } finally {
             fs.close();
         }

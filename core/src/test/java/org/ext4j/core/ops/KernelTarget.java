@@ -29,8 +29,9 @@ import org.ext4j.core.testing.Tools;
  * of the directory named) or that the tools cannot express (a symlink's mode, a non-ASCII path
  * for a tool) throws ENOSYS and is counted as skipped by the runner. create, mknod, mkdir,
  * symlink, link, unlink, rmdir, rename (renameat2 with its flags), write (open O_WRONLY and
- * pwrite), truncate, setxattr, removexattr, utimensat and every getattr are system calls from
- * python3, with paths passed as bytes and errnos as numbers; fallocate, reads and directory
+ * pwrite), truncate, fallocate (open O_WRONLY and fallocate), setxattr, removexattr, utimensat
+ * and every getattr are system calls from python3, with paths passed as bytes and errnos as
+ * numbers; reads and directory
  * listings through the SPI are not expressed (the final image comparison covers contents and
  * listings).
  */
@@ -276,6 +277,13 @@ final class KernelTarget implements WritableFileSystem {
             "            try: n = os.pwrite(fd, data, int(a[1]))",
             "            finally: os.close(fd)",
             "        elif op == 'truncate': os.truncate(h(a[0]), int(a[1]))",
+            "        elif op == 'fallocate':",
+            "            libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_long]",
+            "            fd = os.open(h(a[0]), os.O_WRONLY)",
+            "            try:",
+            "                if libc.fallocate(fd, int(a[1]), int(a[2]), int(a[3])) != 0:",
+            "                    e = ctypes.get_errno(); raise OSError(e, os.strerror(e))",
+            "            finally: os.close(fd)",
             "        elif op == 'setxattr': os.setxattr(h(a[0]), a[1], h(a[2]), int(a[3]), follow_symlinks=False)",
             "        elif op == 'removexattr': os.removexattr(h(a[0]), a[1], follow_symlinks=False)",
             "        elif op != 'stat': raise SystemExit(200)",
@@ -458,7 +466,8 @@ final class KernelTarget implements WritableFileSystem {
 
     @Override
     public void fallocate(Caller caller, long ino, long handle, int mode, long offset, long length) {
-        throw notExpressed("fallocate");
+        byte[] p = pathBytes(caller, ino);
+        syscall(caller, "fallocate", null, hex(p), Integer.toString(mode), Long.toString(offset), Long.toString(length));
     }
 
     @Override
@@ -494,7 +503,7 @@ final class KernelTarget implements WritableFileSystem {
     }
 
     @Override
-    public Created tmpfile(Caller caller, long parent, int mode) {
+    public Created tmpfile(Caller caller, long parent, int mode, int flags) {
         throw notExpressed("tmpfile");
     }
 

@@ -69,8 +69,11 @@ public final class ModelFileSystem implements WritableFileSystem {
      * @param dirNlink      dir_nlink feature: a directory's link count stops at 1 instead of failing at 65000
      * @param hasJournal    JOURNAL_DATA can change
      * @param maxFileSize   s_maxbytes
+     * @param extents       the extents feature: regular files are extent-mapped (inline ones become so
+     *                      when fallocate moves them to blocks), else they have indirect maps
      */
-    public record Limits(int blockSize, boolean nanoseconds, boolean dirNlink, boolean hasJournal, long maxFileSize) {
+    public record Limits(int blockSize, boolean nanoseconds, boolean dirNlink, boolean hasJournal, long maxFileSize,
+            boolean extents) {
     }
 
     /** One inode. */
@@ -119,6 +122,8 @@ public final class ModelFileSystem implements WritableFileSystem {
     private final Clock clock;
     private final Map<Long, Node> nodes = new HashMap<>();
     private final Map<Long, Long> handles = new HashMap<>();
+    /** O_TMPFILE inodes opened without O_EXCL and not linked yet (the kernel's I_LINKABLE). */
+    private final java.util.Set<Long> linkable = new java.util.HashSet<>();
     private long nextHandle = 1;
     private long nextIno = 1_000_000;
     private long expectedIno = -1;
@@ -321,6 +326,7 @@ public final class ModelFileSystem implements WritableFileSystem {
     private void dropIfUnused(Node n) {
         if (n.nlink == 0 && !handles.containsValue(n.ino)) {
             nodes.remove(n.ino);
+            linkable.remove(n.ino);
         }
     }
 
@@ -599,12 +605,13 @@ public final class ModelFileSystem implements WritableFileSystem {
         if (n.isDir()) {
             throw err(Errno.EPERM, "link to a directory");
         }
-        if (n.nlink == 0) {
+        if (n.nlink == 0 && !linkable.contains(n.ino)) {
             throw err(Errno.ENOENT, "inode has no links");
         }
         if (n.nlink >= LINK_MAX) {
             throw err(Errno.EMLINK, "inode has " + n.nlink + " links");
         }
+        linkable.remove(n.ino);
         n.nlink++;
         n.ctime = now();
         d.children.put(key(newName), n.ino);
@@ -982,9 +989,69 @@ public final class ModelFileSystem implements WritableFileSystem {
         return attributes(n);
     }
 
+    /**
+     * COLLAPSE_RANGE and INSERT_RANGE only (other modes are not modelled): vfs_fallocate's checks
+     * change nothing; after them ext4_fallocate counts the call as a modification (setuid/setgid
+     * dropped for a non-root caller, mtime and ctime set) before its own checks, which kernel
+     * 6.18 answers after that change.
+     */
     @Override
     public void fallocate(Caller caller, long ino, long handle, int mode, long offset, long length) {
-        throw err(Errno.ENOSYS, "fallocate is not modelled");
+        Node n = handleNode(ino, handle);
+        if (offset < 0 || length <= 0) {
+            throw err(Errno.EINVAL, "bad range");
+        }
+        int op = mode & ~FALLOC_FL_KEEP_SIZE;
+        if (op != FALLOC_FL_COLLAPSE_RANGE && op != FALLOC_FL_INSERT_RANGE) {
+            throw err(Errno.ENOSYS, "fallocate mode 0x" + Integer.toHexString(mode) + " is not modelled");
+        }
+        if ((mode & FALLOC_FL_KEEP_SIZE) != 0) {
+            throw err(Errno.EOPNOTSUPP, "collapse/insert with KEEP_SIZE");
+        }
+        if (n.immutable() || n.appendOnly()) {
+            throw err(Errno.EPERM, "immutable or append-only");
+        }
+        if (n.isDir()) {
+            throw err(Errno.EISDIR, "fallocate of a directory");
+        }
+        if (n.type() != FileType.REGULAR) {
+            throw err(Errno.ENODEV, "fallocate of a " + n.type());
+        }
+        if (offset > limits.maxFileSize() - length) {
+            throw err(Errno.EFBIG, "range past s_maxbytes");
+        }
+        killPrivileges(caller, n);
+        Timestamp now = now();
+        n.mtime = now;
+        n.ctime = now;
+        if (!limits.extents()) {
+            throw err(Errno.EOPNOTSUPP, "indirect-mapped file");
+        }
+        int bs = limits.blockSize();
+        if (offset % bs != 0 || length % bs != 0) {
+            throw err(Errno.EINVAL, "unaligned range");
+        }
+        long first = offset / bs;
+        long count = length / bs;
+        TreeMap<Long, byte[]> moved = new TreeMap<>(n.pages.headMap(first, false));
+        if (op == FALLOC_FL_COLLAPSE_RANGE) {
+            if (offset + length >= n.size) {
+                throw err(Errno.EINVAL, "collapse reaches the end of file");
+            }
+            n.pages.tailMap(first + count, true).forEach((k, v) -> moved.put(k - count, v));
+            n.size -= length;
+        } else {
+            if (offset >= n.size) {
+                throw err(Errno.EINVAL, "insert at or past the end of file");
+            }
+            if (length > limits.maxFileSize() - n.size) {
+                throw err(Errno.EFBIG, "insert past s_maxbytes");
+            }
+            n.pages.tailMap(first, true).forEach((k, v) -> moved.put(k + count, v));
+            n.size += length;
+        }
+        n.pages.clear();
+        n.pages.putAll(moved);
     }
 
     @Override
@@ -1111,12 +1178,18 @@ public final class ModelFileSystem implements WritableFileSystem {
     }
 
     @Override
-    public Created tmpfile(Caller caller, long parent, int mode) {
+    public Created tmpfile(Caller caller, long parent, int mode, int flags) {
+        if ((flags & O_ACCMODE) == O_RDONLY) {
+            throw err(Errno.EINVAL, "O_TMPFILE needs write access");
+        }
         Node d = dir(parent);
         mayCreate(caller, d);
         Node n = newInode(caller, d, S_IFREG | (mode & 07777));
         n.nlink = 0;
         nodes.put(n.ino, n);
+        if ((flags & O_EXCL) == 0) {
+            linkable.add(n.ino);
+        }
         long h = nextHandle++;
         handles.put(h, n.ino);
         return new Created(attributes(n), h);

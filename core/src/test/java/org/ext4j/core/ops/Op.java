@@ -273,4 +273,25 @@ sealed interface Op {
             return who(caller) + " setflags " + ino + " 0x" + Integer.toHexString(flags);
         }
     }
+
+    /** Opens for writing, fallocates COLLAPSE_RANGE or INSERT_RANGE (with any other mode bits drawn), releases. */
+    record Fallocate(Caller caller, long ino, int mode, long offset, long length) implements Op {
+        public OpKind kind() {
+            return (mode & WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE) != 0 ? OpKind.COLLAPSE_RANGE : OpKind.INSERT_RANGE;
+        }
+
+        public Object apply(WritableFileSystem fs) {
+            long handle = fs.open(caller, ino, WritableFileSystem.O_WRONLY);
+            try {
+                fs.fallocate(caller, ino, handle, mode, offset, length);
+            } finally {
+                fs.release(ino, handle);
+            }
+            return AttrView.of(fs.getattr(ino));
+        }
+
+        public String describe() {
+            return who(caller) + " fallocate " + ino + " mode 0x" + Integer.toHexString(mode) + " @" + offset + " +" + length;
+        }
+    }
 }

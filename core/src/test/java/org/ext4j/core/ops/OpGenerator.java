@@ -14,7 +14,7 @@ import org.ext4j.core.spi.WritableFileSystem;
  * Draws operations from a seed, looking at the model's current tree for targets: existing and
  * fresh names of every length from 1 to 255 bytes (and a few longer), directories that grow deep
  * and wide, sparse and large writes, truncates, renames with each flag, links, symlinks, xattrs,
- * chmod/chown/utimensat by root and by three unprivileged users. The same seed over the same
+ * chmod/chown/utimensat by root and by three unprivileged users, collapse and insert range. The same seed over the same
  * starting tree gives the same operations, as long as the results agree (they steer later draws).
  */
 final class OpGenerator {
@@ -73,6 +73,8 @@ final class OpGenerator {
             case SETXATTR -> setxattr(c);
             case REMOVEXATTR -> new Op.RemoveXattr(c, any(), xattrName());
             case SETFLAGS -> setflags(c);
+            case COLLAPSE_RANGE -> shiftRange(c, WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE);
+            case INSERT_RANGE -> shiftRange(c, WritableFileSystem.FALLOC_FL_INSERT_RANGE);
         };
     }
 
@@ -288,6 +290,31 @@ final class OpGenerator {
         byte[] v = new byte[random.nextInt(4) == 0 ? 0 : random.nextInt(120)];
         random.nextBytes(v);
         return v;
+    }
+
+    /**
+     * A collapse or insert on a regular file: mostly block-aligned ranges inside the file, some
+     * reaching or passing its end, some unaligned, some with KEEP_SIZE (all refused alike).
+     */
+    private Op shiftRange(Caller c, int mode) {
+        long bs = model.limits().blockSize();
+        // Mostly root on files of a few blocks: a collapse needs a range that ends before i_size.
+        Caller who = random.nextInt(4) == 0 ? c : ROOT;
+        long ino = random.nextInt(4) == 0 ? regular() : pick(f -> f.type() == FileType.REGULAR && f.size > 2 * bs);
+        ModelFileSystem.Node n = model.node(ino);
+        int blocks = (int) Math.min(1 << 20, n == null ? 0 : (n.size + bs - 1) / bs);
+        long offset = bs * random.nextInt(blocks + 2);
+        long length = bs * (1 + random.nextInt(Math.max(1, random.nextBoolean() ? blocks / 2 : 8)));
+        if (random.nextInt(10) == 0) {
+            offset += 1 + random.nextInt((int) bs - 1);
+        }
+        if (random.nextInt(10) == 0) {
+            length = 1 + random.nextInt((int) bs * 4);
+        }
+        if (random.nextInt(15) == 0) {
+            mode |= WritableFileSystem.FALLOC_FL_KEEP_SIZE;
+        }
+        return new Op.Fallocate(who, ino, mode, offset, length);
     }
 
     private Op setflags(Caller c) {

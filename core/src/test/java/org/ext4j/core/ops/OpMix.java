@@ -34,6 +34,8 @@ public record OpMix(Map<OpKind, Integer> weights, boolean kernelTimes) {
         w.put(OpKind.SETXATTR, 5);
         w.put(OpKind.REMOVEXATTR, 2);
         w.put(OpKind.SETFLAGS, 2);
+        w.put(OpKind.COLLAPSE_RANGE, 3);
+        w.put(OpKind.INSERT_RANGE, 3);
         return new OpMix(w, false);
     }
 

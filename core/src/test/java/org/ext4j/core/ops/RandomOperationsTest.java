@@ -98,6 +98,6 @@ class RandomOperationsTest {
         long bs = fs.blockSize();
         long maxBytes = extents ? ((1L << 32) - 1) * bs : 1L << 40;
         return new ModelFileSystem.Limits(fs.blockSize(), sb.inodeSize() > 128,
-                sb.hasRoCompat(Features.RO_COMPAT_DIR_NLINK), sb.hasCompat(Features.COMPAT_HAS_JOURNAL), maxBytes);
+                sb.hasRoCompat(Features.RO_COMPAT_DIR_NLINK), sb.hasCompat(Features.COMPAT_HAS_JOURNAL), maxBytes, extents);
     }
 }

@@ -52,6 +52,10 @@ class TransactionTest {
             log.add("flush");
             inner().flush();
         }
+
+        byte[] readBlockDirect(long pblk) throws IOException {
+            return inner().read(pblk * blockSize, blockSize);
+        }
     }
 
     @TempDir
@@ -73,7 +77,7 @@ class TransactionTest {
     void commitWritesDataThenNewAndBitmapsThenPointersThenFreesAndSuperblock() throws Exception {
         RecordingDevice dev = device();
         try (Ext4FileSystem fs = Ext4FileSystem.open(dev, OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             dev.log.clear();
             try (Transaction tx = tm.begin()) {
                 // Roles and block numbers are what the writer orders by; contents are arbitrary test bytes.
@@ -98,6 +102,8 @@ class TransactionTest {
                 tx.getWriteAccess(4600);
                 tx.commit();
             }
+            assertEquals(List.of("w5000"), dev.log, "a committed handle waits in the running transaction; only its data was sent");
+            tm.sync();
             // Block 4000 only gained bits, so it is final after phase 1; block 4600 was never marked dirty.
             assertEquals(List.of("w5000", "flush", "w4000", "w4500", "flush", "w2", "w300", "flush", "w1", "flush"), dev.log);
         }
@@ -107,13 +113,14 @@ class TransactionTest {
     void bitmapFreesAreWrittenOnlyAfterThePointers() throws Exception {
         RecordingDevice dev = device();
         try (Ext4FileSystem fs = Ext4FileSystem.open(dev, OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             try (Transaction tx = tm.begin()) {
                 byte[] b = tx.getWriteAccess(4000, BlockRole.BITMAP);
                 b[0] = (byte) 0xF0;
                 tx.markDirty(4000);
                 tx.commit();
             }
+            tm.sync();
             dev.log.clear();
             dev.written.clear();
             try (Transaction tx = tm.begin()) {
@@ -125,6 +132,7 @@ class TransactionTest {
                 tx.markDirty(300);
                 tx.commit();
             }
+            tm.sync();
             assertEquals(List.of("w4000", "flush", "w300", "flush", "w4000", "flush"), dev.log);
             assertEquals((byte) 0xFF, dev.written.get(0)[0], "first write: old bits and new bits together");
             assertEquals((byte) 0x0F, dev.written.get(2)[0], "last write: the final bitmap");
@@ -135,7 +143,7 @@ class TransactionTest {
     @Test
     void readersSeeOnlyCommittedContentAndAbortRestoresIt() throws Exception {
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             byte[] before = tm.cache().read(300);
             Transaction tx = tm.begin();
             byte[] w = tx.getWriteAccess(300);
@@ -170,7 +178,7 @@ class TransactionTest {
     @Test
     void misuseIsRefused() throws Exception {
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             try (Transaction tx = tm.begin()) {
                 assertThrows(IllegalStateException.class, tm::begin);
                 assertThrows(IllegalStateException.class, () -> tx.markDirty(300));
@@ -185,7 +193,7 @@ class TransactionTest {
             }
         }
         try (Ext4FileSystem ro = Ext4FileSystem.open(FileBlockDevice.open(img, true), OpenOptions.READ_ONLY)) {
-            assertEquals(Errno.EROFS, assertThrows(Ext4Exception.class, () -> TransactionManager.inPlace(ro).begin()).errno());
+            assertEquals(Errno.EROFS, assertThrows(Ext4Exception.class, () -> ro.transactions().begin()).errno());
         }
     }
 
@@ -193,16 +201,19 @@ class TransactionTest {
     void aFailedCommitMakesTheManagerRefuseFurtherTransactions() throws Exception {
         RecordingDevice dev = device();
         try (Ext4FileSystem fs = Ext4FileSystem.open(dev, OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             byte[] before = tm.cache().read(300);
             Transaction tx = tm.begin();
             tx.getWriteAccess(300)[0] ^= 1;
             tx.markDirty(300);
+            tx.commit();
             dev.failWrites = true;
-            assertEquals(Errno.EIO, assertThrows(Ext4Exception.class, tx::commit).errno());
+            assertEquals(Errno.EIO, assertThrows(Ext4Exception.class, tm::sync).errno());
             dev.failWrites = false;
             assertEquals(Errno.EROFS, assertThrows(Ext4Exception.class, tm::begin).errno());
-            assertArrayEquals(before, tm.cache().read(300), "the failed block is re-read from the device");
+            assertEquals(Errno.EROFS, assertThrows(Ext4Exception.class, tm::sync).errno());
+            assertEquals((byte) (before[0] ^ 1), tm.cache().read(300)[0], "readers keep the committed state; the device never got it");
+            assertThrows(IOException.class, tm::close, "a close after a failed commit is not clean");
         }
     }
 
@@ -226,5 +237,107 @@ class TransactionTest {
             cache.read(501);
             assertEquals(0, cache.read(300)[5], "unpinned, evicted, and read back from the device");
         }
+    }
+
+    @Test
+    void handlesJoinOneRunningTransactionWrittenWithOneSetOfFlushes() throws Exception {
+        RecordingDevice dev = device();
+        try (Ext4FileSystem fs = Ext4FileSystem.open(dev, OpenOptions.READ_WRITE)) {
+            TransactionManager tm = fs.transactions();
+            byte[] home = fs.readBlock(300);
+            dev.log.clear();
+            for (int i = 0; i < 50; i++) {
+                try (Transaction tx = tm.begin()) {
+                    tx.getWriteAccess(300)[i] = (byte) (i + 1);
+                    tx.markDirty(300);
+                    tx.getWriteAccess(301 + i)[0] = 7;
+                    tx.markDirty(301 + i);
+                    tx.commit();
+                }
+            }
+            assertTrue(dev.log.isEmpty(), "nothing reaches the device before sync: " + dev.log);
+            assertEquals(50, fs.readBlock(300)[49], "readers see every committed handle");
+            assertArrayEquals(home, dev.readBlockDirect(300), "the home copy is untouched until sync");
+            tm.sync();
+            assertEquals(51, dev.log.stream().filter(e -> e.startsWith("w")).count(), "each block written once: " + dev.log);
+            assertEquals(1, dev.log.stream().filter("flush"::equals).count(), dev.log.toString());
+            assertEquals(50, dev.readBlockDirect(300)[49]);
+            dev.log.clear();
+            tm.sync();
+            assertTrue(dev.log.isEmpty(), "a sync with nothing running writes nothing: " + dev.log);
+        }
+    }
+
+    @Test
+    void aFreedBlockIsNotHandedOutAgainBeforeTheFreeIsWritten() throws Exception {
+        try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
+            TransactionManager tm = fs.transactions();
+            org.ext4j.core.alloc.BlockAllocator alloc = new org.ext4j.core.alloc.BlockAllocator(
+                    new org.ext4j.core.alloc.GroupAccounting(fs));
+            long first;
+            try (Transaction tx = tm.begin()) {
+                first = alloc.allocate(tx, 0, 1, true).get(0).start();
+                tx.commit();
+            }
+            tm.sync();
+            try (Transaction tx = tm.begin()) {
+                alloc.free(tx, first, 1);
+                assertTrue(alloc.allocate(tx, first, 1, true).get(0).start() != first, "not within the freeing handle");
+                tx.abort();
+            }
+            try (Transaction tx = tm.begin()) {
+                alloc.free(tx, first, 1);
+                tx.commit();
+            }
+            try (Transaction tx = tm.begin()) {
+                long again = alloc.allocate(tx, first, 1, true).get(0).start();
+                assertTrue(again != first, "not while the freeing transaction is running");
+                alloc.free(tx, again, 1);
+                tx.commit();
+            }
+            tm.sync();
+            try (Transaction tx = tm.begin()) {
+                assertEquals(first, alloc.allocate(tx, first, 1, true).get(0).start(), "free again once written");
+                alloc.free(tx, first, 1);
+                tx.commit();
+            }
+        }
+        assertEquals(0, e2fsckExit(), "the image is consistent after close");
+    }
+
+    @Test
+    void theCommitTimerWritesARunningTransactionThatAgedAndCloseWritesTheRest() throws Exception {
+        RecordingDevice dev = device();
+        try (Ext4FileSystem fs = Ext4FileSystem.open(dev, OpenOptions.READ_WRITE)) {
+            TransactionManager tm = fs.transactions();
+            tm.startCommitTimer(java.time.Duration.ofMillis(100));
+            dev.log.clear();
+            try (Transaction tx = tm.begin()) {
+                tx.getWriteAccess(300)[0] ^= 1;
+                tx.markDirty(300);
+                tx.commit();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (tm.hasRunningLocked() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(dev.log.contains("w300"), "the timer wrote the aged transaction: " + dev.log);
+            try (Transaction tx = tm.begin()) {
+                tx.getWriteAccess(301)[0] ^= 1;
+                tx.markDirty(301);
+                tx.commit();
+            }
+        }
+        assertTrue(dev.log.contains("w301"), "close wrote the last running transaction: " + dev.log);
+    }
+
+    private int e2fsckExit() throws Exception {
+        Process p = new ProcessBuilder("e2fsck", "-fn", img.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        int rc = p.waitFor();
+        if (rc != 0) {
+            System.err.println(out);
+        }
+        return rc;
     }
 }

@@ -75,7 +75,7 @@ class XattrWriterTest {
     /** Opens {@code img} read-write and runs {@code body}. */
     private static void withFs(Path img, Consumer<Session> body) throws IOException {
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
-            TransactionManager tm = TransactionManager.inPlace(fs);
+            TransactionManager tm = fs.transactions();
             body.accept(new Session(fs, tm, new XattrWriter(new BlockAllocator(new GroupAccounting(fs)))));
         }
     }

@@ -1,0 +1,278 @@
+package org.ext4j.linux.dispatch;
+
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Attributes;
+import org.ext4j.core.spi.Caller;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.spi.InodeFileSystem;
+import org.ext4j.core.spi.SetAttr;
+import org.ext4j.core.spi.TimeChange;
+import org.ext4j.core.spi.WritableFileSystem;
+import org.ext4j.linux.protocol.AttrOut;
+import org.ext4j.linux.protocol.CopyFileRangeIn;
+import org.ext4j.linux.protocol.CopyFileRangeOut;
+import org.ext4j.linux.protocol.CreateIn;
+import org.ext4j.linux.protocol.CreateOut;
+import org.ext4j.linux.protocol.EntryOut;
+import org.ext4j.linux.protocol.FallocateIn;
+import org.ext4j.linux.protocol.InHeader;
+import org.ext4j.linux.protocol.InitFlags;
+import org.ext4j.linux.protocol.LinkIn;
+import org.ext4j.linux.protocol.MkdirIn;
+import org.ext4j.linux.protocol.MknodIn;
+import org.ext4j.linux.protocol.OpenOut;
+import org.ext4j.linux.protocol.OutStruct;
+import org.ext4j.linux.protocol.RenameIn;
+import org.ext4j.linux.protocol.SetattrIn;
+import org.ext4j.linux.protocol.SetxattrIn;
+import org.ext4j.linux.protocol.SymlinkIn;
+import org.ext4j.linux.protocol.WriteIn;
+import org.ext4j.linux.protocol.WriteOut;
+
+/**
+ * The requests that change the filesystem, served through the core's {@link WritableFileSystem}.
+ * On a filesystem that takes no writes each answers EROFS (ENOSYS when the filesystem has no
+ * write half at all). Every entry handed to the kernel counts one lookup, as LOOKUP's do.
+ */
+final class WriteRequests {
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFDIR = 0040000;
+    /** The most COPY_FILE_RANGE (32-bit reply) may report; the kernel asks for no more. */
+    private static final long COPY_32_LIMIT = 0xFFFF_F000L;
+    /** Bytes copied per read/write round of a COPY_FILE_RANGE. */
+    private static final int COPY_CHUNK = 1 << 20;
+
+    private final InodeFileSystem fs;
+    private final DispatchOptions options;
+    private final LookupCounts lookups;
+    private volatile long granted;
+
+    WriteRequests(InodeFileSystem fs, DispatchOptions options, LookupCounts lookups) {
+        this.fs = fs;
+        this.options = options;
+        this.lookups = lookups;
+    }
+
+    /** The INIT capabilities granted, which change some request layouts and who applies the umask. */
+    void granted(long flags) {
+        this.granted = flags;
+    }
+
+    private boolean has(long flag) {
+        return (granted & flag) != 0;
+    }
+
+    /** The write half, or EROFS / ENOSYS. */
+    WritableFileSystem writable() {
+        if (fs.isReadOnly()) {
+            throw new Ext4Exception(Errno.EROFS, "read-only: " + fs.readOnlyReason());
+        }
+        if (!(fs instanceof WritableFileSystem w)) {
+            throw new FuseDispatcher.ProtocolError(Errno.ENOSYS.code());
+        }
+        return w;
+    }
+
+    AttrOut setattr(InHeader h, long ino, SetattrIn in) {
+        WritableFileSystem w = writable();
+        SetAttr changes = new SetAttr(
+                in.has(SetattrIn.MODE) ? OptionalInt.of(in.mode() & 07777) : OptionalInt.empty(),
+                in.has(SetattrIn.UID) ? OptionalLong.of(in.uid()) : OptionalLong.empty(),
+                in.has(SetattrIn.GID) ? OptionalLong.of(in.gid()) : OptionalLong.empty(),
+                in.has(SetattrIn.SIZE_VALID) ? OptionalLong.of(in.size()) : OptionalLong.empty(),
+                time(in, SetattrIn.ATIME, SetattrIn.ATIME_NOW, in.atime(), in.atimensec()),
+                time(in, SetattrIn.MTIME, SetattrIn.MTIME_NOW, in.mtime(), in.mtimensec()));
+        // FATTR_KILL_SUIDGID needs nothing more: the core drops the bits on chown, and on truncate by
+        // a caller without CAP_FSETID, exactly as the kernel asks.
+        long handle = in.has(SetattrIn.FH) ? in.fh() : -1;
+        Attributes a = w.setattr(Credentials.of(h), ino, handle, changes);
+        return new AttrOut(options.attrTimeoutSeconds(), 0, FuseDispatcher.fuseAttr(a));
+    }
+
+    private static TimeChange time(SetattrIn in, int setBit, int nowBit, long seconds, int nanos) {
+        if (in.has(nowBit)) {
+            return TimeChange.NOW;
+        }
+        if (in.has(setBit)) {
+            return TimeChange.set(new Timestamp(seconds, nanos));
+        }
+        return TimeChange.OMIT;
+    }
+
+    EntryOut mknod(InHeader h, long parent, MknodIn in) {
+        WritableFileSystem w = writable();
+        Optional<byte[]> inherited = parentDefaultAcl(w, parent);
+        int mode = creationMode(in.mode(), in.umask(), inherited);
+        Attributes a = w.mknod(Credentials.of(h), parent, in.name(), mode, in.rdevMajor(), in.rdevMinor());
+        return counted(inherit(w, a, mode, inherited));
+    }
+
+    EntryOut mkdir(InHeader h, long parent, MkdirIn in) {
+        WritableFileSystem w = writable();
+        Optional<byte[]> inherited = parentDefaultAcl(w, parent);
+        int mode = creationMode(S_IFDIR | (in.mode() & 07777), in.umask(), inherited);
+        Attributes a = w.mkdir(Credentials.of(h), parent, in.name(), mode & 07777);
+        return counted(inherit(w, a, mode, inherited));
+    }
+
+    EntryOut symlink(InHeader h, long parent, SymlinkIn in) {
+        return counted(writable().symlink(Credentials.of(h), parent, in.name(), in.target()));
+    }
+
+    EntryOut link(InHeader h, long newParent, LinkIn in) {
+        return counted(writable().link(Credentials.of(h), NodeIds.toIno(in.oldNodeId()), newParent, in.newName()));
+    }
+
+    void unlink(InHeader h, long parent, byte[] name) {
+        writable().unlink(Credentials.of(h), parent, name);
+    }
+
+    void rmdir(InHeader h, long parent, byte[] name) {
+        writable().rmdir(Credentials.of(h), parent, name);
+    }
+
+    void rename(InHeader h, long parent, RenameIn in) {
+        writable().rename(Credentials.of(h), parent, in.oldName(), NodeIds.toIno(in.newDir()), in.newName(), in.flags());
+    }
+
+    CreateOut create(InHeader h, long parent, CreateIn in) {
+        WritableFileSystem w = writable();
+        Caller caller = Credentials.of(h);
+        Optional<byte[]> inherited = parentDefaultAcl(w, parent);
+        boolean existed = inherited.isPresent() && exists(w, caller, parent, in.name());
+        int mode = creationMode(S_IFREG | (in.mode() & 07777), in.umask(), inherited);
+        WritableFileSystem.Created created = w.create(caller, parent, in.name(), mode & 07777, in.flags());
+        Attributes a = created.attributes();
+        if (!existed) {
+            try {
+                a = inherit(w, a, mode, inherited);
+            } catch (RuntimeException e) {
+                // The kernel never learns of this handle: give it back before failing.
+                w.release(a.ino(), created.handle());
+                throw e;
+            }
+        }
+        return new CreateOut(counted(a), new OpenOut(created.handle(), OpenOut.FOPEN_KEEP_CACHE, 0));
+    }
+
+    CreateOut tmpfile(InHeader h, long parent, CreateIn in) {
+        WritableFileSystem w = writable();
+        Optional<byte[]> inherited = parentDefaultAcl(w, parent);
+        int mode = creationMode(S_IFREG | (in.mode() & 07777), in.umask(), inherited);
+        WritableFileSystem.Created created = w.tmpfile(Credentials.of(h), parent, mode & 07777);
+        return new CreateOut(counted(inherit(w, created.attributes(), mode, inherited)),
+                new OpenOut(created.handle(), OpenOut.FOPEN_KEEP_CACHE, 0));
+    }
+
+    WriteOut write(InHeader h, long ino, WriteIn in) {
+        byte[] data = in.data();
+        int n = writable().write(Credentials.of(h), ino, in.fh(), in.offset(), data, 0, data.length);
+        return new WriteOut(n);
+    }
+
+    void setxattr(InHeader h, long ino, SetxattrIn in) {
+        // FUSE_SETXATTR_ACL_KILL_SGID is not acted on: the core keeps setgid when an access ACL is set.
+        writable().setxattr(Credentials.of(h), ino, in.name(), in.value(), in.flags());
+    }
+
+    void removexattr(InHeader h, long ino, String name) {
+        writable().removexattr(Credentials.of(h), ino, name);
+    }
+
+    void fallocate(InHeader h, long ino, FallocateIn in) {
+        writable().fallocate(Credentials.of(h), ino, in.fh(), in.mode(), in.offset(), in.length());
+    }
+
+    /**
+     * copy_file_range through the core: reads from the source handle and writes through the
+     * destination handle in 1 MiB rounds until the length is copied or the source ends.
+     */
+    OutStruct copyFileRange(InHeader h, long ino, CopyFileRangeIn in, boolean wide) {
+        WritableFileSystem w = writable();
+        if (in.flags() != 0) {
+            throw new FuseDispatcher.ProtocolError(Errno.EINVAL.code());
+        }
+        if (in.len() < 0 || in.offIn() < 0 || in.offOut() < 0) {
+            throw new FuseDispatcher.ProtocolError(Errno.EINVAL.code());
+        }
+        Caller caller = Credentials.of(h);
+        long outIno = NodeIds.toIno(in.nodeIdOut());
+        long want = wide ? in.len() : Math.min(in.len(), COPY_32_LIMIT);
+        byte[] buffer = new byte[(int) Math.min(COPY_CHUNK, Math.max(1, want))];
+        long done = 0;
+        while (done < want) {
+            int n = w.read(ino, in.fhIn(), in.offIn() + done, buffer, 0, (int) Math.min(buffer.length, want - done));
+            if (n <= 0) {
+                break;
+            }
+            int written = 0;
+            while (written < n) {
+                int m = w.write(caller, outIno, in.fhOut(), in.offOut() + done + written, buffer, written, n - written);
+                if (m <= 0) {
+                    break;
+                }
+                written += m;
+            }
+            done += written;
+            if (written < n) {
+                break;
+            }
+        }
+        return wide ? new CopyFileRangeOut(done) : new WriteOut((int) done);
+    }
+
+    void fsync(long ino, long fh, boolean datasync) {
+        if (!fs.isReadOnly() && fs instanceof WritableFileSystem w) {
+            w.fsync(ino, fh, datasync);
+        }
+    }
+
+    void syncfs() {
+        if (!fs.isReadOnly() && fs instanceof WritableFileSystem w) {
+            w.syncfs();
+        }
+    }
+
+    private EntryOut counted(Attributes a) {
+        EntryOut entry = FuseDispatcher.entry(a, options);
+        lookups.increment(entry.nodeId());
+        return entry;
+    }
+
+    /** The parent's default ACL when the kernel left ACL inheritance to us (FUSE_POSIX_ACL). */
+    private Optional<byte[]> parentDefaultAcl(WritableFileSystem w, long parent) {
+        return has(InitFlags.POSIX_ACL) ? AclInheritance.parentDefault(w, parent) : Optional.empty();
+    }
+
+    /** The mode to create with: the umask is ours to apply only with FUSE_DONT_MASK. */
+    private int creationMode(int mode, int umask, Optional<byte[]> inherited) {
+        return has(InitFlags.DONT_MASK) ? AclInheritance.creationMode(mode, umask, inherited.isPresent()) : mode;
+    }
+
+    /** Gives the new inode its inherited ACLs and returns its attributes as they are then. */
+    private Attributes inherit(WritableFileSystem w, Attributes created, int mode, Optional<byte[]> inherited) {
+        if (inherited.isEmpty() || (mode & S_IFMT) == 0120000) {
+            return created;
+        }
+        // A second transaction: a crash between the two leaves the new inode with its mode bits only.
+        AclInheritance.apply(w, created.ino(), (mode & S_IFMT) | (created.mode() & 07777), inherited.get());
+        return w.getattr(created.ino());
+    }
+
+    private static boolean exists(WritableFileSystem w, Caller caller, long parent, byte[] name) {
+        try {
+            w.lookup(caller, parent, name);
+            return true;
+        } catch (Ext4Exception e) {
+            if (e.errno() == Errno.ENOENT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+}

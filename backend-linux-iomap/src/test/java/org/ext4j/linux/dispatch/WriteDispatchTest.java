@@ -1,0 +1,273 @@
+package org.ext4j.linux.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.OpenOptions;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.linux.protocol.HandBytes;
+import org.ext4j.linux.protocol.Opcode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Write requests as raw bytes through the dispatcher into the real core on an image made by
+ * mkfs.ext4; the image is then checked with e2fsck -fn and read back with debugfs.
+ */
+class WriteDispatchTest {
+    static final int SETATTR = 4, SYMLINK = 6, MKNOD = 8, MKDIR = 9, UNLINK = 10, RMDIR = 11, LINK = 13, OPEN = 14,
+            READ = 15, WRITE = 16, RELEASE = 18, FSYNC = 20, SETXATTR = 21, GETXATTR = 22, INIT = 26, CREATE = 35,
+            DESTROY = 38, IOCTL = 39, FALLOCATE = 43, RENAME2 = 45, LSEEK = 46, COPY_FILE_RANGE = 47, SYNCFS = 50,
+            TMPFILE = 51, COPY_FILE_RANGE_64 = 53;
+
+    @TempDir
+    Path temp;
+    Path image;
+    Ext4Volume volume;
+    FuseDispatcher dispatcher;
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    long unique = 1;
+
+    @BeforeAll
+    static void littleEndianHost() {
+        assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        image = temp.resolve("w.img");
+        Tools.run(List.of("mkfs.ext4", "-q", "-F", "-b", "4096", image.toString(), "16M")).requireExit(0);
+        volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+        dispatcher = new FuseDispatcher(volume, DispatchOptions.DEFAULT, new PrintStream(log, true));
+        assertEquals(0, call(INIT, 0, FuseDispatcherTest.initBody(45, -1L)).error());
+    }
+
+    @AfterEach
+    void closeVolume() throws Exception {
+        volume.close();
+    }
+
+    FuseDispatcherTest.Reply call(int opcode, long nodeId, byte[] body) {
+        return call(opcode, nodeId, 0, 0, body);
+    }
+
+    FuseDispatcherTest.Reply call(int opcode, long nodeId, long uid, long gid, byte[] body) {
+        long u = unique++;
+        byte[] raw = dispatcher.handle(HandBytes.request(opcode, u, nodeId, uid, gid, 0, body));
+        FuseDispatcherTest.Reply r = FuseDispatcherTest.Reply.of(raw);
+        assertEquals(u, r.unique());
+        return r;
+    }
+
+    static byte[] z(String s) {
+        return (s + "\0").getBytes(StandardCharsets.UTF_8);
+    }
+
+    static long nodeId(FuseDispatcherTest.Reply entry) {
+        assertEquals(0, entry.error(), "an entry, not an error");
+        return entry.body().getLong(0);
+    }
+
+    static int mode(FuseDispatcherTest.Reply entry) {
+        return entry.body().getInt(40 + 60);
+    }
+
+    @Test
+    void namespaceContentAndAttributesReachTheImage() throws Exception {
+        FuseDispatcherTest.Reply dir = call(MKDIR, 1, HandBytes.start().u32(0777).u32(022).bytes(z("d")).toArray());
+        long d = nodeId(dir);
+        assertEquals(040755, mode(dir), "DONT_MASK granted: the server applied the umask");
+        assertEquals(1, dispatcher.lookupCounts().count(d), "the kernel holds the new entry");
+
+        // As root: the directory is 0755. The caller's ids come from the request header.
+        assertEquals(0, call(SETATTR, d, HandBytes.start().u32(2 | 4).u32(0).u64(0).u64(0).u64(0).u64(0).u64(0).u64(0)
+                .u32(0).u32(0).u32(0).u32(0).u32(0).u32(1000).u32(1000).u32(0).toArray()).error(), "chown d 1000:1000");
+        FuseDispatcherTest.Reply created = call(CREATE, d, 1000, 1000,
+                HandBytes.start().u32(01 | 0100).u32(0100666).u32(002).u32(0).bytes(z("f")).toArray());
+        assertEquals(16 + 144, created.len());
+        long f = nodeId(created);
+        assertEquals(0100664, mode(created));
+        assertEquals(1000, created.body().getInt(40 + 68), "owned by the caller");
+        long fh = created.body().getLong(128);
+
+        byte[] data = "hello, world".getBytes(StandardCharsets.US_ASCII);
+        FuseDispatcherTest.Reply w = call(WRITE, f, 1000, 1000, HandBytes.start().u64(fh).u64(0).u32(data.length).u32(0)
+                .u64(0).u32(0).u32(0).bytes(data).toArray());
+        assertEquals(data.length, w.body().getInt(0));
+
+        // ftruncate to 5 through the handle, and an explicit mtime with nanoseconds.
+        FuseDispatcherTest.Reply attr = call(SETATTR, f, 1000, 1000, HandBytes.start()
+                .u32(8 | 32 | 64).u32(0).u64(fh).u64(5).u64(0).u64(0).u64(1_600_000_000L).u64(0)
+                .u32(0).u32(123_456_789).u32(0).u32(0).u32(0).u32(0).u32(0).u32(0).toArray());
+        assertEquals(0, attr.error());
+        assertEquals(5, attr.body().getLong(16 + 8), "size");
+        assertEquals(1_600_000_000L, attr.body().getLong(16 + 32), "mtime");
+        assertEquals(123_456_789, attr.body().getInt(16 + 52), "mtime nanoseconds");
+
+        assertEquals(0, call(FSYNC, f, HandBytes.start().u64(fh).u32(0).u32(0).toArray()).error());
+        assertEquals(0, call(RELEASE, f, HandBytes.start().u64(fh).u32(0).u32(0).u64(0).toArray()).error());
+
+        FuseDispatcherTest.Reply link = call(LINK, 1, HandBytes.start().u64(f).bytes(z("hard")).toArray());
+        assertEquals(f, nodeId(link));
+        assertEquals(2, link.body().getInt(40 + 64), "nlink");
+        assertEquals(0, call(SYMLINK, 1, HandBytes.start().bytes(z("sym")).bytes(z("d/f")).toArray()).error());
+        int fifoMode = 0010640;
+        assertEquals(0010640, mode(call(MKNOD, d, HandBytes.start().u32(fifoMode).u32(0).u32(0).u32(0)
+                .bytes(z("fifo")).toArray())));
+
+        // The extended setxattr layout (SETXATTR_EXT was granted) and the value read back.
+        assertEquals(0, call(SETXATTR, f, HandBytes.start().u32(4).u32(0).u32(0).u32(0).bytes(z("user.colour"))
+                .bytes("blue".getBytes(StandardCharsets.US_ASCII)).toArray()).error());
+        FuseDispatcherTest.Reply x = call(GETXATTR, f, HandBytes.start().u32(64).u32(0).bytes(z("user.colour")).toArray());
+        assertEquals("blue", StandardCharsets.US_ASCII.decode(x.body()).toString());
+
+        // Errors come back as the core's errnos.
+        assertEquals(-Errno.EEXIST.code(), call(MKDIR, 1, HandBytes.start().u32(0755).u32(0).bytes(z("d")).toArray()).error());
+        assertEquals(-Errno.ENAMETOOLONG.code(), call(MKDIR, 1, HandBytes.start().u32(0755).u32(0)
+                .bytes(z("n".repeat(256))).toArray()).error());
+        assertEquals(-Errno.EEXIST.code(), call(RENAME2, 1, HandBytes.start().u64(1).u32(1).u32(0).bytes(z("hard"))
+                .bytes(z("sym")).toArray()).error(), "RENAME_NOREPLACE");
+        assertEquals(-Errno.ENOTEMPTY.code(), call(RMDIR, 1, z("d")).error());
+        assertEquals(0, call(UNLINK, 1, z("sym")).error());
+        assertEquals(0, call(SYNCFS, 1, new byte[8]).error());
+        assertEquals(0, call(DESTROY, 1, new byte[0]).error());
+        assertTrue(dispatcher.destroyed());
+        volume.close();
+
+        ImageFactory.requireClean(image);
+        Debugfs debugfs = new Debugfs(image);
+        assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), debugfs.cat("/d/f"));
+        Debugfs.InodeStat stat = debugfs.stat("/hard");
+        assertEquals(f, stat.ino());
+        assertEquals(2, stat.links());
+        assertEquals(0100664, stat.mode() | 0100000);
+        assertEquals(Instant.ofEpochSecond(1_600_000_000L, 123_456_789), stat.mtime());
+        assertArrayEquals("blue".getBytes(StandardCharsets.US_ASCII), debugfs.eaList("/d/f").get("user.colour"));
+        assertFalse(debugfs.lookup("/sym").isPresent());
+        assertTrue(debugfs.lookup("/d/fifo").isPresent());
+    }
+
+    @Test
+    void copyFileRangeFallocateLseekAndFileFlags() throws Exception {
+        long f = nodeId(call(CREATE, 1, HandBytes.start().u32(02 | 0100).u32(0100644).u32(0).u32(0).bytes(z("src")).toArray()));
+        long g = nodeId(call(CREATE, 1, HandBytes.start().u32(02 | 0100).u32(0100644).u32(0).u32(0).bytes(z("dst")).toArray()));
+        long fhF = dispatcherHandle(f);
+        long fhG = dispatcherHandle(g);
+        byte[] data = new byte[300_000];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 31);
+        }
+        call(WRITE, f, HandBytes.start().u64(fhF).u64(0).u32(data.length).u32(0).u64(0).u32(0).u32(0).bytes(data).toArray());
+        byte[] copyIn = HandBytes.start().u64(fhF).u64(1000).u64(g).u64(fhG).u64(10).u64(200_000).u64(0).toArray();
+        assertEquals(200_000L, call(COPY_FILE_RANGE_64, f, copyIn).body().getLong(0));
+        FuseDispatcherTest.Reply narrow = call(COPY_FILE_RANGE, f, HandBytes.start().u64(fhF).u64(299_990).u64(g)
+                .u64(fhG).u64(0).u64(1000).u64(0).toArray());
+        assertEquals(8, narrow.len() - 16);
+        assertEquals(10, narrow.body().getInt(0), "stops at the end of the source");
+
+        // Punch a hole (PUNCH_HOLE | KEEP_SIZE) in the source and find it with SEEK_HOLE / SEEK_DATA.
+        assertEquals(0, call(FALLOCATE, f, HandBytes.start().u64(fhF).u64(65536).u64(65536).u32(3).u32(0).toArray()).error());
+        assertEquals(65536, call(LSEEK, f, HandBytes.start().u64(fhF).u64(0).u32(4).u32(0).toArray()).body().getLong(0));
+        assertEquals(131072, call(LSEEK, f, HandBytes.start().u64(fhF).u64(65536).u32(3).u32(0).toArray()).body().getLong(0));
+
+        // lsattr/chattr: FSGETXATTR as the kernel's SETFLAGS does first, then SETFLAGS +d (nodump), then GETFLAGS.
+        FuseDispatcherTest.Reply xattr = call(IOCTL, f, HandBytes.start().u64(fhF).u32(0).u32(0x801c581f).u64(0)
+                .u32(0).u32(28).toArray());
+        assertEquals(16 + 16 + 28, xattr.len());
+        assertEquals(0, xattr.body().getInt(16), "no xflags yet");
+        FuseDispatcherTest.Reply get = call(IOCTL, f, HandBytes.start().u64(fhF).u32(0).u32(0x80086601).u64(0).u32(0).u32(4)
+                .toArray());
+        int flags = get.body().getInt(16);
+        assertEquals(0x80000, flags & 0x80000, "EXTENTS_FL is visible");
+        assertEquals(16 + 16, call(IOCTL, f, HandBytes.start().u64(fhF).u32(0).u32(0x40086602).u64(0).u32(4).u32(0)
+                .u32(flags | 0x40).toArray()).len());
+        assertEquals(0x40, call(IOCTL, f, HandBytes.start().u64(fhF).u32(0).u32(0x80086601).u64(0).u32(0).u32(4)
+                .toArray()).body().getInt(16) & 0x40);
+        assertEquals(-25, call(IOCTL, f, HandBytes.start().u64(fhF).u32(0).u32(0xc020660b).u64(0).u32(32).u32(32)
+                .zeros(32).toArray()).error(), "FS_IOC_FIEMAP and anything else: ENOTTY");
+        FuseDispatcherTest.Reply tmp = call(TMPFILE, 1, HandBytes.start().u32(2).u32(0100600).u32(0).u32(0).toArray());
+        if (tmp.error() == 0) {
+            assertEquals(16 + 144, tmp.len(), "an entry and an open handle");
+            call(RELEASE, tmp.body().getLong(0), HandBytes.start().u64(tmp.body().getLong(128)).u32(0).u32(0).u64(0).toArray());
+        } else {
+            assertEquals(-Errno.ENOSYS.code(), tmp.error(), "the core's errno, not remapped: the kernel then says EOPNOTSUPP");
+        }
+        call(RELEASE, f, HandBytes.start().u64(fhF).u32(0).u32(0).u64(0).toArray());
+        call(RELEASE, g, HandBytes.start().u64(fhG).u32(0).u32(0).u64(0).toArray());
+        volume.close();
+
+        ImageFactory.requireClean(image);
+        Debugfs debugfs = new Debugfs(image);
+        byte[] expected = new byte[200_010];
+        System.arraycopy(data, 299_990, expected, 0, 10);
+        System.arraycopy(data, 1000, expected, 10, 200_000);
+        assertArrayEquals(expected, debugfs.cat("/dst"));
+        assertTrue(debugfs.stat("/src").hasFlag(0x40), "EXT4_NODUMP_FL on disk");
+        assertEquals(0, debugfs.bmap("/src", 16), "the punched block is a hole");
+    }
+
+    /** Opens node {@code ino} read-write and returns the handle. */
+    private long dispatcherHandle(long ino) {
+        FuseDispatcherTest.Reply open = call(OPEN, ino, HandBytes.start().u32(2).u32(0).toArray());
+        assertEquals(0, open.error());
+        return open.body().getLong(0);
+    }
+
+    @Test
+    void readOnlyVolumeAnswersErofsAndEnosysDoesNotLatch() throws Exception {
+        volume.close();
+        volume = Ext4Volume.open(image, OpenOptions.READ_ONLY);
+        dispatcher = new FuseDispatcher(volume, DispatchOptions.DEFAULT, new PrintStream(log, true));
+        call(INIT, 0, FuseDispatcherTest.initBody(45, -1L));
+        assertEquals(-Errno.EROFS.code(), call(MKDIR, 1, HandBytes.start().u32(0755).u32(0).bytes(z("d")).toArray()).error());
+        assertEquals(-Errno.EROFS.code(), call(CREATE, 1, HandBytes.start().u32(0101).u32(0100644).u32(0).u32(0)
+                .bytes(z("f")).toArray()).error());
+        assertEquals(-Errno.EROFS.code(), call(SETXATTR, 1, HandBytes.start().u32(1).u32(0).u32(0).u32(0)
+                .bytes(z("user.a")).bytes(new byte[1]).toArray()).error());
+        assertEquals(0, call(SYNCFS, 1, new byte[8]).error(), "nothing to sync");
+        assertEquals(Errno.EOPNOTSUPP.code(), FuseDispatcher.replyErrno(Opcode.SETXATTR, Errno.ENOSYS),
+                "the kernel would stop sending SETXATTR for good");
+        assertEquals(Errno.ENOSYS.code(), FuseDispatcher.replyErrno(Opcode.TMPFILE, Errno.ENOSYS));
+        assertEquals(Errno.ENOSYS.code(), FuseDispatcher.replyErrno(Opcode.SETATTR, Errno.ENOSYS));
+        assertEquals(Errno.EACCES.code(), FuseDispatcher.replyErrno(Opcode.SETXATTR, Errno.EACCES));
+    }
+
+    @Test
+    void aclInheritanceMasksTheDefaultAclWithTheMode() {
+        // user::rwx user:1234:rwx group::r-x mask::rwx other::r-x
+        org.ext4j.core.xattr.PosixAcl acl = new org.ext4j.core.xattr.PosixAcl(List.of(
+                new org.ext4j.core.xattr.PosixAcl.Entry(0x01, 7, 0xFFFFFFFFL),
+                new org.ext4j.core.xattr.PosixAcl.Entry(0x02, 7, 1234),
+                new org.ext4j.core.xattr.PosixAcl.Entry(0x04, 5, 0xFFFFFFFFL),
+                new org.ext4j.core.xattr.PosixAcl.Entry(0x10, 7, 0xFFFFFFFFL),
+                new org.ext4j.core.xattr.PosixAcl.Entry(0x20, 5, 0xFFFFFFFFL)));
+        org.ext4j.core.xattr.PosixAcl masked = AclInheritance.masked(acl, 0640);
+        assertEquals(List.of(6, 7, 5, 4, 0), masked.entries().stream().map(org.ext4j.core.xattr.PosixAcl.Entry::perm).toList(),
+                "owner and mask and other limited by the mode; named entries and the group kept under the mask");
+        assertEquals(0644, AclInheritance.creationMode(0666, 022, false));
+        assertEquals(0666, AclInheritance.creationMode(0666, 022, true), "a default ACL replaces the umask");
+        assertEquals(0120777, AclInheritance.creationMode(0120777, 022, false), "symlinks keep 0777");
+    }
+
+    static ByteBuffer le(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}

@@ -1,0 +1,129 @@
+package org.ext4j.core.orphan;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.ext4j.core.alloc.Bitmap;
+import org.ext4j.core.alloc.Bitmaps;
+import org.ext4j.core.alloc.SuperblockEditor;
+import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.inode.Inode;
+import org.ext4j.core.inode.InodeEditor;
+import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.tx.Transaction;
+
+/**
+ * The classic on-disk orphan list: s_last_orphan names the newest orphan and each orphan's
+ * i_dtime (NEXT_ORPHAN in the kernel) names the one added before it, 0 ending the chain. A
+ * new orphan goes to the head, as ext4_orphan_add puts it; removal unlinks it wherever it sits.
+ * Every walk is bounded by s_inodes_count and refuses a loop, so a hostile chain ends in a
+ * CorruptionException instead of a hang.
+ */
+public final class OrphanList {
+    private final Ext4FileSystem fs;
+    private final Superblock sb;
+    private final SuperblockEditor superblock;
+
+    public OrphanList(Ext4FileSystem fs) {
+        this.fs = fs;
+        this.sb = fs.superblock();
+        this.superblock = new SuperblockEditor(sb);
+    }
+
+    /** The newest orphan (s_last_orphan) as {@code src} sees it, 0 when the list is empty. */
+    public long head(BlockReader src) {
+        return superblock.lastOrphan(src);
+    }
+
+    /**
+     * Puts inode {@code ino} at the head of the list: its i_dtime takes the old head and
+     * s_last_orphan takes {@code ino}, both in {@code tx}.
+     */
+    public void add(Transaction tx, long ino) {
+        checkRange(ino, "a new orphan");
+        Inode inode = InodeStore.read(tx, ino);
+        InodeStore.write(tx, ino, new InodeEditor(inode).dtime(head(tx)).raw());
+        superblock.setLastOrphan(tx, ino);
+    }
+
+    /**
+     * Takes inode {@code ino} off the list: its predecessor (or s_last_orphan when it is the
+     * head) takes its successor, and its own i_dtime is cleared. CorruptionException when the
+     * chain does not reach it.
+     */
+    public void remove(Transaction tx, long ino) {
+        long prev = 0;
+        long cur = head(tx);
+        for (long steps = 0; cur != 0; steps++) {
+            if (steps >= sb.inodesCount()) {
+                throw new CorruptionException("orphan list: longer than the " + sb.inodesCount() + " inodes (a loop?)");
+            }
+            checkRange(cur, "an orphan list entry");
+            Inode inode = InodeStore.read(tx, cur);
+            long next = inode.dtime();
+            if (cur == ino) {
+                if (prev == 0) {
+                    superblock.setLastOrphan(tx, next);
+                } else {
+                    Inode before = InodeStore.read(tx, prev);
+                    InodeStore.write(tx, prev, new InodeEditor(before).dtime(next).raw());
+                }
+                InodeStore.write(tx, ino, new InodeEditor(inode).dtime(0).raw());
+                return;
+            }
+            prev = cur;
+            cur = next;
+        }
+        throw new CorruptionException("orphan list: inode " + ino + " should be on it but the chain from s_last_orphan "
+                + head(tx) + " does not reach it");
+    }
+
+    /**
+     * The whole chain from the head, each entry checked as the kernel's ext4_orphan_get checks it
+     * before recovery touches anything: an inode number from s_first_ino to s_inodes_count, in
+     * use in its group's inode bitmap, and not seen before in the chain.
+     */
+    public List<Long> chain(BlockReader src) {
+        List<Long> out = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        long cur = head(src);
+        while (cur != 0) {
+            if (out.size() >= sb.inodesCount()) {
+                throw new CorruptionException("orphan list: longer than the " + sb.inodesCount() + " inodes");
+            }
+            checkRange(cur, out.isEmpty() ? "s_last_orphan" : "i_dtime of orphan inode " + out.get(out.size() - 1));
+            if (!seen.add(cur)) {
+                throw new CorruptionException("orphan list: inode " + cur + " appears twice (the chain loops)");
+            }
+            requireInUse(fs, src, cur, "orphan list");
+            out.add(cur);
+            cur = fs.inode(cur, src::read).dtime();
+        }
+        return out;
+    }
+
+    /**
+     * CorruptionException unless inode {@code ino} is in use in its group's inode bitmap as
+     * {@code src} sees it: an orphan that is a free inode was already cleaned up by someone
+     * else, and freeing it again would corrupt the counts.
+     */
+    public static void requireInUse(Ext4FileSystem fs, BlockReader src, long ino, String where) {
+        Superblock sb = fs.superblock();
+        long group = (ino - 1) / sb.inodesPerGroup();
+        if (!Bitmap.test(Bitmaps.of(fs).inodeBitmap(src, group), (ino - 1) % sb.inodesPerGroup())) {
+            throw new CorruptionException(where + ": inode " + ino + " is free in the inode bitmap of group " + group);
+        }
+    }
+
+    /** An orphan is an ordinary inode: from s_first_ino to s_inodes_count. */
+    private void checkRange(long ino, String what) {
+        if (ino < sb.firstIno() || ino > sb.inodesCount()) {
+            throw new CorruptionException("orphan list: " + what + " names inode " + ino + ", outside "
+                    + sb.firstIno() + ".." + sb.inodesCount());
+        }
+    }
+}
