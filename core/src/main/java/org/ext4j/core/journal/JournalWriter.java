@@ -59,7 +59,11 @@ public final class JournalWriter implements CommitWriter {
     private final int superblockOffset;
     private final long logLength;
     private final InPlaceCommitWriter inPlace;
-    /** Home copies owed by committed transactions: filesystem block to its newest logged content. */
+    /**
+     * Home copies owed by committed transactions: filesystem block to its newest logged content.
+     * A checkpoint writes these arrays, never the cache's, which may already hold newer content of
+     * a running transaction that is not in the log yet.
+     */
     private final TreeMap<Long, byte[]> pending = new TreeMap<>();
 
     /** The journal superblock as it should be on disk (features may be ahead until the first commit). */
@@ -283,7 +287,8 @@ public final class JournalWriter implements CommitWriter {
             cache.unpin(pblk);
         }
         for (CommittedBlock b : logged) {
-            // The cache must hold a block before it can be pinned; the manager installs it again.
+            // The manager has installed the block already; a caller that writes records directly
+            // may not have, and the cache pins only what it holds.
             cache.install(b.pblk(), b.content());
             if (pending.put(b.pblk(), b.content()) == null) {
                 cache.pin(b.pblk());
