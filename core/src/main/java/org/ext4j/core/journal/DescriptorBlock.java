@@ -23,6 +23,65 @@ final class DescriptorBlock {
     }
 
     /**
+     * How many tags one descriptor block holds: the first tag is followed by the journal UUID, the
+     * others say SAME_UUID; with csum v2/v3 the block tail checksum takes the last bytes.
+     */
+    static int capacity(JournalSuperblock sb, int blockSize) {
+        int end = blockSize - (sb.hasCsumV2orV3() ? JournalChecksums.BLOCK_TAIL_SIZE : 0);
+        return (end - JournalHeader.SIZE - UUID_SIZE) / sb.tagBytes();
+    }
+
+    /**
+     * The descriptor block of transaction {@code sequence} announcing {@code tags} (at most
+     * {@link #capacity}); the flags of each tag are taken as given except SAME_UUID and LAST_TAG,
+     * which this sets.
+     */
+    static byte[] build(JournalSuperblock sb, int blockSize, int sequence, List<JournalBlockTag> tags) {
+        if (tags.isEmpty() || tags.size() > capacity(sb, blockSize)) {
+            throw new IllegalArgumentException(tags.size() + " tags do not fit one descriptor block");
+        }
+        boolean v3 = sb.hasIncompat(JournalFeatures.INCOMPAT_CSUM_V3);
+        boolean v2 = sb.hasIncompat(JournalFeatures.INCOMPAT_CSUM_V2);
+        boolean wide = sb.hasIncompat(JournalFeatures.INCOMPAT_64BIT);
+        byte[] block = new byte[blockSize];
+        JournalHeader.put(block, JournalHeader.DESCRIPTOR_BLOCK, sequence);
+        int pos = JournalHeader.SIZE;
+        for (int i = 0; i < tags.size(); i++) {
+            JournalBlockTag tag = tags.get(i);
+            if (!wide && tag.fsBlock() >>> 32 != 0) {
+                throw new IllegalArgumentException("block " + tag.fsBlock() + " needs a 64-bit journal");
+            }
+            int flags = tag.flags() & ~(JournalBlockTag.FLAG_SAME_UUID | JournalBlockTag.FLAG_LAST_TAG);
+            if (i > 0) {
+                flags |= JournalBlockTag.FLAG_SAME_UUID;
+            }
+            if (i == tags.size() - 1) {
+                flags |= JournalBlockTag.FLAG_LAST_TAG;
+            }
+            BigEndian.put32(block, pos + T_BLOCKNR, tag.fsBlock());
+            if (v3) {
+                BigEndian.put32(block, pos + T3_FLAGS, flags);
+                BigEndian.put32(block, pos + T3_CHECKSUM, tag.checksum());
+            } else {
+                BigEndian.put16(block, pos + T_CHECKSUM16, v2 ? tag.checksum() & 0xffff : 0);
+                BigEndian.put16(block, pos + T_FLAGS16, flags);
+            }
+            if (wide) {
+                BigEndian.put32(block, pos + T_BLOCKNR_HIGH, tag.fsBlock() >>> 32);
+            }
+            pos += sb.tagBytes();
+            if (i == 0) {
+                System.arraycopy(sb.uuid(), 0, block, pos, UUID_SIZE);
+                pos += UUID_SIZE;
+            }
+        }
+        if (sb.hasCsumV2orV3()) {
+            JournalChecksums.setBlockTail(sb.checksumSeed(), block);
+        }
+        return block;
+    }
+
+    /**
      * The tags of {@code block}, in order, up to the one flagged last or as many as fit. The count
      * is bounded by the block size, so a hostile block cannot make this loop long.
      */

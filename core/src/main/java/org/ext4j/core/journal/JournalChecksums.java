@@ -24,6 +24,19 @@ final class JournalChecksums {
         return crc == BigEndian.s32(block, tail);
     }
 
+    /** Stores the tail checksum of a descriptor or revoke block (computed with the tail as zero). */
+    static void setBlockTail(int seed, byte[] block) {
+        int tail = block.length - BLOCK_TAIL_SIZE;
+        BigEndian.put32(block, tail, 0);
+        BigEndian.put32(block, tail, Crc32c.update(seed, block, 0, block.length));
+    }
+
+    /** Stores the commit block's h_chksum[0] (computed with that field as zero). */
+    static void setCommit(int seed, byte[] block) {
+        BigEndian.put32(block, COMMIT_H_CHKSUM, 0);
+        BigEndian.put32(block, COMMIT_H_CHKSUM, Crc32c.update(seed, block, 0, block.length));
+    }
+
     /** Whether the commit block's h_chksum[0] matches (computed with that field as zero). */
     static boolean commitMatches(int seed, byte[] block) {
         int crc = Crc32c.update(seed, block, 0, COMMIT_H_CHKSUM);

@@ -20,6 +20,13 @@ final class JournalHeader {
     static final int SUPERBLOCK_V2 = 4;
     static final int REVOKE_BLOCK = 5;
 
+    /** Writes the header of a {@code type} block of transaction {@code sequence} at the start of {@code block}. */
+    static void put(byte[] block, int type, int sequence) {
+        BigEndian.put32(block, H_MAGIC, JBD2_MAGIC_NUMBER);
+        BigEndian.put32(block, H_BLOCKTYPE, type);
+        BigEndian.put32(block, H_SEQUENCE, sequence);
+    }
+
     static boolean hasMagic(byte[] block) {
         return BigEndian.s32(block, H_MAGIC) == JBD2_MAGIC_NUMBER;
     }

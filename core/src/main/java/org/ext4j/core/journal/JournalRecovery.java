@@ -152,15 +152,24 @@ public final class JournalRecovery {
      * metadata_csum, recomputes its crc32c (over bytes 0..0x3FB, stored little-endian at 0x3FC).
      */
     public static void clearRecoverFlag(byte[] ext4Superblock) {
-        CorruptionException.check(ext4Superblock.length >= 1024,
-                "ext4 superblock: only " + ext4Superblock.length + " bytes");
-        CorruptionException.check(LittleEndian.u16(ext4Superblock, EXT4_S_MAGIC) == EXT4_SUPER_MAGIC,
+        setRecoverFlag(ext4Superblock, 0, false);
+    }
+
+    /**
+     * Sets or clears INCOMPAT_RECOVER in the 1024-byte ext4 superblock at {@code off} of
+     * {@code bytes} and, with metadata_csum, recomputes its crc32c. Every other byte is kept.
+     */
+    static void setRecoverFlag(byte[] bytes, int off, boolean needsRecovery) {
+        CorruptionException.check(off >= 0 && bytes.length - off >= 1024,
+                "ext4 superblock: only " + (bytes.length - off) + " bytes");
+        CorruptionException.check(LittleEndian.u16(bytes, off + EXT4_S_MAGIC) == EXT4_SUPER_MAGIC,
                 "ext4 superblock: bad magic");
-        long incompat = LittleEndian.u32(ext4Superblock, EXT4_S_FEATURE_INCOMPAT);
-        LittleEndian.put32(ext4Superblock, EXT4_S_FEATURE_INCOMPAT, incompat & ~EXT4_FEATURE_INCOMPAT_RECOVER);
-        if ((LittleEndian.u32(ext4Superblock, EXT4_S_FEATURE_RO_COMPAT) & EXT4_FEATURE_RO_COMPAT_METADATA_CSUM) != 0) {
-            int csum = Crc32c.update(Crc32c.INITIAL, ext4Superblock, 0, EXT4_S_CHECKSUM);
-            LittleEndian.put32(ext4Superblock, EXT4_S_CHECKSUM, csum & 0xffffffffL);
+        long incompat = LittleEndian.u32(bytes, off + EXT4_S_FEATURE_INCOMPAT);
+        incompat = needsRecovery ? incompat | EXT4_FEATURE_INCOMPAT_RECOVER : incompat & ~EXT4_FEATURE_INCOMPAT_RECOVER;
+        LittleEndian.put32(bytes, off + EXT4_S_FEATURE_INCOMPAT, incompat);
+        if ((LittleEndian.u32(bytes, off + EXT4_S_FEATURE_RO_COMPAT) & EXT4_FEATURE_RO_COMPAT_METADATA_CSUM) != 0) {
+            int csum = Crc32c.update(Crc32c.INITIAL, bytes, off, EXT4_S_CHECKSUM);
+            LittleEndian.put32(bytes, off + EXT4_S_CHECKSUM, csum & 0xffffffffL);
         }
     }
 

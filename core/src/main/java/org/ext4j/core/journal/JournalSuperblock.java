@@ -25,6 +25,7 @@ public final class JournalSuperblock {
     static final int S_NR_USERS = 0x40;
     static final int S_CHECKSUM_TYPE = 0x50;
     static final int S_NUM_FC_BLKS = 0x54;
+    static final int S_HEAD = 0x58;
     static final int S_CHECKSUM = 0xFC;
 
     /** Bytes of the superblock record; the rest of journal block 0 is unused. */
@@ -178,6 +179,11 @@ public final class JournalSuperblock {
         return start == 0;
     }
 
+    /** s_head: where the next transaction goes, kept by jbd2 only while the log is empty (0 if never set). */
+    public long head() {
+        return BigEndian.u32(raw, S_HEAD);
+    }
+
     /** s_errno: the error the journal was aborted with (negative errno), 0 if none. */
     public int errno() {
         return BigEndian.s32(raw, S_ERRNO);
@@ -238,6 +244,37 @@ public final class JournalSuperblock {
     /** A copy of the 1024 bytes this superblock was parsed from. */
     public byte[] raw() {
         return raw.clone();
+    }
+
+    /**
+     * This superblock with s_start, s_sequence, s_head and the feature words replaced (a writer's
+     * view of the log), s_checksum_type set to crc32c when csum v2/v3 is on, and the checksum
+     * recomputed when the journal has one. Every other byte is kept.
+     *
+     * @param start where the oldest live transaction begins, or 0 for an empty log
+     * @param head the s_head to record (meaningful with an empty log; 0 to leave it unset)
+     */
+    JournalSuperblock edited(long start, long sequence, long head, int newCompat, int newIncompat) {
+        if ((newIncompat & ~JournalFeatures.KNOWN_INCOMPAT) != 0 || formatVersion != 2) {
+            throw new IllegalArgumentException("cannot set journal features 0x" + Integer.toHexString(newIncompat));
+        }
+        long last = maxLen - fastCommitBlocks;
+        if (start != 0 && (start < first || start >= last)) {
+            throw new IllegalArgumentException("s_start " + start + " is outside the log " + first + ".." + (last - 1));
+        }
+        byte[] out = raw.clone();
+        BigEndian.put32(out, S_START, start);
+        BigEndian.put32(out, S_SEQUENCE, sequence);
+        BigEndian.put32(out, S_HEAD, head);
+        BigEndian.put32(out, S_FEATURE_COMPAT, newCompat);
+        BigEndian.put32(out, S_FEATURE_INCOMPAT, newIncompat);
+        boolean csum = (newIncompat & (JournalFeatures.INCOMPAT_CSUM_V2 | JournalFeatures.INCOMPAT_CSUM_V3)) != 0;
+        if (csum) {
+            out[S_CHECKSUM_TYPE] = JBD2_CRC32C_CHKSUM;
+            BigEndian.put32(out, S_CHECKSUM, checksumOf(out));
+        }
+        return new JournalSuperblock(out, formatVersion, maxLen, first, start, newCompat, newIncompat, roCompat,
+                fastCommitBlocks);
     }
 
     /**
