@@ -85,6 +85,7 @@ public final class InfoCommand implements Callable<Integer> {
         } else {
             line(out, "Journal", "none");
         }
+        line(out, "ext4j writes", fs.commitMode());
         line(out, "Default directory hash", hashName(sb.defHashVersion(), sb.flags()));
         line(out, "Directory Hash Seed", uuid(hashSeedBytes(sb)));
         if (sb.hasRoCompat(Features.RO_COMPAT_METADATA_CSUM)) {

@@ -14,6 +14,7 @@ import org.ext4j.core.inode.Inode;
 import org.ext4j.core.io.BlockDevice;
 import org.ext4j.core.io.OverlayBlockDevice;
 import org.ext4j.core.journal.JournalRecovery;
+import org.ext4j.core.journal.JournalWriter;
 import org.ext4j.core.journal.RecoveryResult;
 import org.ext4j.core.tx.BlockCache;
 import org.ext4j.core.tx.TransactionManager;
@@ -343,13 +344,23 @@ public final class Ext4FileSystem implements Closeable {
 
     /**
      * The transaction manager of this filesystem, made on first use: every write goes through it,
-     * and {@link #close()} writes what it still holds.
+     * and {@link #close()} writes what it still holds. With has_journal its transactions go
+     * through the jbd2 journal ({@link JournalWriter}); without, they are written in place.
      */
     public synchronized TransactionManager transactions() {
         if (transactions == null) {
-            transactions = TransactionManager.inPlace(this);
+            if (!readOnly && sb.hasCompat(Features.COMPAT_HAS_JOURNAL)) {
+                transactions = new TransactionManager(this, cache, JournalWriter.open(this, cache));
+            } else {
+                transactions = TransactionManager.inPlace(this);
+            }
         }
         return transactions;
+    }
+
+    /** How writes are made durable: "journal" (jbd2, ordered) or "in place" (no journal). */
+    public String commitMode() {
+        return sb.hasCompat(Features.COMPAT_HAS_JOURNAL) ? "journal (ordered, jbd2)" : "in place (no journal: safe order, not atomic)";
     }
 
     /** Writes the running transaction (if a manager was made), then closes the device. */

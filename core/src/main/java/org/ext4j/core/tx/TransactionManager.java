@@ -115,6 +115,28 @@ public final class TransactionManager implements AutoCloseable {
     }
 
     /**
+     * {@link #sync()}, then brings every written block to its home location (a journal writer
+     * checkpoints its whole log): afterwards the image reads right to tools that do not replay a
+     * journal (debugfs on a live image, a frozen filesystem's snapshot).
+     */
+    public void checkpoint() {
+        if (lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("checkpoint inside a transaction");
+        }
+        lock.lock();
+        try {
+            checkAlive();
+            commitRunning();
+            writer.checkpoint();
+        } catch (IOException e) {
+            fail("checkpoint: " + e.getMessage());
+            throw new Ext4Exception(Errno.EIO, "checkpoint failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Commits the running transaction every {@code interval} (jbd2's commit= mount option; the
      * kernel's default is 5 s) on a daemon thread, until {@link #close()}.
      */

@@ -135,7 +135,7 @@ class OrphanTest {
             long second = vol.open(Caller.ROOT, a, WritableFileSystem.O_RDONLY);
             vol.unlink(Caller.ROOT, ROOT, "a".getBytes());
             vol.unlink(Caller.ROOT, ROOT, "b".getBytes());
-            vol.syncfs();
+            vol.fileSystem().transactions().checkpoint();
             // The newest orphan heads the list and points at the one before it, as ext4_orphan_add chains them.
             assertEquals(b, lastOrphan(img));
             assertEquals(a, dtime(img, b));
@@ -145,13 +145,13 @@ class OrphanTest {
             vol.release(a, fa[1]);
             assertTrue(inUse(img, a), "one handle of a is still open");
             vol.release(a, second);
-            vol.syncfs();
+            vol.fileSystem().transactions().checkpoint();
             assertFalse(inUse(img, a));
             assertEquals(b, lastOrphan(img));
             assertEquals(0, dtime(img, b), "a, the tail, left the chain");
 
             vol.release(b, fb[1]);
-            vol.syncfs();
+            vol.fileSystem().transactions().checkpoint();
             assertEquals(0, lastOrphan(img));
             assertFalse(inUse(img, b));
         }
@@ -172,7 +172,7 @@ class OrphanTest {
         }
         WritableFileSystem.Created tmp = vol.tmpfile(Caller.ROOT, ROOT, 0600);
         vol.write(Caller.ROOT, tmp.attributes().ino(), tmp.handle(), 0, bytes(9000, 't'), 0, 9000);
-        vol.syncfs();
+        vol.fileSystem().transactions().checkpoint();
         fs.close(); // the crash: the handles are never released
         assertEquals(tmp.attributes().ino(), lastOrphan(img));
 
@@ -318,11 +318,11 @@ class OrphanTest {
             assertEquals(0, t.attributes().nlink());
             assertEquals(0100640, t.attributes().mode());
             vol.write(Caller.ROOT, ino, t.handle(), 0, bytes(300_000, 'z'), 0, 300_000);
-            vol.syncfs();
+            vol.fileSystem().transactions().checkpoint();
             assertEquals(ino, lastOrphan(img));
             assertTrue(new Debugfs(img).ls("/").stream().noneMatch(e -> e.ino() == ino), "a tmpfile has no name");
             vol.release(ino, t.handle());
-            vol.syncfs();
+            vol.fileSystem().transactions().checkpoint();
             assertEquals(0, lastOrphan(img));
             assertFalse(inUse(img, ino));
         }
@@ -343,7 +343,7 @@ class OrphanTest {
             vol.mknod(Caller.ROOT, ROOT, "taken".getBytes(), 0100644, 0, 0);
             assertErrno(Errno.EEXIST, () -> vol.link(Caller.ROOT, ino, ROOT, "taken".getBytes()));
             assertEquals(1, vol.link(Caller.ROOT, ino, ROOT, "named".getBytes()).nlink());
-            vol.syncfs();
+            vol.fileSystem().transactions().checkpoint();
             // The tmpfile headed the list; linking it leaves the older orphan as the head.
             assertEquals(other[0], lastOrphan(img));
             assertEquals(0, dtime(img, ino));
