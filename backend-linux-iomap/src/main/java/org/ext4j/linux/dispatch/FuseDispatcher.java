@@ -327,6 +327,19 @@ public final class FuseDispatcher {
                 return writes.copyFileRange(h, ino, CopyFileRangeIn.decode(r.body()), false);
             case COPY_FILE_RANGE_64:
                 return writes.copyFileRange(h, ino, CopyFileRangeIn.decode(r.body()), true);
+            case IOMAP_BEGIN, IOMAP_END, IOMAP_IOEND, IOMAP_CONFIG, FREEZE_FS, UNFREEZE_FS, SHUTDOWN_FS:
+                return iomapRequest(r, h, ino);
+            default:
+                throw new ProtocolError(Errno.ENOSYS.code());
+        }
+    }
+
+    /** The iomap series' requests: ENOSYS, before looking at the body, unless INIT agreed on FUSE_IOMAP. */
+    private OutStruct iomapRequest(Request r, InHeader h, long ino) throws FuseDecodeException {
+        if (!iomap.isGranted()) {
+            throw new ProtocolError(Errno.ENOSYS.code());
+        }
+        switch (r.opcode()) {
             case IOMAP_BEGIN:
                 return iomap.begin(h, ino, IomapBeginIn.decode(r.body()));
             case IOMAP_END:
@@ -346,7 +359,7 @@ public final class FuseDispatcher {
                 iomap.shutdown();
                 return null;
             default:
-                throw new ProtocolError(Errno.ENOSYS.code());
+                throw new IllegalArgumentException(r.opcode() + " is not an iomap request");
         }
     }
 

@@ -132,6 +132,11 @@ public final class FuseMount implements AutoCloseable {
         return String.join(",", o);
     }
 
+    /** True when the kernel accepted FUSE_IOMAP at INIT and does the file data I/O itself. */
+    public boolean iomapGranted() {
+        return session.dispatcher().iomapGranted();
+    }
+
     /** Where it is mounted (canonical path). */
     public Path mountpoint() {
         return mountpoint;
