@@ -42,6 +42,10 @@ import org.ext4j.linux.protocol.IoctlIn;
 import org.ext4j.linux.protocol.LinkIn;
 import org.ext4j.linux.protocol.InitOut;
 import org.ext4j.linux.protocol.InterruptIn;
+import org.ext4j.linux.protocol.IomapBeginIn;
+import org.ext4j.linux.protocol.IomapConfigIn;
+import org.ext4j.linux.protocol.IomapEndIn;
+import org.ext4j.linux.protocol.IomapIoendIn;
 import org.ext4j.linux.protocol.LseekIn;
 import org.ext4j.linux.protocol.LseekOut;
 import org.ext4j.linux.protocol.MkdirIn;
@@ -81,6 +85,7 @@ public final class FuseDispatcher {
     private final DispatchOptions options;
     private final LookupCounts lookups = new LookupCounts();
     private final WriteRequests writes;
+    private final IomapRequests iomap;
     private final CountDownLatch initialized = new CountDownLatch(1);
     private final PrintStream log;
     private volatile int minor;
@@ -97,6 +102,26 @@ public final class FuseDispatcher {
         this.options = options;
         this.log = log;
         this.writes = new WriteRequests(fs, options, lookups);
+        this.iomap = new IomapRequests(fs, log);
+    }
+
+    /**
+     * Makes INIT offer FUSE_IOMAP (call before the session starts). When the kernel accepts,
+     * {@code device} is registered on first need and regular files are handed to the kernel's
+     * iomap path; otherwise nothing changes and the device is never touched.
+     */
+    public void offerIomap(IomapBacking device) {
+        iomap.offer(device);
+    }
+
+    /** True when INIT agreed on FUSE_IOMAP. */
+    public boolean iomapGranted() {
+        return iomap.isGranted();
+    }
+
+    /** Unregisters the iomap block device, if one was registered (when the connection is gone). */
+    public void closeIomap() {
+        iomap.close();
     }
 
     /**
@@ -122,7 +147,8 @@ public final class FuseDispatcher {
             if (minor == 0 && request.opcode() != Opcode.INIT) {
                 throw new Ext4Exception(Errno.EIO, request.opcode() + " before INIT");
             }
-            OutStruct reply = dispatch(request);
+            iomap.admit(request.opcode());
+            OutStruct reply = iomap.mark(dispatch(request));
             if (!request.opcode().expectsReply()) {
                 return null;
             }
@@ -301,8 +327,39 @@ public final class FuseDispatcher {
                 return writes.copyFileRange(h, ino, CopyFileRangeIn.decode(r.body()), false);
             case COPY_FILE_RANGE_64:
                 return writes.copyFileRange(h, ino, CopyFileRangeIn.decode(r.body()), true);
+            case IOMAP_BEGIN, IOMAP_END, IOMAP_IOEND, IOMAP_CONFIG, FREEZE_FS, UNFREEZE_FS, SHUTDOWN_FS:
+                return iomapRequest(r, h, ino);
             default:
                 throw new ProtocolError(Errno.ENOSYS.code());
+        }
+    }
+
+    /** The iomap series' requests: ENOSYS, before looking at the body, unless INIT agreed on FUSE_IOMAP. */
+    private OutStruct iomapRequest(Request r, InHeader h, long ino) throws FuseDecodeException {
+        if (!iomap.isGranted()) {
+            throw new ProtocolError(Errno.ENOSYS.code());
+        }
+        switch (r.opcode()) {
+            case IOMAP_BEGIN:
+                return iomap.begin(h, ino, IomapBeginIn.decode(r.body()));
+            case IOMAP_END:
+                iomap.end(ino, IomapEndIn.decode(r.body()));
+                return null;
+            case IOMAP_IOEND:
+                return iomap.ioend(ino, IomapIoendIn.decode(r.body()));
+            case IOMAP_CONFIG:
+                return iomap.config(IomapConfigIn.decode(r.body()));
+            case FREEZE_FS:
+                iomap.freeze(writes);
+                return null;
+            case UNFREEZE_FS:
+                iomap.unfreeze();
+                return null;
+            case SHUTDOWN_FS:
+                iomap.shutdown();
+                return null;
+            default:
+                throw new IllegalArgumentException(r.opcode() + " is not an iomap request");
         }
     }
 
@@ -316,9 +373,10 @@ public final class FuseDispatcher {
                     + Wire.KERNEL_VERSION + "." + InitNegotiation.MIN_MINOR + " is needed");
             throw new ProtocolError(EPROTO);
         }
-        InitOut out = InitNegotiation.answer(in, options);
+        InitOut out = InitNegotiation.answer(in, options, iomap.offered());
         writes.granted(out.flags());
         setxattrExt = (out.flags() & InitFlags.SETXATTR_EXT) != 0;
+        iomap.granted((out.flags() & InitFlags.IOMAP) != 0);
         minor = out.minor();
         initialized.countDown();
         return out;
@@ -396,7 +454,7 @@ public final class FuseDispatcher {
             if (!list.fits(d.name().length)) {
                 break;
             }
-            EntryOut entry = plus ? plusEntry(d) : null;
+            EntryOut entry = plus ? iomap.mark(plusEntry(d)) : null;
             list.add(entry, d.ino(), d.nextOffset(), direntType(d.type()), d.name());
             if (entry != null && entry.nodeId() != 0) {
                 lookups.increment(entry.nodeId());

@@ -41,8 +41,17 @@ final class InitNegotiation {
 
     /** The answer to a 7.x offer with x >= {@link #MIN_MINOR}. */
     static InitOut answer(InitIn in, DispatchOptions options) {
+        return answer(in, options, false);
+    }
+
+    /**
+     * The answer to a 7.x offer, asking also for FUSE_IOMAP when {@code iomap} (a block device
+     * to register is at hand). The kernel grants it only by offering it: a kernel without the
+     * iomap series never does, and the in-process READ/WRITE path stays.
+     */
+    static InitOut answer(InitIn in, DispatchOptions options, boolean iomap) {
         int minor = minor(in);
-        long granted = in.flags() & WANTED;
+        long granted = in.flags() & (WANTED | (iomap ? InitFlags.IOMAP : 0));
         // flags2 exists from 7.36; announce it only when the kernel offered it.
         if (minor >= 36 && (in.flags() & InitFlags.INIT_EXT) != 0) {
             granted |= InitFlags.INIT_EXT;

@@ -8,9 +8,11 @@ import java.util.concurrent.TimeUnit;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import org.ext4j.core.spi.InodeFileSystem;
+import org.ext4j.core.spi.IomapFileSystem;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.linux.dispatch.DispatchOptions;
 import org.ext4j.linux.dispatch.FuseDispatcher;
+import org.ext4j.linux.iomap.IomapBlockDevice;
 import org.ext4j.linux.session.FuseDevice;
 import org.ext4j.linux.session.FuseSession;
 import org.ext4j.linux.session.Libc;
@@ -76,6 +78,7 @@ public final class FuseMount implements AutoCloseable {
                     + FuseDevice.describe(errno));
         }
         FuseDispatcher dispatcher = new FuseDispatcher(fs, DispatchOptions.DEFAULT);
+        offerIomap(dispatcher, fs, device);
         FuseSession session;
         try {
             session = FuseSession.start(device, dispatcher, options.readerThreads(), "ext4j");
@@ -101,6 +104,18 @@ public final class FuseMount implements AutoCloseable {
         return mount;
     }
 
+    /**
+     * Lets INIT offer FUSE_IOMAP when the filesystem lives on a file or device the kernel could
+     * do the data I/O on; a kernel without the iomap series never accepts, and then nothing of
+     * it is touched.
+     */
+    private static void offerIomap(FuseDispatcher dispatcher, InodeFileSystem fs, FuseDevice device) {
+        if (fs instanceof IomapFileSystem volume && volume.devicePath().isPresent()) {
+            dispatcher.offerIomap(new IomapBlockDevice(device, volume.devicePath().get(), fs.isReadOnly(),
+                    volume.limits().blockSize(), System.err));
+        }
+    }
+
     /** The data string of mount(2) for a FUSE filesystem. */
     static String mountData(int fd, MountOptions options, long uid, long gid) {
         List<String> o = new ArrayList<>();
@@ -115,6 +130,11 @@ public final class FuseMount implements AutoCloseable {
         }
         o.addAll(options.extraOptions());
         return String.join(",", o);
+    }
+
+    /** True when the kernel accepted FUSE_IOMAP at INIT and does the file data I/O itself. */
+    public boolean iomapGranted() {
+        return session.dispatcher().iomapGranted();
     }
 
     /** Where it is mounted (canonical path). */
@@ -178,6 +198,7 @@ public final class FuseMount implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        session.dispatcher().closeIomap();
         session.close();
     }
 
@@ -224,6 +245,7 @@ public final class FuseMount implements AutoCloseable {
             throw new IOException(mountpoint + " is still mounted; unmount it first");
         }
         closed = true;
+        session.dispatcher().closeIomap();
         session.close();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);

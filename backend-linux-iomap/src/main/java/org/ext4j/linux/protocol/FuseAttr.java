@@ -24,6 +24,12 @@ public record FuseAttr(long ino, long size, long blocks, long atime, long mtime,
         return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xff) << 12);
     }
 
+    /** The same attributes with {@code bits} added to {@code flags}. */
+    public FuseAttr withFlags(int bits) {
+        return new FuseAttr(ino, size, blocks, atime, mtime, ctime, atimensec, mtimensec, ctimensec, mode, nlink, uid,
+                gid, rdev, blksize, flags | bits);
+    }
+
     @Override
     public int wireSize() {
         return SIZE;

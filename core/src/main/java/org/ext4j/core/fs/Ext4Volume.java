@@ -14,6 +14,7 @@ import org.ext4j.core.extent.Mapping;
 import org.ext4j.core.inline.InlineData;
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
+import org.ext4j.core.extent.BlockMapWriter;
 import org.ext4j.core.extent.FileWriter;
 import org.ext4j.core.xattr.XattrWriter;
 import org.ext4j.core.inline.InlineDataWriter;
@@ -34,6 +35,7 @@ import org.ext4j.core.spi.DirectoryEntry;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;
+import org.ext4j.core.spi.IomapFileSystem;
 import org.ext4j.core.spi.MappedExtent;
 import org.ext4j.core.spi.SetAttr;
 import org.ext4j.core.spi.StatFs;
@@ -49,7 +51,7 @@ import org.ext4j.core.tx.TransactionManager;
  * Opened read-write it is also a {@link WritableFileSystem}; the write operations that need the
  * file, directory and xattr writers throw ENOSYS until those are wired in.
  */
-public final class Ext4Volume implements WritableFileSystem {
+public final class Ext4Volume implements IomapFileSystem {
     /** A cap on the mappings one call returns; callers continue from where the list ends. */
     private static final int MAX_MAPPINGS = 4096;
 
@@ -1102,6 +1104,120 @@ public final class Ext4Volume implements WritableFileSystem {
         }
         long handle = register(ino, flags & ~WritableFileSystem.O_EXCL);
         return new Created(getattr(ino), handle);
+    }
+
+    /** The kernel's EXT4_LINK_MAX. */
+    private static final int EXT4_LINK_MAX = 65000;
+    /** The times an inode without the extra fields (128-byte inodes) holds: signed 32-bit seconds. */
+    private static final long NON_EXTRA_TIMESTAMP_MAX = Integer.MAX_VALUE;
+    /** With the extra fields two more epoch bits extend the signed 32-bit seconds. */
+    private static final long EXTRA_TIMESTAMP_MAX = (1L << 34) - 1 + Integer.MIN_VALUE;
+
+    @Override
+    public Limits limits() {
+        Superblock sb = fs.superblock();
+        boolean extra = sb.inodeSize() > Superblock.GOOD_OLD_INODE_SIZE;
+        return new Limits(fs.blockSize(), FileWriter.maxFileSize(sb, true), EXT4_LINK_MAX, extra ? 1 : 1_000_000_000,
+                Integer.MIN_VALUE, extra ? EXTRA_TIMESTAMP_MAX : NON_EXTRA_TIMESTAMP_MAX, sb.uuid());
+    }
+
+    @Override
+    public java.util.Optional<Path> devicePath() {
+        return fs.device() instanceof FileBlockDevice file ? java.util.Optional.of(file.path()) : java.util.Optional.empty();
+    }
+
+    /**
+     * {@inheritDoc} Holes become unwritten extents for buffered writes too, as the kernel's ext4
+     * does by default (dioread_nolock): the allocation is reported at write(2) time, where a full
+     * disk must fail, and the data shows only once the kernel says it is on the device.
+     */
+    @Override
+    public MappedExtent mapForWrite(Caller caller, long ino, long pos, long count, boolean fileWrite) {
+        requireWritable();
+        if (pos < 0 || count <= 0 || pos > Long.MAX_VALUE - count) {
+            throw new Ext4Exception(Errno.EINVAL, "bad write range " + pos + "+" + count + " of inode " + ino);
+        }
+        int bs = fs.blockSize();
+        try (Transaction tx = transactions().begin()) {
+            Inode inode = liveInode(tx, ino);
+            if (inode.type() != FileType.REGULAR) {
+                throw new Ext4Exception(Errno.EINVAL, "inode " + ino + " is not a regular file");
+            }
+            if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
+                throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable");
+            }
+            if (inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
+                throw new Ext4Exception(Errno.EOPNOTSUPP, "inode " + ino + " keeps its data inline: no blocks to map");
+            }
+            BlockMapWriter map = BlockMapWriter.of(tx, ino, new BlockAllocator(new GroupAccounting(fs)), false);
+            if (!map.supportsUnwritten()) {
+                throw new Ext4Exception(Errno.EOPNOTSUPP, "inode " + ino + " has an indirect block map: no unwritten extents");
+            }
+            long max = FileWriter.maxFileSize(fs.superblock(), true);
+            if (pos >= max) {
+                throw new Ext4Exception(Errno.EFBIG, "writing at " + pos + " of inode " + ino + " passes the maximum file size " + max);
+            }
+            long first = pos / bs;
+            long last = (Math.min(pos + count, max) - 1) / bs;
+            Mapping run = map.map(first, last - first + 1);
+            CorruptionException.check(run.lblk() == first && run.length() > 0, "inode " + ino + ": block map made no progress at " + first);
+            if (run.kind() == Mapping.Kind.HOLE) {
+                run = map.allocate(first, run.length(), true).get(0);
+                CorruptionException.check(run.lblk() == first && run.isAllocated(), "inode " + ino
+                        + ": allocating block " + first + " mapped " + run);
+            }
+            if (fileWrite) {
+                Inode now = InodeStore.read(tx, ino);
+                Timestamp time = now();
+                InodeEditor e = new InodeEditor(now).mtime(time).ctime(time);
+                e.mode(SetattrRules.withoutPrivileges(caller, now.mode(), now.gid()));
+                InodeStore.write(tx, ino, e.raw());
+                killPriv(tx, ino);
+            }
+            tx.commit();
+            MappedExtent.Kind kind = run.kind() == Mapping.Kind.MAPPED ? MappedExtent.Kind.MAPPED : MappedExtent.Kind.UNWRITTEN;
+            return new MappedExtent(run.lblk() * bs, run.length() * bs, run.pblk() * bs, kind);
+        }
+    }
+
+    /**
+     * {@inheritDoc} Nothing on the device is touched: zeroing the old last block past i_size
+     * before an extending write is the kernel's part (its page cache may still hold that block
+     * dirty, and completions arrive in any order).
+     */
+    @Override
+    public long ioend(long ino, long pos, long written, boolean extendSize) {
+        requireWritable();
+        if (pos < 0 || written < 0 || pos > Long.MAX_VALUE - written) {
+            throw new Ext4Exception(Errno.EINVAL, "bad completed range " + pos + "+" + written + " of inode " + ino);
+        }
+        int bs = fs.blockSize();
+        try (Transaction tx = transactions().begin()) {
+            Inode inode = liveInode(tx, ino);
+            if (inode.type() != FileType.REGULAR) {
+                throw new Ext4Exception(Errno.EINVAL, "inode " + ino + " is not a regular file");
+            }
+            long size = inode.size();
+            if (written == 0 && (!extendSize || pos <= size)) {
+                tx.abort();
+                return size;
+            }
+            if (written > 0 && !inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
+                BlockMapWriter map = BlockMapWriter.of(tx, ino, new BlockAllocator(new GroupAccounting(fs)), false);
+                if (map.supportsUnwritten()) {
+                    long first = pos / bs;
+                    long last = (pos + written - 1) / bs;
+                    map.convertUnwritten(first, last - first + 1);
+                }
+                tx.dataWrittenElsewhere();
+            }
+            if (extendSize && pos + written > size) {
+                size = pos + written;
+                InodeStore.write(tx, ino, new InodeEditor(InodeStore.read(tx, ino)).size(size).raw());
+            }
+            tx.commit();
+            return size;
+        }
     }
 
     /**

@@ -9,11 +9,13 @@ import java.nio.file.StandardOpenOption;
 
 /** A {@link BlockDevice} over an image file or a block device node, through a {@link FileChannel}. */
 public final class FileBlockDevice implements BlockDevice {
+    private final Path path;
     private final FileChannel channel;
     private final boolean readOnly;
     private final long size;
 
-    private FileBlockDevice(FileChannel channel, boolean readOnly, long size) {
+    private FileBlockDevice(Path path, FileChannel channel, boolean readOnly, long size) {
+        this.path = path;
         this.channel = channel;
         this.readOnly = readOnly;
         this.size = size;
@@ -33,11 +35,16 @@ public final class FileBlockDevice implements BlockDevice {
                     size = java.nio.file.Files.size(path);
                 }
             }
-            return new FileBlockDevice(ch, readOnly, size);
+            return new FileBlockDevice(path, ch, readOnly, size);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
+    }
+
+    /** The image file or device node this was opened from (a kernel that does the data I/O itself needs it). */
+    public Path path() {
+        return path;
     }
 
     /** The channel, for locking and forcing by callers that own the device. */

@@ -161,6 +161,16 @@ public final class Transaction implements BlockReader, AutoCloseable {
     }
 
     /**
+     * Records that file data this handle exposes was written to the device by someone else (the
+     * kernel, through FUSE iomap): the commit then flushes the device before the metadata, as it
+     * does after {@link #writeData}, so a crash never shows the blocks without their data.
+     */
+    public void dataWrittenElsewhere() {
+        checkOpen();
+        orderedData = true;
+    }
+
+    /**
      * Records that this handle gave {@code count} blocks from {@code pblk} back to the allocator
      * (the bitmap change itself goes through {@link #getWriteAccess}): the commit writer learns of
      * them, and they are not allocated again until the transaction that frees them is written.
