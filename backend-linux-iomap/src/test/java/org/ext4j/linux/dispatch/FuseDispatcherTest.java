@@ -90,7 +90,7 @@ class FuseDispatcherTest {
         assertEquals(7, b.getInt(0));
         assertEquals(45, b.getInt(4));
         assertEquals(131072, b.getInt(8), "max_readahead echoes the kernel's");
-        long flags = Integer.toUnsignedLong(b.getInt(12)) | Integer.toUnsignedLong(b.getInt(36)) << 32;
+        long flags = Integer.toUnsignedLong(b.getInt(12)) | Integer.toUnsignedLong(b.getInt(32)) << 32;
         assertEquals(InitFlags.ASYNC_READ | InitFlags.BIG_WRITES | InitFlags.PARALLEL_DIROPS | InitFlags.DO_READDIRPLUS
                 | InitFlags.READDIRPLUS_AUTO | InitFlags.EXPORT_SUPPORT | InitFlags.CACHE_SYMLINKS | InitFlags.MAX_PAGES
                 | InitFlags.ATOMIC_O_TRUNC | InitFlags.POSIX_ACL | InitFlags.DONT_MASK | InitFlags.SETXATTR_EXT
@@ -110,7 +110,7 @@ class FuseDispatcherTest {
         assertEquals(31, r.body().getInt(4));
         assertEquals(InitFlags.ASYNC_READ | InitFlags.DO_READDIRPLUS | InitFlags.POSIX_ACL,
                 Integer.toUnsignedLong(r.body().getInt(12)), "only what was both offered and wanted; never writeback cache");
-        assertEquals(0, r.body().getInt(36), "flags2 stays zero before 7.36");
+        assertEquals(0, r.body().getInt(32), "flags2 stays zero before 7.36");
         assertEquals(0, r.body().getShort(28), "max_pages only with MAX_PAGES");
     }
 
