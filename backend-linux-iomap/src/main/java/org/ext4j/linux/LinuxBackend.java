@@ -32,7 +32,8 @@ public final class LinuxBackend {
             return "/dev/fuse does not exist (load the fuse module: modprobe fuse)";
         }
         if (!Files.isReadable(dev) || !Files.isWritable(dev)) {
-            return "/dev/fuse is not readable and writable by this user";
+            return "/dev/fuse is not readable and writable by this user (fusermount3 opens it as the user too; "
+                    + "distributions make it crw-rw-rw-: chmod 0666 /dev/fuse)";
         }
         if (!isRoot() && findOnPath("fusermount3") == null) {
             return "mounting as a normal user needs fusermount3, which is not on PATH (install the fuse3 package)";

@@ -40,7 +40,7 @@ class FuseMountOptionsTest {
 
     @Test
     void fusermountGetsNamedFlagsAndTheSubtype() {
-        assertEquals(List.of("rw", "nosuid", "nodev", "relatime", "default_permissions", "fsname=/images/disk.img",
+        assertEquals(List.of("rw", "nosuid", "nodev", "default_permissions", "fsname=/images/disk.img",
                 "subtype=ext4j"), FuseMount.fusermountOptions(parse("uid=1,gid=2,commit=3")));
         assertEquals(List.of("ro", "nosuid", "nodev", "noexec", "noatime", "default_permissions", "allow_other",
                 "fsname=disk", "subtype=ext4j"),
