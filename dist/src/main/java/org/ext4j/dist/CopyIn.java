@@ -98,6 +98,12 @@ final class CopyIn {
     }
 
     /**
+     * The host attributes a copy needs, named so that the JDK does not resolve owner names (a
+     * passwd and group lookup per file).
+     */
+    private static final String ATTRIBUTES = "unix:mode,uid,gid,nlink,dev,ino,rdev,lastAccessTime,lastModifiedTime";
+
+    /**
      * Copies host {@code source} to {@code name} in image directory {@code parent}. Failures
      * below a directory are reported and the rest of the tree is still copied.
      */
@@ -108,7 +114,7 @@ final class CopyIn {
     private void copy(Path source, long parent, String name, String imagePath, int depth) {
         String what = image + ":" + imagePath;
         try {
-            Map<String, Object> unix = Files.readAttributes(source, "unix:*", LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> unix = Files.readAttributes(source, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) unix.get("mode");
             int type = mode & S_IFMT;
             byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
@@ -262,15 +268,20 @@ final class CopyIn {
             return;
         }
         long ino = made.ino();
-        fs.setattr(Caller.ROOT, ino, -1, SetAttr.chown((Integer) unix.get("uid"), (Integer) unix.get("gid")));
-        if (made.type() != FileType.SYMLINK) {
-            fs.setattr(Caller.ROOT, ino, -1, SetAttr.chmod((Integer) unix.get("mode") & 07777));
+        // Owner and times in one change (neither moves the other); xattrs and chmod touch only
+        // ctime, so the times set here stay. chmod is needed only when chown cleared
+        // setuid/setgid or the file was made with other permission bits.
+        SetAttr ownerAndTimes = SetAttr.chown((Integer) unix.get("uid"), (Integer) unix.get("gid"))
+                .withTimes(TimeChange.set(timestamp((FileTime) unix.get("lastAccessTime"))),
+                        TimeChange.set(timestamp((FileTime) unix.get("lastModifiedTime"))));
+        Attributes owned = fs.setattr(Caller.ROOT, ino, -1, ownerAndTimes);
+        int perm = (Integer) unix.get("mode") & 07777;
+        if (made.type() != FileType.SYMLINK && (owned.mode() & 07777) != perm) {
+            fs.setattr(Caller.ROOT, ino, -1, SetAttr.chmod(perm));
         }
         if (made.type() == FileType.REGULAR || made.type() == FileType.DIRECTORY) {
             copyUserXattrs(source, ino, what);
         }
-        fs.setattr(Caller.ROOT, ino, -1, SetAttr.utimens(TimeChange.set(timestamp((FileTime) unix.get("lastAccessTime"))),
-                TimeChange.set(timestamp((FileTime) unix.get("lastModifiedTime")))));
     }
 
     private void copyUserXattrs(Path source, long ino, String what) {

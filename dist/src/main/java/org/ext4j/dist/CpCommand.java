@@ -32,6 +32,7 @@ import org.ext4j.core.spi.DirectoryEntry;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;
+import org.ext4j.linux.mount.ImageLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -188,7 +189,8 @@ public final class CpCommand implements Callable<Integer> {
             sources.add(Path.of(operand));
         }
         root = HostSystem.isRoot();
-        try (Ext4Volume volume = ImageOpener.openWritable(dest.image())) {
+        try (ImageLock lock = ImageOpener.lockForWriting(dest.image());
+                Ext4Volume volume = ImageOpener.openWritable(dest.image())) {
             String destPath = dest.path();
             Attributes destDir = null;
             try {

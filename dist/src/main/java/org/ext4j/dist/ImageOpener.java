@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.ext4j.core.fs.Ext4Volume;
 import org.ext4j.core.fs.OpenOptions;
+import org.ext4j.linux.mount.ImageLock;
 
 /** Opens an image (read-only, or for writing), turning the ways that fails into messages that say what to do. */
 public final class ImageOpener {
@@ -17,6 +18,15 @@ public final class ImageOpener {
      * @throws CommandFailure naming the image when it is missing, unreadable, not ext4 or damaged
      */
     public static Ext4Volume open(Path image) {
+        return open(image, OpenOptions.READ_ONLY);
+    }
+
+    /**
+     * Opens {@code image} with {@code options} (read-only ones).
+     *
+     * @throws CommandFailure naming the image when it is missing, unreadable, not ext4 or damaged
+     */
+    public static Ext4Volume open(Path image, OpenOptions options) {
         String name = image.toString();
         if (!Files.exists(image)) {
             throw new CommandFailure(name, "no such image file (give the path of an ext4 image or block device)");
@@ -28,7 +38,7 @@ public final class ImageOpener {
             throw new CommandFailure(name, "permission denied (the image file is not readable by you)");
         }
         try {
-            return Ext4Volume.open(image, OpenOptions.READ_ONLY);
+            return Ext4Volume.open(image, options);
         } catch (IOException | RuntimeException e) {
             throw CommandFailure.of(name, name, e);
         }
@@ -41,6 +51,35 @@ public final class ImageOpener {
      * @throws CommandFailure naming the image and why it cannot be written
      */
     public static Ext4Volume openWritable(Path image) {
+        return openWritable(image, OpenOptions.READ_WRITE);
+    }
+
+    /**
+     * Takes the write lock of {@code image} ({@link ImageLock}): hold it, outside the volume,
+     * for as long as the image is open for writing.
+     *
+     * @throws CommandFailure naming the image and the process that holds it
+     */
+    public static ImageLock lockForWriting(Path image) {
+        if (!Files.exists(image)) {
+            throw new CommandFailure(image.toString(), "no such image file (give the path of an ext4 image or block device)");
+        }
+        try {
+            return ImageLock.acquire(image);
+        } catch (IOException e) {
+            String message = e.getMessage();
+            String prefix = image + " ";
+            throw new CommandFailure(image.toString(), message.startsWith(prefix) ? message.substring(prefix.length())
+                    : message, e);
+        }
+    }
+
+    /**
+     * Opens {@code image} for writing with {@code options}; see {@link #openWritable(Path)}.
+     *
+     * @throws CommandFailure naming the image and why it cannot be written
+     */
+    public static Ext4Volume openWritable(Path image, OpenOptions options) {
         String name = image.toString();
         if (!Files.exists(image)) {
             throw new CommandFailure(name, "no such image file (give the path of an ext4 image or block device)");
@@ -53,7 +92,7 @@ public final class ImageOpener {
         }
         Ext4Volume volume;
         try {
-            volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+            volume = Ext4Volume.open(image, options);
         } catch (IOException | RuntimeException e) {
             throw CommandFailure.of(name, name, e);
         }

@@ -2,9 +2,12 @@ package org.ext4j.dist;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.linux.mount.ImageLock;
 
 /**
  * The images one write command has open for writing: each opened once, however many operands
@@ -12,6 +15,8 @@ import org.ext4j.core.fs.Ext4Volume;
  */
 final class ImageSession implements AutoCloseable {
     private final Map<Path, Ext4Volume> volumes = new LinkedHashMap<>();
+    /** The write lock of each open image, released after its volume is closed. */
+    private final List<ImageLock> locks = new ArrayList<>();
 
     /**
      * The writable volume of {@code image}, opened on first use.
@@ -21,7 +26,14 @@ final class ImageSession implements AutoCloseable {
     Ext4Volume volume(Path image) {
         Ext4Volume v = volumes.get(image);
         if (v == null) {
-            v = ImageOpener.openWritable(image);
+            ImageLock lock = ImageOpener.lockForWriting(image);
+            try {
+                v = ImageOpener.openWritable(image);
+            } catch (RuntimeException e) {
+                lock.close();
+                throw e;
+            }
+            locks.add(lock);
             volumes.put(image, v);
         }
         return v;
@@ -43,6 +55,8 @@ final class ImageSession implements AutoCloseable {
             }
         }
         volumes.clear();
+        locks.forEach(ImageLock::close);
+        locks.clear();
         if (first != null) {
             throw first;
         }

@@ -12,6 +12,8 @@ import java.util.concurrent.Callable;
 import org.ext4j.core.fs.Ext4Volume;
 import org.ext4j.linux.LinuxBackend;
 import org.ext4j.linux.mount.FuseMount;
+import org.ext4j.linux.mount.ImageLock;
+import org.ext4j.linux.mount.MountOptionParser;
 import org.ext4j.linux.mount.MountOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,21 +30,63 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
         description = {
             "Mounts IMAGE on MOUNTPOINT. On Linux ext4j speaks the FUSE kernel protocol itself over "
-                + "/dev/fuse (no libfuse needed); it must run as root for now (mounting as a normal user "
-                + "through fusermount3 is not implemented yet).",
+                + "/dev/fuse (no libfuse needed). As root it calls mount(2) itself; a normal user mounts "
+                + "through the setuid fusermount3 of the fuse3 package (the user must be able to write "
+                + "MOUNTPOINT, and to read, for a read-write mount also write, IMAGE).",
+            "",
+            "IMAGE may be an image file or a block device. As root a block device is mounted with type "
+                + "fuseblk: the kernel claims the device (no other mount, mkfs or e2fsck can open it "
+                + "exclusively meanwhile) and umount waits until ext4j has written everything. An image file "
+                + "is mounted with type fuse.ext4j: umount returns at once and the server finishes writing "
+                + "and exits right after.",
             "",
             "Without -f the command starts the server in the background, waits until the mount is "
                 + "live, prints where the server logs, and exits. With -f it stays in the foreground "
                 + "until the filesystem is unmounted (ext4j umount, umount, fusermount3 -u) or it gets "
                 + "SIGINT/SIGTERM, which unmount cleanly before exiting.",
             "",
-            "The mount is read-write unless -r or -o ro is given; a read-only mount answers EROFS to every "
-                + "change and never writes to the image. A filesystem with a feature ext4j cannot write comes up "
-                + "read-only and must be mounted with -r. Data written through the mount is on the image when "
-                + "the server has exited (after umount, or at fsync(2) of a file)."},
-        exitCodeList = {ManPage.EXIT_OK, "1:the image could not be opened or the mount failed", ManPage.EXIT_USAGE},
-        footer = {"  ext4j mount disk.img /mnt/disk", "  ext4j mount -f -o allow_other disk.img /mnt/disk",
-            "  ext4j umount /mnt/disk"})
+            "The mount is read-write unless --read-only or -o ro is given; a read-only mount answers EROFS "
+                + "to every change and never writes to the image. A filesystem with a feature ext4j cannot "
+                + "write comes up read-only and must be mounted read-only. Changes reach the image at fsync(2) "
+                + "of a file, at sync, every commit= seconds, and when the server exits.",
+            "",
+            "MOUNT OPTIONS (-o, comma-separated, as mount(8) takes them; a later one wins):",
+            "  ro, rw            read-only, or read-write (the default).",
+            "  allow_other       let other users in (a normal user needs user_allow_other in /etc/fuse.conf).",
+            "  default_permissions  always on: the kernel checks permissions from the modes and ACLs shown.",
+            "  uid=N, gid=N      show every file as owned by user N / group N, as ntfs-3g does, e.g. to use a disk "
+                + "from another machine as your own. Writes by that user are carried out as the on-disk owner of "
+                + "the file or directory they touch: new files take their directory's on-disk owner and group, "
+                + "chown changes the on-disk owner only as the on-disk owner could; stat keeps showing N. Other "
+                + "users keep their own identity and need the permission both shown and on-disk ownership give.",
+            "  commit=N          write committed changes at least every N seconds (default 5, as the kernel's "
+                + "ext4; 0 means the default).",
+            "  fsname=NAME       the source name /proc/mounts shows (default: the image path; a fuseblk mount "
+                + "always shows the device).",
+            "  noatime, relatime, strictatime, atime  when reads update access times (default relatime).",
+            "  noexec, exec      forbid or allow running programs from the mount.",
+            "  nonempty          mount over a directory that has entries.",
+            "  nosuid, nodev     accepted; ext4j mounts are always nosuid,nodev.",
+            "  defaults, auto, noauto, nofail, _netdev, x-*, comment=  fstab's own options, accepted and ignored.",
+            "Any other option is refused with its name.",
+            "",
+            "LOCKING: a read-write mount holds an exclusive flock(2) on IMAGE (and, for a block device, the "
+                + "kernel's exclusive claim). A second ext4j mount, an ext4j cp/mkdir/rm/mv/ln into the image, "
+                + "or flock -n on it fail at once and name the process holding it. e2fsprogs takes no lock on "
+                + "image files: do not run a repairing e2fsck on a mounted image file.",
+            "",
+            "FSTAB: after 'ext4j install-mount-helper', 'mount -t fuse.ext4j IMAGE DIR -o OPTIONS' and fstab "
+                + "lines such as",
+            "  /srv/disk.img  /mnt/disk  fuse.ext4j  rw,noatime,commit=30,nofail  0  0",
+            "work as for any filesystem.",
+            "",
+            "If the server is killed (kill -9) the mountpoint answers 'Transport endpoint is not connected' "
+                + "until it is cleaned up with umount -l (root) or fusermount3 -u; changes not yet written are "
+                + "lost, and e2fsck -fy IMAGE makes the image consistent again (everything fsync'd before stays)."},
+        exitCodeList = {ManPage.EXIT_OK, "1:the image could not be opened, is in use, or the mount failed",
+            ManPage.EXIT_USAGE},
+        footer = {"  ext4j mount disk.img /mnt/disk", "  ext4j mount -f -o allow_other,uid=1000,gid=1000 disk.img /mnt/disk",
+            "  ext4j mount --read-only /dev/sdb1 /mnt/usb", "  ext4j umount /mnt/disk"})
 public final class MountCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -54,10 +98,8 @@ public final class MountCommand implements Callable<Integer> {
             description = "Which backend serves the mount: auto (the best one this system has) or linux.")
     String backend;
 
-    @Option(names = "-o", paramLabel = "OPTIONS", split = ",",
-            description = "Mount options, comma-separated, as mount(8) takes them: ro, allow_other, "
-                    + "rw, default_permissions (always on), fsname=NAME, noatime, relatime, nonempty. "
-                    + "Unknown options are refused.")
+    @Option(names = "-o", paramLabel = "OPTIONS",
+            description = "Mount options, comma-separated (see MOUNT OPTIONS); may be given more than once.")
     List<String> options = new ArrayList<>();
 
     @Option(names = {"-r", "--read-only"}, description = "Mount read-only: the image is never written.")
@@ -83,25 +125,35 @@ public final class MountCommand implements Callable<Integer> {
         if (why != null) {
             throw new CommandFailure("mount", "no FUSE backend can run here: " + why);
         }
-        if (!HostSystem.isRoot()) {
-            throw new CommandFailure("mount", "mounting as a normal user needs fusermount3, which ext4j does not "
-                    + "drive yet; run as root");
+        Path target = mountpoint.toAbsolutePath().normalize();
+        if (isMounted(target)) {
+            throw new CommandFailure(mountpoint.toString(), "is busy: something is already mounted there (unmount it "
+                    + "first: ext4j umount " + mountpoint + ")");
         }
-        if (isMounted(mountpoint.toAbsolutePath().normalize())) {
-            throw new CommandFailure(mountpoint.toString(), "is already a mountpoint (unmount it first: ext4j umount "
-                    + mountpoint + ")");
+        ImageLock lock = lock(opts);
+        Ext4Volume volume;
+        try {
+            // The clear errors of a missing, unreadable, damaged or (for rw) unwritable image, before mounting.
+            volume = opts.readOnly() ? ImageOpener.open(image, opts.openOptions())
+                    : ImageOpener.openWritable(image, opts.openOptions());
+        } catch (RuntimeException e) {
+            closeLock(lock);
+            throw e;
         }
-        // The clear errors of a missing, unreadable, damaged or (for rw) unwritable image, before mounting.
-        Ext4Volume volume = opts.readOnly() ? ImageOpener.open(image) : ImageOpener.openWritable(image);
         if (!foreground) {
             volume.close();
+            closeLock(lock);
             return startInBackground();
         }
         FuseMount mount;
         try {
-            mount = LinuxBackend.mount(volume, mountpoint, opts);
+            if (LinuxBackend.isRoot() && Files.exists(image) && ImageLock.isBlockDevice(image)) {
+                opts = LinuxBackend.asBlockDevice(opts, image.toAbsolutePath(), volume);
+            }
+            mount = LinuxBackend.mount(volume, mountpoint, opts, lock);
         } catch (IOException | RuntimeException e) {
             volume.close();
+            closeLock(lock);
             throw e;
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -112,27 +164,31 @@ public final class MountCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String mode(MountOptions opts) {
-        return opts.readOnly() ? "read-only" : "read-write";
+    /** The image lock of a read-write mount (none for read-only), or the clear refusal. */
+    private ImageLock lock(MountOptions opts) {
+        return opts.readOnly() ? null : ImageOpener.lockForWriting(image);
     }
 
-    /** The mount options, validated: what the backend understands, or a usage error. */
-    MountOptions parseOptions() {
-        MountOptions opts = MountOptions.readWrite(image.toAbsolutePath().toString()).withReadOnly(readOnly);
-        for (String o : options) {
-            String name = o.contains("=") ? o.substring(0, o.indexOf('=')) : o;
-            switch (name) {
-                case "default_permissions", "noatime", "relatime", "nosuid", "nodev" -> { }
-                case "ro" -> opts = opts.withReadOnly(true);
-                case "rw" -> opts = opts.withReadOnly(false);
-                case "allow_other" -> opts = opts.withAllowOther(true);
-                case "nonempty" -> opts = opts.withAllowNonEmpty(true);
-                case "fsname" -> opts = new MountOptions(opts.readOnly(), opts.allowOther(), opts.readerThreads(),
-                        o.substring(o.indexOf('=') + 1), opts.allowNonEmpty(), opts.extraOptions());
-                default -> throw usage("unknown mount option '" + o + "' (see ext4j mount --help)");
-            }
+    private static void closeLock(ImageLock lock) {
+        if (lock != null) {
+            lock.close();
         }
-        return opts;
+    }
+
+    private static String mode(MountOptions opts) {
+        return (opts.readOnly() ? "read-only" : "read-write") + (opts.blockDevice() != null ? ", fuseblk" : "");
+    }
+
+    /** The mount options, validated: what the backend understands, or a usage error naming the option. */
+    MountOptions parseOptions() {
+        MountOptions base = MountOptions.readWrite(image.toAbsolutePath().toString()).withReadOnly(readOnly);
+        try {
+            MountOptions parsed = MountOptionParser.parse(base, options);
+            // --read-only wins over a later rw: it is the stronger promise.
+            return readOnly ? parsed.withReadOnly(true) : parsed;
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage() + " (see ext4j mount --help)");
+        }
     }
 
     private picocli.CommandLine.ParameterException usage(String message) {
@@ -158,6 +214,10 @@ public final class MountCommand implements Callable<Integer> {
         }
         cmd.add(image.toAbsolutePath().toString());
         cmd.add(mountpoint.toAbsolutePath().toString());
+        if (HostSystem.findTool("setsid").isPresent()) {
+            // Its own session: closing the terminal that ran ext4j mount must not hang up the server.
+            cmd.add(0, "setsid");
+        }
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         Path target = mountpoint.toAbsolutePath().normalize();
@@ -179,7 +239,7 @@ public final class MountCommand implements Callable<Integer> {
         throw new CommandFailure("mount", "the mount did not appear within 30 s (see " + log + ")");
     }
 
-    /** True when {@code dir} is a mountpoint of a fuse.ext4j filesystem now. */
+    /** True when {@code dir} is a FUSE mountpoint (fuse.*, fuseblk.*) now. */
     static boolean isMounted(Path dir) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8)) {
             String[] f = line.split(" ");

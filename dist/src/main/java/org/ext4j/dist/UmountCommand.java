@@ -1,10 +1,12 @@
 package org.ext4j.dist;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -14,13 +16,20 @@ import picocli.CommandLine.Spec;
         synopsisHeading = ManPage.SYNOPSIS, descriptionHeading = ManPage.DESCRIPTION,
         parameterListHeading = ManPage.OPERANDS, optionListHeading = ManPage.OPTIONS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
-        description = {"Unmounts MOUNTPOINT (umount(8) as root, fusermount3 -u otherwise). The ext4j server "
-            + "sees the unmount, closes the image and exits. A busy mountpoint is an error: close what uses it."},
+        description = {"Unmounts MOUNTPOINT the way it can be done here: umount(8) as root, fusermount3 -u as a "
+            + "normal user (who may unmount only what they mounted). The ext4j server sees the unmount, writes "
+            + "what is pending, closes the image and exits. A busy mountpoint is an error unless -l is given: "
+            + "close what uses it (fuser -vm MOUNTPOINT shows who). A mount whose server died ('Transport "
+            + "endpoint is not connected') is removed the same way, with -l when it is still in use."},
         exitCodeList = {ManPage.EXIT_OK, "1:not mounted, busy, or the unmount failed", ManPage.EXIT_USAGE},
-        footer = {"  ext4j umount /mnt/disk"})
+        footer = {"  ext4j umount /mnt/disk", "  ext4j umount -l /mnt/disk"})
 public final class UmountCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-l", "--lazy"}, description = "Detach now, finish when the last user leaves (umount -l, "
+            + "fusermount3 -u -z).")
+    boolean lazy;
 
     @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "Where the image is mounted.")
     Path mountpoint;
@@ -31,9 +40,24 @@ public final class UmountCommand implements Callable<Integer> {
         if (!MountCommand.isMounted(target)) {
             throw new CommandFailure(mountpoint.toString(), "is not a FUSE mountpoint");
         }
-        List<String> cmd = HostSystem.isRoot() ? List.of("umount", target.toString())
-                : List.of("fusermount3", "-u", target.toString());
-        HostSystem.run(cmd);
+        try {
+            HostSystem.run(command(HostSystem.isRoot(), lazy, target));
+        } catch (IOException e) {
+            String message = e.getMessage();
+            if (message.contains("busy")) {
+                throw new CommandFailure(mountpoint.toString(), "is busy: files or shells still use it (see fuser -vm "
+                        + target + "); close them, or unmount lazily with ext4j umount -l", e);
+            }
+            throw new CommandFailure(mountpoint.toString(), message, e);
+        }
         return 0;
+    }
+
+    /** The unmount command for root (umount(8)) or a normal user (fusermount3). */
+    static List<String> command(boolean root, boolean lazy, Path target) {
+        if (root) {
+            return lazy ? List.of("umount", "-l", target.toString()) : List.of("umount", target.toString());
+        }
+        return lazy ? List.of("fusermount3", "-u", "-z", target.toString()) : List.of("fusermount3", "-u", target.toString());
     }
 }

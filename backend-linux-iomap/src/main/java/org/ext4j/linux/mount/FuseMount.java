@@ -23,13 +23,21 @@ import org.ext4j.linux.session.Libc;
  * the {@link InodeFileSystem} it serves and, once the kernel has let go, makes what was written
  * durable (syncfs) and closes it. A plain {@code fuse} mount's umount(2) does not wait for the
  * server: the image is complete only when {@link #waitUntilUnmounted()} or {@link #unmount()}
- * has returned (or the serving process has exited).
+ * has returned (or the serving process has exited). A block device served as {@code fuseblk}
+ * differs: the kernel claims the device and its umount waits for the server's answer to DESTROY
+ * (which syncs), as for a kernel filesystem.
+ *
+ * <p>As root the mount is made with mount(2); a normal user mounts through {@link Fusermount}
+ * (fusermount3), and unmounting then goes through fusermount3 too.
  */
 public final class FuseMount implements AutoCloseable {
     /** mount(2) flags. */
     static final long MS_RDONLY = 1;
     static final long MS_NOSUID = 2;
     static final long MS_NODEV = 4;
+    static final long MS_NOEXEC = 8;
+    static final long MS_NOATIME = 1024;
+    static final long MS_STRICTATIME = 1L << 24;
     /** umount2(2) flag: detach now, finish when the last user leaves. */
     static final int MNT_DETACH = 2;
 
@@ -39,14 +47,20 @@ public final class FuseMount implements AutoCloseable {
     private final InodeFileSystem fs;
     private final Path mountpoint;
     private final FuseSession session;
+    /** Mounted by fusermount3 (not root): unmounting goes through it too. */
+    private final boolean viaFusermount;
+    private final ImageLock lock;
     private final Thread shutdownHook;
     private boolean unmountRequested;
     private boolean closed;
 
-    private FuseMount(InodeFileSystem fs, Path mountpoint, FuseSession session) {
+    private FuseMount(InodeFileSystem fs, Path mountpoint, FuseSession session, boolean viaFusermount,
+            ImageLock lock) {
         this.fs = fs;
         this.mountpoint = mountpoint;
         this.session = session;
+        this.viaFusermount = viaFusermount;
+        this.lock = lock;
         this.shutdownHook = new Thread(this::unmountAtExit, "ext4j-unmount " + mountpoint);
     }
 
@@ -55,39 +69,58 @@ public final class FuseMount implements AutoCloseable {
      * mount is usable. On failure nothing stays mounted and {@code fs} is left open for the caller.
      *
      * @throws IOException with a message that says what to do: a missing, non-empty or busy
-     *                     mount point, no /dev/fuse, a normal user (fusermount3 is not implemented
-     *                     yet), or a read-write mount of a filesystem that takes no writes
+     *                     mount point, no /dev/fuse, fusermount3 refusing, or a read-write mount
+     *                     of a filesystem that takes no writes
      */
     public static FuseMount mount(InodeFileSystem fs, Path mountpoint, MountOptions options) throws IOException {
+        return mount(fs, mountpoint, options, null);
+    }
+
+    /**
+     * Like {@link #mount(InodeFileSystem, Path, MountOptions)}, and the mount also owns
+     * {@code lock} (may be null): it is released after the filesystem is closed, and for a
+     * fuseblk mount its device claim is handed to the kernel just before mount(2).
+     */
+    public static FuseMount mount(InodeFileSystem fs, Path mountpoint, MountOptions options, ImageLock lock)
+            throws IOException {
         if (!options.readOnly() && fs.isReadOnly()) {
             throw new IOException("cannot mount read-write: the filesystem is read-only (" + fs.readOnlyReason()
                     + "); mount it read-only");
         }
         Path target = MountPointCheck.check(mountpoint, options.allowNonEmpty());
         POSIX posix = POSIXFactory.getNativePOSIX();
-        if (posix.geteuid() != 0) {
-            throw new IOException("mounting as a normal user needs fusermount3 (not implemented yet); run as root");
+        boolean asRoot = posix.geteuid() == 0;
+        FuseDevice device;
+        if (asRoot) {
+            device = FuseDevice.open();
+            boolean fuseblk = options.blockDevice() != null;
+            if (fuseblk && lock != null) {
+                lock.yieldClaimToKernel();
+            }
+            String data = mountData(device.fd(), options, posix.getuid(), posix.getgid());
+            String source = fuseblk ? options.blockDevice().toString() : options.fsName();
+            if (Libc.get().mount(source, target.toString(), fuseblk ? "fuseblk.ext4j" : "fuse.ext4j",
+                    mountFlags(options), data) != 0) {
+                int errno = Libc.errno();
+                device.close();
+                throw new IOException("mount(2) of " + source + " on " + target + " failed: "
+                        + FuseDevice.describe(errno) + (errno == Libc.EBUSY && fuseblk
+                                ? " (the device is claimed by another mount or program)" : ""));
+            }
+        } else {
+            device = Fusermount.mount(target, fusermountOptions(options));
         }
-        FuseDevice device = FuseDevice.open();
-        String data = mountData(device.fd(), options, posix.getuid(), posix.getgid());
-        long flags = MS_NOSUID | MS_NODEV | (options.readOnly() ? MS_RDONLY : 0);
-        if (Libc.get().mount(options.fsName(), target.toString(), "fuse.ext4j", flags, data) != 0) {
-            int errno = Libc.errno();
-            device.close();
-            throw new IOException("mount(2) of " + options.fsName() + " on " + target + " failed: "
-                    + FuseDevice.describe(errno));
-        }
-        FuseDispatcher dispatcher = new FuseDispatcher(fs, DispatchOptions.DEFAULT);
+        FuseDispatcher dispatcher = new FuseDispatcher(OwnerOverride.apply(fs, options), DispatchOptions.DEFAULT);
         offerIomap(dispatcher, fs, device);
         FuseSession session;
         try {
             session = FuseSession.start(device, dispatcher, options.readerThreads(), "ext4j");
         } catch (IOException | RuntimeException e) {
-            detach(target);
+            forceDetach(target, !asRoot);
             device.close();
             throw e;
         }
-        FuseMount mount = new FuseMount(fs, target, session);
+        FuseMount mount = new FuseMount(fs, target, session, !asRoot, lock);
         try {
             if (!dispatcher.awaitInit(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new IOException("the kernel did not complete FUSE INIT within " + INIT_TIMEOUT_SECONDS + " s");
@@ -116,7 +149,24 @@ public final class FuseMount implements AutoCloseable {
         }
     }
 
-    /** The data string of mount(2) for a FUSE filesystem. */
+    /** The mount(2) flags for {@code options}: always nosuid and nodev, as fusermount3 forces too. */
+    static long mountFlags(MountOptions options) {
+        long flags = MS_NOSUID | MS_NODEV;
+        if (options.readOnly()) {
+            flags |= MS_RDONLY;
+        }
+        if (options.noExec()) {
+            flags |= MS_NOEXEC;
+        }
+        if (options.atime() == AtimeMode.NOATIME) {
+            flags |= MS_NOATIME;
+        } else if (options.atime() == AtimeMode.STRICTATIME) {
+            flags |= MS_STRICTATIME;
+        }
+        return flags;
+    }
+
+    /** The data string of mount(2) for a FUSE filesystem (fuseblk adds its block size). */
     static String mountData(int fd, MountOptions options, long uid, long gid) {
         List<String> o = new ArrayList<>();
         o.add("fd=" + fd);
@@ -128,6 +178,9 @@ public final class FuseMount implements AutoCloseable {
         if (options.allowOther()) {
             o.add("allow_other");
         }
+        if (options.blockDevice() != null) {
+            o.add("blksize=" + options.blockSize());
+        }
         o.addAll(options.extraOptions());
         return String.join(",", o);
     }
@@ -135,6 +188,34 @@ public final class FuseMount implements AutoCloseable {
     /** True when the kernel accepted FUSE_IOMAP at INIT and does the file data I/O itself. */
     public boolean iomapGranted() {
         return session.dispatcher().iomapGranted();
+    }
+
+    /**
+     * What fusermount3 gets after -o: the generic flags by name, the FUSE options, the source
+     * name and subtype (fusermount3 adds fd=, rootmode=, user_id= and group_id= itself). A block
+     * device is served as plain fuse: fusermount3 allows blkdev to root only.
+     */
+    static List<String> fusermountOptions(MountOptions options) {
+        List<String> o = new ArrayList<>();
+        o.add(options.readOnly() ? "ro" : "rw");
+        o.add("nosuid");
+        o.add("nodev");
+        if (options.noExec()) {
+            o.add("noexec");
+        }
+        // fusermount3 (3.14) knows noatime but neither relatime nor strictatime; the kernel does no
+        // atime updates of its own on a FUSE mount, so the flag only shows in /proc/mounts.
+        if (options.atime() == AtimeMode.NOATIME) {
+            o.add("noatime");
+        }
+        o.add("default_permissions");
+        if (options.allowOther()) {
+            o.add("allow_other");
+        }
+        o.add("fsname=" + options.fsName());
+        o.add("subtype=ext4j");
+        o.addAll(options.extraOptions());
+        return o;
     }
 
     /** Where it is mounted (canonical path). */
@@ -164,7 +245,9 @@ public final class FuseMount implements AutoCloseable {
     public synchronized void unmount() throws IOException {
         if (!unmountRequested && session.isRunning()) {
             unmountRequested = true;
-            if (Libc.get().umount2(mountpoint.toString(), 0) != 0) {
+            if (viaFusermount) {
+                unmountWithFusermount();
+            } else if (Libc.get().umount2(mountpoint.toString(), 0) != 0) {
                 int errno = Libc.errno();
                 if (errno != Libc.EBUSY || !detach(mountpoint)) {
                     if (errno != Libc.EINVAL) {
@@ -186,13 +269,43 @@ public final class FuseMount implements AutoCloseable {
         close();
     }
 
+    /** fusermount3 -u, and -u -z when that fails while the mount is still there (busy). */
+    private void unmountWithFusermount() throws IOException {
+        try {
+            Fusermount.unmount(mountpoint, false);
+        } catch (IOException busy) {
+            if (!MountPointCheck.isMountPoint(mountpoint)) {
+                return;
+            }
+            try {
+                Fusermount.unmount(mountpoint, true);
+            } catch (IOException e) {
+                e.addSuppressed(busy);
+                throw new IOException("unmounting " + mountpoint + " with fusermount3 failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
     private static boolean detach(Path target) {
         return Libc.get().umount2(target.toString(), MNT_DETACH) == 0;
     }
 
+    /** Detaches a mount that failed half way, by whichever way it was made. */
+    private static void forceDetach(Path target, boolean viaFusermount) {
+        if (!viaFusermount) {
+            detach(target);
+            return;
+        }
+        try {
+            Fusermount.unmount(target, true);
+        } catch (IOException e) {
+            System.err.println("ext4j: detaching " + target + " after a failed mount: " + e.getMessage());
+        }
+    }
+
     /** Gives up on a mount that never became usable. */
     private void abandon() {
-        detach(mountpoint);
+        forceDetach(mountpoint, viaFusermount);
         try {
             session.awaitTermination(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -253,11 +366,17 @@ public final class FuseMount implements AutoCloseable {
             // The JVM is already shutting down (this may be the hook itself): nothing to remove.
         }
         try {
-            sync();
-        } catch (RuntimeException e) {
+            try {
+                sync();
+            } catch (RuntimeException e) {
+                fs.close();
+                throw new IOException("flushing " + mountpoint + " before closing failed: " + e.getMessage(), e);
+            }
             fs.close();
-            throw new IOException("flushing " + mountpoint + " before closing failed: " + e.getMessage(), e);
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
         }
-        fs.close();
     }
 }

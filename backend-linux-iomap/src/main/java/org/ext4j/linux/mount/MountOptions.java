@@ -1,20 +1,38 @@
 package org.ext4j.linux.mount;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
+import org.ext4j.core.fs.OpenOptions;
 
 /**
- * How to mount.
+ * How to mount. {@link MountOptionParser} builds one from mount(8)-style option strings.
  *
- * @param readOnly      mount read-only (MS_RDONLY): the image is opened read-only and every change
- *                      answers EROFS
- * @param allowOther    let users other than the mounter in ({@code allow_other})
- * @param readerThreads threads reading requests, each on its own cloned fd
- * @param fsName        what /proc/mounts shows as the source (the image path)
- * @param allowNonEmpty mount over a directory that has entries (they are hidden meanwhile)
- * @param extraOptions  further mount data options passed verbatim (the escape hatch)
+ * @param readOnly       mount read-only (MS_RDONLY): the image is opened read-only and every change
+ *                       answers EROFS
+ * @param allowOther     let users other than the mounter in ({@code allow_other})
+ * @param readerThreads  threads reading requests, each on its own cloned fd
+ * @param fsName         what /proc/mounts shows as the source (the image path); for a block
+ *                       device mounted as {@code fuseblk} the source is always the device
+ * @param allowNonEmpty  mount over a directory that has entries (they are hidden meanwhile)
+ * @param extraOptions   further mount data options passed verbatim (the escape hatch)
+ * @param ownerUid       when present, the owner every inode is shown with ({@code uid=}); see
+ *                       {@link OwnerOverride} for what writes do then
+ * @param ownerGid       when present, the group every inode is shown with ({@code gid=})
+ * @param commitInterval how long committed changes may wait before they are written ({@code commit=})
+ * @param atime          when reads update access times
+ * @param noExec         refuse to execute files from the mount (MS_NOEXEC)
+ * @param blockDevice    the block device being served, mounted as {@code fuseblk} (the kernel then
+ *                       claims the device and waits for the server at unmount); null for an image file
+ * @param blockSize      the {@code blksize=} of a fuseblk mount (ignored without a block device)
  */
 public record MountOptions(boolean readOnly, boolean allowOther, int readerThreads, String fsName,
-        boolean allowNonEmpty, List<String> extraOptions) {
+        boolean allowNonEmpty, List<String> extraOptions, OptionalLong ownerUid, OptionalLong ownerGid,
+        Duration commitInterval, AtimeMode atime, boolean noExec, Path blockDevice, int blockSize) {
+
+    /** The largest uid or gid (4294967294; -1 as unsigned means "no change" to chown). */
+    public static final long MAX_ID = 0xFFFF_FFFEL;
 
     public MountOptions {
         if (readerThreads < 1) {
@@ -29,31 +47,118 @@ public record MountOptions(boolean readOnly, boolean allowOther, int readerThrea
                 throw new IllegalArgumentException("one option per entry, without commas: " + o);
             }
         }
+        checkId("uid", ownerUid);
+        checkId("gid", ownerGid);
+        if (commitInterval == null || commitInterval.isNegative()) {
+            throw new IllegalArgumentException("the commit interval must be zero or positive");
+        }
+        if (atime == null) {
+            throw new IllegalArgumentException("atime mode is required");
+        }
+        if (blockDevice != null && (blockSize < 512 || blockSize > 65536 || Integer.bitCount(blockSize) != 1)) {
+            throw new IllegalArgumentException("blksize must be a power of two from 512 to 65536: " + blockSize);
+        }
+    }
+
+    private static void checkId(String what, OptionalLong id) {
+        if (id == null) {
+            throw new IllegalArgumentException(what + " must be given (OptionalLong.empty() for none)");
+        }
+        if (id.isPresent() && (id.getAsLong() < 0 || id.getAsLong() > MAX_ID)) {
+            throw new IllegalArgumentException(what + " out of range 0.." + MAX_ID + ": " + id.getAsLong());
+        }
     }
 
     /** Read-only, two reader threads, only the mounter may enter. */
     public static MountOptions readOnly(String fsName) {
-        return new MountOptions(true, false, 2, fsName, false, List.of());
+        return readWrite(fsName).withReadOnly(true);
     }
 
-    /** Read-write, two reader threads, only the mounter may enter. */
+    /** Read-write, two reader threads, only the mounter may enter, relatime, the kernel's commit interval. */
     public static MountOptions readWrite(String fsName) {
-        return new MountOptions(false, false, 2, fsName, false, List.of());
+        return new MountOptions(false, false, 2, fsName, false, List.of(), OptionalLong.empty(), OptionalLong.empty(),
+                OpenOptions.DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, false, null, 0);
     }
 
     public MountOptions withReadOnly(boolean ro) {
-        return new MountOptions(ro, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions);
+        return new MountOptions(ro, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid, ownerGid,
+                commitInterval, atime, noExec, blockDevice, blockSize);
     }
 
     public MountOptions withAllowOther(boolean allow) {
-        return new MountOptions(readOnly, allow, readerThreads, fsName, allowNonEmpty, extraOptions);
+        return new MountOptions(readOnly, allow, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid, ownerGid,
+                commitInterval, atime, noExec, blockDevice, blockSize);
     }
 
     public MountOptions withReaderThreads(int n) {
-        return new MountOptions(readOnly, allowOther, n, fsName, allowNonEmpty, extraOptions);
+        return new MountOptions(readOnly, allowOther, n, fsName, allowNonEmpty, extraOptions, ownerUid, ownerGid,
+                commitInterval, atime, noExec, blockDevice, blockSize);
     }
 
     public MountOptions withAllowNonEmpty(boolean allow) {
-        return new MountOptions(readOnly, allowOther, readerThreads, fsName, allow, extraOptions);
+        return new MountOptions(readOnly, allowOther, readerThreads, fsName, allow, extraOptions, ownerUid, ownerGid,
+                commitInterval, atime, noExec, blockDevice, blockSize);
+    }
+
+    public MountOptions withFsName(String name) {
+        return new MountOptions(readOnly, allowOther, readerThreads, name, allowNonEmpty, extraOptions, ownerUid,
+                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize);
+    }
+
+    /** Every inode shown as owned by {@code uid} (empty: the on-disk owner). */
+    public MountOptions withOwnerUid(OptionalLong uid) {
+        return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, uid, ownerGid,
+                commitInterval, atime, noExec, blockDevice, blockSize);
+    }
+
+    /** Every inode shown with group {@code gid} (empty: the on-disk group). */
+    public MountOptions withOwnerGid(OptionalLong gid) {
+        return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid, gid,
+                commitInterval, atime, noExec, blockDevice, blockSize);
+    }
+
+    public MountOptions withCommitInterval(Duration interval) {
+        return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
+                ownerGid, interval, atime, noExec, blockDevice, blockSize);
+    }
+
+    public MountOptions withAtime(AtimeMode mode) {
+        return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
+                ownerGid, commitInterval, mode, noExec, blockDevice, blockSize);
+    }
+
+    public MountOptions withNoExec(boolean noexec) {
+        return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
+                ownerGid, commitInterval, atime, noexec, blockDevice, blockSize);
+    }
+
+    /** Serve {@code device} as a fuseblk mount with {@code blksize} (null: an image file, plain fuse). */
+    public MountOptions withBlockDevice(Path device, int blksize) {
+        return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
+                ownerGid, commitInterval, atime, noExec, device, blksize);
+    }
+
+    /** True when some inode owner is overridden ({@code uid=} or {@code gid=}). */
+    public boolean overridesOwner() {
+        return ownerUid.isPresent() || ownerGid.isPresent();
+    }
+
+    /**
+     * What the core is opened with for these options: read-only or read-write, the commit
+     * interval, and the access-time mode (see {@link #applyAtimeMode}).
+     */
+    public OpenOptions openOptions() {
+        OpenOptions open = (readOnly ? OpenOptions.READ_ONLY : OpenOptions.READ_WRITE).withCommitInterval(commitInterval);
+        return applyAtimeMode(open, atime);
+    }
+
+    /**
+     * The hook where the access-time mode joins the core's open options. The core has no
+     * access-time setting yet (it never updates atime on read, which is noatime): until it has,
+     * every mode is accepted and validated here and the core's behaviour is unchanged. When
+     * OpenOptions gains its atime mode, map {@code mode} onto it here and nowhere else.
+     */
+    static OpenOptions applyAtimeMode(OpenOptions open, AtimeMode mode) {
+        return open;
     }
 }

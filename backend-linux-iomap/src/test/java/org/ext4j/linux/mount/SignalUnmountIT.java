@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +33,7 @@ class SignalUnmountIT {
     void sigtermUnmountsAndCloses() throws Exception {
         Path mnt = Files.createDirectory(temp.resolve("mnt"));
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                childClasspath(), FakeMountMain.class.getName(), mnt.toString())
+                MountTestSupport.childClasspath(), FakeMountMain.class.getName(), mnt.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             assertEquals("mounted", out.readLine());
@@ -59,7 +56,7 @@ class SignalUnmountIT {
         MountTestSupport.run(List.of("mkfs.ext4", "-q", "-F", image.toString(), "16M"));
         Path mnt = Files.createDirectory(temp.resolve("rw"));
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                childClasspath(), VolumeMountMain.class.getName(), image.toString(), mnt.toString())
+                MountTestSupport.childClasspath(), VolumeMountMain.class.getName(), image.toString(), mnt.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] data = new byte[3 << 20];
         new java.util.Random(7).nextBytes(data);
@@ -80,25 +77,5 @@ class SignalUnmountIT {
         MountTestSupport.run(List.of("debugfs", "-R", "dump /dir/sub/data.bin " + dump, image.toString()));
         assertArrayEquals(data, Files.readAllBytes(dump), "the data written before SIGTERM");
         assertTrue(MountTestSupport.run(List.of("debugfs", "-R", "stat /link", image.toString())).contains("dir/sub/data.bin"));
-    }
-
-    /** The test class path; failsafe hides it in a manifest-only jar, so unpack that when needed. */
-    private static String childClasspath() throws Exception {
-        String cp = System.getProperty("java.class.path");
-        String[] entries = cp.split(java.io.File.pathSeparator);
-        if (entries.length != 1 || !entries[0].endsWith(".jar")) {
-            return cp;
-        }
-        try (JarFile jar = new JarFile(entries[0])) {
-            String manifestPath = jar.getManifest().getMainAttributes().getValue("Class-Path");
-            if (manifestPath == null) {
-                return cp;
-            }
-            List<String> paths = new ArrayList<>();
-            for (String url : manifestPath.trim().split("\\s+")) {
-                paths.add(Path.of(URI.create(url)).toString());
-            }
-            return String.join(java.io.File.pathSeparator, paths);
-        }
     }
 }

@@ -59,6 +59,11 @@ public record SetAttr(OptionalInt mode, OptionalLong uid, OptionalLong gid, Opti
         return new SetAttr(OptionalInt.of(newMode & 07777), uid, gid, size, atime, mtime);
     }
 
+    /** These changes with the access and modification times given as well. */
+    public SetAttr withTimes(TimeChange newAtime, TimeChange newMtime) {
+        return new SetAttr(mode, uid, gid, size, newAtime, newMtime);
+    }
+
     /** True when no field is set (utimensat with both UTIME_OMIT). */
     /** The same changes without the size (once the size has been applied). */
     public SetAttr withoutSize() {

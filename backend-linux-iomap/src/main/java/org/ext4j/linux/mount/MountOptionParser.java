@@ -1,0 +1,122 @@
+package org.ext4j.linux.mount;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+
+/**
+ * Reads mount options the way mount(8) writes them ({@code ro,allow_other,uid=1000,commit=30}):
+ * each option validated, an unknown one refused with a message that names it. The options fstab
+ * and mount(8) add for every filesystem (defaults, auto, noauto, nofail, _netdev, x-*, comment=)
+ * are accepted and mean nothing to the server.
+ */
+public final class MountOptionParser {
+    /** The largest commit= the kernel's ext4 takes (INT_MAX / HZ at HZ=1000, in seconds). */
+    static final long MAX_COMMIT_SECONDS = Integer.MAX_VALUE / 1000;
+
+    private MountOptionParser() {
+    }
+
+    /**
+     * Applies {@code options} (each may itself be a comma-separated list, as after {@code -o}) to
+     * {@code base}, left to right: a later option wins ({@code ro,rw} is read-write).
+     *
+     * @throws IllegalArgumentException naming the first option that is unknown or has a bad value
+     */
+    public static MountOptions parse(MountOptions base, List<String> options) {
+        MountOptions opts = base;
+        for (String list : options) {
+            for (String option : list.split(",", -1)) {
+                if (!option.isEmpty()) {
+                    opts = apply(opts, option);
+                }
+            }
+        }
+        return opts;
+    }
+
+    private static MountOptions apply(MountOptions opts, String option) {
+        int eq = option.indexOf('=');
+        String name = eq < 0 ? option : option.substring(0, eq);
+        String value = eq < 0 ? null : option.substring(eq + 1);
+        if (name.startsWith("x-")) {
+            return opts;
+        }
+        switch (name) {
+            case "ro":
+                return flag(opts.withReadOnly(true), option, value);
+            case "rw":
+                return flag(opts.withReadOnly(false), option, value);
+            case "allow_other":
+                return flag(opts.withAllowOther(true), option, value);
+            case "nonempty":
+                return flag(opts.withAllowNonEmpty(true), option, value);
+            case "noexec":
+                return flag(opts.withNoExec(true), option, value);
+            case "exec":
+                return flag(opts.withNoExec(false), option, value);
+            case "noatime":
+                return flag(opts.withAtime(AtimeMode.NOATIME), option, value);
+            case "relatime", "atime":
+                // "atime" clears noatime, which leaves the kernel's default: relatime.
+                return flag(opts.withAtime(AtimeMode.RELATIME), option, value);
+            case "strictatime":
+                return flag(opts.withAtime(AtimeMode.STRICTATIME), option, value);
+            case "default_permissions", "nosuid", "nodev", "defaults", "auto", "noauto", "nofail", "_netdev", "async":
+                // Always so (the kernel checks permissions; FUSE mounts are nosuid,nodev), or fstab's business.
+                return flag(opts, option, value);
+            case "comment":
+                return opts;
+            case "fsname":
+                if (value == null || value.isEmpty()) {
+                    throw new IllegalArgumentException("mount option '" + option + "' needs a name: fsname=NAME");
+                }
+                return opts.withFsName(value);
+            case "uid":
+                return opts.withOwnerUid(OptionalLong.of(id(option, value)));
+            case "gid":
+                return opts.withOwnerGid(OptionalLong.of(id(option, value)));
+            case "commit":
+                return opts.withCommitInterval(commit(option, value));
+            case "suid", "dev":
+                throw new IllegalArgumentException("mount option '" + option
+                        + "' is not supported: ext4j mounts are always nosuid,nodev");
+            default:
+                throw new IllegalArgumentException("unknown mount option '" + option + "'");
+        }
+    }
+
+    private static MountOptions flag(MountOptions opts, String option, String value) {
+        if (value != null) {
+            throw new IllegalArgumentException("mount option '" + option + "' takes no value");
+        }
+        return opts;
+    }
+
+    private static long id(String option, String value) {
+        long id = number(option, value);
+        if (id > MountOptions.MAX_ID) {
+            throw new IllegalArgumentException("mount option '" + option + "': ids go up to " + MountOptions.MAX_ID);
+        }
+        return id;
+    }
+
+    /** commit=N seconds; 0 means the default, as for the kernel's ext4. */
+    private static Duration commit(String option, String value) {
+        long seconds = number(option, value);
+        if (seconds > MAX_COMMIT_SECONDS) {
+            throw new IllegalArgumentException("mount option '" + option + "': at most " + MAX_COMMIT_SECONDS + " seconds");
+        }
+        return seconds == 0 ? org.ext4j.core.fs.OpenOptions.DEFAULT_COMMIT_INTERVAL : Duration.ofSeconds(seconds);
+    }
+
+    private static long number(String option, String value) {
+        if (value == null || value.isEmpty() || value.length() > 10 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("mount option '" + option + "' needs a decimal number: "
+                    + option.substring(0, option.indexOf('=') < 0 ? option.length() : option.indexOf('='))
+                            .toLowerCase(Locale.ROOT) + "=N");
+        }
+        return Long.parseLong(value);
+    }
+}

@@ -1,0 +1,273 @@
+package org.ext4j.linux.mount;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.OptionalLong;
+import org.ext4j.core.spi.Attributes;
+import org.ext4j.core.spi.Caller;
+import org.ext4j.core.spi.DirectoryEntry;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.spi.InodeFileSystem;
+import org.ext4j.core.spi.MappedExtent;
+import org.ext4j.core.spi.SetAttr;
+import org.ext4j.core.spi.StatFs;
+import org.ext4j.core.spi.WritableFileSystem;
+
+/**
+ * The {@code uid=} / {@code gid=} mount options: every inode is shown as owned by one user and
+ * group, as fuse2fs-style and ntfs-3g mounts of foreign disks do, so that the person who mounted
+ * an image from another machine can use it as their own.
+ *
+ * <p>The kernel checks permissions (default_permissions) against what it is shown. So that the
+ * core, which checks again against the on-disk owners, agrees with the kernel, a request from the
+ * shown identity is carried out with the on-disk owner and group of the inode it acts on (for a
+ * creation, removal, rename or lookup: of the directory). Consequences for writes: a new file,
+ * directory, symlink or node takes its directory's on-disk owner and group (so a later mount
+ * without uid= shows it like its neighbours); chmod and utimes act as the on-disk owner;
+ * chown/chgrp write the on-disk ids under the core's rules for that owner, while stat keeps
+ * showing the overridden ones. Requests from anyone else (with allow_other) keep their own
+ * credentials, so they need the permission both the kernel (against the shown owner) and the
+ * core (against the on-disk owner) grant. Root is never remapped.
+ */
+public final class OwnerOverride implements WritableFileSystem {
+    private final InodeFileSystem fs;
+    private final OptionalLong uid;
+    private final OptionalLong gid;
+
+    /** Shows {@code fs} with the given owner and/or group; an empty one keeps the on-disk value. */
+    public OwnerOverride(InodeFileSystem fs, OptionalLong uid, OptionalLong gid) {
+        this.fs = fs;
+        this.uid = uid;
+        this.gid = gid;
+    }
+
+    /** {@code fs} itself when the options override nothing, else {@code fs} behind an override. */
+    public static InodeFileSystem apply(InodeFileSystem fs, MountOptions options) {
+        return options.overridesOwner() ? new OwnerOverride(fs, options.ownerUid(), options.ownerGid()) : fs;
+    }
+
+    /** The attributes as the mount shows them. */
+    Attributes shown(Attributes a) {
+        return new Attributes(a.ino(), a.type(), a.mode(), a.nlink(), uid.orElse(a.uid()), gid.orElse(a.gid()), a.size(),
+                a.blocks512(), a.blockSize(), a.atime(), a.mtime(), a.ctime(), a.crtime(), a.rdevMajor(), a.rdevMinor(),
+                a.generation(), a.flags());
+    }
+
+    private Created shown(Created c) {
+        return new Created(shown(c.attributes()), c.handle());
+    }
+
+    /**
+     * The credentials the core sees for {@code caller} acting on inode {@code ino}: the shown
+     * identity becomes the inode's on-disk owner (and group), everyone else stays as is.
+     */
+    Caller onDisk(Caller caller, long ino) {
+        if (caller.isRoot()) {
+            return caller;
+        }
+        boolean asOwner = uid.isPresent() && caller.uid() == uid.getAsLong();
+        boolean asGroup = gid.isPresent() && caller.inGroup(gid.getAsLong());
+        if (!asOwner && !asGroup) {
+            return caller;
+        }
+        Attributes real = fs.getattr(ino);
+        long[] groups = caller.groups();
+        long effectiveGid = caller.gid();
+        if (asGroup) {
+            groups = java.util.Arrays.copyOf(groups, groups.length + 1);
+            groups[groups.length - 1] = real.gid();
+            if (caller.gid() == gid.getAsLong()) {
+                effectiveGid = real.gid();
+            }
+        }
+        return new Caller(asOwner ? real.uid() : caller.uid(), effectiveGid, groups, caller.pid());
+    }
+
+    private WritableFileSystem writable() {
+        if (fs instanceof WritableFileSystem w) {
+            return w;
+        }
+        throw new Ext4Exception(Errno.EROFS, "the filesystem is read-only");
+    }
+
+    @Override
+    public Attributes lookup(Caller caller, long parent, byte[] name) {
+        return shown(fs.lookup(onDisk(caller, parent), parent, name));
+    }
+
+    @Override
+    public Attributes getattr(long ino) {
+        return shown(fs.getattr(ino));
+    }
+
+    @Override
+    public byte[] readlink(long ino) {
+        return fs.readlink(ino);
+    }
+
+    @Override
+    public long opendir(Caller caller, long ino) {
+        return fs.opendir(onDisk(caller, ino), ino);
+    }
+
+    @Override
+    public List<DirectoryEntry> readdir(long ino, long handle, long offset, int maxEntries) {
+        return fs.readdir(ino, handle, offset, maxEntries);
+    }
+
+    @Override
+    public void releasedir(long ino, long handle) {
+        fs.releasedir(ino, handle);
+    }
+
+    @Override
+    public long open(Caller caller, long ino, int flags) {
+        return fs.open(onDisk(caller, ino), ino, flags);
+    }
+
+    @Override
+    public int read(long ino, long handle, long offset, byte[] dst, int dstOff, int len) {
+        return fs.read(ino, handle, offset, dst, dstOff, len);
+    }
+
+    @Override
+    public void release(long ino, long handle) {
+        fs.release(ino, handle);
+    }
+
+    @Override
+    public void access(Caller caller, long ino, int mask) {
+        fs.access(onDisk(caller, ino), ino, mask);
+    }
+
+    @Override
+    public StatFs statfs() {
+        return fs.statfs();
+    }
+
+    @Override
+    public byte[] getxattr(long ino, String name) {
+        return fs.getxattr(ino, name);
+    }
+
+    @Override
+    public List<String> listxattr(long ino) {
+        return fs.listxattr(ino);
+    }
+
+    @Override
+    public List<MappedExtent> mapBlocks(long ino, long offset, long length) {
+        return fs.mapBlocks(ino, offset, length);
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return fs.isReadOnly() || !(fs instanceof WritableFileSystem);
+    }
+
+    @Override
+    public String readOnlyReason() {
+        return fs instanceof WritableFileSystem ? fs.readOnlyReason() : "the filesystem takes no writes";
+    }
+
+    @Override
+    public Created create(Caller caller, long parent, byte[] name, int mode, int flags) {
+        return shown(writable().create(onDisk(caller, parent), parent, name, mode, flags));
+    }
+
+    @Override
+    public Attributes mknod(Caller caller, long parent, byte[] name, int mode, int rdevMajor, int rdevMinor) {
+        return shown(writable().mknod(onDisk(caller, parent), parent, name, mode, rdevMajor, rdevMinor));
+    }
+
+    @Override
+    public Attributes mkdir(Caller caller, long parent, byte[] name, int mode) {
+        return shown(writable().mkdir(onDisk(caller, parent), parent, name, mode));
+    }
+
+    @Override
+    public Attributes symlink(Caller caller, long parent, byte[] name, byte[] target) {
+        return shown(writable().symlink(onDisk(caller, parent), parent, name, target));
+    }
+
+    @Override
+    public Attributes link(Caller caller, long ino, long newParent, byte[] newName) {
+        return shown(writable().link(onDisk(caller, newParent), ino, newParent, newName));
+    }
+
+    @Override
+    public void unlink(Caller caller, long parent, byte[] name) {
+        writable().unlink(onDisk(caller, parent), parent, name);
+    }
+
+    @Override
+    public void rmdir(Caller caller, long parent, byte[] name) {
+        writable().rmdir(onDisk(caller, parent), parent, name);
+    }
+
+    @Override
+    public void rename(Caller caller, long parent, byte[] name, long newParent, byte[] newName, int flags) {
+        writable().rename(onDisk(caller, parent), parent, name, newParent, newName, flags);
+    }
+
+    @Override
+    public int write(Caller caller, long ino, long handle, long offset, byte[] src, int srcOff, int len) {
+        return writable().write(onDisk(caller, ino), ino, handle, offset, src, srcOff, len);
+    }
+
+    @Override
+    public Attributes setattr(Caller caller, long ino, long handle, SetAttr changes) {
+        return shown(writable().setattr(onDisk(caller, ino), ino, handle, changes));
+    }
+
+    @Override
+    public void fallocate(Caller caller, long ino, long handle, int mode, long offset, long length) {
+        writable().fallocate(onDisk(caller, ino), ino, handle, mode, offset, length);
+    }
+
+    @Override
+    public long lseek(long ino, long handle, long offset, int whence) {
+        return writable().lseek(ino, handle, offset, whence);
+    }
+
+    @Override
+    public void setxattr(Caller caller, long ino, String name, byte[] value, int flags) {
+        writable().setxattr(onDisk(caller, ino), ino, name, value, flags);
+    }
+
+    @Override
+    public void removexattr(Caller caller, long ino, String name) {
+        writable().removexattr(onDisk(caller, ino), ino, name);
+    }
+
+    @Override
+    public int getflags(long ino) {
+        return writable().getflags(ino);
+    }
+
+    @Override
+    public Attributes setflags(Caller caller, long ino, int flags) {
+        return shown(writable().setflags(onDisk(caller, ino), ino, flags));
+    }
+
+    @Override
+    public void fsync(long ino, long handle, boolean datasync) {
+        writable().fsync(ino, handle, datasync);
+    }
+
+    @Override
+    public void syncfs() {
+        writable().syncfs();
+    }
+
+    @Override
+    public Created tmpfile(Caller caller, long parent, int mode, int flags) {
+        return shown(writable().tmpfile(onDisk(caller, parent), parent, mode, flags));
+    }
+
+    @Override
+    public void close() throws IOException {
+        fs.close();
+    }
+}

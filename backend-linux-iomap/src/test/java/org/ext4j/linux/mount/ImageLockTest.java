@@ -1,0 +1,66 @@
+package org.ext4j.linux.mount;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.ext4j.core.testing.Tools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The image lock against itself and against util-linux flock(1), which uses the same flock(2). */
+class ImageLockTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void aSecondLockIsRefusedNamingTheHolderUntilTheFirstIsReleased() throws Exception {
+        Path image = Files.write(temp.resolve("a.img"), new byte[4096]);
+        try (ImageLock first = ImageLock.acquire(image)) {
+            assertFalse(first.blockDevice());
+            IOException e = assertThrows(IOException.class, () -> ImageLock.acquire(image));
+            assertTrue(e.getMessage().startsWith(image + " is in use by another ext4j (pid " + ProcessHandle.current().pid()),
+                    e.getMessage());
+            // flock(1) -n fails with exit 1 while the lock is held.
+            assertEquals(1, Tools.run(List.of("flock", "-n", image.toString(), "true")).exitCode());
+        }
+        assertEquals(0, Tools.run(List.of("flock", "-n", image.toString(), "true")).exitCode());
+        ImageLock.acquire(image).close();
+    }
+
+    @Test
+    void aLockHeldByFlockCommandIsRespected() throws Exception {
+        Path image = Files.write(temp.resolve("b.img"), new byte[4096]);
+        Process holder = new ProcessBuilder("flock", image.toString(), "sleep", "30").start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            IOException refused = null;
+            while (refused == null && System.nanoTime() < deadline) {
+                try {
+                    ImageLock.acquire(image).close();
+                    Thread.sleep(50);
+                } catch (IOException e) {
+                    refused = e;
+                }
+            }
+            assertTrue(refused != null && refused.getMessage().contains("is in use"), "refused while flock(1) holds it");
+        } finally {
+            holder.destroy();
+            holder.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void deviceNumbersSplitAsTheKernelEncodesThem() {
+        assertEquals(7, ImageLock.major(0x0703));
+        assertEquals(3, ImageLock.minor(0x0703));
+        assertEquals(259, ImageLock.major((259L << 8)));
+        assertEquals(0x12345, ImageLock.minor((0x123L << 20) | 0x45));
+    }
+}

@@ -1,0 +1,95 @@
+package org.ext4j.linux.mount;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import org.ext4j.core.fs.OpenOptions;
+import org.junit.jupiter.api.Test;
+
+/** mount(8)-style option strings into MountOptions, and refusals that name the option. */
+class MountOptionParserTest {
+    private static final MountOptions BASE = MountOptions.readWrite("/img");
+
+    private static MountOptions parse(String... options) {
+        return MountOptionParser.parse(BASE, List.of(options));
+    }
+
+    private static String refusal(String... options) {
+        return assertThrows(IllegalArgumentException.class, () -> parse(options)).getMessage();
+    }
+
+    @Test
+    void defaultsAreReadWriteRelatimeKernelCommitAndTheDiskOwners() {
+        MountOptions o = parse();
+        assertFalse(o.readOnly());
+        assertEquals(AtimeMode.RELATIME, o.atime());
+        assertEquals(OpenOptions.DEFAULT_COMMIT_INTERVAL, o.commitInterval());
+        assertFalse(o.overridesOwner());
+        assertFalse(o.allowOther());
+    }
+
+    @Test
+    void laterOptionsWinAndListsMayBeSplitOrJoined() {
+        assertTrue(parse("rw,ro").readOnly());
+        assertFalse(parse("ro", "rw").readOnly());
+        assertEquals(AtimeMode.STRICTATIME, parse("noatime,strictatime").atime());
+        assertEquals(AtimeMode.NOATIME, parse("relatime", "noatime").atime());
+        assertEquals(AtimeMode.RELATIME, parse("noatime,atime").atime());
+    }
+
+    @Test
+    void valuedOptions() {
+        MountOptions o = parse("uid=1000,gid=100,commit=30,fsname=disk.img,allow_other,noexec,nonempty");
+        assertEquals(OptionalLong.of(1000), o.ownerUid());
+        assertEquals(OptionalLong.of(100), o.ownerGid());
+        assertEquals(Duration.ofSeconds(30), o.commitInterval());
+        assertEquals(Duration.ofSeconds(30), o.openOptions().commitInterval());
+        assertEquals("disk.img", o.fsName());
+        assertTrue(o.allowOther() && o.noExec() && o.allowNonEmpty() && o.overridesOwner());
+        assertEquals(OptionalLong.of(0), parse("uid=0").ownerUid());
+        assertEquals(OptionalLong.of(MountOptions.MAX_ID), parse("gid=4294967294").ownerGid());
+    }
+
+    @Test
+    void commitZeroIsTheDefaultAsForTheKernel() {
+        assertEquals(OpenOptions.DEFAULT_COMMIT_INTERVAL, parse("commit=60,commit=0").commitInterval());
+    }
+
+    @Test
+    void readOnlyOpensTheCoreReadOnly() {
+        assertTrue(parse("ro").openOptions().readOnly());
+        assertFalse(parse().openOptions().readOnly());
+    }
+
+    @Test
+    void whatFstabAndMountAddIsAccepted() {
+        MountOptions o = parse("defaults,auto,noauto,nofail,_netdev,x-systemd.automount,comment=x,nosuid,nodev,"
+                + "default_permissions,async");
+        assertEquals(BASE, o);
+    }
+
+    @Test
+    void unknownOptionsAreRefusedByName() {
+        assertEquals("unknown mount option 'data=journal'", refusal("ro,data=journal"));
+        assertEquals("unknown mount option 'sync'", refusal("sync"));
+        assertTrue(refusal("suid").contains("'suid'"));
+    }
+
+    @Test
+    void badValuesAreRefusedByName() {
+        assertTrue(refusal("uid=bob").startsWith("mount option 'uid=bob' needs a decimal number"));
+        assertTrue(refusal("uid=").contains("'uid='"));
+        assertTrue(refusal("gid=-1").contains("'gid=-1'"));
+        assertTrue(refusal("uid=4294967295").contains("ids go up to"));
+        assertTrue(refusal("commit=99999999999").contains("'commit=99999999999'"));
+        assertTrue(refusal("commit=3000000").contains("at most"));
+        assertTrue(refusal("fsname=").contains("'fsname='"));
+        assertTrue(refusal("ro=1").contains("takes no value"));
+        assertTrue(refusal("noatime=yes").contains("takes no value"));
+    }
+}
