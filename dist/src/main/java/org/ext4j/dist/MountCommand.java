@@ -196,6 +196,14 @@ public final class MountCommand implements Callable<Integer> {
     }
 
     /**
+     * The background server's JVM: a bounded heap (the block cache, a running transaction and the
+     * request buffers fit in it many times over) and the serial collector, whose footprint is the
+     * smallest, so that the server's resident size stays under 256 MB however long it runs.
+     */
+    static final List<String> SERVER_JVM_OPTIONS = List.of("-Xmx160m", "-XX:+UseSerialGC",
+            "-XX:ReservedCodeCacheSize=64m", "-XX:MaxMetaspaceSize=64m", "-Xss512k");
+
+    /**
      * Starts this command again with -f as a detached child (the JVM cannot fork), waits until
      * the mountpoint shows up in /proc/self/mounts, and leaves the server running.
      */
@@ -203,8 +211,9 @@ public final class MountCommand implements Callable<Integer> {
         Path log = Files.createTempFile("ext4j-mount-", ".log");
         String java = ProcessHandle.current().info().command().orElse("java");
         String classPath = System.getProperty("java.class.path");
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", classPath, Main.class.getName(), "mount", "-f",
-                "--backend", backend));
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(SERVER_JVM_OPTIONS);
+        cmd.addAll(List.of("-cp", classPath, Main.class.getName(), "mount", "-f", "--backend", backend));
         if (readOnly) {
             cmd.add("--read-only");
         }

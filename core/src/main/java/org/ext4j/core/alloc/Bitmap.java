@@ -2,6 +2,10 @@ package org.ext4j.core.alloc;
 
 /** Bit operations on an ext4 bitmap block: bit {@code i} is bit {@code i % 8} of byte {@code i / 8} (little-endian bit order). */
 public final class Bitmap {
+    /** Bit b lives in byte b / 8 at bit b % 8, so a little-endian 64-bit word holds bits 64k..64k+63 in order. */
+    private static final java.lang.invoke.VarHandle WORDS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     private Bitmap() {
     }
 
@@ -28,9 +32,13 @@ public final class Bitmap {
     public static long nextClear(byte[] map, long from, long to) {
         long b = from;
         while (b < to) {
-            if ((b & 7) == 0 && to - b >= 8 && map[(int) (b >>> 3)] == (byte) 0xFF) {
-                b += 8;
-                continue;
+            if ((b & 63) == 0 && to - b >= 64) {
+                long w = (long) WORDS.get(map, (int) (b >>> 3));
+                if (w == -1L) {
+                    b += 64;
+                    continue;
+                }
+                return b + Long.numberOfTrailingZeros(~w);
             }
             if (!test(map, b)) {
                 return b;
@@ -44,9 +52,13 @@ public final class Bitmap {
     public static long nextSet(byte[] map, long from, long to) {
         long b = from;
         while (b < to) {
-            if ((b & 7) == 0 && to - b >= 8 && map[(int) (b >>> 3)] == 0) {
-                b += 8;
-                continue;
+            if ((b & 63) == 0 && to - b >= 64) {
+                long w = (long) WORDS.get(map, (int) (b >>> 3));
+                if (w == 0) {
+                    b += 64;
+                    continue;
+                }
+                return b + Long.numberOfTrailingZeros(w);
             }
             if (test(map, b)) {
                 return b;

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Mount benchmark: the same workloads, in one run, on identical fresh images mounted three ways:
+# ext4j (FUSE, this build), the kernel's ext4 (loop mount) and fuse2fs (e2fsprogs' FUSE driver).
+#   - fio sequential write of 1 GiB in 1 MiB blocks, fsync at the end
+#   - fio sequential read of that file, cold (page cache dropped, file system remounted)
+#   - fio random 4 KiB reads (128 MiB worth) and random 4 KiB writes (64 MiB worth, fsync at the end)
+#   - a tree of 5000 small files: cp -a into the mount + sync, stat every file, rm -rf + sync
+# Prints seconds, MB/s and ratios against the kernel and fuse2fs, and the ext4j server's peak RSS.
+# fsync on ext4j returns only after its journal commit is forced to the image (FileChannel.force).
+#
+# Usage: bench/mount.sh [WORKDIR]   (root: loop mounts, FUSE mounts, drop_caches)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=${1:-$(mktemp -d /tmp/ext4j-mbench.XXXXXX)}
+ext4j="$top/ext4j"
+for tool in fio fuse2fs; do
+  command -v "$tool" >/dev/null || { echo "installing $tool"; apt-get install -y -q "${tool/fuse2fs/fuse2fs}" >/dev/null; }
+done
+mkdir -p "$work/mnt"
+cd "$work"
+"$ext4j" --help >/dev/null   # build once, outside the timings
+
+now() { date +%s.%N; }
+elapsed() { echo "$(now) - $1" | bc -l; }
+drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+
+if [ ! -d tree ]; then
+  python3 - tree <<'PY'
+import os, random, sys
+root = sys.argv[1]
+rnd = random.Random(7)
+for d in range(50):
+    os.makedirs(f"{root}/d{d}")
+    for f in range(100):
+        with open(f"{root}/d{d}/f{f}", "wb") as out:
+            out.write(rnd.randbytes(rnd.randint(1, 8192)))
+PY
+fi
+
+server_pid=""
+mount_it() { # KIND IMAGE
+  case $1 in
+    kernel) mount -o loop "$2" mnt ;;
+    fuse2fs) fuse2fs -o allow_other "$2" "$work/mnt" >/dev/null ;;
+    ext4j) server_pid=$("$ext4j" mount "$2" "$work/mnt" | sed -n 's/.*server pid \([0-9]*\).*/\1/p') ;;
+  esac
+}
+umount_it() { # KIND
+  umount mnt
+  if [ "$1" = ext4j ] || [ "$1" = fuse2fs ]; then
+    # umount of a FUSE mount returns before the server has written everything: wait for it.
+    for _ in $(seq 1 600); do pgrep -f "(org.ext4j.dist.Main mount|fuse2fs).*$work" >/dev/null || break; sleep 0.1; done
+  fi
+}
+peak_rss_kb=0
+sample_rss() {
+  if [ -n "$server_pid" ] && [ -r "/proc/$server_pid/status" ]; then
+    local hwm; hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+    [ "${hwm:-0}" -gt "$peak_rss_kb" ] && peak_rss_kb=$hwm
+  fi
+  return 0
+}
+fio_run() { # NAME ARGS... -> prints seconds
+  fio --output-format=terse --terse-version=3 --name="$1" --directory=mnt "${@:2}" >/dev/null
+}
+
+declare -A t
+for kind in kernel fuse2fs ext4j; do
+  rm -f "$kind.img"; mkfs.ext4 -q -F "$kind.img" 2G
+  mount_it "$kind" "$work/$kind.img"
+  s=$(now); fio_run seqwrite --rw=write --bs=1M --size=1G --filename=big --end_fsync=1 --ioengine=psync
+  t[$kind,seqwrite]=$(elapsed "$s"); sample_rss
+  umount_it "$kind"; drop; mount_it "$kind" "$work/$kind.img"
+  s=$(now); fio_run seqread --rw=read --bs=1M --size=1G --filename=big --ioengine=psync
+  t[$kind,seqread]=$(elapsed "$s"); sample_rss
+  s=$(now); fio_run randread --rw=randread --bs=4k --size=1G --io_size=128M --filename=big --ioengine=psync --randseed=7
+  t[$kind,randread]=$(elapsed "$s"); sample_rss
+  s=$(now); fio_run randwrite --rw=randwrite --bs=4k --size=1G --io_size=64M --filename=big --end_fsync=1 --ioengine=psync --randseed=7
+  t[$kind,randwrite]=$(elapsed "$s"); sample_rss
+  s=$(now); cp -a tree mnt/; sync; t[$kind,treecopy]=$(elapsed "$s"); sample_rss
+  umount_it "$kind"; drop; mount_it "$kind" "$work/$kind.img"
+  s=$(now); find mnt/tree -type f -exec stat -c '%s' {} + >/dev/null; t[$kind,treestat]=$(elapsed "$s"); sample_rss
+  s=$(now); rm -rf mnt/tree; sync; t[$kind,treerm]=$(elapsed "$s"); sample_rss
+  umount_it "$kind"
+  e2fsck -fn "$kind.img" >/dev/null || echo "WARNING: e2fsck -fn found problems in the $kind image"
+done
+
+mbps() { echo "$1 / $2" | bc -l; }
+printf '\n%-34s %9s %9s %9s %12s %12s\n' "workload (seconds)" "kernel" "fuse2fs" "ext4j" "ext4j/kernel" "vs fuse2fs"
+row() { # LABEL KEY HIGHER_IS_BETTER(MB)
+  local k=${t[kernel,$2]} f=${t[fuse2fs,$2]} e=${t[ext4j,$2]}
+  printf '%-34s %9.2f %9.2f %9.2f %11.0f%% %11.1fx\n' "$1" "$k" "$f" "$e" "$(echo "100 * $k / $e" | bc -l)" "$(echo "$f / $e" | bc -l)"
+}
+row "fio seq write 1 GiB (1 MiB, fsync)" seqwrite
+row "fio seq read 1 GiB, cold" seqread
+row "fio rand read 4 KiB x 32768" randread
+row "fio rand write 4 KiB x 16384, fsync" randwrite
+row "cp -a 5000 files + sync" treecopy
+row "stat 5000 files, cold" treestat
+row "rm -rf 5000 files + sync" treerm
+echo "(ext4j/kernel: kernel time / ext4j time, 100% = as fast as the kernel; vs fuse2fs: how many times faster than fuse2fs)"
+printf 'ext4j server peak RSS: %d MB\n' $((peak_rss_kb / 1024))
