@@ -202,6 +202,7 @@ public final class Ext4Volume implements IomapFileSystem {
         byte[] target = new byte[(int) size];
         int n = readContent(inode, null, 0, target, 0, target.length);
         CorruptionException.check(n == size, "symlink inode " + ino + ": target shorter than its size");
+        accessed(inode, false);
         return target;
     }
 
@@ -271,6 +272,7 @@ public final class Ext4Volume implements IomapFileSystem {
             out.add(new DirectoryEntry(e.ino(), e.name(), e.fileType(), e.offset() + 1));
             return out.size() < maxEntries;
         });
+        accessed(dir, false);
         return out;
     }
 
@@ -315,12 +317,72 @@ public final class Ext4Volume implements IomapFileSystem {
 
     @Override
     public int read(long ino, long handle, long offset, byte[] dst, int dstOff, int len) {
-        openFile(ino, handle);
+        OpenFile file = openFile(ino, handle);
         if (offset < 0) {
             throw new Ext4Exception(Errno.EINVAL, "negative read offset " + offset);
         }
         // The current inode, not the one at open: writes through other handles must show.
-        return readContent(fs.inode(ino), null, offset, dst, dstOff, len);
+        Inode inode = fs.inode(ino);
+        int n = readContent(inode, null, offset, dst, dstOff, len);
+        if (len > 0) {
+            // As filemap_read: a read that asked for bytes counts as an access, also at end of file.
+            accessed(inode, (file.flags() & O_NOATIME) != 0);
+        }
+        return n;
+    }
+
+    /** open(2)'s O_NOATIME (Linux value): reads through this handle leave the access time alone. */
+    private static final int O_NOATIME = 01000000;
+
+    /**
+     * touch_atime after a read, a directory listing or a readlink: the access time becomes now
+     * when the atime mode asks for it, in a small transaction of its own that joins the running
+     * one. Nothing happens on a read-only volume, for an inode flagged NOATIME or a handle opened
+     * O_NOATIME, or when now is what is stored already. The decision is made on the committed
+     * inode first so that most reads take no transaction at all.
+     */
+    private void accessed(Inode inode, boolean noatimeHandle) {
+        if (fs.isReadOnly() || noatimeHandle || inode.hasFlag(InodeFlags.EXT4_NOATIME_FL)) {
+            return;
+        }
+        Timestamp now = now();
+        if (!atimeNeedsUpdate(inode, now)) {
+            return;
+        }
+        long ino = inode.ino();
+        try (Transaction tx = fs.transactions().begin()) {
+            Inode current = InodeStore.read(tx, ino);
+            boolean inUse = current.type() != FileType.UNKNOWN
+                    && (current.linksCount() > 0 || ino == InodeFileSystem.ROOT_INO || unlinkedOpen.contains(ino));
+            // Freed or replaced since the caller read it: there is nothing left to touch.
+            if (inUse && atimeNeedsUpdate(current, now)) {
+                InodeStore.write(tx, ino, new InodeEditor(current).atime(now).raw());
+                tx.commit();
+            }
+        }
+    }
+
+    /** atime_needs_update for the volume's {@link AtimeMode} (relatime_need_update for RELATIME). */
+    private boolean atimeNeedsUpdate(Inode inode, Timestamp now) {
+        Timestamp atime = inode.atime();
+        switch (fs.atimeMode()) {
+            case NOATIME:
+                return false;
+            case RELATIME:
+                boolean stale = compare(inode.mtime(), atime) >= 0 || compare(inode.ctime(), atime) >= 0
+                        || now.seconds() - atime.seconds() >= RELATIME_MAX_AGE_SECONDS;
+                return stale && !atime.equals(now);
+            default:
+                return !atime.equals(now);
+        }
+    }
+
+    /** relatime still updates an access time that is this old (a day), whatever mtime and ctime say. */
+    private static final long RELATIME_MAX_AGE_SECONDS = 24 * 60 * 60;
+
+    private static int compare(Timestamp a, Timestamp b) {
+        int bySeconds = Long.compare(a.seconds(), b.seconds());
+        return bySeconds != 0 ? bySeconds : Integer.compare(a.nanos(), b.nanos());
     }
 
     /**
