@@ -1,6 +1,5 @@
 package org.ext4j.linux.dispatch;
 
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.ext4j.core.inode.Timestamp;
@@ -39,9 +38,6 @@ import org.ext4j.linux.protocol.WriteOut;
  * write half at all). Every entry handed to the kernel counts one lookup, as LOOKUP's do.
  */
 final class WriteRequests {
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFREG = 0100000;
-    private static final int S_IFDIR = 0040000;
     /** The most COPY_FILE_RANGE (32-bit reply) may report; the kernel asks for no more. */
     private static final long COPY_32_LIMIT = 0xFFFF_F000L;
     /** Bytes copied per read/write round of a COPY_FILE_RANGE. */
@@ -105,19 +101,12 @@ final class WriteRequests {
     }
 
     EntryOut mknod(InHeader h, long parent, MknodIn in) {
-        WritableFileSystem w = writable();
-        Optional<byte[]> inherited = parentDefaultAcl(w, parent);
-        int mode = creationMode(in.mode(), in.umask(), inherited);
-        Attributes a = w.mknod(Credentials.of(h), parent, in.name(), mode, in.rdevMajor(), in.rdevMinor());
-        return counted(inherit(w, a, mode, inherited));
+        return counted(writable().mknod(Credentials.of(h), parent, in.name(), in.mode(), umask(in.umask()),
+                in.rdevMajor(), in.rdevMinor()));
     }
 
     EntryOut mkdir(InHeader h, long parent, MkdirIn in) {
-        WritableFileSystem w = writable();
-        Optional<byte[]> inherited = parentDefaultAcl(w, parent);
-        int mode = creationMode(S_IFDIR | (in.mode() & 07777), in.umask(), inherited);
-        Attributes a = w.mkdir(Credentials.of(h), parent, in.name(), mode & 07777);
-        return counted(inherit(w, a, mode, inherited));
+        return counted(writable().mkdir(Credentials.of(h), parent, in.name(), in.mode() & 07777, umask(in.umask())));
     }
 
     EntryOut symlink(InHeader h, long parent, SymlinkIn in) {
@@ -141,32 +130,15 @@ final class WriteRequests {
     }
 
     CreateOut create(InHeader h, long parent, CreateIn in) {
-        WritableFileSystem w = writable();
-        Caller caller = Credentials.of(h);
-        Optional<byte[]> inherited = parentDefaultAcl(w, parent);
-        boolean existed = inherited.isPresent() && exists(w, caller, parent, in.name());
-        int mode = creationMode(S_IFREG | (in.mode() & 07777), in.umask(), inherited);
-        WritableFileSystem.Created created = w.create(caller, parent, in.name(), mode & 07777, in.flags());
-        Attributes a = created.attributes();
-        if (!existed) {
-            try {
-                a = inherit(w, a, mode, inherited);
-            } catch (RuntimeException e) {
-                // The kernel never learns of this handle: give it back before failing.
-                w.release(a.ino(), created.handle());
-                throw e;
-            }
-        }
-        return new CreateOut(counted(a), new OpenOut(created.handle(), OpenOut.FOPEN_KEEP_CACHE, 0));
+        WritableFileSystem.Created created = writable().create(Credentials.of(h), parent, in.name(), in.mode() & 07777,
+                umask(in.umask()), in.flags());
+        return new CreateOut(counted(created.attributes()), new OpenOut(created.handle(), OpenOut.FOPEN_KEEP_CACHE, 0));
     }
 
     CreateOut tmpfile(InHeader h, long parent, CreateIn in) {
-        WritableFileSystem w = writable();
-        Optional<byte[]> inherited = parentDefaultAcl(w, parent);
-        int mode = creationMode(S_IFREG | (in.mode() & 07777), in.umask(), inherited);
-        WritableFileSystem.Created created = w.tmpfile(Credentials.of(h), parent, mode & 07777);
-        return new CreateOut(counted(inherit(w, created.attributes(), mode, inherited)),
-                new OpenOut(created.handle(), OpenOut.FOPEN_KEEP_CACHE, 0));
+        WritableFileSystem.Created created = writable().tmpfile(Credentials.of(h), parent, in.mode() & 07777,
+                umask(in.umask()), WritableFileSystem.O_RDWR);
+        return new CreateOut(counted(created.attributes()), new OpenOut(created.handle(), OpenOut.FOPEN_KEEP_CACHE, 0));
     }
 
     WriteOut write(InHeader h, long ino, WriteIn in) {
@@ -176,7 +148,7 @@ final class WriteRequests {
     }
 
     void setxattr(InHeader h, long ino, SetxattrIn in) {
-        // FUSE_SETXATTR_ACL_KILL_SGID is not acted on: the core keeps setgid when an access ACL is set.
+        // FUSE_SETXATTR_ACL_KILL_SGID needs nothing more: the core clears setgid by the caller's groups.
         writable().setxattr(Credentials.of(h), ino, in.name(), in.value(), in.flags());
     }
 
@@ -244,35 +216,12 @@ final class WriteRequests {
         return entry;
     }
 
-    /** The parent's default ACL when the kernel left ACL inheritance to us (FUSE_POSIX_ACL). */
-    private Optional<byte[]> parentDefaultAcl(WritableFileSystem w, long parent) {
-        return has(InitFlags.POSIX_ACL) ? AclInheritance.parentDefault(w, parent) : Optional.empty();
-    }
-
-    /** The mode to create with: the umask is ours to apply only with FUSE_DONT_MASK. */
-    private int creationMode(int mode, int umask, Optional<byte[]> inherited) {
-        return has(InitFlags.DONT_MASK) ? AclInheritance.creationMode(mode, umask, inherited.isPresent()) : mode;
-    }
-
-    /** Gives the new inode its inherited ACLs and returns its attributes as they are then. */
-    private Attributes inherit(WritableFileSystem w, Attributes created, int mode, Optional<byte[]> inherited) {
-        if (inherited.isEmpty() || (mode & S_IFMT) == 0120000) {
-            return created;
-        }
-        // A second transaction: a crash between the two leaves the new inode with its mode bits only.
-        AclInheritance.apply(w, created.ino(), (mode & S_IFMT) | (created.mode() & 07777), inherited.get());
-        return w.getattr(created.ino());
-    }
-
-    private static boolean exists(WritableFileSystem w, Caller caller, long parent, byte[] name) {
-        try {
-            w.lookup(caller, parent, name);
-            return true;
-        } catch (Ext4Exception e) {
-            if (e.errno() == Errno.ENOENT) {
-                return false;
-            }
-            throw e;
-        }
+    /**
+     * The umask for the core to apply: the request's with FUSE_DONT_MASK (the kernel left the
+     * umask to us, so that a parent's default ACL can take its place), else 0 (the kernel
+     * applied it already).
+     */
+    private int umask(int requestUmask) {
+        return has(InitFlags.DONT_MASK) ? requestUmask & 0777 : 0;
     }
 }

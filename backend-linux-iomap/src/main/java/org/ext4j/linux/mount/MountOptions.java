@@ -152,13 +152,12 @@ public record MountOptions(boolean readOnly, boolean allowOther, int readerThrea
         return applyAtimeMode(open, atime);
     }
 
-    /**
-     * The hook where the access-time mode joins the core's open options. The core has no
-     * access-time setting yet (it never updates atime on read, which is noatime): until it has,
-     * every mode is accepted and validated here and the core's behaviour is unchanged. When
-     * OpenOptions gains its atime mode, map {@code mode} onto it here and nowhere else.
-     */
+    /** Where the access-time mode joins the core's open options (the core updates atime on reads). */
     static OpenOptions applyAtimeMode(OpenOptions open, AtimeMode mode) {
-        return open;
+        return open.withAtimeMode(switch (mode) {
+            case NOATIME -> org.ext4j.core.fs.AtimeMode.NOATIME;
+            case RELATIME -> org.ext4j.core.fs.AtimeMode.RELATIME;
+            case STRICTATIME -> org.ext4j.core.fs.AtimeMode.STRICTATIME;
+        });
     }
 }

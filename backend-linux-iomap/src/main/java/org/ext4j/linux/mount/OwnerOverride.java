@@ -172,18 +172,18 @@ public final class OwnerOverride implements WritableFileSystem {
     }
 
     @Override
-    public Created create(Caller caller, long parent, byte[] name, int mode, int flags) {
-        return shown(writable().create(onDisk(caller, parent), parent, name, mode, flags));
+    public Created create(Caller caller, long parent, byte[] name, int mode, int umask, int flags) {
+        return shown(writable().create(onDisk(caller, parent), parent, name, mode, umask, flags));
     }
 
     @Override
-    public Attributes mknod(Caller caller, long parent, byte[] name, int mode, int rdevMajor, int rdevMinor) {
-        return shown(writable().mknod(onDisk(caller, parent), parent, name, mode, rdevMajor, rdevMinor));
+    public Attributes mknod(Caller caller, long parent, byte[] name, int mode, int umask, int rdevMajor, int rdevMinor) {
+        return shown(writable().mknod(onDisk(caller, parent), parent, name, mode, umask, rdevMajor, rdevMinor));
     }
 
     @Override
-    public Attributes mkdir(Caller caller, long parent, byte[] name, int mode) {
-        return shown(writable().mkdir(onDisk(caller, parent), parent, name, mode));
+    public Attributes mkdir(Caller caller, long parent, byte[] name, int mode, int umask) {
+        return shown(writable().mkdir(onDisk(caller, parent), parent, name, mode, umask));
     }
 
     @Override
@@ -262,8 +262,8 @@ public final class OwnerOverride implements WritableFileSystem {
     }
 
     @Override
-    public Created tmpfile(Caller caller, long parent, int mode, int flags) {
-        return shown(writable().tmpfile(onDisk(caller, parent), parent, mode, flags));
+    public Created tmpfile(Caller caller, long parent, int mode, int umask, int flags) {
+        return shown(writable().tmpfile(onDisk(caller, parent), parent, mode, umask, flags));
     }
 
     @Override

@@ -250,23 +250,6 @@ class WriteDispatchTest {
         assertEquals(Errno.EACCES.code(), FuseDispatcher.replyErrno(Opcode.SETXATTR, Errno.EACCES));
     }
 
-    @Test
-    void aclInheritanceMasksTheDefaultAclWithTheMode() {
-        // user::rwx user:1234:rwx group::r-x mask::rwx other::r-x
-        org.ext4j.core.xattr.PosixAcl acl = new org.ext4j.core.xattr.PosixAcl(List.of(
-                new org.ext4j.core.xattr.PosixAcl.Entry(0x01, 7, 0xFFFFFFFFL),
-                new org.ext4j.core.xattr.PosixAcl.Entry(0x02, 7, 1234),
-                new org.ext4j.core.xattr.PosixAcl.Entry(0x04, 5, 0xFFFFFFFFL),
-                new org.ext4j.core.xattr.PosixAcl.Entry(0x10, 7, 0xFFFFFFFFL),
-                new org.ext4j.core.xattr.PosixAcl.Entry(0x20, 5, 0xFFFFFFFFL)));
-        org.ext4j.core.xattr.PosixAcl masked = AclInheritance.masked(acl, 0640);
-        assertEquals(List.of(6, 7, 5, 4, 0), masked.entries().stream().map(org.ext4j.core.xattr.PosixAcl.Entry::perm).toList(),
-                "owner and mask and other limited by the mode; named entries and the group kept under the mask");
-        assertEquals(0644, AclInheritance.creationMode(0666, 022, false));
-        assertEquals(0666, AclInheritance.creationMode(0666, 022, true), "a default ACL replaces the umask");
-        assertEquals(0120777, AclInheritance.creationMode(0120777, 022, false), "symlinks keep 0777");
-    }
-
     static ByteBuffer le(byte[] b) {
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     }

@@ -38,6 +38,8 @@ public final class Ext4FileSystem implements Closeable {
     private final int csumSeed;
     private final BlockCache cache;
     private TransactionManager transactions;
+    /** When reads update access times; set once by {@link #open}. */
+    private AtimeMode atimeMode = AtimeMode.RELATIME;
     /** Recently verified descriptors, direct-mapped by group number (see {@link ValidatedDescriptor}). */
     private final java.util.concurrent.atomic.AtomicReferenceArray<ValidatedDescriptor> validated;
     private RecoveryResult recovery;
@@ -84,13 +86,16 @@ public final class Ext4FileSystem implements Closeable {
             reason = "feature(s) " + String.join(", ", Features.roCompatNames(roUnsupported)) + " can only be read";
         }
         if (!sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
-            return new Ext4FileSystem(device, sb, readOnly, reason);
+            Ext4FileSystem fs = new Ext4FileSystem(device, sb, readOnly, reason);
+            fs.atimeMode = options.atimeMode();
+            return fs;
         }
         // A dirty journal: replay it in place, or into memory when nothing may be written.
         BlockDevice target = readOnly ? new OverlayBlockDevice(device, sb.blockSize()) : device;
         RecoveryResult result = replayJournal(new Ext4FileSystem(device, sb, true, reason), target);
         Ext4FileSystem fs = new Ext4FileSystem(target, readSuperblock(target), readOnly, reason);
         fs.recovery = result;
+        fs.atimeMode = options.atimeMode();
         return fs;
     }
 
@@ -168,6 +173,11 @@ public final class Ext4FileSystem implements Closeable {
 
     public boolean isReadOnly() {
         return readOnly;
+    }
+
+    /** When reads update access times (the open options' choice). */
+    public AtimeMode atimeMode() {
+        return atimeMode;
     }
 
     /** Why the filesystem is read-only, or null when it is writable. */

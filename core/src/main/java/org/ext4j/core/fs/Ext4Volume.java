@@ -130,7 +130,7 @@ public final class Ext4Volume implements IomapFileSystem {
             throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
         }
         checkName(name);
-        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.X_OK, parent);
+        Permissions.check(caller, dir, xattrs, Permissions.X_OK);
         DirEntry entry = DirectoryReader.of(fs, dir).lookup(name).orElseThrow(() -> new Ext4Exception(Errno.ENOENT,
                 "no entry " + new String(name, java.nio.charset.StandardCharsets.UTF_8) + " in directory inode " + parent));
         Attributes a = attributes(liveInode(entry.ino()));
@@ -202,6 +202,7 @@ public final class Ext4Volume implements IomapFileSystem {
         byte[] target = new byte[(int) size];
         int n = readContent(inode, null, 0, target, 0, target.length);
         CorruptionException.check(n == size, "symlink inode " + ino + ": target shorter than its size");
+        accessed(inode, false);
         return target;
     }
 
@@ -249,7 +250,7 @@ public final class Ext4Volume implements IomapFileSystem {
         if (!dir.isDirectory()) {
             throw new Ext4Exception(Errno.ENOTDIR, "inode " + ino + " is not a directory");
         }
-        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.R_OK, ino);
+        Permissions.check(caller, dir, xattrs, Permissions.R_OK);
         return nextHandle.incrementAndGet();
     }
 
@@ -271,6 +272,7 @@ public final class Ext4Volume implements IomapFileSystem {
             out.add(new DirectoryEntry(e.ino(), e.name(), e.fileType(), e.offset() + 1));
             return out.size() < maxEntries;
         });
+        accessed(dir, false);
         return out;
     }
 
@@ -294,7 +296,7 @@ public final class Ext4Volume implements IomapFileSystem {
         if (access != O_RDONLY && inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
             throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable");
         }
-        Permissions.check(caller, inode.mode(), inode.uid(), inode.gid(), mask, ino);
+        Permissions.check(caller, inode, xattrs, mask);
         if (access != O_RDONLY && inode.hasFlag(InodeFlags.EXT4_APPEND_FL) && (flags & WritableFileSystem.O_APPEND) == 0) {
             throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is append-only");
         }
@@ -315,12 +317,72 @@ public final class Ext4Volume implements IomapFileSystem {
 
     @Override
     public int read(long ino, long handle, long offset, byte[] dst, int dstOff, int len) {
-        openFile(ino, handle);
+        OpenFile file = openFile(ino, handle);
         if (offset < 0) {
             throw new Ext4Exception(Errno.EINVAL, "negative read offset " + offset);
         }
         // The current inode, not the one at open: writes through other handles must show.
-        return readContent(fs.inode(ino), null, offset, dst, dstOff, len);
+        Inode inode = fs.inode(ino);
+        int n = readContent(inode, null, offset, dst, dstOff, len);
+        if (len > 0) {
+            // As filemap_read: a read that asked for bytes counts as an access, also at end of file.
+            accessed(inode, (file.flags() & O_NOATIME) != 0);
+        }
+        return n;
+    }
+
+    /** open(2)'s O_NOATIME (Linux value): reads through this handle leave the access time alone. */
+    private static final int O_NOATIME = 01000000;
+
+    /**
+     * touch_atime after a read, a directory listing or a readlink: the access time becomes now
+     * when the atime mode asks for it, in a small transaction of its own that joins the running
+     * one. Nothing happens on a read-only volume, for an inode flagged NOATIME or a handle opened
+     * O_NOATIME, or when now is what is stored already. The decision is made on the committed
+     * inode first so that most reads take no transaction at all.
+     */
+    private void accessed(Inode inode, boolean noatimeHandle) {
+        if (fs.isReadOnly() || noatimeHandle || inode.hasFlag(InodeFlags.EXT4_NOATIME_FL)) {
+            return;
+        }
+        Timestamp now = now();
+        if (!atimeNeedsUpdate(inode, now)) {
+            return;
+        }
+        long ino = inode.ino();
+        try (Transaction tx = fs.transactions().begin()) {
+            Inode current = InodeStore.read(tx, ino);
+            boolean inUse = current.type() != FileType.UNKNOWN
+                    && (current.linksCount() > 0 || ino == InodeFileSystem.ROOT_INO || unlinkedOpen.contains(ino));
+            // Freed or replaced since the caller read it: there is nothing left to touch.
+            if (inUse && atimeNeedsUpdate(current, now)) {
+                InodeStore.write(tx, ino, new InodeEditor(current).atime(now).raw());
+                tx.commit();
+            }
+        }
+    }
+
+    /** atime_needs_update for the volume's {@link AtimeMode} (relatime_need_update for RELATIME). */
+    private boolean atimeNeedsUpdate(Inode inode, Timestamp now) {
+        Timestamp atime = inode.atime();
+        switch (fs.atimeMode()) {
+            case NOATIME:
+                return false;
+            case RELATIME:
+                boolean stale = compare(inode.mtime(), atime) >= 0 || compare(inode.ctime(), atime) >= 0
+                        || now.seconds() - atime.seconds() >= RELATIME_MAX_AGE_SECONDS;
+                return stale && !atime.equals(now);
+            default:
+                return !atime.equals(now);
+        }
+    }
+
+    /** relatime still updates an access time that is this old (a day), whatever mtime and ctime say. */
+    private static final long RELATIME_MAX_AGE_SECONDS = 24 * 60 * 60;
+
+    private static int compare(Timestamp a, Timestamp b) {
+        int bySeconds = Long.compare(a.seconds(), b.seconds());
+        return bySeconds != 0 ? bySeconds : Integer.compare(a.nanos(), b.nanos());
     }
 
     /**
@@ -366,7 +428,7 @@ public final class Ext4Volume implements IomapFileSystem {
         if ((mask & Permissions.W_OK) != 0 && fs.isReadOnly()) {
             throw new Ext4Exception(Errno.EROFS, "the filesystem is read-only (" + fs.readOnlyReason() + ")");
         }
-        Permissions.check(caller, inode.mode(), inode.uid(), inode.gid(), mask, ino);
+        Permissions.check(caller, inode, xattrs, mask);
     }
 
     @Override
@@ -547,7 +609,7 @@ public final class Ext4Volume implements IomapFileSystem {
     }
 
     @Override
-    public Created create(Caller caller, long parent, byte[] name, int mode, int flags) {
+    public Created create(Caller caller, long parent, byte[] name, int mode, int umask, int flags) {
         requireWritable();
         long ino;
         try (Transaction tx = transactions().begin()) {
@@ -555,7 +617,7 @@ public final class Ext4Volume implements IomapFileSystem {
             if (!dir.isDirectory()) {
                 throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
             }
-            Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.X_OK, parent);
+            Permissions.check(caller, dir, XattrReader.of(tx), Permissions.X_OK);
             checkName(name);
             long existing = DirectoryReader.of(tx, dir).lookup(name).map(DirEntry::ino).orElse(-1L);
             if (existing >= 0) {
@@ -565,22 +627,22 @@ public final class Ext4Volume implements IomapFileSystem {
                 tx.abort();
                 return new Created(getattr(existing), open(caller, existing, flags));
             }
-            ino = namespace().mknod(tx, caller, parent, name, FileType.REGULAR.modeBits() | (mode & 07777), 0, 0);
+            ino = namespace().mknod(tx, caller, parent, name, FileType.REGULAR.modeBits() | (mode & 07777), umask, 0, 0);
             tx.commit();
         }
         return new Created(getattr(ino), register(ino, flags));
     }
 
     @Override
-    public Attributes mknod(Caller caller, long parent, byte[] name, int mode, int rdevMajor, int rdevMinor) {
+    public Attributes mknod(Caller caller, long parent, byte[] name, int mode, int umask, int rdevMajor, int rdevMinor) {
         requireWritable();
-        return inTransaction(tx -> namespace().mknod(tx, caller, parent, name, mode, rdevMajor, rdevMinor));
+        return inTransaction(tx -> namespace().mknod(tx, caller, parent, name, mode, umask, rdevMajor, rdevMinor));
     }
 
     @Override
-    public Attributes mkdir(Caller caller, long parent, byte[] name, int mode) {
+    public Attributes mkdir(Caller caller, long parent, byte[] name, int mode, int umask) {
         requireWritable();
-        return inTransaction(tx -> namespace().mkdir(tx, caller, parent, name, mode));
+        return inTransaction(tx -> namespace().mkdir(tx, caller, parent, name, mode, umask));
     }
 
     @Override
@@ -730,7 +792,7 @@ public final class Ext4Volume implements IomapFileSystem {
                 if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
                     throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable");
                 }
-                Permissions.check(caller, inode.mode(), inode.uid(), inode.gid(), Permissions.W_OK, ino);
+                Permissions.check(caller, inode, xattrs, Permissions.W_OK);
             }
             truncateLocked(caller, ino, changes.size().getAsLong());
             changes = changes.withoutSize();
@@ -741,8 +803,7 @@ public final class Ext4Volume implements IomapFileSystem {
         try (Transaction tx = transactions().begin()) {
             Inode inode = liveInode(tx, ino);
             Timestamp now = now();
-            SetattrRules.Outcome outcome = SetattrRules.apply(caller, inode.mode(), inode.uid(), inode.gid(),
-                    inode.flags(), changes, now, ino);
+            SetattrRules.Outcome outcome = SetattrRules.apply(caller, inode, XattrReader.of(tx), changes, now);
             boolean chown = changes.uid().isPresent() || changes.gid().isPresent();
             InodeEditor fields = new InodeEditor(inode);
             fields.mode(outcome.mode()).uid(outcome.uid()).gid(outcome.gid());
@@ -974,9 +1035,18 @@ public final class Ext4Volume implements IomapFileSystem {
         return file;
     }
 
+    /**
+     * {@inheritDoc} Setting an access ACL rewrites the mode's rwx bits from it and, when the
+     * caller is neither in the file's group nor root, clears setgid (posix_acl_update_mode).
+     */
     @Override
     public void setxattr(Caller caller, long ino, String name, byte[] value, int flags) {
         requireWritable();
+        if (name.equals(ACL_ACCESS)) {
+            changeXattr(caller, ino, name, (tx, writer) -> writer.setAcl(tx, ino, name, value,
+                    caller.isRoot() || caller.inGroup(InodeStore.read(tx, ino).gid())));
+            return;
+        }
         XattrWriter.SetMode mode = (flags & WritableFileSystem.XATTR_CREATE) != 0 ? XattrWriter.SetMode.CREATE_ONLY
                 : (flags & WritableFileSystem.XATTR_REPLACE) != 0 ? XattrWriter.SetMode.REPLACE_ONLY
                 : XattrWriter.SetMode.CREATE_OR_REPLACE;
@@ -1017,14 +1087,14 @@ public final class Ext4Volume implements IomapFileSystem {
                 if (inode.isDirectory() && (inode.mode() & 01000) != 0 && !owner) {
                     throw new Ext4Exception(Errno.EPERM, "user xattrs of a sticky directory belong to its owner");
                 }
-                Permissions.check(caller, inode.mode(), inode.uid(), inode.gid(), Permissions.W_OK, ino);
+                Permissions.check(caller, inode, XattrReader.of(tx), Permissions.W_OK);
             } else if (name.equals(ACL_ACCESS) || name.equals(ACL_DEFAULT)) {
                 if (!owner) {
                     throw new Ext4Exception(Errno.EPERM, "only the owner may change the ACL of inode " + ino);
                 }
             } else if (!name.startsWith("security.")) {
                 // xattr_permission checks write permission before the filesystem rejects the namespace.
-                Permissions.check(caller, inode.mode(), inode.uid(), inode.gid(), Permissions.W_OK, ino);
+                Permissions.check(caller, inode, XattrReader.of(tx), Permissions.W_OK);
             }
             change.accept(tx, new XattrWriter(new BlockAllocator(new GroupAccounting(fs))));
             InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
@@ -1083,7 +1153,7 @@ public final class Ext4Volume implements IomapFileSystem {
      * so a crash while it is open frees it at the next read-write open.
      */
     @Override
-    public Created tmpfile(Caller caller, long parent, int mode, int flags) {
+    public Created tmpfile(Caller caller, long parent, int mode, int umask, int flags) {
         requireWritable();
         if ((flags & O_ACCMODE) == O_RDONLY) {
             throw new Ext4Exception(Errno.EINVAL, "O_TMPFILE needs O_WRONLY or O_RDWR");
@@ -1094,7 +1164,7 @@ public final class Ext4Volume implements IomapFileSystem {
             if (!dir.isDirectory()) {
                 throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
             }
-            ino = namespace().tmpfile(tx, caller, parent, mode);
+            ino = namespace().tmpfile(tx, caller, parent, mode, umask);
             new OrphanList(fs).add(tx, ino);
             tx.commit();
         }

@@ -2,6 +2,7 @@ package org.ext4j.core.fs;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.alloc.InodeAllocator;
@@ -18,6 +19,9 @@ import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.tx.Transaction;
+import org.ext4j.core.xattr.PosixAcl;
+import org.ext4j.core.xattr.XattrReader;
+import org.ext4j.core.xattr.XattrWriter;
 
 /**
  * The namespace operations (create, mknod, mkdir, symlink, link, unlink, rmdir, rename) with
@@ -74,6 +78,15 @@ public final class Namespace {
 
         /** Writes a symlink target that does not fit i_block into the inode's first block. */
         void writeSlowSymlink(Transaction tx, long ino, byte[] target);
+
+        /** The default ACL of directory {@code dir} (system.posix_acl_default), if it has one. */
+        Optional<PosixAcl> defaultAcl(Transaction tx, long dir);
+
+        /**
+         * Stores {@code acl} as attribute {@code name} (system.posix_acl_access or _default) of
+         * a new inode whose mode already agrees with it.
+         */
+        void storeAcl(Transaction tx, long ino, String name, PosixAcl acl);
     }
 
     public Namespace(Ext4FileSystem fs, DirectoryOps dirs, Clock clock) {
@@ -83,8 +96,13 @@ public final class Namespace {
         this.dirs = dirs;
     }
 
-    /** Creates a regular file, device node, fifo or socket; returns its inode number. */
-    public long mknod(Transaction tx, Caller caller, long parent, byte[] name, int mode, int major, int minor) {
+    /**
+     * Creates a regular file, device node, fifo or socket; returns its inode number. The
+     * permission bits of {@code mode} are masked by {@code umask}, or by the parent's default
+     * ACL when it has one (which the new inode then inherits), as posix_acl_create does; a
+     * caller that masked the mode already passes 0.
+     */
+    public long mknod(Transaction tx, Caller caller, long parent, byte[] name, int mode, int umask, int major, int minor) {
         int fmt = mode & FileType.S_IFMT;
         if (fmt == FileType.DIRECTORY.modeBits()) {
             throw new Ext4Exception(Errno.EPERM, "mknod cannot make a directory");
@@ -99,7 +117,8 @@ public final class Namespace {
         if ((type == FileType.CHAR_DEVICE || type == FileType.BLOCK_DEVICE) && !whiteout && !caller.isRoot()) {
             throw new Ext4Exception(Errno.EPERM, "only root may make device nodes");
         }
-        InodeEditor child = newInode(tx, caller, dir, type.modeBits() | (mode & 07777), false);
+        PosixAcl inherited = dirs.defaultAcl(tx, parent).orElse(null);
+        InodeEditor child = newInode(tx, caller, dir, type.modeBits() | (mode & 07777), umask, inherited, false);
         if (type == FileType.CHAR_DEVICE || type == FileType.BLOCK_DEVICE) {
             byte[] iblock = new byte[Inode.I_BLOCK_SIZE];
             if (major < 256 && minor < 256) {
@@ -112,20 +131,26 @@ public final class Namespace {
             child.iBlock(emptyMapRoot()).flags(child.flags() | extentsFlag());
         }
         InodeStore.write(tx, child.ino(), child.raw());
+        storeInherited(tx, child.ino(), inherited);
         dirs.add(tx, parent, name, child.ino(), type);
         touchDirectory(tx, parent, 0);
         return child.ino();
     }
 
-    /** Creates a directory; returns its inode number. */
-    public long mkdir(Transaction tx, Caller caller, long parent, byte[] name, int mode) {
+    /**
+     * Creates a directory; returns its inode number. {@code umask} and the parent's default ACL
+     * act as for {@link #mknod}; the new directory also takes that ACL as its own default ACL.
+     */
+    public long mkdir(Transaction tx, Caller caller, long parent, byte[] name, int mode, int umask) {
         Inode dir = newEntryDirectory(tx, caller, parent, name);
         if (dir.linksCount() >= LINK_MAX && !fs.superblock().hasRoCompat(Features.RO_COMPAT_DIR_NLINK)) {
             throw new Ext4Exception(Errno.EMLINK, "directory inode " + parent + " has too many subdirectories");
         }
-        InodeEditor child = newInode(tx, caller, dir, FileType.DIRECTORY.modeBits() | (mode & 01777), true);
+        PosixAcl inherited = dirs.defaultAcl(tx, parent).orElse(null);
+        InodeEditor child = newInode(tx, caller, dir, FileType.DIRECTORY.modeBits() | (mode & 01777), umask, inherited, true);
         child.linksCount(2); // the block map (or inline area) is the directory writer's to set up
         InodeStore.write(tx, child.ino(), child.raw());
+        storeInherited(tx, child.ino(), inherited);
         dirs.initialize(tx, child.ino(), parent);
         dirs.add(tx, parent, name, child.ino(), FileType.DIRECTORY);
         touchDirectory(tx, parent, +1);
@@ -144,7 +169,7 @@ public final class Namespace {
         if (target.length + 1 > fs.blockSize()) {
             throw new Ext4Exception(Errno.ENAMETOOLONG, "symlink target of " + target.length + " bytes does not fit a block");
         }
-        InodeEditor child = newInode(tx, caller, dir, FileType.SYMLINK.modeBits() | 0777, false);
+        InodeEditor child = newInode(tx, caller, dir, FileType.SYMLINK.modeBits() | 0777, 0, null, false);
         child.size(target.length);
         if (target.length < Inode.I_BLOCK_SIZE) {
             child.iBlock(target); // a fast symlink: the target lives in i_block, no blocks
@@ -167,19 +192,19 @@ public final class Namespace {
     public void link(Transaction tx, Caller caller, long ino, long newParent, byte[] newName, boolean linkable) {
         Inode target = InodeStore.read(tx, ino);
         Inode dir = requireDirectory(tx, newParent);
-        lookupCheck(caller, dir, newName);
+        lookupCheck(tx, caller, dir, newName);
         if (dirs.lookup(tx, newParent, newName) >= 0) {
             throw new Ext4Exception(Errno.EEXIST, "file exists");
         }
         // may_linkat with protected_hardlinks: a non-owner may only link files he could read and write.
         int mode = target.mode();
         boolean safeSource = target.type() == FileType.REGULAR && (mode & 04000) == 0 && (mode & 02010) != 02010
-                && Permissions.allowed(caller, mode, target.uid(), target.gid(), Permissions.R_OK | Permissions.W_OK)
+                && Permissions.allowed(caller, target, XattrReader.of(tx), Permissions.R_OK | Permissions.W_OK)
                 && !target.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL);
         if (!safeSource && !caller.isRoot() && caller.uid() != target.uid()) {
             throw new Ext4Exception(Errno.EPERM, "protected_hardlinks: only the owner may link this file");
         }
-        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.W_OK | Permissions.X_OK, newParent);
+        Permissions.check(caller, dir, XattrReader.of(tx), Permissions.W_OK | Permissions.X_OK);
         if (target.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || target.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
             throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable or append-only");
         }
@@ -202,18 +227,21 @@ public final class Namespace {
     /**
      * Creates an unnamed regular file for O_TMPFILE in {@code parent}: an inode with no link and
      * no directory entry, owned and flagged as {@link #mknod} would make it, the directory's
-     * times unchanged (nothing in it changes). The caller puts it on the orphan list.
+     * times unchanged (nothing in it changes), {@code umask} and default ACL as for
+     * {@link #mknod}. The caller puts it on the orphan list.
      */
-    public long tmpfile(Transaction tx, Caller caller, long parent, int mode) {
+    public long tmpfile(Transaction tx, Caller caller, long parent, int mode, int umask) {
         Inode dir = requireDirectory(tx, parent);
         // vfs_tmpfile asks for write and search permission on the directory, then the filesystem.
-        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.W_OK | Permissions.X_OK, parent);
+        Permissions.check(caller, dir, XattrReader.of(tx), Permissions.W_OK | Permissions.X_OK);
         if (dir.linksCount() == 0) {
             throw new Ext4Exception(Errno.ENOENT, "directory inode " + parent + " was removed");
         }
-        InodeEditor child = newInode(tx, caller, dir, FileType.REGULAR.modeBits() | (mode & 07777), false);
+        PosixAcl inherited = dirs.defaultAcl(tx, parent).orElse(null);
+        InodeEditor child = newInode(tx, caller, dir, FileType.REGULAR.modeBits() | (mode & 07777), umask, inherited, false);
         child.iBlock(emptyMapRoot()).flags(child.flags() | extentsFlag()).linksCount(0);
         InodeStore.write(tx, child.ino(), child.raw());
+        storeInherited(tx, child.ino(), inherited);
         return child.ino();
     }
 
@@ -225,7 +253,7 @@ public final class Namespace {
         Inode dir = requireDirectory(tx, parent);
         long ino = existing(tx, caller, dir, name);
         Inode victim = InodeStore.read(tx, ino);
-        mayDelete(caller, dir, victim, false);
+        mayDelete(tx, caller, dir, victim, false);
         dirs.remove(tx, parent, name);
         touchDirectory(tx, parent, 0);
         return dropLink(tx, victim);
@@ -242,7 +270,7 @@ public final class Namespace {
         Inode dir = requireDirectory(tx, parent);
         long ino = existing(tx, caller, dir, name);
         Inode victim = InodeStore.read(tx, ino);
-        mayDelete(caller, dir, victim, true);
+        mayDelete(tx, caller, dir, victim, true);
         if (!dirs.isEmpty(tx, ino)) {
             throw new Ext4Exception(Errno.ENOTEMPTY, "directory inode " + ino + " is not empty");
         }
@@ -268,14 +296,14 @@ public final class Namespace {
         Inode oldDir = requireDirectory(tx, oldParent);
         Inode newDir = requireDirectory(tx, newParent);
         // renameat2 walks to both parents (search permission on each) before it looks either name up.
-        Permissions.check(caller, oldDir.mode(), oldDir.uid(), oldDir.gid(), Permissions.X_OK, oldDir.ino());
-        Permissions.check(caller, newDir.mode(), newDir.uid(), newDir.gid(), Permissions.X_OK, newDir.ino());
+        Permissions.check(caller, oldDir, XattrReader.of(tx), Permissions.X_OK);
+        Permissions.check(caller, newDir, XattrReader.of(tx), Permissions.X_OK);
         if (isDot(oldName) || isDotDot(oldName) || isDot(newName) || isDotDot(newName)) {
             throw new Ext4Exception(Errno.EBUSY, "cannot rename '.' or '..'");
         }
         long ino = existing(tx, caller, oldDir, oldName);
         Inode moving = InodeStore.read(tx, ino);
-        lookupCheck(caller, newDir, newName);
+        lookupCheck(tx, caller, newDir, newName);
         long targetIno = dirs.lookup(tx, newParent, newName);
         boolean exchange = (flags & RENAME_EXCHANGE) != 0;
         if ((flags & RENAME_NOREPLACE) != 0 && targetIno >= 0) {
@@ -297,20 +325,20 @@ public final class Namespace {
         }
         boolean isDir = moving.isDirectory();
         boolean newIsDir = target != null && target.isDirectory();
-        mayDelete(caller, oldDir, moving, isDir);
+        mayDelete(tx, caller, oldDir, moving, isDir);
         if (target == null) {
-            Permissions.check(caller, newDir.mode(), newDir.uid(), newDir.gid(), Permissions.W_OK | Permissions.X_OK, newParent);
+            Permissions.check(caller, newDir, XattrReader.of(tx), Permissions.W_OK | Permissions.X_OK);
         } else {
-            mayDelete(caller, newDir, target, exchange ? newIsDir : isDir);
+            mayDelete(tx, caller, newDir, target, exchange ? newIsDir : isDir);
         }
         boolean dirNlink = fs.superblock().hasRoCompat(Features.RO_COMPAT_DIR_NLINK);
         if (oldParent != newParent) {
             if (isDir) {
                 // Moving a directory rewrites its "..": the caller needs write permission on it.
-                Permissions.check(caller, moving.mode(), moving.uid(), moving.gid(), Permissions.W_OK, ino);
+                Permissions.check(caller, moving, XattrReader.of(tx), Permissions.W_OK);
             }
             if (exchange && newIsDir) {
-                Permissions.check(caller, target.mode(), target.uid(), target.gid(), Permissions.W_OK, targetIno);
+                Permissions.check(caller, target, XattrReader.of(tx), Permissions.W_OK);
             }
             if (isDir && !newIsDir && newDir.linksCount() >= LINK_MAX && !dirNlink
                     || exchange && !isDir && newIsDir && oldDir.linksCount() >= LINK_MAX && !dirNlink) {
@@ -343,7 +371,7 @@ public final class Namespace {
         dirs.remove(tx, oldParent, oldName);
         if ((flags & RENAME_WHITEOUT) != 0) {
             // A whiteout is a character device 0:0 left under the old name (overlayfs).
-            long w = mknod(tx, Caller.ROOT, oldParent, oldName, FileType.CHAR_DEVICE.modeBits(), 0, 0);
+            long w = mknod(tx, Caller.ROOT, oldParent, oldName, FileType.CHAR_DEVICE.modeBits(), 0, 0, 0);
             InodeEditor we = new InodeEditor(InodeStore.read(tx, w));
             we.uid(caller.uid()).gid(caller.gid());
             InodeStore.write(tx, w, we.raw());
@@ -430,20 +458,20 @@ public final class Namespace {
      */
     private Inode newEntryDirectory(Transaction tx, Caller caller, long parent, byte[] name) {
         Inode dir = requireDirectory(tx, parent);
-        lookupCheck(caller, dir, name);
+        lookupCheck(tx, caller, dir, name);
         if (dirs.lookup(tx, parent, name) >= 0) {
             throw new Ext4Exception(Errno.EEXIST, "file exists");
         }
         if (dir.linksCount() == 0) {
             throw new Ext4Exception(Errno.ENOENT, "directory inode " + parent + " was removed");
         }
-        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.W_OK | Permissions.X_OK, parent);
+        Permissions.check(caller, dir, XattrReader.of(tx), Permissions.W_OK | Permissions.X_OK);
         return dir;
     }
 
     /** A lookup in {@code dir}: search permission, then the name's validity. */
-    private static void lookupCheck(Caller caller, Inode dir, byte[] name) {
-        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.X_OK, dir.ino());
+    private static void lookupCheck(Transaction tx, Caller caller, Inode dir, byte[] name) {
+        Permissions.check(caller, dir, XattrReader.of(tx), Permissions.X_OK);
         Ext4Volume.checkName(name);
     }
 
@@ -456,7 +484,7 @@ public final class Namespace {
     }
 
     private long existing(Transaction tx, Caller caller, Inode dir, byte[] name) {
-        lookupCheck(caller, dir, name);
+        lookupCheck(tx, caller, dir, name);
         long ino = dirs.lookup(tx, dir.ino(), name);
         if (ino < 0) {
             throw new Ext4Exception(Errno.ENOENT, "no such file or directory");
@@ -469,8 +497,8 @@ public final class Namespace {
      * sticky-directory rule (only the owner of the file or of the directory, or root), the
      * victim's flags, then its type against what the operation removes.
      */
-    private static void mayDelete(Caller caller, Inode dir, Inode victim, boolean isDir) {
-        Permissions.check(caller, dir.mode(), dir.uid(), dir.gid(), Permissions.W_OK | Permissions.X_OK, dir.ino());
+    private static void mayDelete(Transaction tx, Caller caller, Inode dir, Inode victim, boolean isDir) {
+        Permissions.check(caller, dir, XattrReader.of(tx), Permissions.W_OK | Permissions.X_OK);
         if (dir.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
             throw new Ext4Exception(Errno.EPERM, "directory inode " + dir.ino() + " is append-only");
         }
@@ -517,8 +545,14 @@ public final class Namespace {
         InodeStore.write(tx, dir, e.raw());
     }
 
-    /** A fresh inode record for a new file of {@code mode} in {@code dir}, allocated and owned by the caller. */
-    private InodeEditor newInode(Transaction tx, Caller caller, Inode dir, int mode, boolean directory) {
+    /**
+     * A fresh inode record for a new file of {@code mode} in {@code dir}, allocated and owned by
+     * the caller. Its permission bits are masked by {@code umask}, or by {@code inherited} (the
+     * directory's default ACL) when there is one: the kernel strips setgid first
+     * (vfs_prepare_mode), then lets posix_acl_create mask the mode.
+     */
+    private InodeEditor newInode(Transaction tx, Caller caller, Inode dir, int mode, int umask, PosixAcl inherited,
+            boolean directory) {
         long ino = inodes.allocate(tx, dir.ino(), directory);
         InodeEditor e = new InodeEditor(InodeStore.read(tx, ino));
         long gid = caller.gid();
@@ -526,6 +560,7 @@ public final class Namespace {
                 && !(caller.isRoot() || caller.inGroup(dir.gid()))) {
             mode &= ~02000; // mode_strip_sgid: no setgid-executable file for a group the creator is not in
         }
+        mode = inherited == null ? mode & ~(umask & 0777) : inherited.maskedForCreate(mode).applyToMode(mode);
         if ((dir.mode() & 02000) != 0) {
             // A setgid directory gives its group to new entries, and its setgid bit to new directories.
             gid = dir.gid();
@@ -541,6 +576,26 @@ public final class Namespace {
                 .extraIsize(sb.inodeSize() > Superblock.GOOD_OLD_INODE_SIZE ? Math.max(32, sb.wantExtraIsize()) : 0)
                 .atime(now).mtime(now).ctime(now).crtime(now);
         return e;
+    }
+
+    /**
+     * Gives new inode {@code ino}, written with its final mode, the ACLs it inherits from its
+     * directory's default ACL {@code inherited} (null: none), as ext4_init_acl does: a directory
+     * keeps the default ACL as its own, and the access ACL (the default one masked by the mode,
+     * which masking again leaves as it is) is stored unless the mode says it all.
+     */
+    private void storeInherited(Transaction tx, long ino, PosixAcl inherited) {
+        if (inherited == null) {
+            return;
+        }
+        Inode inode = InodeStore.read(tx, ino);
+        if (inode.isDirectory()) {
+            dirs.storeAcl(tx, ino, XattrWriter.POSIX_ACL_DEFAULT, inherited);
+        }
+        PosixAcl access = inherited.maskedForCreate(inode.mode());
+        if (!access.isEquivalentToMode()) {
+            dirs.storeAcl(tx, ino, XattrWriter.POSIX_ACL_ACCESS, access);
+        }
     }
 
     /** The flags a new inode of {@code mode} takes from its directory's {@code dirFlags}. */

@@ -9,21 +9,31 @@ import java.time.Duration;
  * @param commitInterval how long committed operations may wait in the running transaction before
  *                       it is written (the kernel's commit= mount option, 5 s by default); zero
  *                       leaves writing to sync, fsync, size limits and close
+ * @param atimeMode      when reads update access times ({@link AtimeMode#RELATIME} by default,
+ *                       as the kernel mounts); a read-only open never updates them
  */
-public record OpenOptions(boolean readOnly, Duration commitInterval) {
+public record OpenOptions(boolean readOnly, Duration commitInterval, AtimeMode atimeMode) {
     /** The kernel's default commit interval (JBD2_DEFAULT_MAX_COMMIT_AGE). */
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(5);
-    public static final OpenOptions READ_ONLY = new OpenOptions(true, DEFAULT_COMMIT_INTERVAL);
-    public static final OpenOptions READ_WRITE = new OpenOptions(false, DEFAULT_COMMIT_INTERVAL);
+    public static final OpenOptions READ_ONLY = new OpenOptions(true, DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME);
+    public static final OpenOptions READ_WRITE = new OpenOptions(false, DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME);
 
     public OpenOptions {
         if (commitInterval == null || commitInterval.isNegative()) {
             throw new IllegalArgumentException("the commit interval must be zero or positive");
         }
+        if (atimeMode == null) {
+            throw new IllegalArgumentException("the atime mode is required");
+        }
     }
 
     /** These options with another commit interval. */
     public OpenOptions withCommitInterval(Duration interval) {
-        return new OpenOptions(readOnly, interval);
+        return new OpenOptions(readOnly, interval, atimeMode);
+    }
+
+    /** These options with another atime mode. */
+    public OpenOptions withAtimeMode(AtimeMode mode) {
+        return new OpenOptions(readOnly, commitInterval, mode);
     }
 }

@@ -1,6 +1,7 @@
 package org.ext4j.core.fs;
 
 import org.ext4j.core.inode.FileType;
+import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.inode.Timestamp;
 import org.ext4j.core.spi.Caller;
@@ -8,6 +9,7 @@ import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.SetAttr;
 import org.ext4j.core.spi.TimeChange;
+import org.ext4j.core.xattr.XattrReader;
 
 /**
  * The kernel's rules for chmod, chown and utimensat (fs/attr.c may_setattr, setattr_prepare,
@@ -27,11 +29,15 @@ final class SetattrRules {
     }
 
     /**
-     * Resolves {@code changes} by {@code caller} on an inode of {@code mode}, owner {@code uid}/
-     * {@code gid} and i_flags {@code flags}; {@code now} is the time "now" means.
+     * Resolves {@code changes} by {@code caller} on {@code inode} (its access ACL read through
+     * {@code xattrs} when a permission check needs it); {@code now} is the time "now" means.
      */
-    static Outcome apply(Caller caller, int mode, long uid, long gid, int flags, SetAttr changes, Timestamp now,
-            long ino) {
+    static Outcome apply(Caller caller, Inode inode, XattrReader xattrs, SetAttr changes, Timestamp now) {
+        int mode = inode.mode();
+        long uid = inode.uid();
+        long gid = inode.gid();
+        int flags = inode.flags();
+        long ino = inode.ino();
         boolean chown = changes.uid().isPresent() || changes.gid().isPresent();
         boolean timesSet = changes.setsTimesExplicitly();
         boolean touch = changes.isTouch();
@@ -48,7 +54,7 @@ final class SetattrRules {
                 throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable");
             }
             if (!owner) {
-                Permissions.check(caller, mode, uid, gid, Permissions.W_OK, ino);
+                Permissions.check(caller, inode, xattrs, Permissions.W_OK);
             }
         }
         if (changes.mode().isPresent() && FileType.fromMode(mode) == FileType.SYMLINK) {

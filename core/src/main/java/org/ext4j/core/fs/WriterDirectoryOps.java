@@ -1,5 +1,6 @@
 package org.ext4j.core.fs;
 
+import java.util.Optional;
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.dir.DirectoryReader;
@@ -11,6 +12,8 @@ import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.inode.InodeStore;
 import org.ext4j.core.tx.Transaction;
+import org.ext4j.core.xattr.PosixAcl;
+import org.ext4j.core.xattr.XattrReader;
 import org.ext4j.core.xattr.XattrWriter;
 
 /** {@link Namespace.DirectoryOps} over the real writers: directory entries, block maps, xattrs. */
@@ -66,6 +69,16 @@ final class WriterDirectoryOps implements Namespace.DirectoryOps {
             map.free(0, map.addressableBlocks());
         }
         xattrs.dropAll(tx, ino);
+    }
+
+    @Override
+    public Optional<PosixAcl> defaultAcl(Transaction tx, long dir) {
+        return XattrReader.of(tx).get(InodeStore.read(tx, dir), XattrWriter.POSIX_ACL_DEFAULT).map(PosixAcl::fromDisk);
+    }
+
+    @Override
+    public void storeAcl(Transaction tx, long ino, String name, PosixAcl acl) {
+        xattrs.setAcl(tx, ino, name, acl.toXattr(), true);
     }
 
     @Override

@@ -9,8 +9,13 @@ package org.ext4j.core.spi;
  * the way); the lists below name the errors specific to each.
  *
  * <p>Names are 1 to 255 bytes without '/' or NUL. Permission checks follow the kernel's
- * generic_permission without ACLs: write and search permission on a directory to change it,
- * the sticky-bit rule for removals and renames, owner-or-root for attribute changes.
+ * generic_permission with POSIX access ACLs: write and search permission on a directory to
+ * change it, the sticky-bit rule for removals and renames, owner-or-root for attribute changes.
+ *
+ * <p>The operations that make an inode take the caller's {@code umask} beside the mode, because
+ * whether it applies depends on the parent: a parent with a default ACL masks the new mode with
+ * that ACL instead (and the new inode inherits it), as the kernel's posix_acl_create does. A
+ * caller that has masked the mode already passes a umask of 0 (the shorter overloads).
  */
 public interface WritableFileSystem extends InodeFileSystem {
     /** rename flags (Linux values). */
@@ -45,30 +50,49 @@ public interface WritableFileSystem extends InodeFileSystem {
     /**
      * Creates and opens regular file {@code name} in {@code parent} (open with O_CREAT).
      *
-     * @param mode  permission bits (already masked by the caller's umask)
+     * @param mode  permission bits as open(2) got them
+     * @param umask the caller's umask, applied unless the parent has a default ACL
      * @param flags open(2) flags: access mode, O_EXCL, O_TRUNC, O_APPEND
      * @throws Ext4Exception EEXIST (name exists and O_EXCL), ENOENT, ENOTDIR (parent is not a
      *         directory), EISDIR (name is a directory), EACCES (no write+search on parent),
      *         ENAMETOOLONG, ENOSPC (no inode or block), EDQUOT
      */
-    Created create(Caller caller, long parent, byte[] name, int mode, int flags);
+    Created create(Caller caller, long parent, byte[] name, int mode, int umask, int flags);
+
+    /** {@link #create(Caller, long, byte[], int, int, int)} with a mode already masked by the umask. */
+    default Created create(Caller caller, long parent, byte[] name, int mode, int flags) {
+        return create(caller, parent, name, mode, 0, flags);
+    }
 
     /**
      * Makes a device node, fifo, socket or empty regular file.
      *
-     * @param mode full st_mode: S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK or S_IFREG plus permission bits
+     * @param mode  full st_mode: S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK or S_IFREG plus permission bits
+     * @param umask the caller's umask, applied unless the parent has a default ACL
      * @throws Ext4Exception EEXIST, ENOENT, ENOTDIR, EACCES, ENAMETOOLONG, ENOSPC, EINVAL (mode is
      *         a directory, a symlink or no type), EPERM (a device node by a non-root caller)
      */
-    Attributes mknod(Caller caller, long parent, byte[] name, int mode, int rdevMajor, int rdevMinor);
+    Attributes mknod(Caller caller, long parent, byte[] name, int mode, int umask, int rdevMajor, int rdevMinor);
+
+    /** {@link #mknod(Caller, long, byte[], int, int, int, int)} with a mode already masked by the umask. */
+    default Attributes mknod(Caller caller, long parent, byte[] name, int mode, int rdevMajor, int rdevMinor) {
+        return mknod(caller, parent, name, mode, 0, rdevMajor, rdevMinor);
+    }
 
     /**
-     * Makes a directory with "." and "..", raising the parent's link count.
+     * Makes a directory with "." and "..", raising the parent's link count. A parent's default
+     * ACL becomes the new directory's default ACL too.
      *
+     * @param umask the caller's umask, applied unless the parent has a default ACL
      * @throws Ext4Exception EEXIST, ENOENT, ENOTDIR, EACCES, ENAMETOOLONG, ENOSPC, EMLINK (the
      *         parent has 65000 links and the filesystem has no dir_nlink)
      */
-    Attributes mkdir(Caller caller, long parent, byte[] name, int mode);
+    Attributes mkdir(Caller caller, long parent, byte[] name, int mode, int umask);
+
+    /** {@link #mkdir(Caller, long, byte[], int, int)} with a mode already masked by the umask. */
+    default Attributes mkdir(Caller caller, long parent, byte[] name, int mode) {
+        return mkdir(caller, parent, name, mode, 0);
+    }
 
     /**
      * Makes a symbolic link to {@code target} (stored as given: 1 to blocksize-1 bytes).
@@ -210,12 +234,18 @@ public interface WritableFileSystem extends InodeFileSystem {
      * given a name once with {@link #link} (linkat from /proc/self/fd), which takes it off the
      * orphan list; with O_EXCL that link fails with ENOENT, as the kernel's I_LINKABLE rule says.
      *
-     * @param mode  permission bits (already masked by the caller's umask)
+     * @param mode  permission bits as open(2) got them
+     * @param umask the caller's umask, applied unless the parent has a default ACL
      * @param flags open(2) flags: the access mode (O_WRONLY or O_RDWR), O_EXCL, O_APPEND
      * @throws Ext4Exception ENOTDIR, EACCES (no write+search on parent), ENOENT (parent was
      *         removed), EINVAL (read-only access mode), ENOSPC
      */
-    Created tmpfile(Caller caller, long parent, int mode, int flags);
+    Created tmpfile(Caller caller, long parent, int mode, int umask, int flags);
+
+    /** {@link #tmpfile(Caller, long, int, int, int)} with a mode already masked by the umask. */
+    default Created tmpfile(Caller caller, long parent, int mode, int flags) {
+        return tmpfile(caller, parent, mode, 0, flags);
+    }
 
     /** {@link #tmpfile(Caller, long, int, int)} opened O_RDWR without O_EXCL: linkable. */
     default Created tmpfile(Caller caller, long parent, int mode) {

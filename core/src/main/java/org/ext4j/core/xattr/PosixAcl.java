@@ -293,6 +293,37 @@ public record PosixAcl(List<Entry> entries) {
     }
 
     /**
+     * The access ACL a new inode of {@code mode} takes from its directory's default ACL (this
+     * ACL), as posix_acl_create_masq makes it: USER_OBJ, OTHER and the MASK (GROUP_OBJ when
+     * there is no mask) keep only the permissions the mode grants their class; named entries
+     * are kept, the mask limits them. {@link #applyToMode} of the result is the new inode's mode.
+     * EIO, as the kernel answers, when there is neither a MASK nor a GROUP_OBJ.
+     */
+    public PosixAcl maskedForCreate(int mode) {
+        boolean hasMask = false;
+        boolean groupObj = false;
+        for (Entry e : entries) {
+            hasMask |= e.tag() == ACL_MASK;
+            groupObj |= e.tag() == ACL_GROUP_OBJ;
+        }
+        if (!hasMask && !groupObj) {
+            throw new Ext4Exception(Errno.EIO, "default ACL has neither a mask nor a group entry");
+        }
+        List<Entry> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            int perm = switch (e.tag()) {
+                case ACL_USER_OBJ -> e.perm() & (mode >> 6) & 7;
+                case ACL_GROUP_OBJ -> hasMask ? e.perm() : e.perm() & (mode >> 3) & 7;
+                case ACL_MASK -> e.perm() & (mode >> 3) & 7;
+                case ACL_OTHER -> e.perm() & mode & 7;
+                default -> e.perm();
+            };
+            out.add(new Entry(e.tag(), perm, e.id()));
+        }
+        return new PosixAcl(out);
+    }
+
+    /**
      * The text getfacl prints for these entries with numeric ids and without the header and
      * "#effective" comments ({@code getfacl -n --omit-header -E}): one line per entry such as
      * {@code user:1000:r--}, each ending in a newline.

@@ -80,7 +80,7 @@ final class JournaledImage implements AutoCloseable {
 
     long mkdir(long parent, String name) {
         long[] ino = new long[1];
-        commit(tx -> ino[0] = namespace.mkdir(tx, Caller.ROOT, parent, bytes(name), 0755));
+        commit(tx -> ino[0] = namespace.mkdir(tx, Caller.ROOT, parent, bytes(name), 0755, 0));
         return ino[0];
     }
 
@@ -88,7 +88,7 @@ final class JournaledImage implements AutoCloseable {
     long create(long parent, String name, byte[] data) {
         long[] ino = new long[1];
         commit(tx -> {
-            ino[0] = namespace.mknod(tx, Caller.ROOT, parent, bytes(name), FileType.REGULAR.modeBits() | 0644, 0, 0);
+            ino[0] = namespace.mknod(tx, Caller.ROOT, parent, bytes(name), FileType.REGULAR.modeBits() | 0644, 0, 0, 0);
             if (data.length > 0) {
                 files.write(tx, ino[0], 0, data, 0, data.length);
             }

@@ -395,7 +395,8 @@ final class KernelTarget implements WritableFileSystem {
     }
 
     @Override
-    public Created create(Caller caller, long parent, byte[] name, int mode, int flags) {
+    public Created create(Caller caller, long parent, byte[] name, int mode, int umask, int flags) {
+        mode &= ~(umask & 0777); // no default ACLs here: the umask always applies
         if (flags != (O_RDWR | O_EXCL)) {
             throw inexpressible("create flags " + flags);
         }
@@ -404,14 +405,16 @@ final class KernelTarget implements WritableFileSystem {
     }
 
     @Override
-    public Attributes mknod(Caller caller, long parent, byte[] name, int mode, int rdevMajor, int rdevMinor) {
+    public Attributes mknod(Caller caller, long parent, byte[] name, int mode, int umask, int rdevMajor, int rdevMinor) {
+        mode &= ~(umask & 0777); // no default ACLs here: the umask always applies
         byte[] p = entryBytes(caller, parent, name);
         return syscall(caller, "mknod", p, hex(p), Integer.toString(mode), Integer.toString(rdevMajor),
                 Integer.toString(rdevMinor)).attributes();
     }
 
     @Override
-    public Attributes mkdir(Caller caller, long parent, byte[] name, int mode) {
+    public Attributes mkdir(Caller caller, long parent, byte[] name, int mode, int umask) {
+        mode &= ~(umask & 0777); // no default ACLs here: the umask always applies
         byte[] p = entryBytes(caller, parent, name);
         return syscall(caller, "mkdir", p, hex(p), Integer.toString(mode)).attributes();
     }
@@ -503,7 +506,8 @@ final class KernelTarget implements WritableFileSystem {
     }
 
     @Override
-    public Created tmpfile(Caller caller, long parent, int mode, int flags) {
+    public Created tmpfile(Caller caller, long parent, int mode, int umask, int flags) {
+        mode &= ~(umask & 0777); // no default ACLs here: the umask always applies
         throw notExpressed("tmpfile");
     }
 

@@ -484,7 +484,8 @@ public final class ModelFileSystem implements WritableFileSystem {
 
 
     @Override
-    public Created create(Caller caller, long parent, byte[] name, int mode, int flags) {
+    public Created create(Caller caller, long parent, byte[] name, int mode, int umask, int flags) {
+        mode &= ~(umask & 0777); // no default ACLs here: the umask always applies
         Node d = dir(parent);
         lookupCheck(caller, d, name);
         Node existing = child(d, name);
@@ -511,7 +512,8 @@ public final class ModelFileSystem implements WritableFileSystem {
     }
 
     @Override
-    public Attributes mknod(Caller caller, long parent, byte[] name, int mode, int rdevMajor, int rdevMinor) {
+    public Attributes mknod(Caller caller, long parent, byte[] name, int mode, int umask, int rdevMajor, int rdevMinor) {
+        mode &= ~(umask & 0777); // no default ACLs here: the umask always applies
         int type = mode & S_IFMT;
         if (type == S_IFDIR) {
             throw err(Errno.EPERM, "mknod of a directory");
@@ -541,7 +543,8 @@ public final class ModelFileSystem implements WritableFileSystem {
     }
 
     @Override
-    public Attributes mkdir(Caller caller, long parent, byte[] name, int mode) {
+    public Attributes mkdir(Caller caller, long parent, byte[] name, int mode, int umask) {
+        mode &= ~(umask & 0777); // no default ACLs here: the umask always applies
         Node d = dir(parent);
         lookupCheck(caller, d, name);
         if (child(d, name) != null) {
@@ -1178,7 +1181,8 @@ public final class ModelFileSystem implements WritableFileSystem {
     }
 
     @Override
-    public Created tmpfile(Caller caller, long parent, int mode, int flags) {
+    public Created tmpfile(Caller caller, long parent, int mode, int umask, int flags) {
+        mode &= ~(umask & 0777); // no default ACLs here: the umask always applies
         if ((flags & O_ACCMODE) == O_RDONLY) {
             throw err(Errno.EINVAL, "O_TMPFILE needs write access");
         }

@@ -56,4 +56,23 @@ class PosixAclTest {
         assertEquals(Errno.EINVAL, assertThrows(Ext4Exception.class,
                 () -> PosixAcl.fromXattr(HexFormat.of().parseHex("0200000003000600ffffffff"))).errno());
     }
+
+    @Test
+    void aDefaultAclMaskedForCreateKeepsNamedEntriesUnderTheMask() {
+        // user::rwx user:1234:rwx group::r-x mask::rwx other::r-x, for a file created with mode 0640
+        PosixAcl acl = new PosixAcl(List.of(
+                new PosixAcl.Entry(PosixAcl.ACL_USER_OBJ, 7, PosixAcl.ACL_UNDEFINED_ID),
+                new PosixAcl.Entry(PosixAcl.ACL_USER, 7, 1234),
+                new PosixAcl.Entry(PosixAcl.ACL_GROUP_OBJ, 5, PosixAcl.ACL_UNDEFINED_ID),
+                new PosixAcl.Entry(PosixAcl.ACL_MASK, 7, PosixAcl.ACL_UNDEFINED_ID),
+                new PosixAcl.Entry(PosixAcl.ACL_OTHER, 5, PosixAcl.ACL_UNDEFINED_ID)));
+        PosixAcl masked = acl.maskedForCreate(0100640);
+        assertEquals(List.of(6, 7, 5, 4, 0), masked.entries().stream().map(PosixAcl.Entry::perm).toList(),
+                "owner, mask and other limited by the mode; named entries and the owning group kept under the mask");
+        assertEquals(0100640, masked.applyToMode(0100640));
+        assertEquals(masked, masked.maskedForCreate(masked.applyToMode(0100666)), "masking again changes nothing");
+        assertEquals(Errno.EIO, assertThrows(Ext4Exception.class, () -> new PosixAcl(List.of(
+                new PosixAcl.Entry(PosixAcl.ACL_USER_OBJ, 7, PosixAcl.ACL_UNDEFINED_ID),
+                new PosixAcl.Entry(PosixAcl.ACL_OTHER, 5, PosixAcl.ACL_UNDEFINED_ID))).maskedForCreate(0644)).errno());
+    }
 }
