@@ -1,5 +1,7 @@
 package org.ext4j.core.crash;
 
+import org.ext4j.core.testing.WriteRecorder;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package org.ext4j.core.crash;
 
+import org.ext4j.core.testing.WriteRecorder;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -70,18 +70,7 @@ class AtimeParityTest {
 
     /** Runs {@code shell} in the root of a loop mount of {@code img} with extra mount options; returns stdout. */
     private String onKernel(Path img, String options, String shell) {
-        Path mnt = dir.resolve("mnt");
-        try {
-            Files.createDirectories(mnt);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        Tools.run(List.of("mount", "-o", "loop" + options, img.toString(), mnt.toString()), Duration.ofSeconds(30)).requireExit(0);
-        try {
-            return Tools.run(List.of("sh", "-c", "cd " + mnt + " && " + shell), Duration.ofSeconds(30)).requireExit(0).stdout();
-        } finally {
-            Tools.run(List.of("umount", mnt.toString()), Duration.ofSeconds(30)).requireExit(0);
-        }
+        return Tools.onKernelMount(img, dir.resolve("mnt"), options, shell);
     }
 
     @Test

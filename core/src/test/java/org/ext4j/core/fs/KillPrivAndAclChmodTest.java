@@ -42,18 +42,7 @@ class KillPrivAndAclChmodTest {
 
     /** Runs {@code shell} in the root of a loop mount of {@code img}, unmounting afterwards; returns stdout. */
     private String onKernel(Path img, String shell) {
-        Path mnt = dir.resolve("mnt");
-        try {
-            Files.createDirectories(mnt);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        Tools.run(List.of("mount", "-o", "loop", img.toString(), mnt.toString()), Duration.ofSeconds(30)).requireExit(0);
-        try {
-            return Tools.run(List.of("sh", "-c", "cd " + mnt + " && " + shell), Duration.ofSeconds(30)).requireExit(0).stdout();
-        } finally {
-            Tools.run(List.of("umount", mnt.toString()), Duration.ofSeconds(30)).requireExit(0);
-        }
+        return Tools.onKernelMount(img, dir.resolve("mnt"), "", shell);
     }
 
     private static final String REPORT = "for x in f g h w t d; do getfacl -n $x; getcap $x; echo; stat -c '%n %a %u:%g %s' $x; done";

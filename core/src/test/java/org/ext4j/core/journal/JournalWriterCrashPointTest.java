@@ -1,5 +1,7 @@
 package org.ext4j.core.journal;
 
+import org.ext4j.core.testing.WriteRecorder;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -16,7 +18,6 @@ import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.BlockDevice;
 import org.ext4j.core.io.FileBlockDevice;
-import org.ext4j.core.io.ForwardingBlockDevice;
 import org.ext4j.core.testing.Debugfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,37 +36,6 @@ class JournalWriterCrashPointTest {
     @TempDir
     Path dir;
 
-    /** What reached the device: a write (offset and bytes) or a flush (bytes null). */
-    private record Event(long offset, byte[] bytes) {
-        boolean isFlush() {
-            return bytes == null;
-        }
-    }
-
-    private static final class RecordingDevice extends ForwardingBlockDevice {
-        final List<Event> events = new ArrayList<>();
-
-        RecordingDevice(BlockDevice inner) {
-            super(inner);
-        }
-
-        @Override
-        public synchronized void write(long offset, byte[] src, int srcOff, int len) throws IOException {
-            events.add(new Event(offset, Arrays.copyOfRange(src, srcOff, srcOff + len)));
-            inner().write(offset, src, srcOff, len);
-        }
-
-        @Override
-        public synchronized void flush() throws IOException {
-            events.add(new Event(-1, null));
-            inner().flush();
-        }
-
-        synchronized int eventCount() {
-            return events.size();
-        }
-    }
-
     /** After the first {@code events} device events, {@code path} holds {@code content} (null: it does not exist). */
     private record Fact(int events, String path, byte[] content) {
     }
@@ -75,43 +45,43 @@ class JournalWriterCrashPointTest {
         Path image = dir.resolve("cp.img");
         ImageTools.check("mkfs.ext4", "-q", "-F", "-b", "1024", "-J", "size=1", image.toString(), "8M");
         byte[] base = Files.readAllBytes(image);
-        RecordingDevice[] recorder = new RecordingDevice[1];
+        WriteRecorder[] recorder = new WriteRecorder[1];
         List<Fact> facts = new ArrayList<>();
         Random random = new Random(7);
-        try (JournaledImage j = JournaledImage.open(image, d -> recorder[0] = new RecordingDevice(d))) {
-            RecordingDevice rec = recorder[0];
+        try (JournaledImage j = JournaledImage.open(image, d -> recorder[0] = new WriteRecorder(d))) {
+            WriteRecorder rec = recorder[0];
             long a = j.mkdir(JournaledImage.ROOT, "a");
             Map<String, Long> inodes = new HashMap<>();
             for (int i = 0; i < 5; i++) {
                 byte[] data = JournalWriterCrashTest.randomBytes(random, 3000 + 700 * i);
                 inodes.put("f" + i, j.create(a, "f" + i, data));
-                facts.add(new Fact(rec.eventCount(), "a/f" + i, data));
+                facts.add(new Fact(rec.position(), "a/f" + i, data));
             }
             j.setXattr(inodes.get("f0"), "user.big", JournalWriterCrashTest.randomBytes(random, 500));
             j.writer.checkpoint();
             long b = j.mkdir(JournaledImage.ROOT, "b");
             byte[] moved = contentOf(facts, "a/f1");
             j.rename(a, "f1", b, "moved");
-            facts.add(new Fact(rec.eventCount(), "a/f1", null));
-            facts.add(new Fact(rec.eventCount(), "b/moved", moved));
+            facts.add(new Fact(rec.position(), "a/f1", null));
+            facts.add(new Fact(rec.position(), "b/moved", moved));
             j.unlink(a, "f2");
-            facts.add(new Fact(rec.eventCount(), "a/f2", null));
+            facts.add(new Fact(rec.position(), "a/f2", null));
             byte[] big = JournalWriterCrashTest.randomBytes(random, 20000);
             long g = j.create(a, "g", big);
-            facts.add(new Fact(rec.eventCount(), "a/g", big));
+            facts.add(new Fact(rec.position(), "a/g", big));
             byte[] tail = JournalWriterCrashTest.randomBytes(random, 3000);
             j.write(g, 20000, tail);
             byte[] grown = Arrays.copyOf(big, 23000);
             System.arraycopy(tail, 0, grown, 20000, tail.length);
-            facts.add(new Fact(rec.eventCount(), "a/g", grown));
+            facts.add(new Fact(rec.position(), "a/g", grown));
             j.writer.checkpoint();
             for (int i = 0; i < 4; i++) {
                 byte[] data = JournaledImage.bytes("small " + i);
                 j.create(b, "s" + i, data);
-                facts.add(new Fact(rec.eventCount(), "b/s" + i, data));
+                facts.add(new Fact(rec.position(), "b/s" + i, data));
             }
         }
-        List<Event> events = recorder[0].events;
+        List<WriteRecorder.Event> events = recorder[0].events();
         List<Integer> flushes = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             if (events.get(i).isFlush()) {
@@ -144,21 +114,21 @@ class JournalWriterCrashPointTest {
     }
 
     /** {@code base} with every write before event {@code end}, and blocks of writes in [tornFrom, tornTo) chosen at random. */
-    private static byte[] apply(byte[] base, List<Event> events, int end, int tornFrom, int tornTo, Random random) {
+    private static byte[] apply(byte[] base, List<WriteRecorder.Event> events, int end, int tornFrom, int tornTo, Random random) {
         byte[] out = base.clone();
         for (int i = 0; i < end; i++) {
-            Event e = events.get(i);
+            WriteRecorder.Event e = events.get(i);
             if (!e.isFlush()) {
-                System.arraycopy(e.bytes, 0, out, (int) e.offset, e.bytes.length);
+                System.arraycopy(e.data(), 0, out, (int) e.offset(), e.data().length);
             }
         }
         if (random != null) {
             for (int i = tornFrom; i < tornTo; i++) {
-                Event e = events.get(i);
-                for (int off = 0; off < e.bytes.length; off += BLOCK) {
+                WriteRecorder.Event e = events.get(i);
+                for (int off = 0; off < e.data().length; off += BLOCK) {
                     if (random.nextBoolean()) {
-                        int len = Math.min(BLOCK, e.bytes.length - off);
-                        System.arraycopy(e.bytes, off, out, (int) e.offset + off, len);
+                        int len = Math.min(BLOCK, e.data().length - off);
+                        System.arraycopy(e.data(), off, out, (int) e.offset() + off, len);
                     }
                 }
             }

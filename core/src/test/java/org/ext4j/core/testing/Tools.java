@@ -142,4 +142,24 @@ public final class Tools {
             }
         }, Tools::startDaemon);
     }
+
+    /**
+     * Runs {@code shell} (sh -c) in the root of a kernel loop mount of {@code image} on
+     * {@code mountpoint} (created if missing), with {@code extraOptions} appended to "loop"
+     * (e.g. ",ro"), and unmounts afterwards; returns its standard output. Root only.
+     */
+    public static String onKernelMount(Path image, Path mountpoint, String extraOptions, String shell) {
+        try {
+            java.nio.file.Files.createDirectories(mountpoint);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        run(List.of("mount", "-o", "loop" + extraOptions, image.toString(), mountpoint.toString()), Duration.ofSeconds(30))
+                .requireExit(0);
+        try {
+            return run(List.of("sh", "-c", "cd " + mountpoint + " && " + shell), Duration.ofSeconds(30)).requireExit(0).stdout();
+        } finally {
+            run(List.of("umount", mountpoint.toString()), Duration.ofSeconds(30)).requireExit(0);
+        }
+    }
 }

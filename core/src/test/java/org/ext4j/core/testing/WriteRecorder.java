@@ -1,4 +1,4 @@
-package org.ext4j.core.crash;
+package org.ext4j.core.testing;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -12,17 +12,17 @@ import org.ext4j.core.io.ForwardingBlockDevice;
  * at any point: the disk after a crash holds every write before the last completed flush, plus
  * any subset of the writes issued since.
  */
-final class WriteRecorder extends ForwardingBlockDevice {
+public final class WriteRecorder extends ForwardingBlockDevice {
     /** One event: a write of {@code data} at {@code offset}, or a flush (data null). */
-    record Event(long offset, byte[] data) {
-        boolean isFlush() {
+    public record Event(long offset, byte[] data) {
+        public boolean isFlush() {
             return data == null;
         }
     }
 
     private final List<Event> events = new ArrayList<>();
 
-    WriteRecorder(BlockDevice inner) {
+    public WriteRecorder(BlockDevice inner) {
         super(inner);
     }
 
@@ -39,11 +39,11 @@ final class WriteRecorder extends ForwardingBlockDevice {
     }
 
     /** How many events were recorded so far: a position a promise or a cut refers to. */
-    synchronized int position() {
+    public synchronized int position() {
         return events.size();
     }
 
-    synchronized List<Event> events() {
+    public synchronized List<Event> events() {
         return List.copyOf(events);
     }
 }
