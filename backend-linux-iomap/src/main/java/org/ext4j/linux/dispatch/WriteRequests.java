@@ -136,8 +136,11 @@ final class WriteRequests {
     }
 
     CreateOut tmpfile(InHeader h, long parent, CreateIn in) {
+        // The open(2) flags carry O_TMPFILE and O_DIRECTORY too; the core wants the access mode,
+        // O_EXCL (not linkable later) and O_APPEND.
+        int flags = in.flags() & (WritableFileSystem.O_ACCMODE | WritableFileSystem.O_EXCL | WritableFileSystem.O_APPEND);
         WritableFileSystem.Created created = writable().tmpfile(Credentials.of(h), parent, in.mode() & 07777,
-                umask(in.umask()), WritableFileSystem.O_RDWR);
+                umask(in.umask()), flags);
         return new CreateOut(counted(created.attributes()), new OpenOut(created.handle(), OpenOut.FOPEN_KEEP_CACHE, 0));
     }
 

@@ -48,7 +48,7 @@ public final class TransactionManager implements AutoCloseable {
     private boolean runningOrderedData;
     private long runningSince;
     private ScheduledExecutorService timer;
-    private boolean closed;
+    private volatile boolean closed;
     private volatile String failure;
 
     public TransactionManager(Ext4FileSystem fs, BlockCache cache, CommitWriter writer) {
@@ -196,6 +196,11 @@ public final class TransactionManager implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** False once a commit failed or the manager was closed: {@link #begin()} would throw EROFS. */
+    public boolean acceptsHandles() {
+        return failure == null && !closed;
     }
 
     /** True when committed handles wait to be written (takes the transaction lock). */
