@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -28,6 +27,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * The commands run in-process against an image that mkfs.ext4 -d made from a tree written
@@ -91,25 +93,25 @@ class CommandsTest {
         Files.writeString(tree.resolve("hard1"), "linked thrice\n");
         Files.createLink(tree.resolve("sub/hard2"), tree.resolve("hard1"));
         Files.createLink(tree.resolve("many/hard3"), tree.resolve("hard1"));
-        Oracle.run("mkfifo", tree.resolve("fifo").toString());
+        Tools.runOk(List.of("mkfifo", tree.resolve("fifo").toString()));
         if (root) {
-            Oracle.run("mknod", tree.resolve("cdev").toString(), "c", "4", "70");
+            Tools.runOk(List.of("mknod", tree.resolve("cdev").toString(), "c", "4", "70"));
         }
-        xattrs = Oracle.available("setfattr");
+        xattrs = Tools.available("setfattr");
         if (xattrs) {
-            Oracle.run("setfattr", "-n", "user.comment", "-v", "hello world", tree.resolve("README.txt").toString());
-            Oracle.run("setfattr", "-n", "user.bin", "-v", "0x0001ff", tree.resolve("README.txt").toString());
+            Tools.runOk(List.of("setfattr", "-n", "user.comment", "-v", "hello world", tree.resolve("README.txt").toString()));
+            Tools.runOk(List.of("setfattr", "-n", "user.bin", "-v", "0x0001ff", tree.resolve("README.txt").toString()));
         }
-        acls = Oracle.available("setfacl") && Oracle.available("getfacl");
+        acls = Tools.available("setfacl") && Tools.available("getfacl");
         if (acls) {
             Files.writeString(tree.resolve("acl.txt"), "acl\n");
-            Oracle.run("setfacl", "-m", "u:1234:r-x,g:77:rw-", tree.resolve("acl.txt").toString());
+            Tools.runOk(List.of("setfacl", "-m", "u:1234:r-x,g:77:rw-", tree.resolve("acl.txt").toString()));
         }
         setTimes();
         img = tmp.resolve("test.img");
-        Oracle.mkfs(tree, img, "32M", "-L", "cli-test", "-I", "256");
+        ImageFactory.mkfs(img, "32M", "-t", "ext4", "-L", "cli-test", "-I", "256", "-d", tree.toString());
         image = img.toString();
-        Oracle.debugfsWrite(img, "sif /README.txt mtime_extra " + ((long) README_MTIME_NANOS << 2));
+        new Debugfs(img).write(List.of("sif /README.txt mtime_extra " + ((long) README_MTIME_NANOS << 2)));
     }
 
     /** Distinct whole-second mtimes everywhere, directories last so creating entries does not move them. */
@@ -127,7 +129,7 @@ class CommandsTest {
                 Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(ft, ft, null);
             } else {
                 // The JDK opens the file to set its times, which blocks on a fifo.
-                Oracle.run("touch", "-h", "-d", "@" + t, p.toString());
+                Tools.runOk(List.of("touch", "-h", "-d", "@" + t, p.toString()));
             }
         }
     }
@@ -136,10 +138,10 @@ class CommandsTest {
 
     @Test
     void infoMatchesDumpe2fs() throws Exception {
-        Oracle.Run r = Oracle.ext4j("info", image);
+        CliRun r = CliRun.ext4j("info", image);
         assertEquals(0, r.status(), r.stderr());
         Map<String, String> ours = fields(r.stdout());
-        Map<String, String> theirs = fields(Oracle.run("dumpe2fs", "-h", image));
+        Map<String, String> theirs = fields(Tools.runOk(List.of("dumpe2fs", "-h", image)).stdout());
         for (String key : List.of("Filesystem volume name", "Filesystem UUID", "Filesystem features", "Block count",
                 "Free blocks", "Reserved block count", "Inode count", "Free inodes", "Block size", "Blocks per group",
                 "Inodes per group", "Inode size", "First inode", "Journal inode", "Mount count", "Directory Hash Seed")) {
@@ -204,7 +206,7 @@ class CommandsTest {
 
     /** find's view of the source tree: relative path → mode string, links, uid, gid, size, target, mtime seconds. */
     static Map<String, String[]> findTree(Path root) throws Exception {
-        String out = Oracle.run("find", root.toString(), "-mindepth", "1", "-printf", "%P\\t%M\\t%n\\t%U\\t%G\\t%s\\t%l\\t%T@\\n");
+        String out = Tools.runOk(List.of("find", root.toString(), "-mindepth", "1", "-printf", "%P\\t%M\\t%n\\t%U\\t%G\\t%s\\t%l\\t%T@\\n")).stdout();
         Map<String, String[]> m = new TreeMap<>();
         for (String line : out.split("\n")) {
             String[] f = line.split("\t", -1);
@@ -215,7 +217,7 @@ class CommandsTest {
 
     @Test
     void lsLongAllRecursiveMatchesTheSourceTree() throws Exception {
-        Oracle.Run r = Oracle.ext4j("ls", "-l", "-a", "-R", image);
+        CliRun r = CliRun.ext4j("ls", "-l", "-a", "-R", image);
         assertEquals(0, r.status(), r.stderr());
         assertEquals("", r.stderr());
         Map<String, Map<String, LsLine>> dirs = parseLsR(r.stdout());
@@ -267,11 +269,11 @@ class CommandsTest {
 
     @Test
     void lsLongMatchesDebugfs() throws Exception {
-        Map<String, Map<String, LsLine>> dirs = parseLsR(Oracle.ext4j("ls", "-l", "-a", "-R", image).stdout());
+        Map<String, Map<String, LsLine>> dirs = parseLsR(CliRun.ext4j("ls", "-l", "-a", "-R", image).stdout());
         assertTrue(dirs.size() >= 8, dirs.keySet().toString());
         for (var d : dirs.entrySet()) {
             Map<String, String[]> theirs = new TreeMap<>();
-            for (String line : Oracle.debugfs(img, "ls -l " + d.getKey()).split("\n")) {
+            for (String line : new Debugfs(img).run("ls -l " + d.getKey()).split("\n")) {
                 Matcher m = DEBUGFS_LS.matcher(line);
                 if (m.matches()) {
                     theirs.put(unescape(m.group(7)), new String[] {m.group(2), m.group(4), m.group(5), m.group(6)});
@@ -307,7 +309,7 @@ class CommandsTest {
 
     @Test
     void lsWithoutAHidesDotNames() throws Exception {
-        Oracle.Run r = Oracle.ext4j("ls", image);
+        CliRun r = CliRun.ext4j("ls", image);
         assertEquals(0, r.status(), r.stderr());
         TreeSet<String> expected = new TreeSet<>();
         try (var s = Files.list(tree)) {
@@ -321,11 +323,11 @@ class CommandsTest {
 
     @Test
     void lsOfASymlinkShowsTheLinkItself() {
-        Oracle.Run r = Oracle.ext4j("ls", "-l", image + ":/sublink");
+        CliRun r = CliRun.ext4j("ls", "-l", image + ":/sublink");
         assertEquals(0, r.status(), r.stderr());
         assertTrue(r.stdout().startsWith("lrwxrwxrwx "), r.stdout());
         assertTrue(r.stdout().strip().endsWith("/sublink -> sub"), r.stdout());
-        Oracle.Run through = Oracle.ext4j("ls", image + ":/sublink/");
+        CliRun through = CliRun.ext4j("ls", image + ":/sublink/");
         assertEquals(List.of(".dotdir", "deeper", "hard2").subList(1, 3), List.of(through.stdout().split("\n")));
     }
 
@@ -343,7 +345,7 @@ class CommandsTest {
                 continue; // a sample of the big directory keeps the test quick
             }
             String inside = "/" + tree.relativize(f).toString();
-            Oracle.Run r = Oracle.ext4j("cat", image + ":" + inside);
+            CliRun r = CliRun.ext4j("cat", image + ":" + inside);
             assertEquals(0, r.status(), inside + ": " + r.stderr());
             assertArrayEquals(Files.readAllBytes(f), r.stdoutBytes(), inside);
         }
@@ -351,7 +353,7 @@ class CommandsTest {
 
     @Test
     void catFollowsSymlinksAndConcatenates() throws Exception {
-        Oracle.Run r = Oracle.ext4j("cat", image + ":/link", image + ":/longlink", image + ":/sublink/deeper/file");
+        CliRun r = CliRun.ext4j("cat", image + ":/link", image + ":/longlink", image + ":/sublink/deeper/file");
         assertEquals(0, r.status(), r.stderr());
         assertEquals("read me\nsecond line\ndeep\ndeep\n", r.stdout());
     }
@@ -373,7 +375,7 @@ class CommandsTest {
         }
         Map<String, String[]> source = findTree(tree);
         for (String p : paths) {
-            Oracle.Run r = Oracle.ext4j("stat", image + ":/" + p);
+            CliRun r = CliRun.ext4j("stat", image + ":/" + p);
             assertEquals(0, r.status(), p + ": " + r.stderr());
             String out = r.stdout();
             Matcher size = find(STAT_SIZE, out, p);
@@ -390,7 +392,7 @@ class CommandsTest {
             }
             assertEquals((long) Double.parseDouble(f[7]), mtime.getEpochSecond(), p);
 
-            String d = Oracle.debugfs(img, "stat \"/" + p + "\"");
+            String d = new Debugfs(img).stat("/" + p).text();
             assertEquals(group(d, "Inode: (\\d+)"), inode.group(1), p);
             assertEquals(group(d, "Links: (\\d+)"), inode.group(2), p);
             assertEquals(group(d, "Size: (\\d+)"), size.group(1), p);
@@ -406,21 +408,21 @@ class CommandsTest {
                 assertTrue(out.contains("character special file"), out);
             }
         }
-        Oracle.Run readme = Oracle.ext4j("stat", image + ":/README.txt");
+        CliRun readme = CliRun.ext4j("stat", image + ":/README.txt");
         assertTrue(readme.stdout().contains(String.format(".%09d ", README_MTIME_NANOS)), readme.stdout());
     }
 
     @Test
     void statShowsXattrsAndAcls() throws Exception {
         if (xattrs) {
-            String out = Oracle.ext4j("stat", image + ":/README.txt").stdout();
+            String out = CliRun.ext4j("stat", image + ":/README.txt").stdout();
             assertTrue(out.contains("  user.comment = \"hello world\"\n"), out);
             assertTrue(out.contains("  user.bin = 0x0001ff\n"), out);
         }
         if (acls) {
-            String out = Oracle.ext4j("stat", image + ":/acl.txt").stdout();
+            String out = CliRun.ext4j("stat", image + ":/acl.txt").stdout();
             List<String> lines = new ArrayList<>();
-            for (String l : Oracle.run("getfacl", "-n", "--omit-header", "-E", tree.resolve("acl.txt").toString()).split("\n")) {
+            for (String l : Tools.runOk(List.of("getfacl", "-n", "--omit-header", "-E", tree.resolve("acl.txt").toString())).stdout().split("\n")) {
                 if (!l.isBlank()) {
                     lines.add(l.strip());
                 }
@@ -446,7 +448,7 @@ class CommandsTest {
     @Test
     void cpRecursivePreservingGivesTheSourceTree() throws Exception {
         Path out = tmp.resolve("copy");
-        Oracle.Run r = Oracle.ext4j("cp", "-r", "-p", image + ":", out.toString());
+        CliRun r = CliRun.ext4j("cp", "-r", "-p", image + ":", out.toString());
         assertEquals(0, r.status(), r.stderr());
         assertEquals("", r.stderr());
         Map<String, String[]> source = findTree(tree);
@@ -480,19 +482,19 @@ class CommandsTest {
     @Test
     void cpIntoAnExistingDirectoryAndItsRules() throws Exception {
         Path dest = Files.createDirectories(tmp.resolve("into"));
-        Oracle.Run r = Oracle.ext4j("cp", image + ":/README.txt", image + ":/link", image + ":/sub", dest.toString());
+        CliRun r = CliRun.ext4j("cp", image + ":/README.txt", image + ":/link", image + ":/sub", dest.toString());
         assertEquals(1, r.status());
         assertTrue(r.stderr().contains(image + ":/sub: is a directory (use -r to copy directories)"), r.stderr());
         assertEquals(Files.readString(tree.resolve("README.txt")), Files.readString(dest.resolve("README.txt")));
         assertFalse(Files.isSymbolicLink(dest.resolve("link")), "without -r a source link is followed");
         assertEquals(Files.readString(tree.resolve("README.txt")), Files.readString(dest.resolve("link")));
 
-        Oracle.Run two = Oracle.ext4j("cp", image + ":/README.txt", image + ":/empty", tmp.resolve("nodir").toString());
+        CliRun two = CliRun.ext4j("cp", image + ":/README.txt", image + ":/empty", tmp.resolve("nodir").toString());
         assertEquals(1, two.status());
         assertTrue(two.stderr().contains("target is not a directory"), two.stderr());
 
         Path named = tmp.resolve("renamed.txt");
-        assertEquals(0, Oracle.ext4j("cp", image + ":/sub/deeper/file", named.toString()).status());
+        assertEquals(0, CliRun.ext4j("cp", image + ":/sub/deeper/file", named.toString()).status());
         assertEquals("deep\n", Files.readString(named));
     }
 
@@ -500,28 +502,28 @@ class CommandsTest {
 
     @Test
     void errorsAreOneLineWithTheRightStatus() throws Exception {
-        assertError(Oracle.ext4j("ls", tmp.resolve("missing.img").toString()), 1,
+        assertError(CliRun.ext4j("ls", tmp.resolve("missing.img").toString()), 1,
                 "ext4j: ls: " + tmp.resolve("missing.img") + ": no such image file");
-        assertError(Oracle.ext4j("ls", image + ":/nope"), 1, "ext4j: ls: " + image + ":/nope: No such file or directory");
-        assertError(Oracle.ext4j("cat", image + ":/sub"), 1, "ext4j: cat: " + image + ":/sub: Is a directory");
-        assertError(Oracle.ext4j("cat", image + ":/README.txt/x"), 1, "Not a directory");
-        assertError(Oracle.ext4j("cat", image + ":/loop1"), 1, "Too many levels of symbolic links");
-        assertError(Oracle.ext4j("cat", image + ":/dangling"), 1, "No such file or directory");
-        assertError(Oracle.ext4j("cat", image), 2, "ext4j: cat: '" + image + "' names no file inside the image");
-        assertError(Oracle.ext4j("stat", image), 2, "IMAGE:PATH");
-        assertError(Oracle.ext4j("ls", "--bogus", image), 2, "ext4j: ls: Unknown option: '--bogus'");
-        assertError(Oracle.ext4j(), 2, "ext4j: missing COMMAND");
-        assertError(Oracle.ext4j("frobnicate"), 2, "ext4j: Unmatched argument");
+        assertError(CliRun.ext4j("ls", image + ":/nope"), 1, "ext4j: ls: " + image + ":/nope: No such file or directory");
+        assertError(CliRun.ext4j("cat", image + ":/sub"), 1, "ext4j: cat: " + image + ":/sub: Is a directory");
+        assertError(CliRun.ext4j("cat", image + ":/README.txt/x"), 1, "Not a directory");
+        assertError(CliRun.ext4j("cat", image + ":/loop1"), 1, "Too many levels of symbolic links");
+        assertError(CliRun.ext4j("cat", image + ":/dangling"), 1, "No such file or directory");
+        assertError(CliRun.ext4j("cat", image), 2, "ext4j: cat: '" + image + "' names no file inside the image");
+        assertError(CliRun.ext4j("stat", image), 2, "IMAGE:PATH");
+        assertError(CliRun.ext4j("ls", "--bogus", image), 2, "ext4j: ls: Unknown option: '--bogus'");
+        assertError(CliRun.ext4j(), 2, "ext4j: missing COMMAND");
+        assertError(CliRun.ext4j("frobnicate"), 2, "ext4j: Unmatched argument");
         Path notExt4 = Files.write(tmp.resolve("zeros.img"), new byte[64 * 1024]);
-        assertError(Oracle.ext4j("info", notExt4.toString()), 1, "the image is corrupted: superblock: bad magic");
-        assertError(Oracle.ext4j("info", notExt4.toString()), 1, "(run e2fsck -f " + notExt4 + ")");
-        Oracle.Run debug = Oracle.ext4j("--debug", "ls", image + ":/nope");
+        assertError(CliRun.ext4j("info", notExt4.toString()), 1, "the image is corrupted: superblock: bad magic");
+        assertError(CliRun.ext4j("info", notExt4.toString()), 1, "(run e2fsck -f " + notExt4 + ")");
+        CliRun debug = CliRun.ext4j("--debug", "ls", image + ":/nope");
         assertTrue(debug.stderr().contains("\tat org.ext4j."), debug.stderr());
-        Oracle.Run debugAfter = Oracle.ext4j("ls", "--debug", image + ":/nope");
+        CliRun debugAfter = CliRun.ext4j("ls", "--debug", image + ":/nope");
         assertTrue(debugAfter.stderr().contains("\tat org.ext4j."), debugAfter.stderr());
     }
 
-    private static void assertError(Oracle.Run r, int status, String expected) {
+    private static void assertError(CliRun r, int status, String expected) {
         assertEquals(status, r.status(), r.stderr());
         assertTrue(r.stderr().contains(expected), "expected '" + expected + "' in: " + r.stderr());
         assertFalse(r.stderr().contains("Exception"), r.stderr());
@@ -536,14 +538,14 @@ class CommandsTest {
     @Test
     void everyCommandHasAManualPage() {
         for (String cmd : List.of("info", "ls", "cat", "stat", "cp", "demo")) {
-            Oracle.Run r = Oracle.ext4j(cmd, "--help");
+            CliRun r = CliRun.ext4j(cmd, "--help");
             assertEquals(0, r.status(), cmd);
             for (String section : List.of("SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS", "EXAMPLES")) {
                 assertTrue(r.stdout().contains("\n" + section + "\n"), cmd + " lacks " + section + ":\n" + r.stdout());
             }
             assertTrue(r.stdout().contains("ext4j " + cmd), r.stdout());
         }
-        Oracle.Run top = Oracle.ext4j("--help");
+        CliRun top = CliRun.ext4j("--help");
         assertEquals(0, top.status());
         assertTrue(top.stdout().contains("COMMANDS"), top.stdout());
     }
@@ -551,7 +553,7 @@ class CommandsTest {
     @Test
     void demoBuildsAnImageAndToursIt() throws Exception {
         Path dir = tmp.resolve("demo");
-        Oracle.Run r = Oracle.ext4j("demo", "--dir", dir.toString());
+        CliRun r = CliRun.ext4j("demo", "--dir", dir.toString());
         assertEquals(0, r.status(), r.stderr());
         String out = r.stdout();
         for (String header : List.of("== ext4j info ", "== ext4j ls -l -a -R ", "== ext4j cat ", "== ext4j stat ", "== Try next ==")) {

@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.ext4j.core.fs.Ext4Volume;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.spi.Attributes;
@@ -21,6 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Path resolution inside an image compared with the host kernel resolving the same relative
@@ -50,7 +50,7 @@ class PathWalkerTest {
             Files.createSymbolicLink(tree.resolve("chain" + i), Path.of(i == 40 ? "top" : "chain" + (i + 1)));
         }
         img = tmp.resolve("walk.img");
-        Oracle.mkfs(tree, img, "8M");
+        ImageFactory.mkfs(img, "8M", "-t", "ext4", "-d", tree.toString());
         volume = Ext4Volume.open(img, OpenOptions.READ_ONLY);
         walker = new PathWalker(volume, Caller.ROOT);
     }
@@ -117,10 +117,6 @@ class PathWalkerTest {
     }
 
     private static long debugfsIno(String path) throws Exception {
-        Matcher m = Pattern.compile("Inode: (\\d+)").matcher(Oracle.debugfs(img, "stat " + path));
-        if (!m.find()) {
-            throw new AssertionError("debugfs stat " + path);
-        }
-        return Long.parseLong(m.group(1));
+        return new Debugfs(img).stat(path).ino();
     }
 }

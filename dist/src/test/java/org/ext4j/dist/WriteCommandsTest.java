@@ -31,6 +31,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * The write commands run in-process on an image mkfs.ext4 made empty; the result is checked by
@@ -70,13 +73,13 @@ class WriteCommandsTest {
         Files.createLink(src.resolve("sub/hard"), src.resolve("small.txt"));
         Files.createLink(src.resolve("sub/deeper/hard2"), src.resolve("big.bin"));
         Files.createLink(src.resolve("hard3"), src.resolve("big.bin"));
-        Oracle.run("mkfifo", src.resolve("fifo").toString());
+        Tools.runOk(List.of("mkfifo", src.resolve("fifo").toString()));
         Files.createDirectory(src.resolve("private"));
         Files.writeString(src.resolve("private/secret"), "s\n");
         Files.createDirectory(src.resolve("sticky"));
         xattrs = setUserXattr(src.resolve("small.txt"), "color", "blue");
         if (root) {
-            Oracle.run("mknod", src.resolve("null").toString(), "c", "1", "3");
+            Tools.runOk(List.of("mknod", src.resolve("null").toString(), "c", "1", "3"));
             Files.setAttribute(src.resolve("odd.bin"), "unix:uid", 1000);
             Files.setAttribute(src.resolve("odd.bin"), "unix:gid", 1001);
             Files.setAttribute(src.resolve("private"), "unix:uid", 4321);
@@ -94,7 +97,7 @@ class WriteCommandsTest {
             }
         }
         img = tmp.resolve("disk.img");
-        Oracle.run("mkfs.ext4", "-q", "-F", img.toString(), "64M");
+        ImageFactory.mkfs(img, "64M");
         image = img.toString();
     }
 
@@ -118,7 +121,7 @@ class WriteCommandsTest {
     @Test
     @Order(1)
     void copyTreeInMatchesTheKernelsView() throws Exception {
-        Oracle.Run run = Oracle.ext4j("cp", "-r", "-p", src.toString(), image + ":/");
+        CliRun run = CliRun.ext4j("cp", "-r", "-p", src.toString(), image + ":/");
         assertEquals(0, run.status(), run.stderr());
         fsck();
         withMount(mnt -> assertEquals(describe(src, true), describe(mnt.resolve("src"), true)));
@@ -165,30 +168,30 @@ class WriteCommandsTest {
     @Test
     @Order(3)
     void errorsAreOneLineAndLeaveTheImageClean() throws Exception {
-        Oracle.Run r = Oracle.ext4j("cp", src.resolve("small.txt").toString(), image + ":/no/such/dir/x");
+        CliRun r = CliRun.ext4j("cp", src.resolve("small.txt").toString(), image + ":/no/such/dir/x");
         assertEquals(1, r.status());
         assertEquals("ext4j: cp: " + image + ":/no/such/dir/x: No such file or directory\n", r.stderr());
 
-        r = Oracle.ext4j("rm", image + ":/src/new");
+        r = CliRun.ext4j("rm", image + ":/src/new");
         assertEquals(1, r.status());
         assertEquals("ext4j: rm: " + image + ":/src/new: Is a directory (use -r to remove directories)\n", r.stderr());
 
-        r = Oracle.ext4j("mv", image + ":/src/small.txt", image + ":/src/small.txt");
+        r = CliRun.ext4j("mv", image + ":/src/small.txt", image + ":/src/small.txt");
         assertEquals(1, r.status());
         assertTrue(r.stderr().startsWith("ext4j: mv: ") && r.stderr().contains("are the same file"), r.stderr());
 
-        r = Oracle.ext4j("rm", "-r", "-f", image + ":/");
+        r = CliRun.ext4j("rm", "-r", "-f", image + ":/");
         assertEquals(1, r.status());
         assertTrue(r.stderr().contains("refusing to remove the root directory"), r.stderr());
 
-        r = Oracle.ext4j("mkdir", image + ":/src");
+        r = CliRun.ext4j("mkdir", image + ":/src");
         assertEquals(1, r.status());
         assertTrue(r.stderr().startsWith("ext4j: mkdir: " + image + ":/src: File exists"), r.stderr());
 
-        r = Oracle.ext4j("ln", image + ":/src/new", image + ":/src/dirlink");
+        r = CliRun.ext4j("ln", image + ":/src/new", image + ":/src/dirlink");
         assertEquals(1, r.status());
 
-        r = Oracle.ext4j("mkdir", "-m", "u+x", image + ":/z");
+        r = CliRun.ext4j("mkdir", "-m", "u+x", image + ":/z");
         assertEquals(2, r.status());
         fsck();
     }
@@ -197,26 +200,26 @@ class WriteCommandsTest {
     void anImageThatCanOnlyBeReadIsRefused() throws Exception {
         // quota is a read-only-compatible feature ext4j does not write, so the filesystem comes up read-only.
         Path quota = tmp.resolve("quota.img");
-        Oracle.run("mkfs.ext4", "-q", "-F", "-O", "quota", quota.toString(), "16M");
-        Oracle.Run r = Oracle.ext4j("mkdir", quota + ":/d");
+        ImageFactory.mkfs(quota, "16M", "-O", "quota");
+        CliRun r = CliRun.ext4j("mkdir", quota + ":/d");
         assertEquals(1, r.status());
         assertTrue(r.stderr().startsWith("ext4j: mkdir: " + quota + ": cannot be written: the filesystem opened read-only")
                 && r.stderr().contains("quota"), r.stderr());
-        String listing = Oracle.debugfs(quota, "ls -p /");
+        String listing = new Debugfs(quota).run("ls -p /");
         assertTrue(listing.contains("/lost+found/") && !listing.contains("/d/"), listing);
     }
 
     @Test
     void everyWriteCommandHasAManual() {
         for (String cmd : List.of("mkdir", "rm", "mv", "ln", "cp")) {
-            Oracle.Run r = Oracle.ext4j(cmd, "--help");
+            CliRun r = CliRun.ext4j(cmd, "--help");
             assertEquals(0, r.status());
             assertTrue(r.stdout().contains("SYNOPSIS") && r.stdout().contains("EXIT STATUS"), cmd);
         }
     }
 
     private static void ok(String... args) {
-        Oracle.Run r = Oracle.ext4j(args);
+        CliRun r = CliRun.ext4j(args);
         assertEquals(0, r.status(), String.join(" ", args) + ": " + r.stderr());
     }
 
@@ -234,11 +237,11 @@ class WriteCommandsTest {
     private static void withMount(MountCheck check) throws Exception {
         assumeTrue(root, "mounting needs root");
         Path mnt = Files.createTempDirectory(tmp, "mnt");
-        Oracle.run("mount", "-t", "ext4", "-o", "loop,ro", image, mnt.toString());
+        Tools.runOk(List.of("mount", "-t", "ext4", "-o", "loop,ro", image, mnt.toString()));
         try {
             check.check(mnt);
         } finally {
-            Oracle.run("umount", "-d", mnt.toString());
+            Tools.runOk(List.of("umount", "-d", mnt.toString()));
         }
     }
 

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
@@ -31,6 +33,9 @@ import org.ext4j.core.tx.TransactionManager;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Bitmaps, block and inode allocation against e2fsprogs: images from mkfs.ext4 in several
@@ -68,7 +73,7 @@ class AllocationTest {
         Path img = dir.resolve(v.name() + ".img");
         List<String> options = new ArrayList<>(List.of(v.options()));
         options.addAll(List.of(extra));
-        E2fsTools.mkfs(img, v.size(), options.toArray(String[]::new));
+        ImageFactory.mkfs(img, v.size(), options.toArray(String[]::new));
         return img;
     }
 
@@ -91,12 +96,12 @@ class AllocationTest {
     @MethodSource("variants")
     void bitmapsMatchDumpe2fs(Variant v) throws Exception {
         Path img = image(v);
-        List<E2fsTools.Group> expected = E2fsTools.groups(img);
+        List<Group> expected = groups(img);
         try (Opened o = Opened.of(img)) {
             Superblock sb = o.fs().superblock();
             assertEquals(sb.groupCount(), expected.size());
             Bitmaps bitmaps = o.acc().bitmaps();
-            for (E2fsTools.Group g : expected) {
+            for (Group g : expected) {
                 byte[] blockMap = bitmaps.blockBitmap(o.tm().cache(), g.number());
                 List<Long> free = new ArrayList<>();
                 long base = sb.groupFirstBlock(g.number());
@@ -105,7 +110,7 @@ class AllocationTest {
                         free.add(base + b);
                     }
                 }
-                assertEquals(g.freeBlockRanges(), E2fsTools.ranges(free), "free blocks of group " + g.number());
+                assertEquals(g.freeBlockRanges(), ranges(free), "free blocks of group " + g.number());
                 assertEquals(g.freeBlocks(), free.size(), "free block count of group " + g.number());
                 for (long b = o.acc().layout().blocksInGroup(g.number()); b < 8L * sb.blockSize(); b++) {
                     assertTrue(Bitmap.test(blockMap, b), "padding bit " + b + " of group " + g.number());
@@ -117,7 +122,7 @@ class AllocationTest {
                         freeInodes.add(g.number() * sb.inodesPerGroup() + i + 1);
                     }
                 }
-                assertEquals(g.freeInodeRanges(), E2fsTools.ranges(freeInodes), "free inodes of group " + g.number());
+                assertEquals(g.freeInodeRanges(), ranges(freeInodes), "free inodes of group " + g.number());
             }
         }
     }
@@ -128,9 +133,9 @@ class AllocationTest {
         Path img = image(v);
         Path pristine = dir.resolve(v.name() + ".pristine.img");
         Files.copy(img, pristine);
-        long freeBlocks = E2fsTools.headerField(img, "Free blocks");
-        long freeInodes = E2fsTools.headerField(img, "Free inodes");
-        List<E2fsTools.Group> groupsBefore = E2fsTools.groups(img);
+        long freeBlocks = dumpe2fsCount(img, "Free blocks");
+        long freeInodes = dumpe2fsCount(img, "Free inodes");
+        List<Group> groupsBefore = groups(img);
         List<BlockRun> runs = new ArrayList<>();
         List<Long> files = new ArrayList<>();
         List<Long> dirs = new ArrayList<>();
@@ -164,18 +169,18 @@ class AllocationTest {
             cmds.add("icheck " + r.start());
         }
         inodes.forEach(i -> cmds.add("testi <" + i + ">"));
-        String before = E2fsTools.debugfs(pristine, cmds);
+        String before = String.join("", new Debugfs(pristine).batch(cmds));
         assertFalse(before.contains("marked in use"), before);
         assertEquals(runs.size(), before.split("<block not found>", -1).length - 1, before);
         // After: all of them are in use, and e2fsck finds exactly them in use by nothing.
-        String after = E2fsTools.debugfs(img, cmds);
+        String after = String.join("", new Debugfs(img).batch(cmds));
         assertEquals(allocated.size() + inodes.size(), after.split("marked in use", -1).length - 1, after);
-        E2fsTools.Result fsck = E2fsTools.run("e2fsck", "-fn", img.toString());
-        assertEquals(4, fsck.exit(), fsck.out());
-        assertEquals(allocated, E2fsTools.bitmapDifferences(fsck.out(), "Block"), fsck.out());
-        assertEquals(inodes, E2fsTools.bitmapDifferences(fsck.out(), "Inode"), fsck.out());
-        assertEquals(freeBlocks - allocated.size(), E2fsTools.headerField(img, "Free blocks"));
-        assertEquals(freeInodes - inodes.size(), E2fsTools.headerField(img, "Free inodes"));
+        Tools.Result fsck = Tools.run(List.of("e2fsck", "-fn", img.toString()));
+        assertEquals(4, fsck.exitCode(), fsck.stdout());
+        assertEquals(allocated, Tools.e2fsckBitmapDifferences(fsck.stdout(), "Block"), fsck.stdout());
+        assertEquals(inodes, Tools.e2fsckBitmapDifferences(fsck.stdout(), "Inode"), fsck.stdout());
+        assertEquals(freeBlocks - allocated.size(), dumpe2fsCount(img, "Free blocks"));
+        assertEquals(freeInodes - inodes.size(), dumpe2fsCount(img, "Free inodes"));
         Map<Long, Long> blocksPerGroup = new HashMap<>();
         Map<Long, Long> inodesPerGroup = new HashMap<>();
         Map<Long, Long> dirsPerGroup = new HashMap<>();
@@ -185,8 +190,8 @@ class AllocationTest {
             inodes.forEach(i -> inodesPerGroup.merge((i - 1) / sb.inodesPerGroup(), 1L, Long::sum));
             dirs.forEach(i -> dirsPerGroup.merge((i - 1) / sb.inodesPerGroup(), 1L, Long::sum));
         }
-        for (E2fsTools.Group g : E2fsTools.groups(img)) {
-            E2fsTools.Group was = groupsBefore.get((int) g.number());
+        for (Group g : groups(img)) {
+            Group was = groupsBefore.get((int) g.number());
             assertEquals(was.freeBlocks() - blocksPerGroup.getOrDefault(g.number(), 0L), g.freeBlocks(), "free blocks of group " + g.number());
             assertEquals(was.freeInodes() - inodesPerGroup.getOrDefault(g.number(), 0L), g.freeInodes(), "free inodes of group " + g.number());
             assertEquals(was.dirs() + dirsPerGroup.getOrDefault(g.number(), 0L), g.dirs(), "directories of group " + g.number());
@@ -200,10 +205,10 @@ class AllocationTest {
             dirs.forEach(i -> o.inodes().free(tx, i, true));
             tx.commit();
         }
-        assertClean(img);
-        assertEquals(freeBlocks, E2fsTools.headerField(img, "Free blocks"));
-        assertEquals(freeInodes, E2fsTools.headerField(img, "Free inodes"));
-        List<E2fsTools.Group> groupsAfter = E2fsTools.groups(img);
+        ImageFactory.requireClean(img);
+        assertEquals(freeBlocks, dumpe2fsCount(img, "Free blocks"));
+        assertEquals(freeInodes, dumpe2fsCount(img, "Free inodes"));
+        List<Group> groupsAfter = groups(img);
         for (int g = 0; g < groupsBefore.size(); g++) {
             assertEquals(groupsBefore.get(g).freeBlocks(), groupsAfter.get(g).freeBlocks(), "free blocks of group " + g);
             assertEquals(groupsBefore.get(g).freeInodes(), groupsAfter.get(g).freeInodes(), "free inodes of group " + g);
@@ -217,9 +222,9 @@ class AllocationTest {
     void fillingTheFilesystemEndsInEnospcThatChangesNothing(Variant v) throws Exception {
         // Fewer inodes than mkfs's default keep the inode part of the test quick.
         Path img = image(v, "-N", "2048");
-        long freeBlocks = E2fsTools.headerField(img, "Free blocks");
-        long freeInodes = E2fsTools.headerField(img, "Free inodes");
-        long reserved = E2fsTools.headerField(img, "Reserved block count");
+        long freeBlocks = dumpe2fsCount(img, "Free blocks");
+        long freeInodes = dumpe2fsCount(img, "Free inodes");
+        long reserved = dumpe2fsCount(img, "Reserved block count");
         assertTrue(reserved > 0);
         byte[] pristine = Files.readAllBytes(img);
         try (Opened o = Opened.of(img)) {
@@ -252,9 +257,9 @@ class AllocationTest {
         assertEquals(freeBlocks, total(runs));
         assertEquals(freeBlocks, blocksOf(runs).size());
         assertEquals(freeInodes, new HashSet<>(inodes).size());
-        assertEquals(0, E2fsTools.headerField(img, "Free blocks"));
-        assertEquals(0, E2fsTools.headerField(img, "Free inodes"));
-        for (E2fsTools.Group g : E2fsTools.groups(img)) {
+        assertEquals(0, dumpe2fsCount(img, "Free blocks"));
+        assertEquals(0, dumpe2fsCount(img, "Free inodes"));
+        for (Group g : groups(img)) {
             assertEquals("", g.freeBlockRanges(), "group " + g.number() + " still has free blocks");
             assertEquals("", g.freeInodeRanges(), "group " + g.number() + " still has free inodes");
         }
@@ -267,9 +272,9 @@ class AllocationTest {
             }
             tx.commit();
         }
-        assertClean(img);
-        assertEquals(freeBlocks, E2fsTools.headerField(img, "Free blocks"));
-        assertEquals(freeInodes, E2fsTools.headerField(img, "Free inodes"));
+        ImageFactory.requireClean(img);
+        assertEquals(freeBlocks, dumpe2fsCount(img, "Free blocks"));
+        assertEquals(freeInodes, dumpe2fsCount(img, "Free inodes"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -336,7 +341,7 @@ class AllocationTest {
     @MethodSource("variants")
     void topLevelDirectoriesSpreadAndFilesStayNearTheirParent(Variant v) throws Exception {
         Path img = image(v);
-        List<E2fsTools.Group> before = E2fsTools.groups(img);
+        List<Group> before = groups(img);
         try (Opened o = Opened.of(img); Transaction tx = o.tm().begin()) {
             Superblock sb = o.fs().superblock();
             long ipg = sb.inodesPerGroup();
@@ -351,8 +356,8 @@ class AllocationTest {
             long units = flex ? (sb.groupCount() + (1L << sb.logGroupsPerFlex()) - 1) / (1L << sb.logGroupsPerFlex()) : sb.groupCount();
             if (!flex) {
                 // Orlov: only groups with at least average free inodes and blocks take top-level directories.
-                long avgBlocks = before.stream().mapToLong(E2fsTools.Group::freeBlocks).sum() / units;
-                long avgInodes = before.stream().mapToLong(E2fsTools.Group::freeInodes).sum() / units;
+                long avgBlocks = before.stream().mapToLong(Group::freeBlocks).sum() / units;
+                long avgInodes = before.stream().mapToLong(Group::freeInodes).sum() / units;
                 long eligible = before.stream().filter(g -> g.freeBlocks() >= avgBlocks && g.freeInodes() >= avgInodes).count();
                 assertEquals(Math.min(4, eligible), groups.size(), "four top-level directories went to " + groups);
             }
@@ -370,8 +375,8 @@ class AllocationTest {
         Variant v = new Variant("hostile", "64M", "-O", "^flex_bg");
         Path img = image(v);
         // debugfs frees a reserved GDT block of group 0 and updates the bitmap checksum: only the layout knows better.
-        E2fsTools.check("debugfs", "-w", "-R", "freeb 10", img.toString());
-        assertTrue(E2fsTools.debugfs(img, List.of("testb 10")).contains("not in use"));
+        new Debugfs(img).write(List.of("freeb 10"));
+        assertTrue(String.join("", new Debugfs(img).batch(List.of("testb 10"))).contains("not in use"));
         try (Opened o = Opened.of(img); Transaction tx = o.tm().begin()) {
             CorruptionException e = assertThrows(CorruptionException.class, () -> o.blocks().allocate(tx, 2, 1, true));
             assertTrue(e.getMessage().contains("block bitmap of group 0") && e.getMessage().contains("marked free"), e.getMessage());
@@ -389,11 +394,6 @@ class AllocationTest {
         ch.write(b, pos);
     }
 
-    private static void assertClean(Path img) throws Exception {
-        E2fsTools.Result fsck = E2fsTools.run("e2fsck", "-fn", img.toString());
-        assertEquals(0, fsck.exit(), fsck.out() + fsck.err());
-    }
-
     private static long total(List<BlockRun> runs) {
         return runs.stream().mapToLong(BlockRun::length).sum();
     }
@@ -406,5 +406,72 @@ class AllocationTest {
             }
         }
         return set;
+    }
+
+    /** A count of {@code dumpe2fs -h}, e.g. "Free blocks". */
+    private static long dumpe2fsCount(Path image, String field) {
+        return Long.parseLong(Tools.dumpe2fsField(image, field));
+    }
+
+    /** One group as dumpe2fs prints it. */
+    private record Group(long number, long freeBlocks, long freeInodes, long dirs, String freeBlockRanges, String freeInodeRanges) {
+    }
+
+    private static final Pattern GROUP = Pattern.compile("^Group (\\d+):");
+    private static final Pattern COUNTS = Pattern.compile("^\\s+(\\d+) free (?:blocks|clusters), (\\d+) free inodes, (\\d+) directories");
+
+    /** Every group as dumpe2fs prints it: the oracle for the bitmaps and counters. */
+    private static List<Group> groups(Path image) {
+        List<Group> groups = new ArrayList<>();
+        long number = -1;
+        long[] counts = null;
+        String freeBlocks = null;
+        for (String line : Tools.runOk(List.of("dumpe2fs", image.toString())).stdout().split("\n")) {
+            Matcher g = GROUP.matcher(line);
+            if (g.find()) {
+                number = Long.parseLong(g.group(1));
+                continue;
+            }
+            Matcher c = COUNTS.matcher(line);
+            if (c.find()) {
+                counts = new long[] {Long.parseLong(c.group(1)), Long.parseLong(c.group(2)), Long.parseLong(c.group(3))};
+            } else if (line.trim().startsWith("Free blocks:")) {
+                freeBlocks = line.trim().substring("Free blocks:".length()).trim();
+            } else if (line.trim().startsWith("Free inodes:") && number >= 0) {
+                groups.add(new Group(number, counts[0], counts[1], counts[2], freeBlocks, line.trim().substring("Free inodes:".length()).trim()));
+            }
+        }
+        return groups;
+    }
+
+    /** Formats numbers as dumpe2fs does: "a-b, c, d-e". */
+    private static String ranges(Iterable<Long> sorted) {
+        StringBuilder sb = new StringBuilder();
+        long start = -1;
+        long prev = -1;
+        for (long v : sorted) {
+            if (start >= 0 && v == prev + 1) {
+                prev = v;
+                continue;
+            }
+            appendRange(sb, start, prev);
+            start = v;
+            prev = v;
+        }
+        appendRange(sb, start, prev);
+        return sb.toString();
+    }
+
+    private static void appendRange(StringBuilder sb, long start, long end) {
+        if (start < 0) {
+            return;
+        }
+        if (sb.length() > 0) {
+            sb.append(", ");
+        }
+        sb.append(start);
+        if (end > start) {
+            sb.append('-').append(end);
+        }
     }
 }

@@ -22,11 +22,13 @@ import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
-import org.ext4j.core.xattr.Tools;
 import org.ext4j.core.xattr.XattrReader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
+import java.util.List;
 
 /** Inline file and directory content from mkfs.ext4 -O inline_data images, against the source tree and debugfs stat. */
 class InlineDataTest {
@@ -52,7 +54,7 @@ class InlineDataTest {
         Files.writeString(d.resolve("a"), "a");
         Files.writeString(d.resolve("bb"), "bb");
         img = dir.resolve("inline.img");
-        Tools.mkfs(src, img, "32M", "-b", "4096", "-I", "256", "-O", "inline_data");
+        ImageFactory.mkfs(img, "32M", "-t", "ext4", "-b", "4096", "-I", "256", "-O", "inline_data", "-d", src.toString());
     }
 
     static Ext4FileSystem open(Path image) throws Exception {
@@ -61,7 +63,7 @@ class InlineDataTest {
 
     /** debugfs's "Size of inline data" for {@code path}, or -1 when it is not inline. */
     static int debugfsInlineSize(Path image, String path) throws Exception {
-        String stat = Tools.debugfs(image, "stat " + path);
+        String stat = new Debugfs(image).run("stat " + path);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("Size of inline data: (\\d+)").matcher(stat);
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
@@ -71,7 +73,7 @@ class InlineDataTest {
         int inlineCount = 0;
         try (Ext4FileSystem fs = open(img)) {
             for (String name : names()) {
-                Inode inode = fs.inode(Tools.inum(img, "/" + name));
+                Inode inode = fs.inode(new Debugfs(img).stat("/" + name).ino());
                 int inlineSize = debugfsInlineSize(img, "/" + name);
                 assertEquals(inlineSize >= 0, inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL), name);
                 if (inlineSize < 0) {
@@ -82,7 +84,7 @@ class InlineDataTest {
                 assertArrayEquals(Files.readAllBytes(src.resolve(name)), InlineData.content(fs, inode), name);
                 assertEquals(inlineSize, InlineData.capacity(fs, inode), "inline capacity of " + name);
             }
-            Inode tagged = fs.inode(Tools.inum(img, "/tagged"));
+            Inode tagged = fs.inode(new Debugfs(img).stat("/tagged").ino());
             assertArrayEquals("v".getBytes(StandardCharsets.UTF_8), new XattrReader(fs).get(tagged, "user.tag").orElseThrow());
             assertFalse(new XattrReader(fs).names(tagged).contains("system.data"), "system.data is hidden from listxattr");
         }
@@ -101,7 +103,7 @@ class InlineDataTest {
     @Test
     void inlineDirectoriesReturnEverything() throws Exception {
         try (Ext4FileSystem fs = open(img)) {
-            Inode d = fs.inode(Tools.inum(img, "/d"));
+            Inode d = fs.inode(new Debugfs(img).stat("/d").ino());
             assertTrue(d.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL));
             byte[] content = InlineData.content(fs, d);
             assertEquals(debugfsInlineSize(img, "/d"), content.length);
@@ -121,9 +123,9 @@ class InlineDataTest {
     void sizeBeyondTheInlineAreaGivesTheInlineBytes() throws Exception {
         Path copy = dir.resolve("bad-size.img");
         Files.copy(img, copy, StandardCopyOption.REPLACE_EXISTING);
-        Tools.run("debugfs", "-w", "-R", "sif /f61 size 500", copy.toString());
+        new Debugfs(copy).write(List.of("sif /f61 size 500"));
         try (Ext4FileSystem fs = open(copy)) {
-            Inode inode = fs.inode(Tools.inum(copy, "/f61"));
+            Inode inode = fs.inode(new Debugfs(copy).stat("/f61").ino());
             byte[] content = InlineData.content(fs, inode);
             assertEquals(InlineData.capacity(fs, inode), content.length);
             assertArrayEquals(java.util.Arrays.copyOf(Files.readAllBytes(src.resolve("f61")), content.length), content);
@@ -133,7 +135,7 @@ class InlineDataTest {
     @Test
     void missingSystemDataIsCorruption() throws Exception {
         try (Ext4FileSystem fs = open(img)) {
-            Inode good = fs.inode(Tools.inum(img, "/f1"));
+            Inode good = fs.inode(new Debugfs(img).stat("/f1").ino());
             byte[] raw = good.raw();
             // Wipe the in-inode xattr magic: the inode then has no system.data.
             java.util.Arrays.fill(raw, 128 + good.extraIsize(), 128 + good.extraIsize() + 4, (byte) 0);

@@ -118,6 +118,29 @@ public final class Debugfs {
         }
     }
 
+    /**
+     * Runs requests in one {@code debugfs -w} process, which changes the image (for making
+     * corrupt or unusual images); throws if debugfs reported an error. debugfs exits 0 even when
+     * a request fails, so stderr is what tells.
+     */
+    public void write(List<String> requests) {
+        try {
+            Path commands = Files.createTempFile("ext4j-debugfs", ".cmd");
+            try {
+                Files.write(commands, requests, StandardCharsets.UTF_8);
+                Tools.Result result = Tools.run(List.of("debugfs", "-w", "-f", commands.toString(), image.toString()),
+                        TIMEOUT, ENVIRONMENT).requireExit(0);
+                if (!withoutBanner(result.stderr()).isBlank()) {
+                    throw new AssertionError(result.describe("reported an error in " + requests));
+                }
+            } finally {
+                Files.deleteIfExists(commands);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     // debugfs -f echoes each request as "debugfs: REQUEST" before its output.
     private static List<String> splitBatch(List<String> requests, String stdout) {
         List<String> outputs = new ArrayList<>(requests.size());
@@ -286,6 +309,24 @@ public final class Debugfs {
         return values;
     }
 
+    /**
+     * The value of one attribute as stored on disk ({@code ea_get -r}: ACLs stay in ext4's own
+     * format instead of being converted to the one the system calls use).
+     */
+    public byte[] eaGetRaw(String path, String name) {
+        try {
+            Path out = Files.createTempFile("ext4j-ea", ".bin");
+            try {
+                run("ea_get -r -f " + quote(out.toString()) + " " + quote(path) + " " + name);
+                return Files.readAllBytes(out);
+            } finally {
+                Files.deleteIfExists(out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** {@code rdump PATH DEST}: copies a directory (contents, basic modes, owners, second mtimes) out. */
     public void rdump(String path, Path destDir) {
         run("rdump " + quote(path) + " " + quote(destDir.toString()));
@@ -332,6 +373,66 @@ public final class Debugfs {
     /** {@code bmap PATH LBLK}: the physical block of a logical block, 0 for a hole. */
     public long bmap(String path, long lblk) {
         return Long.parseLong(run("bmap " + quote(path) + " " + lblk).trim());
+    }
+
+    /** One line of {@code dump_extents}: an index entry (level below maxLevel) or a leaf extent. */
+    public record ExtentLine(int level, int maxLevel, long lblkStart, long lblkEnd, long pblk, long length,
+                             boolean uninit) {
+
+        /** True for a leaf extent, false for an index entry. */
+        public boolean isLeaf() {
+            return level == maxLevel;
+        }
+    }
+
+    private static final Pattern EX_LEAF = Pattern.compile(
+            "^\\s*(\\d+)/\\s*(\\d+)\\s+\\d+/\\s*\\d+\\s+(\\d+) -\\s*(\\d+)\\s+(\\d+) -\\s*(\\d+)\\s+(\\d+)\\s*(.*)$");
+    private static final Pattern EX_INDEX = Pattern.compile(
+            "^\\s*(\\d+)/\\s*(\\d+)\\s+\\d+/\\s*\\d+\\s+(\\d+) -\\s*(\\d+)\\s+(\\d+)\\s+(\\d+)\\s*$");
+
+    /** Every line of {@code dump_extents PATH} (index entries and leaf extents), in the order printed. */
+    public List<ExtentLine> extents(String path) {
+        List<ExtentLine> lines = new ArrayList<>();
+        for (String line : run("dump_extents " + quote(path)).split("\n")) {
+            Matcher leaf = EX_LEAF.matcher(line);
+            Matcher index = EX_INDEX.matcher(line);
+            if (leaf.matches()) {
+                lines.add(new ExtentLine(Integer.parseInt(leaf.group(1)), Integer.parseInt(leaf.group(2)),
+                        Long.parseLong(leaf.group(3)), Long.parseLong(leaf.group(4)), Long.parseLong(leaf.group(5)),
+                        Long.parseLong(leaf.group(7)), leaf.group(8).contains("Uninit")));
+            } else if (index.matches()) {
+                lines.add(new ExtentLine(Integer.parseInt(index.group(1)), Integer.parseInt(index.group(2)),
+                        Long.parseLong(index.group(3)), Long.parseLong(index.group(4)), Long.parseLong(index.group(5)),
+                        Long.parseLong(index.group(6)), false));
+            }
+        }
+        return lines;
+    }
+
+    private static final Pattern STAT_RANGE = Pattern.compile("\\((\\d+)(?:-(\\d+))?\\):(\\d+)(?:-(\\d+))?");
+
+    /**
+     * The physical block of each logical block in [0, fileBlocks), 0 for a hole, from the BLOCKS
+     * or EXTENTS section of {@code stat PATH} (one process, unlike {@link #bmap} per block). Tree
+     * and indirect blocks ((ETB0), (IND)...) are left out.
+     */
+    public long[] blockMap(String path, int fileBlocks) {
+        String stat = run("stat " + quote(path));
+        int at = Math.max(stat.indexOf("BLOCKS:"), stat.indexOf("EXTENTS:"));
+        long[] map = new long[fileBlocks];
+        if (at < 0) {
+            return map;
+        }
+        Matcher matcher = STAT_RANGE.matcher(stat.substring(at));
+        while (matcher.find()) {
+            long first = Long.parseLong(matcher.group(1));
+            long last = matcher.group(2) == null ? first : Long.parseLong(matcher.group(2));
+            long pblk = Long.parseLong(matcher.group(3));
+            for (long l = first; l <= last && l < fileBlocks; l++) {
+                map[(int) l] = pblk + (l - first);
+            }
+        }
+        return map;
     }
 
     /**

@@ -235,6 +235,19 @@ public final class ImageFactory {
         return image;
     }
 
+    /**
+     * Makes a plain image with {@code mkfs.ext4 -q -F OPTIONS IMAGE SIZE} (options such as "-t ext2",
+     * "-O inline_data" or "-d SOURCE"; size as mke2fs takes it, e.g. "16M") and returns it. For tests
+     * that need an image of their own rather than one of the shared {@link Variant}s.
+     */
+    public static Path mkfs(Path image, String size, String... options) {
+        List<String> mkfs = new ArrayList<>(List.of("mkfs.ext4", "-q", "-F"));
+        mkfs.addAll(List.of(options));
+        mkfs.addAll(List.of(image.toString(), size));
+        Tools.run(mkfs, Duration.ofSeconds(120)).requireExit(0);
+        return image;
+    }
+
     /** Asserts that {@code e2fsck -fn IMAGE} exits 0 (no problem found). */
     public static void requireClean(Path image) {
         Tools.run(List.of("e2fsck", "-fn", image.toString()), Duration.ofSeconds(120)).requireExit(0);

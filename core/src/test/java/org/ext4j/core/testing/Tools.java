@@ -11,8 +11,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 // Runs the external programs the tests use as oracles (mkfs.ext4, debugfs, e2fsck, mknod) and fails loudly.
 public final class Tools {
@@ -55,6 +59,16 @@ public final class Tools {
      * the Debian package to install when it is absent.
      */
     public static Path require(String name) {
+        return find(name).orElseThrow(() -> new AssertionError("required tool '" + name + "' not found on PATH or in "
+                + EXTRA_DIRS + " (./scripts/test.sh installs e2fsprogs and friends)"));
+    }
+
+    /** True if {@link #require} would find the executable: for tools from optional packages (setfacl, setfattr). */
+    public static boolean available(String name) {
+        return find(name).isPresent();
+    }
+
+    private static Optional<Path> find(String name) {
         List<String> dirs = new ArrayList<>();
         String path = System.getenv("PATH");
         if (path != null) {
@@ -67,11 +81,10 @@ public final class Tools {
             }
             Path candidate = Path.of(dir, name);
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate;
+                return Optional.of(candidate);
             }
         }
-        throw new AssertionError("required tool '" + name + "' not found on PATH or in " + EXTRA_DIRS
-                + " (./scripts/test.sh installs e2fsprogs and friends)");
+        return Optional.empty();
     }
 
     /** Runs a command with {@link #DEFAULT_TIMEOUT}; see {@link #run(List, Duration)}. */
@@ -161,5 +174,42 @@ public final class Tools {
         } finally {
             run(List.of("umount", mountpoint.toString()), Duration.ofSeconds(30)).requireExit(0);
         }
+    }
+
+    /** A field of {@code dumpe2fs -h IMAGE} (e.g. "Free blocks"), as printed after the colon. */
+    public static String dumpe2fsField(Path image, String field) {
+        for (String line : runOk(List.of("dumpe2fs", "-h", image.toString())).stdout().split("\n")) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).trim();
+            }
+        }
+        throw new AssertionError("dumpe2fs -h " + image + " printed no field '" + field + "'");
+    }
+
+    private static final Pattern BITMAP_DIFFERENCE = Pattern.compile("-\\((\\d+)--(\\d+)\\)|-(\\d+)");
+
+    /**
+     * The numbers {@code e2fsck -n} lists with a minus sign after "{@code what} bitmap differences:"
+     * ({@code what} is "Block" or "Inode"): marked in use in the bitmap but used by nothing.
+     */
+    public static TreeSet<Long> e2fsckBitmapDifferences(String e2fsckOutput, String what) {
+        TreeSet<Long> numbers = new TreeSet<>();
+        for (String line : e2fsckOutput.split("\n")) {
+            int at = line.indexOf(what + " bitmap differences:");
+            if (at < 0) {
+                continue;
+            }
+            Matcher matcher = BITMAP_DIFFERENCE.matcher(line.substring(at));
+            while (matcher.find()) {
+                if (matcher.group(3) != null) {
+                    numbers.add(Long.parseLong(matcher.group(3)));
+                } else {
+                    for (long n = Long.parseLong(matcher.group(1)); n <= Long.parseLong(matcher.group(2)); n++) {
+                        numbers.add(n);
+                    }
+                }
+            }
+        }
+        return numbers;
     }
 }

@@ -33,6 +33,9 @@ import org.ext4j.core.spi.Ext4Exception;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Xattrs and ACLs read by ext4j from images that mkfs.ext4 -d populated from a source tree whose
@@ -85,15 +88,15 @@ class XattrReaderTest {
         haveAclTools = Tools.available("setfacl") && Tools.available("setfattr") && Tools.available("getfacl");
         if (haveAclTools) {
             Path acl = Files.writeString(src.resolve("acl"), "acl file");
-            Tools.run("setfacl", "-m", "u:1000:r--,g:2000:rw-,u:1005:rwx", acl.toString());
-            Tools.run("setfattr", "-n", "trusted.t1", "-v", "trusted-value", acl.toString());
-            Tools.run("setfattr", "-n", "security.s1", "-v", "security-value", acl.toString());
+            Tools.runOk(List.of("setfacl", "-m", "u:1000:r--,g:2000:rw-,u:1005:rwx", acl.toString()));
+            Tools.runOk(List.of("setfattr", "-n", "trusted.t1", "-v", "trusted-value", acl.toString()));
+            Tools.runOk(List.of("setfattr", "-n", "security.s1", "-v", "security-value", acl.toString()));
             Path d = Files.createDirectory(src.resolve("dir"));
-            Tools.run("setfacl", "-d", "-m", "u:1001:rwx,g:3000:r-x", d.toString());
-            Tools.run("setfacl", "-m", "u:1002:r-x", d.toString());
+            Tools.runOk(List.of("setfacl", "-d", "-m", "u:1001:rwx,g:3000:r-x", d.toString()));
+            Tools.runOk(List.of("setfacl", "-m", "u:1002:r-x", d.toString()));
         }
         img = dir.resolve("x.img");
-        Tools.mkfs(src, img, "32M", "-b", "4096", "-I", "256");
+        ImageFactory.mkfs(img, "32M", "-t", "ext4", "-b", "4096", "-I", "256", "-d", src.toString());
     }
 
     static byte[] pattern(int n, int seed) {
@@ -121,17 +124,17 @@ class XattrReaderTest {
         try (Ext4FileSystem fs = open(img)) {
             XattrReader reader = new XattrReader(fs);
             for (String f : allFiles()) {
-                Inode inode = fs.inode(Tools.inum(img, "/" + f));
+                Inode inode = fs.inode(new Debugfs(img).stat("/" + f).ino());
                 List<XattrEntry> entries = reader.list(inode);
                 List<String> ours = new ArrayList<>();
                 for (XattrEntry e : entries) {
                     ours.add(e.fullName());
                 }
-                List<String> theirs = Tools.eaNames(img, "/" + f);
+                List<String> theirs = List.copyOf(new Debugfs(img).eaList("/" + f).keySet());
                 assertEquals(new HashSet<>(theirs), new HashSet<>(ours), "xattr names of /" + f);
                 assertEquals(theirs.size(), ours.size(), "xattr count of /" + f);
                 for (XattrEntry e : entries) {
-                    byte[] expected = Tools.eaGetRaw(img, "/" + f, e.fullName(), dir);
+                    byte[] expected = new Debugfs(img).eaGetRaw("/" + f, e.fullName());
                     assertArrayEquals(expected, reader.value(inode, e), e.fullName() + " of /" + f);
                     assertArrayEquals(expected, reader.get(inode, e.fullName()).orElseThrow(), e.fullName() + " of /" + f);
                 }
@@ -144,7 +147,7 @@ class XattrReaderTest {
         try (Ext4FileSystem fs = open(img)) {
             XattrReader reader = new XattrReader(fs);
             for (Map.Entry<String, Map<String, byte[]>> f : USER_XATTRS.entrySet()) {
-                Inode inode = fs.inode(Tools.inum(img, "/" + f.getKey()));
+                Inode inode = fs.inode(new Debugfs(img).stat("/" + f.getKey()).ino());
                 Set<String> expectedNames = new HashSet<>();
                 for (Map.Entry<String, byte[]> x : f.getValue().entrySet()) {
                     expectedNames.add("user." + x.getKey());
@@ -155,7 +158,7 @@ class XattrReaderTest {
                 assertEquals(Optional.empty(), reader.get(inode, "user.absent"));
                 assertEquals(Optional.empty(), reader.get(inode, "trusted.small"));
             }
-            assertTrue(reader.list(fs.inode(Tools.inum(img, "/plain"))).isEmpty());
+            assertTrue(reader.list(fs.inode(new Debugfs(img).stat("/plain").ino())).isEmpty());
         }
     }
 
@@ -163,19 +166,19 @@ class XattrReaderTest {
     void smallValuesStayInTheInodeAndLargeOnesGoToTheBlock() throws Exception {
         try (Ext4FileSystem fs = open(img)) {
             XattrReader reader = new XattrReader(fs);
-            Inode small = fs.inode(Tools.inum(img, "/small"));
+            Inode small = fs.inode(new Debugfs(img).stat("/small").ino());
             assertEquals(List.of(XattrEntry.Location.INODE_BODY), reader.list(small).stream().map(XattrEntry::location).toList());
             assertNull(reader.block(small));
-            assertEquals("0", Tools.field(Tools.debugfs(img, "stat /small"), "File ACL: (\\d+)"));
+            assertEquals(0, new Debugfs(img).stat("/small").fileAcl());
 
-            Inode big = fs.inode(Tools.inum(img, "/big"));
+            Inode big = fs.inode(new Debugfs(img).stat("/big").ino());
             XattrBlock block = reader.block(big);
             assertNotNull(block);
-            assertEquals(Tools.field(Tools.debugfs(img, "stat /big"), "File ACL: (\\d+)"), Long.toString(block.pblk()));
+            assertEquals(new Debugfs(img).stat("/big").fileAcl(), block.pblk());
             assertEquals(1, block.refcount());
             assertEquals(List.of("user.big"), block.entries().stream().map(XattrEntry::fullName).toList());
 
-            Inode many = fs.inode(Tools.inum(img, "/many"));
+            Inode many = fs.inode(new Debugfs(img).stat("/many").ino());
             List<XattrEntry> entries = reader.list(many);
             assertEquals(40, entries.size());
             assertTrue(entries.stream().anyMatch(e -> e.location() == XattrEntry.Location.INODE_BODY));
@@ -193,17 +196,20 @@ class XattrReaderTest {
                 {"dir", "system.posix_acl_access"},
                 {"dir", "system.posix_acl_default"}};
             for (Object[] c : cases) {
-                Inode inode = fs.inode(Tools.inum(img, "/" + c[0]));
+                Inode inode = fs.inode(new Debugfs(img).stat("/" + c[0]).ino());
                 byte[] disk = reader.get(inode, (String) c[1]).orElseThrow();
                 PosixAcl acl = PosixAcl.fromDisk(disk);
                 assertArrayEquals(disk, acl.toDisk());
                 // getfattr on the source tree shows the value the host kernel hands to user space.
-                String hex = Tools.field(Tools.run("getfattr", "-e", "hex", "-n", (String) c[1], src.resolve((String) c[0]).toString()),
-                        "=0x([0-9a-f]+)");
+                String getfattr = Tools.runOk(List.of("getfattr", "-e", "hex", "-n", (String) c[1],
+                        src.resolve((String) c[0]).toString())).stdout();
+                java.util.regex.Matcher value = java.util.regex.Pattern.compile("=0x([0-9a-f]+)").matcher(getfattr);
+                assertTrue(value.find(), getfattr);
+                String hex = value.group(1);
                 assertEquals(hex, java.util.HexFormat.of().formatHex(acl.toXattr()), c[1] + " of /" + c[0]);
                 assertEquals(acl, PosixAcl.fromXattr(acl.toXattr()));
             }
-            PosixAcl acl = PosixAcl.fromDisk(reader.get(fs.inode(Tools.inum(img, "/acl")), "system.posix_acl_access").orElseThrow());
+            PosixAcl acl = PosixAcl.fromDisk(reader.get(fs.inode(new Debugfs(img).stat("/acl").ino()), "system.posix_acl_access").orElseThrow());
             assertTrue(acl.entries().contains(new PosixAcl.Entry(PosixAcl.ACL_USER, 4, 1000)));
             assertTrue(acl.entries().contains(new PosixAcl.Entry(PosixAcl.ACL_GROUP, 6, 2000)));
             assertTrue(acl.entries().stream().anyMatch(e -> e.tag() == PosixAcl.ACL_MASK));
@@ -214,29 +220,26 @@ class XattrReaderTest {
     void aclTextMatchesGetfaclOnAKernelMount() throws Exception {
         assumeTrue(haveAclTools, "setfacl/getfacl (package acl) not installed");
         Path mnt = Files.createDirectories(dir.resolve("mnt-ro"));
-        try {
-            Tools.run("mount", "-o", "loop,ro", img.toString(), mnt.toString());
-        } catch (IOException e) {
-            assumeTrue(false, "cannot loop-mount: " + e.getMessage());
-        }
+        Tools.Result mount = Tools.run(List.of("mount", "-o", "loop,ro", img.toString(), mnt.toString()));
+        assumeTrue(mount.exitCode() == 0, () -> mount.describe("cannot loop-mount"));
         try (Ext4FileSystem fs = open(img)) {
             XattrReader reader = new XattrReader(fs);
             for (String f : List.of("acl", "dir")) {
-                Inode inode = fs.inode(Tools.inum(img, "/" + f));
+                Inode inode = fs.inode(new Debugfs(img).stat("/" + f).ino());
                 String ours = PosixAcl.fromDisk(reader.get(inode, "system.posix_acl_access").orElseThrow()).toText();
-                String kernel = Tools.run("getfacl", "-n", "-E", "--omit-header", "-a", mnt.resolve(f).toString());
+                String kernel = Tools.runOk(List.of("getfacl", "-n", "-E", "--omit-header", "-a", mnt.resolve(f).toString())).stdout();
                 assertEquals(kernel.strip(), ours.strip(), "access ACL of /" + f);
             }
-            Inode d = fs.inode(Tools.inum(img, "/dir"));
+            Inode d = fs.inode(new Debugfs(img).stat("/dir").ino());
             String ours = PosixAcl.fromDisk(reader.get(d, "system.posix_acl_default").orElseThrow()).toText();
-            String kernel = Tools.run("getfacl", "-n", "-E", "--omit-header", "-d", mnt.resolve("dir").toString());
+            String kernel = Tools.runOk(List.of("getfacl", "-n", "-E", "--omit-header", "-d", mnt.resolve("dir").toString())).stdout();
             assertEquals(kernel.strip(), ours.strip(), "default ACL of /dir");
-            String both = Tools.run("getfacl", "-n", "-E", "--omit-header", mnt.resolve("dir").toString());
+            String both = Tools.runOk(List.of("getfacl", "-n", "-E", "--omit-header", mnt.resolve("dir").toString())).stdout();
             String oursBoth = PosixAcl.fromDisk(reader.get(d, "system.posix_acl_access").orElseThrow()).toText()
                     + PosixAcl.fromDisk(reader.get(d, "system.posix_acl_default").orElseThrow()).toText("default:");
             assertEquals(both.strip(), oursBoth.strip());
         } finally {
-            Tools.run("umount", mnt.toString());
+            Tools.runOk(List.of("umount", mnt.toString()));
         }
     }
 
@@ -245,11 +248,8 @@ class XattrReaderTest {
         Path copy = dir.resolve("shared.img");
         Files.copy(img, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Path mnt = Files.createDirectories(dir.resolve("mnt-rw"));
-        try {
-            Tools.run("mount", "-o", "loop", copy.toString(), mnt.toString());
-        } catch (IOException e) {
-            assumeTrue(false, "cannot loop-mount: " + e.getMessage());
-        }
+        Tools.Result mount = Tools.run(List.of("mount", "-o", "loop", copy.toString(), mnt.toString()));
+        assumeTrue(mount.exitCode() == 0, () -> mount.describe("cannot loop-mount"));
         byte[] value = pattern(1500, 3);
         try {
             for (String f : List.of("shared1", "shared2", "shared3")) {
@@ -257,19 +257,19 @@ class XattrReaderTest {
                 Files.getFileAttributeView(p, UserDefinedFileAttributeView.class).write("same", ByteBuffer.wrap(value));
             }
         } finally {
-            Tools.run("umount", mnt.toString());
+            Tools.runOk(List.of("umount", mnt.toString()));
         }
         try (Ext4FileSystem fs = open(copy)) {
             XattrReader reader = new XattrReader(fs);
             Set<Long> blocks = new HashSet<>();
             for (String f : List.of("shared1", "shared2", "shared3")) {
-                Inode inode = fs.inode(Tools.inum(copy, "/" + f));
+                Inode inode = fs.inode(new Debugfs(copy).stat("/" + f).ino());
                 XattrBlock block = reader.block(inode);
                 assertNotNull(block, f);
                 assertEquals(3, block.refcount(), "h_refcount of the block of /" + f);
                 blocks.add(block.pblk());
                 assertArrayEquals(value, reader.get(inode, "user.same").orElseThrow());
-                assertArrayEquals(Tools.eaGetRaw(copy, "/" + f, "user.same", dir), reader.get(inode, "user.same").orElseThrow());
+                assertArrayEquals(new Debugfs(copy).eaGetRaw("/" + f, "user.same"), reader.get(inode, "user.same").orElseThrow());
                 XattrEntry e = block.entries().get(0);
                 assertEquals(e.hash(), XattrHash.entryHash(e.name().suffix(), value), "e_hash the kernel wrote");
                 assertEquals(block.hash(), XattrHash.blockHash(block.entries()), "h_hash the kernel wrote");
@@ -283,21 +283,21 @@ class XattrReaderTest {
         Path eaImg = dir.resolve("ea.img");
         Path empty = Files.createDirectories(dir.resolve("empty"));
         Files.writeString(empty.resolve("f"), "x");
-        Tools.mkfs(empty, eaImg, "32M", "-b", "4096", "-O", "ea_inode");
+        ImageFactory.mkfs(eaImg, "32M", "-t", "ext4", "-b", "4096", "-O", "ea_inode", "-d", empty.toString());
         Path value = dir.resolve("huge.bin");
         Files.write(value, pattern(4096, 9));
-        Tools.run("debugfs", "-w", "-R", "ea_set -f " + value + " /f user.huge", eaImg.toString());
+        new Debugfs(eaImg).write(List.of("ea_set -f " + value + " /f user.huge"));
         long eaInum;
         try (Ext4FileSystem fs = open(eaImg)) {
             XattrReader reader = new XattrReader(fs);
-            Inode f = fs.inode(Tools.inum(eaImg, "/f"));
+            Inode f = fs.inode(new Debugfs(eaImg).stat("/f").ino());
             List<XattrEntry> entries = reader.list(f);
             assertEquals(1, entries.size());
             XattrEntry e = entries.get(0);
             assertEquals("user.huge", e.fullName());
             assertTrue(e.inEaInode(), "debugfs put the 4096-byte value in an EA inode");
             assertEquals(4096, e.valueSize());
-            byte[] expected = Tools.eaGetRaw(eaImg, "/f", "user.huge", dir);
+            byte[] expected = new Debugfs(eaImg).eaGetRaw("/f", "user.huge");
             assertArrayEquals(Files.readAllBytes(value), expected);
             assertArrayEquals(expected, reader.value(f, e));
             assertArrayEquals(expected, reader.get(f, "user.huge").orElseThrow());
@@ -308,10 +308,10 @@ class XattrReaderTest {
         for (Object[] d : damages) {
             Path copy = dir.resolve("ea-damaged.img");
             Files.copy(eaImg, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Tools.run("debugfs", "-w", "-R", "sif <" + eaInum + "> " + d[0], copy.toString());
+            new Debugfs(copy).write(List.of("sif <" + eaInum + "> " + d[0]));
             try (Ext4FileSystem fs = open(copy)) {
                 XattrReader reader = new XattrReader(fs);
-                Inode f = fs.inode(Tools.inum(copy, "/f"));
+                Inode f = fs.inode(new Debugfs(copy).stat("/f").ino());
                 CorruptionException x = assertThrows(CorruptionException.class, () -> reader.get(f, "user.huge"));
                 assertTrue(x.getMessage().contains((String) d[1]), x.getMessage());
             }
@@ -325,7 +325,7 @@ class XattrReaderTest {
             XattrReader reader = new XattrReader(fs);
             int blocks = 0;
             for (String f : allFiles()) {
-                Inode inode = fs.inode(Tools.inum(img, "/" + f));
+                Inode inode = fs.inode(new Debugfs(img).stat("/" + f).ino());
                 XattrBlock block = reader.block(inode);
                 if (block == null) {
                     continue;
@@ -378,7 +378,7 @@ class XattrReaderTest {
     CorruptionException damagedBlock(String name, BlockDamage damage) throws Exception {
         Path copy = dir.resolve("damaged-" + name + ".img");
         Files.copy(img, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        long ino = Tools.inum(copy, "/big");
+        long ino = new Debugfs(copy).stat("/big").ino();
         long pblk;
         int bs;
         int seed;
@@ -455,7 +455,7 @@ class XattrReaderTest {
     void fuzzedBlocksNeverThrowAnythingElse() throws Exception {
         try (Ext4FileSystem fs = open(img)) {
             for (String f : List.of("big", "many")) {
-                Inode inode = fs.inode(Tools.inum(img, "/" + f));
+                Inode inode = fs.inode(new Debugfs(img).stat("/" + f).ino());
                 long pblk = inode.fileAcl();
                 byte[] good = fs.readBlock(pblk);
                 Random rnd = new Random(42);
@@ -481,7 +481,7 @@ class XattrReaderTest {
     @Test
     void fuzzedInodeBodiesNeverThrowAnythingElse() throws Exception {
         try (Ext4FileSystem fs = open(img)) {
-            Inode inode = fs.inode(Tools.inum(img, "/many"));
+            Inode inode = fs.inode(new Debugfs(img).stat("/many").ino());
             byte[] raw = inode.raw();
             int start = 128 + inode.extraIsize();
             Random rnd = new Random(7);

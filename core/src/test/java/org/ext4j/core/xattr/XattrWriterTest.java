@@ -39,6 +39,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Xattrs and ACLs written by ext4j into images made by mkfs.ext4, compared with debugfs
@@ -63,13 +65,13 @@ class XattrWriterTest {
         if (!opts.contains("-b")) {
             opts.addAll(List.of("-b", "4096"));
         }
-        Tools.mkfs(src, img, size, opts.toArray(new String[0]));
+        opts.addAll(List.of("-t", "ext4", "-d", src.toString()));
+        ImageFactory.mkfs(img, size, opts.toArray(new String[0]));
         return img;
     }
 
     private static void fsckClean(Path img) throws Exception {
-        org.ext4j.core.testing.Tools.Result r = org.ext4j.core.testing.Tools.run(List.of("e2fsck", "-fn", img.toString()));
-        assertEquals(0, r.exitCode(), r.describe("found problems"));
+        ImageFactory.requireClean(img);
     }
 
     /** Opens {@code img} read-write and runs {@code body}. */
@@ -134,12 +136,12 @@ class XattrWriterTest {
     /** getfattr -d -m - -e hex of each path on a kernel loop mount: path to (name to value). */
     private Map<String, Map<String, byte[]>> kernelView(Path img, List<String> paths) throws Exception {
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
-        Tools.run("mount", "-o", "loop,ro", img.toString(), mnt.toString());
+        Tools.runOk(List.of("mount", "-o", "loop,ro", img.toString(), mnt.toString()));
         Map<String, Map<String, byte[]>> out = new LinkedHashMap<>();
         try {
             for (String p : paths) {
                 Map<String, byte[]> m = new TreeMap<>();
-                String text = Tools.run("getfattr", "-d", "-m", "-", "-e", "hex", "--absolute-names", mnt + p);
+                String text = Tools.runOk(List.of("getfattr", "-d", "-m", "-", "-e", "hex", "--absolute-names", mnt + p)).stdout();
                 Matcher matcher = Pattern.compile("(?m)^([^#=\\s][^=]*)=?(0x[0-9a-f]*)?$").matcher(text);
                 while (matcher.find()) {
                     String hex = matcher.group(2) == null ? "" : matcher.group(2).substring(2);
@@ -148,7 +150,7 @@ class XattrWriterTest {
                 out.put(p, m);
             }
         } finally {
-            Tools.run("umount", mnt.toString());
+            Tools.runOk(List.of("umount", mnt.toString()));
         }
         return out;
     }
@@ -170,7 +172,7 @@ class XattrWriterTest {
         Path img = image("32M", options.isEmpty() ? new String[0] : options.split(" "));
         long[] inos = new long[FILES.size()];
         for (int i = 0; i < inos.length; i++) {
-            inos[i] = Tools.inum(img, FILES.get(i));
+            inos[i] = new Debugfs(img).stat(FILES.get(i)).ino();
         }
         Map<Long, Map<String, byte[]>> model = new TreeMap<>();
         String[] namespaces = {"user.", "trusted.", "security.", "gnu."};
@@ -240,7 +242,7 @@ class XattrWriterTest {
     @Test
     void entryMovesBetweenBodyAndBlock() throws Exception {
         Path img = image("32M");
-        long ino = Tools.inum(img, "/f0");
+        long ino = new Debugfs(img).stat("/f0").ino();
         long freeBefore = freeBlocks(img);
         withFs(img, s -> {
             s.tx(tx -> s.writer().set(tx, ino, "user.x", new byte[10], SetMode.CREATE_OR_REPLACE));
@@ -264,14 +266,14 @@ class XattrWriterTest {
     }
 
     private static long freeBlocks(Path img) throws Exception {
-        return Long.parseLong(Tools.field(Tools.debugfs(img, "stats"), "(?m)^Free blocks:\\s+(\\d+)"));
+        return Long.parseLong(Tools.dumpe2fsField(img, "Free blocks"));
     }
 
     /** Block entries are kept sorted by index, name length and name, as the kernel keeps them. */
     @Test
     void blockEntriesAreSortedAndHashed() throws Exception {
         Path img = image("32M", "-I", "128");
-        long ino = Tools.inum(img, "/f1");
+        long ino = new Debugfs(img).stat("/f1").ino();
         String[] names = {"user.zz", "trusted.b", "user.a", "security.selinux", "user.bb", "user.ab"};
         withFs(img, s -> {
             for (String n : names) {
@@ -294,7 +296,7 @@ class XattrWriterTest {
     @Test
     void errorsChangeNothing() throws Exception {
         Path img = image("32M");
-        long ino = Tools.inum(img, "/f0");
+        long ino = new Debugfs(img).stat("/f0").ino();
         withFs(img, s -> {
             s.tx(tx -> s.writer().set(tx, ino, "user.keep", new byte[500], SetMode.CREATE_ONLY));
             Map<String, byte[]> before = s.committed(ino);
@@ -338,15 +340,15 @@ class XattrWriterTest {
         Path img = image("32M");
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
         String big = "0x" + "ab".repeat(1000);
-        Tools.run("mount", "-o", "loop", img.toString(), mnt.toString());
+        Tools.runOk(List.of("mount", "-o", "loop", img.toString(), mnt.toString()));
         try {
             for (String f : List.of("f0", "f1", "f2")) {
-                Tools.run("setfattr", "-n", "user.shared", "-v", big, mnt.resolve(f).toString());
+                Tools.runOk(List.of("setfattr", "-n", "user.shared", "-v", big, mnt.resolve(f).toString()));
             }
         } finally {
-            Tools.run("umount", mnt.toString());
+            Tools.runOk(List.of("umount", mnt.toString()));
         }
-        long[] inos = {Tools.inum(img, "/f0"), Tools.inum(img, "/f1"), Tools.inum(img, "/f2")};
+        long[] inos = {new Debugfs(img).stat("/f0").ino(), new Debugfs(img).stat("/f1").ino(), new Debugfs(img).stat("/f2").ino()};
         byte[] shared = new byte[1000];
         Arrays.fill(shared, (byte) 0xab);
         long freeBefore = freeBlocks(img);
@@ -381,9 +383,9 @@ class XattrWriterTest {
     @Test
     void posixAcls() throws Exception {
         Path img = image("32M");
-        long f = Tools.inum(img, "/f0");
-        long g = Tools.inum(img, "/f1");
-        long d = Tools.inum(img, "/d");
+        long f = new Debugfs(img).stat("/f0").ino();
+        long g = new Debugfs(img).stat("/f1").ino();
+        long d = new Debugfs(img).stat("/d").ino();
         long u = PosixAcl.ACL_UNDEFINED_ID;
         byte[] named = acl(1, 7, u, 2, 5, 1000, 2, 4, 999, 4, 4, u, 8, 6, 50, 0x10, 5, u, 0x20, 1, u);
         byte[] plain = acl(1, 6, u, 4, 0, u, 0x20, 0, u);
@@ -425,17 +427,17 @@ class XattrWriterTest {
         fsckClean(img);
         assertArrayEquals(named, debugfsView(img, "/f0").get(XattrWriter.POSIX_ACL_ACCESS));
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
-        Tools.run("mount", "-o", "loop,ro", img.toString(), mnt.toString());
+        Tools.runOk(List.of("mount", "-o", "loop,ro", img.toString(), mnt.toString()));
         try {
             // getfacl shows named entries sorted, whatever their stored order.
             assertEquals("user::rwx\nuser:999:r--\nuser:1000:r-x\ngroup::r--\ngroup:50:rw-\nmask::r-x\nother::--x\n\n",
-                    Tools.run("getfacl", "-n", "-E", "--omit-header", "-a", mnt.resolve("f0").toString()));
+                    Tools.runOk(List.of("getfacl", "-n", "-E", "--omit-header", "-a", mnt.resolve("f0").toString())).stdout());
             assertEquals("user::rw-\nuser:1000:r--\nuser:1001:r--\ngroup::r--\nmask::r--\nother::r--\n\n",
-                    Tools.run("getfacl", "-n", "-E", "--omit-header", "-a", mnt.resolve("f1").toString()));
+                    Tools.runOk(List.of("getfacl", "-n", "-E", "--omit-header", "-a", mnt.resolve("f1").toString())).stdout());
             assertEquals("user::rwx\ngroup::r-x\ngroup:10:rwx\nmask::rwx\nother::r-x\n\n",
-                    Tools.run("getfacl", "-n", "-E", "--omit-header", "-d", mnt.resolve("d").toString()));
+                    Tools.runOk(List.of("getfacl", "-n", "-E", "--omit-header", "-d", mnt.resolve("d").toString())).stdout());
         } finally {
-            Tools.run("umount", mnt.toString());
+            Tools.runOk(List.of("umount", mnt.toString()));
         }
         // Removing: an empty value removes the ACL, as setxattr with size 0 does.
         withFs(img, s -> {
