@@ -4,18 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongUnaryOperator;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
 import org.ext4j.core.testing.TreeDiff;
 import org.junit.jupiter.api.Assumptions;
 
-// Replays a crashed image three ways (e2fsck, the kernel, JournalRecovery through a read-write open) and reads logdump: the oracles of the writer tests.
+// Replays a crashed image three ways (e2fsck, the kernel, JournalRecovery through a read-write open), reads logdump and compares images block by block: the oracles of the journal tests.
 final class CrashReplays {
     private CrashReplays() {
     }
@@ -31,9 +40,9 @@ final class CrashReplays {
     static Replays replay(Path crash, Path dir) throws Exception {
         String name = crash.getFileName().toString();
         Path byE2fsck = Files.copy(crash, dir.resolve(name + ".e2fsck"));
-        ImageTools.Result fix = ImageTools.run("e2fsck", "-fy", byE2fsck.toString());
-        assertTrue(fix.exit() == 0 || fix.exit() == 1, "e2fsck -fy: " + fix);
-        ImageTools.check("e2fsck", "-fn", byE2fsck.toString());
+        Tools.Result fix = Tools.run(List.of("e2fsck", "-fy", byE2fsck.toString()));
+        assertTrue(fix.exitCode() == 0 || fix.exitCode() == 1, "e2fsck -fy: " + fix);
+        ImageFactory.requireClean(byE2fsck);
 
         Path byUs = Files.copy(crash, dir.resolve(name + ".ours"));
         long replayed;
@@ -42,11 +51,11 @@ final class CrashReplays {
             assertTrue(fs.recovery().badChecksumBlocks().isEmpty());
             replayed = fs.recovery().transactionsReplayed();
         }
-        ImageTools.check("e2fsck", "-fn", byUs.toString());
+        ImageFactory.requireClean(byUs);
 
         Path byKernel = Files.copy(crash, dir.resolve(name + ".kernel"));
         kernelReplay(byKernel, dir.resolve(name + ".mnt"));
-        ImageTools.check("e2fsck", "-fn", byKernel.toString());
+        ImageFactory.requireClean(byKernel);
         return new Replays(byE2fsck, byUs, byKernel, replayed);
     }
 
@@ -56,12 +65,12 @@ final class CrashReplays {
      * bookkeeping there), all three the same tree to the nanosecond, with xattrs and hard links.
      */
     static void assertSameAsClean(Path clean, Replays replays, Path dir) throws Exception {
-        int blockSize = Integer.parseInt(ImageTools.dumpe2fsField(clean, "Block size"));
-        long journalSuperblock = ImageTools.blocks(clean, "<8>")[0];
+        int blockSize = Integer.parseInt(Tools.dumpe2fsField(clean, "Block size"));
+        long journalSuperblock = blocks(clean, "<8>")[0];
         Set<Long> bookkeeping = Set.of(blockSize == 1024 ? 1L : 0L, journalSuperblock);
         byte[] cleanBytes = Files.readAllBytes(clean);
         for (Path replayed : List.of(replays.e2fsck(), replays.ours())) {
-            List<Long> diff = ImageTools.differingBlocks(cleanBytes, Files.readAllBytes(replayed), blockSize);
+            List<Long> diff = differingBlocks(cleanBytes, Files.readAllBytes(replayed), blockSize);
             assertTrue(bookkeeping.containsAll(diff), replayed.getFileName() + " differs from the clean close in blocks "
                     + diff + " (superblock and journal superblock excepted)");
         }
@@ -79,7 +88,7 @@ final class CrashReplays {
      * transaction from {@code firstTid} to {@code endTid} (exclusive) in order. Returns the log's text.
      */
     static String checkLogdump(Path image, long firstTid, long endTid) {
-        String out = ImageTools.check("debugfs", "-R", "logdump", image.toString());
+        String out = new Debugfs(image).run("logdump");
         long expected = firstTid;
         for (String line : out.split("\n")) {
             if (line.contains("(commit block)")) {
@@ -96,23 +105,62 @@ final class CrashReplays {
     /** Lets the kernel replay the journal: a loop mount and an unmount. Skips when loop mounts are impossible. */
     static void kernelReplay(Path image, Path mnt) throws Exception {
         Files.createDirectories(mnt);
-        ImageTools.Result mount = ImageTools.run("mount", "-o", "loop,noinit_itable", image.toString(), mnt.toString());
-        if (mount.exit() != 0) {
+        Tools.Result mount = Tools.run(List.of("mount", "-o", "loop,noinit_itable", image.toString(), mnt.toString()));
+        if (mount.exitCode() != 0) {
             detachLoops(image);
-            Assumptions.abort("mount -o loop failed: " + mount.err());
+            Assumptions.abort("mount -o loop failed: " + mount.stderr());
         }
-        ImageTools.Result umount = ImageTools.run("umount", mnt.toString());
+        Tools.Result umount = Tools.run(List.of("umount", mnt.toString()));
         detachLoops(image);
-        assertEquals(0, umount.exit(), "umount: " + umount.err());
+        assertEquals(0, umount.exitCode(), "umount: " + umount.stderr());
     }
 
     private static void detachLoops(Path image) {
-        String attached = ImageTools.run("losetup", "-j", image.toString()).out();
+        String attached = Tools.run(List.of("losetup", "-j", image.toString())).stdout();
         for (String line : attached.split("\n")) {
             int colon = line.indexOf(':');
             if (colon > 0) {
-                ImageTools.run("losetup", "-d", line.substring(0, colon));
+                Tools.run(List.of("losetup", "-d", line.substring(0, colon)));
             }
         }
+    }
+
+    /** {@code debugfs blocks}: the physical blocks of {@code path} ("/f1", or "<8>" for the journal) in logical order. */
+    static long[] blocks(Path image, String path) {
+        return new Debugfs(image).blocks(path).stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** The journal inode's block map as debugfs sees it. */
+    static LongUnaryOperator journalMap(long[] journalBlocks) {
+        return jblk -> {
+            if (jblk < 0 || jblk >= journalBlocks.length) {
+                throw new IllegalArgumentException("journal block " + jblk + " is not mapped");
+            }
+            return journalBlocks[(int) jblk];
+        };
+    }
+
+    /** The SHA-256 of a whole file, to show that an image opened read-only did not change. */
+    static String sha256(Path file) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(Files.readAllBytes(file)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Numbers of the {@code blockSize} blocks in which two equally long images differ. */
+    static List<Long> differingBlocks(byte[] a, byte[] b, int blockSize) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("images differ in size: " + a.length + " and " + b.length);
+        }
+        List<Long> diff = new ArrayList<>();
+        for (int off = 0; off < a.length; off += blockSize) {
+            if (!Arrays.equals(a, off, off + blockSize, b, off, off + blockSize)) {
+                diff.add((long) (off / blockSize));
+            }
+        }
+        return diff;
     }
 }

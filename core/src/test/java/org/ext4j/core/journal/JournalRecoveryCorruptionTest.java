@@ -21,6 +21,9 @@ import org.ext4j.core.spi.Ext4Exception;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * A debugfs-written journal (csum v3: T1 logs f1[0], T2 logs f1[1]) damaged in memory: recovery
@@ -47,18 +50,18 @@ class JournalRecoveryCorruptionTest {
         random.nextBytes(content);
         Files.write(src.resolve("f1"), content);
         Path img = dir.resolve("c.img");
-        ImageTools.check("mkfs.ext4", "-q", "-F", "-t", "ext4", "-b", "1024", "-d", src.toString(), img.toString(), "16M");
-        f1 = ImageTools.blocks(img, "/f1");
+        ImageFactory.mkfs(img, "16M", "-t", "ext4", "-b", "1024", "-d", src.toString());
+        f1 = CrashReplays.blocks(img, "/f1");
         t1 = new byte[BS];
         t2 = new byte[BS];
         random.nextBytes(t1);
         random.nextBytes(t2);
         Files.write(dir.resolve("t1"), t1);
         Files.write(dir.resolve("t2"), t2);
-        ImageTools.debugfsWrite(img, "jo -c\njw -b " + f1[0] + " " + dir.resolve("t1") + "\njw -b " + f1[1] + " "
-                + dir.resolve("t2") + "\njc\n");
-        journal = ImageTools.blocks(img, "<8>");
-        blocksCount = Long.parseLong(ImageTools.dumpe2fsField(img, "Block count"));
+        new Debugfs(img).write(List.of("jo -c", "jw -b " + f1[0] + " " + dir.resolve("t1"),
+                "jw -b " + f1[1] + " " + dir.resolve("t2"), "jc"));
+        journal = CrashReplays.blocks(img, "<8>");
+        blocksCount = Long.parseLong(Tools.dumpe2fsField(img, "Block count"));
         image = Files.readAllBytes(img);
         // The layout debugfs wrote: descriptor, data, commit for each transaction from journal block 1.
         assertEquals(JournalHeader.DESCRIPTOR_BLOCK, JournalHeader.blockType(journalBlock(1)));
@@ -83,7 +86,7 @@ class JournalRecoveryCorruptionTest {
     }
 
     private RecoveryResult recover(MemoryBlockDevice dev) throws Exception {
-        return recover(dev, ImageTools.journalMap(journal));
+        return recover(dev, CrashReplays.journalMap(journal));
     }
 
     private RecoveryResult recover(MemoryBlockDevice dev, LongUnaryOperator map) throws Exception {
@@ -215,7 +218,7 @@ class JournalRecoveryCorruptionTest {
         }
         editSuperblock(b -> BigEndian.put32(b, JournalSuperblock.S_START, start));
         MemoryBlockDevice dev = new MemoryBlockDevice(image.clone(), false);
-        RecoveryResult r = recover(dev, ImageTools.journalMap(rotated));
+        RecoveryResult r = recover(dev, CrashReplays.journalMap(rotated));
         assertEquals(2, r.transactionsReplayed());
         assertArrayEquals(t1, fsBlock(dev.toByteArray(), f1[0]));
         assertArrayEquals(t2, fsBlock(dev.toByteArray(), f1[1]));
@@ -231,7 +234,7 @@ class JournalRecoveryCorruptionTest {
     void markCleanEmptiesTheLog() throws Exception {
         MemoryBlockDevice dev = new MemoryBlockDevice(image.clone(), false);
         RecoveryResult r = recover(dev);
-        JournalRecovery.markClean(dev, BS, blocksCount, ImageTools.journalMap(journal), journal.length, r.nextSequence());
+        JournalRecovery.markClean(dev, BS, blocksCount, CrashReplays.journalMap(journal), journal.length, r.nextSequence());
         RecoveryResult again = recover(dev);
         assertTrue(again.wasClean());
         assertEquals(r.nextSequence(), again.firstTransaction());

@@ -18,6 +18,9 @@ import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.io.OverlayBlockDevice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Journals written by debugfs's jbd2 writer (jo/jw/jc), replayed by {@link JournalRecovery} and
@@ -36,11 +39,9 @@ class JournalRecoveryDebugfsTest {
         Files.write(src.resolve("f1"), randomBytes(5 * 1024));
         Files.writeString(src.resolve("small"), "hello\n");
         Path image = dir.resolve(name + ".img");
-        List<String> cmd = new ArrayList<>(List.of("mkfs.ext4", "-q", "-F", "-t", "ext4"));
-        cmd.addAll(List.of(mkfsOptions));
-        cmd.addAll(List.of("-d", src.toString(), image.toString(), "32M"));
-        ImageTools.check(cmd.toArray(String[]::new));
-        return image;
+        List<String> options = new ArrayList<>(List.of("-t", "ext4", "-d", src.toString()));
+        options.addAll(List.of(mkfsOptions));
+        return ImageFactory.mkfs(image, "32M", options.toArray(String[]::new));
     }
 
     private byte[] randomBytes(int n) {
@@ -76,50 +77,50 @@ class JournalRecoveryDebugfsTest {
      * another copy; the three must agree on every block but the two superblocks.
      */
     private Replay replayAndCompare(Path image) throws Exception {
-        int blockSize = Integer.parseInt(ImageTools.dumpe2fsField(image, "Block size"));
-        long blocksCount = Long.parseLong(ImageTools.dumpe2fsField(image, "Block count"));
-        long[] journal = ImageTools.blocks(image, "<8>");
-        assertTrue(ImageTools.dumpe2fsField(image, "Filesystem features").contains("needs_recovery"));
-        String before = ImageTools.sha256(image);
+        int blockSize = Integer.parseInt(Tools.dumpe2fsField(image, "Block size"));
+        long blocksCount = Long.parseLong(Tools.dumpe2fsField(image, "Block count"));
+        long[] journal = CrashReplays.blocks(image, "<8>");
+        assertTrue(Tools.dumpe2fsField(image, "Filesystem features").contains("needs_recovery"));
+        String before = CrashReplays.sha256(image);
 
         RecoveryResult result;
         byte[] overlayBytes;
         try (OverlayBlockDevice overlay = new OverlayBlockDevice(FileBlockDevice.open(image, true), blockSize)) {
-            result = JournalRecovery.recover(overlay, blockSize, blocksCount, ImageTools.journalMap(journal), journal.length);
+            result = JournalRecovery.recover(overlay, blockSize, blocksCount, CrashReplays.journalMap(journal), journal.length);
             overlayBytes = overlay.read(0, (int) overlay.size());
         }
-        assertEquals(before, ImageTools.sha256(image), "the read-only image was modified");
+        assertEquals(before, CrashReplays.sha256(image), "the read-only image was modified");
 
         Path fsckCopy = dir.resolve(image.getFileName() + ".e2fsck");
         Files.copy(image, fsckCopy);
         // Without -f: e2fsck replays the journal and stops, so nothing but the replay is compared.
-        ImageTools.Result fsck = ImageTools.run("e2fsck", "-y", "-E", "journal_only", fsckCopy.toString());
-        assertTrue(fsck.exit() == 0 || fsck.exit() == 1, "e2fsck journal replay failed: " + fsck);
+        Tools.Result fsck = Tools.run(List.of("e2fsck", "-y", "-E", "journal_only", fsckCopy.toString()));
+        assertTrue(fsck.exitCode() == 0 || fsck.exitCode() == 1, "e2fsck journal replay failed: " + fsck);
         byte[] e2fsckBytes = Files.readAllBytes(fsckCopy);
 
         Path ourCopy = dir.resolve(image.getFileName() + ".ours");
         Files.copy(image, ourCopy);
         try (FileBlockDevice dev = FileBlockDevice.open(ourCopy, false)) {
-            RecoveryResult again = JournalRecovery.recover(dev, blockSize, blocksCount, ImageTools.journalMap(journal),
+            RecoveryResult again = JournalRecovery.recover(dev, blockSize, blocksCount, CrashReplays.journalMap(journal),
                     journal.length);
             assertEquals(result, again);
-            JournalRecovery.markClean(dev, blockSize, blocksCount, ImageTools.journalMap(journal), journal.length,
+            JournalRecovery.markClean(dev, blockSize, blocksCount, CrashReplays.journalMap(journal), journal.length,
                     again.nextSequence());
             byte[] sb = dev.read(1024, 1024);
             JournalRecovery.clearRecoverFlag(sb);
             dev.write(1024, sb, 0, sb.length);
         }
-        ImageTools.Result check = ImageTools.run("e2fsck", "-fn", ourCopy.toString());
-        assertEquals(0, check.exit(), "e2fsck -fn after our replay: " + check);
+        Tools.Result check = Tools.run(List.of("e2fsck", "-fn", ourCopy.toString()));
+        assertEquals(0, check.exitCode(), "e2fsck -fn after our replay: " + check);
         byte[] ourBytes = Files.readAllBytes(ourCopy);
 
         long sbBlock = blockSize == 1024 ? 1 : 0;
         Set<Long> superblocks = Set.of(sbBlock, journal[0]);
-        List<Long> overlayDiff = ImageTools.differingBlocks(overlayBytes, e2fsckBytes, blockSize);
+        List<Long> overlayDiff = CrashReplays.differingBlocks(overlayBytes, e2fsckBytes, blockSize);
         assertTrue(superblocks.containsAll(overlayDiff), "overlay replay differs from e2fsck's in blocks " + overlayDiff);
         // After marking clean, our journal superblock is e2fsck's byte for byte; the ext4
         // superblock differs only where e2fsck also updates its own fields.
-        List<Long> ourDiff = ImageTools.differingBlocks(ourBytes, e2fsckBytes, blockSize);
+        List<Long> ourDiff = CrashReplays.differingBlocks(ourBytes, e2fsckBytes, blockSize);
         assertTrue(Set.of(sbBlock).containsAll(ourDiff), "our replay differs from e2fsck's in blocks " + ourDiff);
         return new Replay(result, overlayBytes, e2fsckBytes, ourBytes, blockSize);
     }
@@ -127,10 +128,10 @@ class JournalRecoveryDebugfsTest {
     @Test
     void csumV3TransactionReplacesAFileBlock() throws Exception {
         Path image = makeImage("v3");
-        long[] f1 = ImageTools.blocks(image, "/f1");
+        long[] f1 = CrashReplays.blocks(image, "/f1");
         byte[] fresh = randomBytes(1024);
-        ImageTools.debugfsWrite(image, "jo -c\njw -b " + f1[1] + " " + dataFile(fresh) + "\njc\n");
-        assertTrue(ImageTools.dumpe2fsField(image, "Journal features").contains("journal_checksum_v3"));
+        debugfsWrite(image, "jo -c\njw -b " + f1[1] + " " + dataFile(fresh) + "\njc\n");
+        assertTrue(Tools.dumpe2fsField(image, "Journal features").contains("journal_checksum_v3"));
         byte[] original = Files.readAllBytes(dir.resolve("v3-src/f1"));
 
         Replay r = replayAndCompare(image);
@@ -144,17 +145,17 @@ class JournalRecoveryDebugfsTest {
         System.arraycopy(fresh, 0, expected, 1024, 1024);
         Path ours = dir.resolve("v3.img.ours");
         Path dumped = dir.resolve("f1.dump");
-        ImageTools.check("debugfs", "-R", "dump /f1 " + dumped, ours.toString());
+        new Debugfs(ours).run("dump /f1 " + dumped);
         assertArrayEquals(expected, Files.readAllBytes(dumped));
     }
 
     @Test
     void csumV2Journal() throws Exception {
         Path image = makeImage("v2");
-        long[] f1 = ImageTools.blocks(image, "/f1");
+        long[] f1 = CrashReplays.blocks(image, "/f1");
         byte[] fresh = randomBytes(2048);
-        ImageTools.debugfsWrite(image, "jo -c -v 2\njw -b " + list(f1[0], f1[4]) + " " + dataFile(fresh) + "\njc\n");
-        assertTrue(ImageTools.dumpe2fsField(image, "Journal features").contains("journal_checksum_v2"));
+        debugfsWrite(image, "jo -c -v 2\njw -b " + list(f1[0], f1[4]) + " " + dataFile(fresh) + "\njc\n");
+        assertTrue(Tools.dumpe2fsField(image, "Journal features").contains("journal_checksum_v2"));
         Replay r = replayAndCompare(image);
         assertEquals(2, r.result().blocksReplayed());
         assertArrayEquals(Arrays.copyOfRange(fresh, 0, 1024), r.overlayBlock(f1[0]));
@@ -164,10 +165,10 @@ class JournalRecoveryDebugfsTest {
     @Test
     void journalWithoutChecksumsAnd32BitTags() throws Exception {
         Path image = makeImage("plain", "-O", "^metadata_csum,^64bit");
-        long[] f1 = ImageTools.blocks(image, "/f1");
+        long[] f1 = CrashReplays.blocks(image, "/f1");
         byte[] fresh = randomBytes(1024);
-        ImageTools.debugfsWrite(image, "jo\njw -b " + f1[2] + " " + dataFile(fresh) + "\njc\n");
-        String features = ImageTools.dumpe2fsField(image, "Journal features");
+        debugfsWrite(image, "jo\njw -b " + f1[2] + " " + dataFile(fresh) + "\njc\n");
+        String features = Tools.dumpe2fsField(image, "Journal features");
         assertFalse(features.contains("checksum") || features.contains("64bit"), features);
         Replay r = replayAndCompare(image);
         assertEquals(1, r.result().blocksReplayed());
@@ -177,9 +178,9 @@ class JournalRecoveryDebugfsTest {
     @Test
     void fourKiBlocksWith64BitTags() throws Exception {
         Path image = makeImage("4k", "-b", "4096");
-        long[] f1 = ImageTools.blocks(image, "/f1");
+        long[] f1 = CrashReplays.blocks(image, "/f1");
         byte[] fresh = randomBytes(4096);
-        ImageTools.debugfsWrite(image, "jo -c\njw -b " + f1[0] + " " + dataFile(fresh) + "\njc\n");
+        debugfsWrite(image, "jo -c\njw -b " + f1[0] + " " + dataFile(fresh) + "\njc\n");
         Replay r = replayAndCompare(image);
         assertEquals(1, r.result().blocksReplayed());
         assertArrayEquals(fresh, r.overlayBlock(f1[0]));
@@ -188,11 +189,11 @@ class JournalRecoveryDebugfsTest {
     @Test
     void revokeRecordsSuppressEarlierAndSameTransactionCopies() throws Exception {
         Path image = makeImage("revoke");
-        long[] f1 = ImageTools.blocks(image, "/f1");
+        long[] f1 = CrashReplays.blocks(image, "/f1");
         byte[] t1 = randomBytes(2048);
         byte[] t3 = randomBytes(1024);
         byte[] t4 = randomBytes(1024);
-        ImageTools.debugfsWrite(image, "jo -c\n"
+        debugfsWrite(image, "jo -c\n"
                 + "jw -b " + list(f1[0], f1[1]) + " " + dataFile(t1) + "\n"  // T1 logs f1[0], f1[1]
                 + "jw -r " + list(f1[0], f1[3]) + " /dev/null\n"              // T2 revokes f1[0] (and f1[3])
                 + "jw -b " + f1[1] + " " + dataFile(t3) + "\n"               // T3 logs f1[1] again
@@ -211,7 +212,7 @@ class JournalRecoveryDebugfsTest {
     @Test
     void manyTransactionsAndMultiDescriptorTransaction() throws Exception {
         Path image = makeImage("many");
-        String free = ImageTools.check("debugfs", "-R", "ffb 150 20000", image.toString());
+        String free = new Debugfs(image).run("ffb 150 20000");
         long[] blocks = Arrays.stream(free.substring(free.indexOf(':') + 1).trim().split("\\s+"))
                 .mapToLong(Long::parseLong).toArray();
         assertEquals(150, blocks.length);
@@ -219,7 +220,7 @@ class JournalRecoveryDebugfsTest {
         byte[] second = randomBytes(50 * 1024);
         byte[] third = randomBytes(10 * 1024);
         // 100 tags of 16 bytes do not fit one 1 KiB descriptor: this transaction needs two.
-        ImageTools.debugfsWrite(image, "jo -c\n"
+        debugfsWrite(image, "jo -c\n"
                 + "jw -b " + list(Arrays.copyOfRange(blocks, 0, 100)) + " " + dataFile(big) + "\n"
                 + "jw -b " + list(Arrays.copyOfRange(blocks, 100, 150)) + " " + dataFile(second) + "\n"
                 + "jw -b " + list(Arrays.copyOfRange(blocks, 0, 10)) + " " + dataFile(third) + "\n"
@@ -235,10 +236,10 @@ class JournalRecoveryDebugfsTest {
     @Test
     void uncommittedTailIsNotReplayed() throws Exception {
         Path image = makeImage("tail");
-        long[] f1 = ImageTools.blocks(image, "/f1");
+        long[] f1 = CrashReplays.blocks(image, "/f1");
         byte[] committed = randomBytes(1024);
         byte[] uncommitted = randomBytes(1024);
-        ImageTools.debugfsWrite(image, "jo -c\n"
+        debugfsWrite(image, "jo -c\n"
                 + "jw -b " + f1[0] + " " + dataFile(committed) + "\n"
                 + "jw -c -b " + f1[1] + " " + dataFile(uncommitted) + "\n"
                 + "jc\n");
@@ -253,15 +254,20 @@ class JournalRecoveryDebugfsTest {
     @Test
     void blockStartingWithTheJournalMagicIsEscapedAndRestored() throws Exception {
         Path image = makeImage("escape");
-        long[] f1 = ImageTools.blocks(image, "/f1");
+        long[] f1 = CrashReplays.blocks(image, "/f1");
         byte[] magic = randomBytes(1024);
         magic[0] = (byte) 0xC0;
         magic[1] = (byte) 0x3B;
         magic[2] = (byte) 0x39;
         magic[3] = (byte) 0x98;
-        ImageTools.debugfsWrite(image, "jo -c\njw -b " + f1[3] + " " + dataFile(magic) + "\njc\n");
+        debugfsWrite(image, "jo -c\njw -b " + f1[3] + " " + dataFile(magic) + "\njc\n");
         Replay r = replayAndCompare(image);
         assertEquals(1, r.result().blocksReplayed());
         assertArrayEquals(magic, r.overlayBlock(f1[3]));
+    }
+
+    /** Runs a debugfs -w script (journal writing requests, one per line) on {@code image}. */
+    private static void debugfsWrite(Path image, String script) {
+        new Debugfs(image).write(script.lines().toList());
     }
 }

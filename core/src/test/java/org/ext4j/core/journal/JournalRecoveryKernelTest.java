@@ -16,6 +16,9 @@ import org.ext4j.core.spi.Ext4Exception;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Journals written by the Linux kernel's ext4 (loop mount, a workload, then a shutdown that
@@ -43,37 +46,36 @@ class JournalRecoveryKernelTest {
     private Path crashedImage(String name, List<String> mkfsOptions, String mountOptions, String shutdown)
             throws Exception {
         Path image = dir.resolve(name + ".img");
-        List<String> mkfs = new java.util.ArrayList<>(List.of("mkfs.ext4", "-q", "-F", "-t", "ext4", "-J", "size=1"));
-        mkfs.addAll(mkfsOptions);
-        mkfs.addAll(List.of(image.toString(), "64M"));
-        ImageTools.check(mkfs.toArray(String[]::new));
+        List<String> options = new java.util.ArrayList<>(List.of("-t", "ext4", "-J", "size=1"));
+        options.addAll(mkfsOptions);
+        ImageFactory.mkfs(image, "64M", options.toArray(String[]::new));
         Path mnt = Files.createDirectories(dir.resolve(name + "-mnt"));
-        ImageTools.Result mount = ImageTools.run("mount", "-o", "loop," + mountOptions, image.toString(), mnt.toString());
-        if (mount.exit() != 0) {
+        Tools.Result mount = Tools.run(List.of("mount", "-o", "loop," + mountOptions, image.toString(), mnt.toString()));
+        if (mount.exitCode() != 0) {
             detachLoops(image);
-            System.out.println("skipping kernel journal test: mount failed: " + mount.err());
-            Assumptions.abort("mount -o loop failed: " + mount.err());
+            System.out.println("skipping kernel journal test: mount failed: " + mount.stderr());
+            Assumptions.abort("mount -o loop failed: " + mount.stderr());
         }
         try {
-            ImageTools.check("bash", "-c", WORKLOAD, "workload", mnt.toString());
-            ImageTools.check("xfs_io", "-x", "-c", shutdown, mnt.toString());
+            Tools.runOk(List.of("bash", "-c", WORKLOAD, "workload", mnt.toString()));
+            Tools.runOk(List.of("xfs_io", "-x", "-c", shutdown, mnt.toString()));
         } finally {
-            ImageTools.Result umount = ImageTools.run("umount", mnt.toString());
+            Tools.Result umount = Tools.run(List.of("umount", mnt.toString()));
             detachLoops(image);
-            assertEquals(0, umount.exit(), "umount: " + umount.err());
+            assertEquals(0, umount.exitCode(), "umount: " + umount.stderr());
         }
-        assertTrue(ImageTools.dumpe2fsField(image, "Filesystem features").contains("needs_recovery"),
+        assertTrue(Tools.dumpe2fsField(image, "Filesystem features").contains("needs_recovery"),
                 "the shutdown left no journal to recover");
         return image;
     }
 
     /** Detaches any loop device still attached to {@code image} (mount -o loop normally auto-clears). */
     private static void detachLoops(Path image) throws Exception {
-        String attached = ImageTools.run("losetup", "-j", image.toString()).out();
+        String attached = Tools.run(List.of("losetup", "-j", image.toString())).stdout();
         for (String line : attached.split("\n")) {
             int colon = line.indexOf(':');
             if (colon > 0) {
-                ImageTools.run("losetup", "-d", line.substring(0, colon));
+                Tools.run(List.of("losetup", "-d", line.substring(0, colon)));
             }
         }
     }
@@ -83,16 +85,16 @@ class JournalRecoveryKernelTest {
      * and with e2fsck -E journal_only (another copy), and compares the results block by block.
      */
     private RecoveryResult compareWithE2fsck(Path image) throws Exception {
-        int blockSize = Integer.parseInt(ImageTools.dumpe2fsField(image, "Block size"));
-        long blocksCount = Long.parseLong(ImageTools.dumpe2fsField(image, "Block count"));
-        long[] journal = ImageTools.blocks(image, "<8>");
+        int blockSize = Integer.parseInt(Tools.dumpe2fsField(image, "Block size"));
+        long blocksCount = Long.parseLong(Tools.dumpe2fsField(image, "Block count"));
+        long[] journal = CrashReplays.blocks(image, "<8>");
 
         Path ours = dir.resolve(image.getFileName() + ".ours");
         Files.copy(image, ours);
         RecoveryResult result;
         try (FileBlockDevice dev = FileBlockDevice.open(ours, false)) {
-            result = JournalRecovery.recover(dev, blockSize, blocksCount, ImageTools.journalMap(journal), journal.length);
-            JournalRecovery.markClean(dev, blockSize, blocksCount, ImageTools.journalMap(journal), journal.length,
+            result = JournalRecovery.recover(dev, blockSize, blocksCount, CrashReplays.journalMap(journal), journal.length);
+            JournalRecovery.markClean(dev, blockSize, blocksCount, CrashReplays.journalMap(journal), journal.length,
                     result.nextSequence());
             byte[] sb = dev.read(1024, 1024);
             JournalRecovery.clearRecoverFlag(sb);
@@ -105,33 +107,33 @@ class JournalRecoveryKernelTest {
 
         Path fsck = dir.resolve(image.getFileName() + ".e2fsck");
         Files.copy(image, fsck);
-        ImageTools.Result replay = ImageTools.run("e2fsck", "-y", "-E", "journal_only", fsck.toString());
-        assertTrue(replay.exit() == 0 || replay.exit() == 1, "e2fsck replay: " + replay);
+        Tools.Result replay = Tools.run(List.of("e2fsck", "-y", "-E", "journal_only", fsck.toString()));
+        assertTrue(replay.exitCode() == 0 || replay.exitCode() == 1, "e2fsck replay: " + replay);
 
         byte[] ourBytes = Files.readAllBytes(ours);
         byte[] fsckBytes = Files.readAllBytes(fsck);
         long sbBlock = blockSize == 1024 ? 1 : 0;
-        List<Long> diff = ImageTools.differingBlocks(ourBytes, fsckBytes, blockSize);
+        List<Long> diff = CrashReplays.differingBlocks(ourBytes, fsckBytes, blockSize);
         // The ext4 superblock differs legitimately: e2fsck also records its own state there
         // (s_kbytes_written, times, the journal's s_errno from the shutdown turned into EXT2_ERROR_FS).
         assertTrue(Set.of(sbBlock).containsAll(diff), "blocks replayed differently from e2fsck: " + diff);
 
         // The overlay over the untouched image sees the same blocks as the replayed copy.
-        String before = ImageTools.sha256(image);
+        String before = CrashReplays.sha256(image);
         try (OverlayBlockDevice overlay = new OverlayBlockDevice(FileBlockDevice.open(image, true), blockSize)) {
             assertEquals(result, JournalRecovery.recover(overlay, blockSize, blocksCount,
-                    ImageTools.journalMap(journal), journal.length));
+                    CrashReplays.journalMap(journal), journal.length));
             byte[] overlayBytes = overlay.read(0, (int) overlay.size());
-            List<Long> overlayDiff = ImageTools.differingBlocks(overlayBytes, ourBytes, blockSize);
+            List<Long> overlayDiff = CrashReplays.differingBlocks(overlayBytes, ourBytes, blockSize);
             assertTrue(Set.of(sbBlock, journal[0]).containsAll(overlayDiff), "overlay differs in " + overlayDiff);
         }
-        assertEquals(before, ImageTools.sha256(image));
+        assertEquals(before, CrashReplays.sha256(image));
 
         // Both replays leave a filesystem e2fsck judges the same way.
-        assertEquals(ImageTools.run("e2fsck", "-fn", fsck.toString()).exit(),
-                ImageTools.run("e2fsck", "-fn", ours.toString()).exit());
+        assertEquals(Tools.run(List.of("e2fsck", "-fn", fsck.toString())).exitCode(),
+                Tools.run(List.of("e2fsck", "-fn", ours.toString())).exitCode());
         Path dumped = dir.resolve(image.getFileName() + ".big");
-        ImageTools.check("debugfs", "-R", "dump /r40/f150 " + dumped, ours.toString());
+        new Debugfs(ours).run("dump /r40/f150 " + dumped);
         assertArrayEquals("file 40 150\n".getBytes(), Files.readAllBytes(dumped));
         return result;
     }
@@ -139,7 +141,7 @@ class JournalRecoveryKernelTest {
     @Test
     void csumV3WrappedLogWithRevokes() throws Exception {
         Path image = crashedImage("v3", List.of(), "rw");
-        assertTrue(ImageTools.dumpe2fsField(image, "Journal features").contains("journal_checksum_v3"));
+        assertTrue(Tools.dumpe2fsField(image, "Journal features").contains("journal_checksum_v3"));
         RecoveryResult r = compareWithE2fsck(image);
         assertTrue(r.transactionsReplayed() > 1);
         assertTrue(r.revokeRecords() > 0, "the workload should have logged revoke records");
@@ -148,7 +150,7 @@ class JournalRecoveryKernelTest {
     @Test
     void v1TransactionChecksumsWith32BitBlocks() throws Exception {
         Path image = crashedImage("v1", List.of("-O", "^metadata_csum,^64bit"), "journal_checksum");
-        String features = ImageTools.dumpe2fsField(image, "Journal features");
+        String features = Tools.dumpe2fsField(image, "Journal features");
         assertTrue(features.contains("journal_checksum") && !features.contains("v2") && !features.contains("v3")
                 && !features.contains("64bit"), features);
         compareWithE2fsck(image);
@@ -157,7 +159,7 @@ class JournalRecoveryKernelTest {
     @Test
     void asyncCommitWithoutMetadataCsum() throws Exception {
         Path image = crashedImage("async", List.of("-O", "^metadata_csum"), "journal_async_commit,data=writeback");
-        assertTrue(ImageTools.dumpe2fsField(image, "Journal features").contains("journal_async_commit"));
+        assertTrue(Tools.dumpe2fsField(image, "Journal features").contains("journal_async_commit"));
         compareWithE2fsck(image);
     }
 
@@ -166,18 +168,18 @@ class JournalRecoveryKernelTest {
         // Without the log flush the transaction that the fsync's fast commit belongs to never
         // commits in full, so only the fast-commit area holds the file /fc.
         Path image = crashedImage("fc", List.of("-O", "fast_commit"), "rw", "shutdown");
-        int blockSize = Integer.parseInt(ImageTools.dumpe2fsField(image, "Block size"));
-        long blocksCount = Long.parseLong(ImageTools.dumpe2fsField(image, "Block count"));
-        long[] journal = ImageTools.blocks(image, "<8>");
+        int blockSize = Integer.parseInt(Tools.dumpe2fsField(image, "Block size"));
+        long blocksCount = Long.parseLong(Tools.dumpe2fsField(image, "Block count"));
+        long[] journal = CrashReplays.blocks(image, "<8>");
         try (OverlayBlockDevice overlay = new OverlayBlockDevice(FileBlockDevice.open(image, true), blockSize)) {
             Ext4Exception e = assertThrows(Ext4Exception.class, () -> JournalRecovery.recover(overlay, blockSize,
-                    blocksCount, ImageTools.journalMap(journal), journal.length));
+                    blocksCount, CrashReplays.journalMap(journal), journal.length));
             assertEquals(Errno.EOPNOTSUPP, e.errno());
             assertTrue(e.getMessage().contains("fast commit"), e.getMessage());
             assertEquals(0, overlay.overlaidChunks());
         }
         // debugfs, an independent reader, sees the fast-commit head that made us refuse.
-        String logdump = ImageTools.check("debugfs", "-R", "logdump", image.toString());
+        String logdump = new Debugfs(image).run("logdump");
         assertTrue(logdump.contains("tag HEAD"), logdump);
     }
 }

@@ -4,7 +4,6 @@ import org.ext4j.core.testing.WriteRecorder;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,11 +15,12 @@ import java.util.Map;
 import java.util.Random;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.OpenOptions;
-import org.ext4j.core.io.BlockDevice;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.testing.Debugfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Crashes at every flush of a journaled session: the device's writes are recorded, and for each
@@ -43,7 +43,7 @@ class JournalWriterCrashPointTest {
     @Test
     void everyFlushPointReplaysToAPrefixOfTheOperations() throws Exception {
         Path image = dir.resolve("cp.img");
-        ImageTools.check("mkfs.ext4", "-q", "-F", "-b", "1024", "-J", "size=1", image.toString(), "8M");
+        ImageFactory.mkfs(image, "8M", "-b", "1024", "-J", "size=1");
         byte[] base = Files.readAllBytes(image);
         WriteRecorder[] recorder = new WriteRecorder[1];
         List<Fact> facts = new ArrayList<>();
@@ -146,13 +146,13 @@ class JournalWriterCrashPointTest {
         Files.write(state, bytes);
         if (byE2fsck) {
             // Replay only: a repair pass would hide an inconsistent replay from the -fn check below.
-            ImageTools.Result r = ImageTools.run("e2fsck", "-y", "-E", "journal_only", state.toString());
-            assertTrue(r.exit() == 0 || r.exit() == 1, what + ": e2fsck -E journal_only " + r);
+            Tools.Result r = Tools.run(List.of("e2fsck", "-y", "-E", "journal_only", state.toString()));
+            assertTrue(r.exitCode() == 0 || r.exitCode() == 1, what + ": e2fsck -E journal_only " + r);
         } else {
             Ext4FileSystem.open(FileBlockDevice.open(state, false), OpenOptions.READ_WRITE).close();
         }
-        ImageTools.Result fsck = ImageTools.run("e2fsck", "-fn", state.toString());
-        assertTrue(fsck.exit() == 0, what + ": e2fsck -fn " + fsck);
+        Tools.Result fsck = Tools.run(List.of("e2fsck", "-fn", state.toString()));
+        assertTrue(fsck.exitCode() == 0, what + ": e2fsck -fn " + fsck);
 
         Path tree = Files.createTempDirectory(dir, "tree");
         new Debugfs(state).rdump("/", tree);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +14,8 @@ import java.util.TreeSet;
 import org.ext4j.core.testing.Debugfs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Transactions committed through {@link JournalWriter} and never checkpointed, then a simulated
@@ -66,18 +67,18 @@ class JournalWriterCrashTest {
             endTid = j.writer.nextSequence();
         }
         // The clean close wrote everything home and left no recovery to do.
-        ImageTools.check("e2fsck", "-fn", image.toString());
-        String features = ImageTools.dumpe2fsField(image, "Filesystem features");
+        ImageFactory.requireClean(image);
+        String features = Tools.dumpe2fsField(image, "Filesystem features");
         assertFalse(features.contains("needs_recovery"), features);
-        assertEquals("0", ImageTools.dumpe2fsField(image, "Journal start"));
+        assertEquals("0", Tools.dumpe2fsField(image, "Journal start"));
         // The workload frees a logged xattr block, so every flavour gains revoke as well.
         Set<String> expectedFeatures = new TreeSet<>(List.of(flavour.features.split(" ")));
         expectedFeatures.remove("(none)");
         expectedFeatures.add("journal_incompat_revoke");
-        assertEquals(expectedFeatures, new TreeSet<>(List.of(ImageTools.dumpe2fsField(image, "Journal features").split(" "))));
+        assertEquals(expectedFeatures, new TreeSet<>(List.of(Tools.dumpe2fsField(image, "Journal features").split(" "))));
 
-        assertTrue(ImageTools.dumpe2fsField(crash, "Filesystem features").contains("needs_recovery"));
-        long logStart = Long.decode(ImageTools.dumpe2fsField(crash, "Journal sequence"));
+        assertTrue(Tools.dumpe2fsField(crash, "Filesystem features").contains("needs_recovery"));
+        long logStart = Long.decode(Tools.dumpe2fsField(crash, "Journal sequence"));
         assertTrue(logStart >= firstTid && endTid - logStart >= 2, "transactions in the log: " + logStart + ".." + endTid);
         String logdump = CrashReplays.checkLogdump(crash, logStart, endTid);
         assertTrue(logdump.contains("revoke table"), "the freed xattr block was not revoked:\n" + logdump);
@@ -127,16 +128,14 @@ class JournalWriterCrashTest {
     /** mkfs with the flavour's options and a small journal (1024 blocks), then debugfs's journal open if it sets checksums. */
     static Path mkfs(Path dir, String name, Flavour flavour) throws Exception {
         Path image = dir.resolve(name);
-        List<String> mkfs = new ArrayList<>(List.of("mkfs.ext4", "-q", "-F"));
-        mkfs.addAll(flavour.mkfs);
+        List<String> options = new ArrayList<>(flavour.mkfs);
         boolean small = flavour.mkfs.contains("1024");
-        mkfs.addAll(List.of("-J", "size=" + (small ? 1 : 4), image.toString(), "64M"));
-        ImageTools.check(mkfs.toArray(String[]::new));
+        options.addAll(List.of("-J", "size=" + (small ? 1 : 4)));
+        ImageFactory.mkfs(image, "64M", options.toArray(String[]::new));
         if (flavour.journalOpen != null) {
-            Path cmds = Files.writeString(dir.resolve(name + ".jo"), flavour.journalOpen + "\njc\n");
-            ImageTools.check("debugfs", "-w", "-f", cmds.toString(), image.toString());
+            new Debugfs(image).write(List.of(flavour.journalOpen, "jc"));
         }
-        ImageTools.check("e2fsck", "-fn", image.toString());
+        ImageFactory.requireClean(image);
         return image;
     }
 }

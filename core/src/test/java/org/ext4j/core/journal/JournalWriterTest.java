@@ -24,6 +24,8 @@ import org.ext4j.core.tx.CommittedBlock;
 import org.ext4j.core.tx.FreedRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * The writer's log management against the same oracles as {@link JournalWriterCrashTest}: a log
@@ -37,11 +39,7 @@ class JournalWriterTest {
 
     private Path mkfs(String name, String... options) {
         Path image = dir.resolve(name);
-        List<String> mkfs = new ArrayList<>(List.of("mkfs.ext4", "-q", "-F"));
-        mkfs.addAll(List.of(options));
-        mkfs.addAll(List.of(image.toString(), "64M"));
-        ImageTools.check(mkfs.toArray(String[]::new));
-        return image;
+        return ImageFactory.mkfs(image, "64M", options);
     }
 
     @Test
@@ -62,8 +60,8 @@ class JournalWriterTest {
             endTid = j.writer.nextSequence();
             assertTrue(made > 100, "only " + made + " transactions before the wrap");
         }
-        ImageTools.check("e2fsck", "-fn", image.toString());
-        long logStart = Long.decode(ImageTools.dumpe2fsField(crash, "Journal sequence"));
+        ImageFactory.requireClean(image);
+        long logStart = Long.decode(Tools.dumpe2fsField(crash, "Journal sequence"));
         CrashReplays.checkLogdump(crash, logStart, endTid);
         CrashReplays.Replays replays = CrashReplays.replay(crash, dir);
         assertEquals(endTid - logStart, replays.oursReplayed());
@@ -142,8 +140,8 @@ class JournalWriterTest {
                 j.fs.device().write(X * 1024, data, 0, data.length);
             }
         }
-        ImageTools.check("e2fsck", "-fn", image.toString());
-        long logStart = Long.decode(ImageTools.dumpe2fsField(crash, "Journal sequence"));
+        ImageFactory.requireClean(image);
+        long logStart = Long.decode(Tools.dumpe2fsField(crash, "Journal sequence"));
         String logdump = CrashReplays.checkLogdump(crash, logStart, endTid);
         CrashReplays.Replays replays = CrashReplays.replay(crash, dir);
         if (revoke) {
@@ -179,18 +177,18 @@ class JournalWriterTest {
             }
             j.mkdir(JournaledImage.ROOT, "after");
         }
-        ImageTools.check("e2fsck", "-fn", image.toString());
+        ImageFactory.requireClean(image);
         assertTrue(new Debugfs(image).lookup("/after").isPresent());
     }
 
     @Test
     void nothingIsWrittenUntilTheFirstCommitAndSequencesContinueAcrossOpens() throws Exception {
         Path image = mkfs("seq.img", "-b", "4096");
-        String before = ImageTools.sha256(image);
+        String before = CrashReplays.sha256(image);
         try (JournaledImage j = JournaledImage.open(image)) {
             assertEquals(2, j.writer.nextSequence(), "mkfs leaves s_sequence 1; jbd2 goes on at 2");
         }
-        assertEquals(before, ImageTools.sha256(image), "an open without a commit changed the image");
+        assertEquals(before, CrashReplays.sha256(image), "an open without a commit changed the image");
 
         long next;
         try (JournaledImage j = JournaledImage.open(image)) {
@@ -199,16 +197,16 @@ class JournalWriterTest {
             next = j.writer.nextSequence();
             assertEquals(4, next);
         }
-        assertEquals(next, Long.decode(ImageTools.dumpe2fsField(image, "Journal sequence")));
+        assertEquals(next, Long.decode(Tools.dumpe2fsField(image, "Journal sequence")));
         try (JournaledImage j = JournaledImage.open(image)) {
             assertEquals(next + 1, j.writer.nextSequence());
             j.mkdir(JournaledImage.ROOT, "three");
         }
-        ImageTools.check("e2fsck", "-fn", image.toString());
-        assertFalse(ImageTools.dumpe2fsField(image, "Filesystem features").contains("needs_recovery"));
+        ImageFactory.requireClean(image);
+        assertFalse(Tools.dumpe2fsField(image, "Filesystem features").contains("needs_recovery"));
         // The kernel takes the journal as it was left (mount, unmount) and finds nothing to fix.
         CrashReplays.kernelReplay(image, dir.resolve("mnt"));
-        ImageTools.check("e2fsck", "-fn", image.toString());
+        ImageFactory.requireClean(image);
         assertTrue(new Debugfs(image).lookup("/three").isPresent());
     }
 
@@ -226,8 +224,8 @@ class JournalWriterTest {
         }
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(ext4, false), OpenOptions.READ_WRITE)) {
             // A log that is not empty under a filesystem already open: it should have been replayed.
-            long jsbBlock = ImageTools.blocks(ext4, "<8>")[0];
-            long journalBlocks = ImageTools.blocks(ext4, "<8>").length;
+            long jsbBlock = CrashReplays.blocks(ext4, "<8>")[0];
+            long journalBlocks = CrashReplays.blocks(ext4, "<8>").length;
             JournalSuperblock jsb = JournalSuperblock.parse(fs.device().read(jsbBlock * 4096, 1024), 4096, journalBlocks);
             byte[] dirty = jsb.edited(jsb.first(), jsb.sequence(), 0, jsb.featureCompat(), jsb.featureIncompat()).raw();
             fs.device().write(jsbBlock * 4096, dirty, 0, dirty.length);
