@@ -1,6 +1,5 @@
 package org.ext4j.core.extent;
 
-import static org.ext4j.core.extent.TestImages.ino;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -21,6 +20,8 @@ import org.ext4j.core.spi.CorruptionException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Hostile images: random bytes of an inode's i_block and of its tree or indirect blocks are
@@ -38,7 +39,7 @@ class BlockMapFuzzTest {
     void damagedMapsFailCleanly(String options) throws Exception {
         Path src = Files.createDirectory(dir.resolve("src"));
         try (RandomAccessFile f = new RandomAccessFile(src.resolve("f").toFile(), "rw")) {
-            byte[] block = TestImages.random(1, 1024);
+            byte[] block = WriteFixture.pattern(1024, 1);
             for (int i = 0; i < 1500; i++) {
                 f.seek(2L * i * 1024);
                 f.write(block);
@@ -46,8 +47,8 @@ class BlockMapFuzzTest {
             f.seek(80L << 20);
             f.write(block);
         }
-        Path img = TestImages.mkfs(dir, "fuzz.img", options, src, "16M");
-        long ino = ino(img, "/f");
+        Path img = ImageFactory.mkfs(dir.resolve("fuzz.img"), "16M", (options + " -d " + src).split(" "));
+        long ino = new Debugfs(img).stat("/f").ino();
         List<Long> targets = metadataBytes(img, "/f");
         byte[] image = Files.readAllBytes(img);
         Random random = new Random(7);
@@ -88,7 +89,7 @@ class BlockMapFuzzTest {
     /** Byte offsets of the inode's i_block and of every tree or indirect block of {@code path}. */
     private static List<Long> metadataBytes(Path img, String path) throws Exception {
         List<Long> offsets = new ArrayList<>();
-        Matcher at = Pattern.compile("located at block (\\d+), offset 0x([0-9a-f]+)").matcher(TestImages.debugfs(img, "imap " + path));
+        Matcher at = Pattern.compile("located at block (\\d+), offset 0x([0-9a-f]+)").matcher(new Debugfs(img).run("imap " + path));
         if (!at.find()) {
             throw new AssertionError("debugfs imap printed no location");
         }
@@ -96,7 +97,7 @@ class BlockMapFuzzTest {
         for (int i = 0; i < 60; i++) {
             offsets.add(inodeOffset + 0x28 + i);
         }
-        Matcher meta = Pattern.compile("\\((?:ETB\\d+|IND|DIND|TIND)\\):(\\d+)").matcher(TestImages.debugfs(img, "stat " + path));
+        Matcher meta = Pattern.compile("\\((?:ETB\\d+|IND|DIND|TIND)\\):(\\d+)").matcher(new Debugfs(img).run("stat " + path));
         while (meta.find()) {
             long block = Long.parseLong(meta.group(1));
             for (int i = 0; i < 1024; i++) {

@@ -24,6 +24,7 @@ import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Debugfs;
 
 /**
  * fallocate COLLAPSE_RANGE and INSERT_RANGE against the kernel's ext4: the kernel builds an image
@@ -181,7 +182,7 @@ class CollapseInsertRangeTest {
         } finally {
             umount(mnt);
         }
-        assertTrue(TestImages.debugfs(base, "stat /small1").contains("Size of inline data"), "small1 should be inline");
+        assertTrue(new Debugfs(base).run("stat /small1").contains("Size of inline data"), "small1 should be inline");
         compare(base, List.of(Call.of("small1", C, 0, bs), Call.of("small2", I, 0, bs), Call.of("contig", C, bs, bs)), bs,
                 java.util.Set.of("small1", "small2"));
     }
@@ -398,7 +399,7 @@ class CollapseInsertRangeTest {
     /** debugfs's leaf extents of {@code path}, neighbours that continue each other joined: the mapping, whatever the tree shape. */
     private static List<Mapping> runs(Path image, String path) throws IOException, InterruptedException {
         List<Mapping> out = new ArrayList<>();
-        for (Mapping m : TestImages.leafExtents(TestImages.dumpExtents(image, path))) {
+        for (Mapping m : BlockMapChecks.leafExtents(new Debugfs(image).extents(path))) {
             Mapping last = out.isEmpty() ? null : out.get(out.size() - 1);
             if (last != null && last.kind() == m.kind() && last.lblkEnd() == m.lblk() && last.pblk() + last.length() == m.pblk()) {
                 out.set(out.size() - 1, new Mapping(last.lblk(), last.pblk(), last.length() + m.length(), m.kind()));
@@ -410,7 +411,7 @@ class CollapseInsertRangeTest {
     }
 
     private static int maxLevel(Path image, String path) throws IOException, InterruptedException {
-        return TestImages.dumpExtents(image, path).stream().mapToInt(TestImages.ExLine::maxLevel).max().orElse(0);
+        return new Debugfs(image).extents(path).stream().mapToInt(Debugfs.ExtentLine::maxLevel).max().orElse(0);
     }
 
     private static void mount(Path image, Path mnt, boolean readOnly) {

@@ -1,10 +1,7 @@
 package org.ext4j.core.extent;
 
-import static org.ext4j.core.extent.TestImages.assertWalkMatches;
-import static org.ext4j.core.extent.TestImages.dumpExtents;
-import static org.ext4j.core.extent.TestImages.ino;
-import static org.ext4j.core.extent.TestImages.leafExtents;
-import static org.ext4j.core.extent.TestImages.logicalToPhysical;
+import static org.ext4j.core.extent.BlockMapChecks.assertWalkMatches;
+import static org.ext4j.core.extent.BlockMapChecks.leafExtents;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -25,6 +22,8 @@ import org.ext4j.core.spi.CorruptionException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /** ExtentTree against debugfs dump_extents/stat and the source files mkfs.ext4 -d copied in. */
 class ExtentTreeTest {
@@ -43,7 +42,7 @@ class ExtentTreeTest {
     @BeforeAll
     static void makeImage() throws Exception {
         src = Files.createDirectory(shared.resolve("src"));
-        byte[] data = TestImages.random(1, FRAG_EXTENTS * BLOCK);
+        byte[] data = WriteFixture.pattern(FRAG_EXTENTS * BLOCK, 1);
         try (RandomAccessFile f = new RandomAccessFile(src.resolve("frag").toFile(), "rw")) {
             for (int i = 0; i < FRAG_EXTENTS; i++) {
                 f.seek(2L * i * BLOCK);
@@ -51,23 +50,23 @@ class ExtentTreeTest {
             }
         }
         Path sparse = src.resolve("sparse");
-        TestImages.writeAt(sparse, 100 * BLOCK, TestImages.random(2, 5000));
-        TestImages.writeAt(sparse, 300 * BLOCK + 7, TestImages.random(3, 10));
+        BlockMapChecks.writeAt(sparse, 100 * BLOCK, WriteFixture.pattern(5000, 2));
+        BlockMapChecks.writeAt(sparse, 300 * BLOCK + 7, WriteFixture.pattern(10, 3));
         try (RandomAccessFile f = new RandomAccessFile(sparse.toFile(), "rw")) {
             f.setLength(600 * BLOCK);
         }
-        Files.write(src.resolve("big"), TestImages.random(4, 6 << 20));
+        Files.write(src.resolve("big"), WriteFixture.pattern(6 << 20, 4));
         Files.write(src.resolve("empty"), new byte[0]);
-        img = TestImages.mkfs(shared, "ext4.img", "-t ext4 -b 1024", src, "64M");
+        img = ImageFactory.mkfs(shared.resolve("ext4.img"), "64M", "-t", "ext4", "-b", "1024", "-d", src.toString());
     }
 
     @Test
     void deepTreeMatchesDumpExtents() throws Exception {
-        List<TestImages.ExLine> ex = dumpExtents(img, "/frag");
+        List<Debugfs.ExtentLine> ex = new Debugfs(img).extents("/frag");
         int maxLevel = ex.get(0).maxLevel();
         assertTrue(maxLevel >= 2, "the test file should need a tree of depth >= 2, got " + maxLevel);
-        try (Ext4FileSystem fs = TestImages.open(img)) {
-            ExtentTree tree = (ExtentTree) BlockMap.of(fs, fs.inode(ino(img, "/frag")));
+        try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
+            ExtentTree tree = (ExtentTree) BlockMap.of(fs, fs.inode(new Debugfs(img).stat("/frag").ino()));
             assertEquals(maxLevel, tree.depth());
             List<Mapping> extents = tree.extents();
             assertEquals(FRAG_EXTENTS, extents.size());
@@ -79,9 +78,9 @@ class ExtentTreeTest {
     void everyRunMatchesDebugfsStat() throws Exception {
         for (String path : List.of("/frag", "/sparse", "/big")) {
             int blocks = (int) ((Files.size(src.resolve(path.substring(1))) + BLOCK - 1) / BLOCK);
-            long[] expected = logicalToPhysical(img, path, blocks);
-            try (Ext4FileSystem fs = TestImages.open(img)) {
-                BlockMap map = BlockMap.of(fs, fs.inode(ino(img, path)));
+            long[] expected = new Debugfs(img).blockMap(path, blocks);
+            try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
+                BlockMap map = BlockMap.of(fs, fs.inode(new Debugfs(img).stat(path).ino()));
                 assertWalkMatches(map, expected, false);
             }
         }
@@ -89,8 +88,8 @@ class ExtentTreeTest {
 
     @Test
     void holesAtStartMiddleAndEnd() throws Exception {
-        try (Ext4FileSystem fs = TestImages.open(img)) {
-            BlockMap map = BlockMap.of(fs, fs.inode(ino(img, "/sparse")));
+        try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
+            BlockMap map = BlockMap.of(fs, fs.inode(new Debugfs(img).stat("/sparse").ino()));
             assertEquals(Mapping.hole(0, 100), map.map(0, 600));
             assertEquals(Mapping.hole(3, 97), map.map(3, 600));
             assertEquals(Mapping.hole(3, 10), map.map(3, 10), "a hole is clipped to maxLen");
@@ -106,23 +105,23 @@ class ExtentTreeTest {
 
     @Test
     void contentEqualsSourceFiles() throws Exception {
-        try (Ext4FileSystem fs = TestImages.open(img)) {
+        try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
             for (String name : List.of("frag", "sparse", "big", "empty")) {
                 byte[] want = Files.readAllBytes(src.resolve(name));
-                assertArrayEquals(want, TestImages.readAll(fs, ino(img, "/" + name), 1 << 20), name);
-                assertArrayEquals(want, TestImages.readAll(fs, ino(img, "/" + name), 3001), name + " in odd-sized reads");
+                assertArrayEquals(want, BlockMapChecks.readAll(fs, new Debugfs(img).stat("/" + name).ino(), 1 << 20), name);
+                assertArrayEquals(want, BlockMapChecks.readAll(fs, new Debugfs(img).stat("/" + name).ino(), 3001), name + " in odd-sized reads");
             }
         }
     }
 
     @Test
     void sequentialLookupsReadEachLeafOnce() throws Exception {
-        List<TestImages.ExLine> ex = dumpExtents(img, "/frag");
+        List<Debugfs.ExtentLine> ex = new Debugfs(img).extents("/frag");
         int depth = ex.get(0).maxLevel();
         long leaves = ex.stream().filter(l -> l.level() == depth - 1).count();
         AtomicLong reads = new AtomicLong();
-        try (Ext4FileSystem fs = TestImages.openCounting(img, reads)) {
-            Inode inode = fs.inode(ino(img, "/frag"));
+        try (Ext4FileSystem fs = BlockMapChecks.openCounting(img, reads)) {
+            Inode inode = fs.inode(new Debugfs(img).stat("/frag").ino());
             BlockMap map = BlockMap.of(fs, inode);
             long before = reads.get();
             for (long lblk = 0; lblk < 2L * FRAG_EXTENTS; lblk++) {
@@ -136,10 +135,10 @@ class ExtentTreeTest {
 
     @Test
     void contiguousFileReadsInOneDeviceReadPerExtent() throws Exception {
-        int extents = leafExtents(dumpExtents(img, "/big")).size();
+        int extents = leafExtents(new Debugfs(img).extents("/big")).size();
         AtomicLong reads = new AtomicLong();
-        try (Ext4FileSystem fs = TestImages.openCounting(img, reads)) {
-            Inode inode = fs.inode(ino(img, "/big"));
+        try (Ext4FileSystem fs = BlockMapChecks.openCounting(img, reads)) {
+            Inode inode = fs.inode(new Debugfs(img).stat("/big").ino());
             FileContent content = new FileContent(fs, inode);
             byte[] all = new byte[(int) inode.size()];
             long before = reads.get();
@@ -156,7 +155,7 @@ class ExtentTreeTest {
         long block = firstChildBlock();
         Path bad = patch(block, 0, (byte) 0x0B);
         CorruptionException e = assertThrows(CorruptionException.class, () -> walkAll(bad));
-        assertTrue(e.getMessage().contains("inode " + ino(img, "/frag")) && e.getMessage().contains("block " + block)
+        assertTrue(e.getMessage().contains("inode " + new Debugfs(img).stat("/frag").ino()) && e.getMessage().contains("block " + block)
                 && e.getMessage().contains("magic"), e.getMessage());
     }
 
@@ -165,7 +164,7 @@ class ExtentTreeTest {
         long block = firstChildBlock();
         // The tail checksum sits right after eh_max entries.
         int tail;
-        try (Ext4FileSystem fs = TestImages.open(img)) {
+        try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
             tail = 12 + 12 * LittleEndian.u16(fs.readBlock(block), 4);
         }
         CorruptionException e = assertThrows(CorruptionException.class, () -> walkAll(patch(block, tail, (byte) 0x5A)));
@@ -185,12 +184,12 @@ class ExtentTreeTest {
 
     @Test
     void rootDepthOverFiveIsCorruption() throws Exception {
-        Path bad = TestImages.copy(img, dir.resolve("deep.img"));
+        Path bad = Files.copy(img, dir.resolve("deep.img"));
         // i_block[1] holds eh_max (low half) and eh_depth (high half) of the root header; debugfs
         // sif rewrites the inode checksum, so only the extent check can object.
-        TestImages.run(List.of("debugfs", "-w", "-R", "sif /sparse block[1] 0x00090004", bad.toString()));
-        try (Ext4FileSystem fs = TestImages.open(bad)) {
-            Inode inode = fs.inode(ino(bad, "/sparse"));
+        new Debugfs(bad).write(List.of("sif /sparse block[1] 0x00090004"));
+        try (Ext4FileSystem fs = BlockMapChecks.open(bad)) {
+            Inode inode = fs.inode(new Debugfs(bad).stat("/sparse").ino());
             CorruptionException e = assertThrows(CorruptionException.class, () -> BlockMap.of(fs, inode));
             assertTrue(e.getMessage().contains("depth 9 exceeds 5") && e.getMessage().contains("inode " + inode.ino()),
                     e.getMessage());
@@ -200,12 +199,12 @@ class ExtentTreeTest {
     @Test
     void extentOutsideTheFilesystemIsCorruption() throws Exception {
         Path plain = Files.createDirectory(dir.resolve("plain"));
-        TestImages.writeAt(plain.resolve("f"), 0, TestImages.random(5, 3 * BLOCK));
-        Path image = TestImages.mkfs(dir, "nocsum.img", "-t ext4 -b 1024 -O ^metadata_csum", plain, "8M");
+        BlockMapChecks.writeAt(plain.resolve("f"), 0, WriteFixture.pattern(3 * BLOCK, 5));
+        Path image = ImageFactory.mkfs(dir.resolve("nocsum.img"), "8M", "-t", "ext4", "-b", "1024", "-O", "^metadata_csum", "-d", plain.toString());
         // i_block[5] is ee_start_lo of the root's only extent.
-        TestImages.run(List.of("debugfs", "-w", "-R", "sif /f block[5] 0x7fffff00", image.toString()));
-        try (Ext4FileSystem fs = TestImages.open(image)) {
-            Inode inode = fs.inode(ino(image, "/f"));
+        new Debugfs(image).write(List.of("sif /f block[5] 0x7fffff00"));
+        try (Ext4FileSystem fs = BlockMapChecks.open(image)) {
+            Inode inode = fs.inode(new Debugfs(image).stat("/f").ino());
             CorruptionException e = assertThrows(CorruptionException.class, () -> BlockMap.of(fs, inode));
             assertTrue(e.getMessage().contains("outside the filesystem"), e.getMessage());
         }
@@ -213,12 +212,12 @@ class ExtentTreeTest {
 
     /** The first tree block under the root of /frag. */
     private static long firstChildBlock() throws Exception {
-        return dumpExtents(img, "/frag").get(0).pblk();
+        return new Debugfs(img).extents("/frag").get(0).pblk();
     }
 
     /** A copy of the image with one byte of {@code block} flipped by {@code xor}. */
     private Path patch(long block, int offset, byte xor) throws IOException {
-        Path bad = TestImages.copy(img, dir.resolve("bad-" + block + "-" + offset + ".img"));
+        Path bad = Files.copy(img, dir.resolve("bad-" + block + "-" + offset + ".img"));
         try (RandomAccessFile f = new RandomAccessFile(bad.toFile(), "rw")) {
             long at = block * BLOCK + offset;
             f.seek(at);
@@ -231,8 +230,8 @@ class ExtentTreeTest {
 
     /** Maps every block of /frag and lists its extents: touches every tree block. */
     private static void walkAll(Path image) throws Exception {
-        try (Ext4FileSystem fs = TestImages.open(image)) {
-            ExtentTree tree = (ExtentTree) BlockMap.of(fs, fs.inode(ino(image, "/frag")));
+        try (Ext4FileSystem fs = BlockMapChecks.open(image)) {
+            ExtentTree tree = (ExtentTree) BlockMap.of(fs, fs.inode(new Debugfs(image).stat("/frag").ino()));
             for (long lblk = 0; lblk < 2L * FRAG_EXTENTS; lblk = tree.map(lblk, Long.MAX_VALUE).lblkEnd()) {
                 assertInstanceOf(Mapping.class, tree.map(lblk, 1));
             }

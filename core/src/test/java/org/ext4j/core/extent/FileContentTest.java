@@ -1,6 +1,5 @@
 package org.ext4j.core.extent;
 
-import static org.ext4j.core.extent.TestImages.ino;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +18,8 @@ import org.ext4j.core.spi.Ext4Exception;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /** FileContent: random reads against the source files, EOF clipping, and inodes without a block map. */
 class FileContentTest {
@@ -30,8 +31,8 @@ class FileContentTest {
     static void makeSources() throws Exception {
         src = Files.createDirectory(shared.resolve("src"));
         Path sparse = src.resolve("sparse");
-        TestImages.writeAt(sparse, 5000, TestImages.random(1, 70_000));
-        TestImages.writeAt(sparse, 300_000, TestImages.random(2, 123_457));
+        BlockMapChecks.writeAt(sparse, 5000, WriteFixture.pattern(70_000, 1));
+        BlockMapChecks.writeAt(sparse, 300_000, WriteFixture.pattern(123_457, 2));
         try (RandomAccessFile f = new RandomAccessFile(sparse.toFile(), "rw")) {
             f.setLength(600_001);
         }
@@ -44,9 +45,9 @@ class FileContentTest {
     void randomReadsMatchTheSourceOnExtentAndIndirectImages() throws Exception {
         byte[] want = Files.readAllBytes(src.resolve("sparse"));
         for (String options : List.of("-t ext4", "-t ext4 -b 1024", "-t ext2 -b 1024", "-t ext3")) {
-            Path img = TestImages.mkfs(shared, "random.img", options, src, "16M");
-            try (Ext4FileSystem fs = TestImages.open(img)) {
-                FileContent content = new FileContent(fs, fs.inode(ino(img, "/sparse")));
+            Path img = ImageFactory.mkfs(shared.resolve("random.img"), "16M", (options + " -d " + src).split(" "));
+            try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
+                FileContent content = new FileContent(fs, fs.inode(new Debugfs(img).stat("/sparse").ino()));
                 Random random = new Random(42);
                 for (int i = 0; i < 300; i++) {
                     long pos = random.nextInt(want.length + 5000);
@@ -69,9 +70,9 @@ class FileContentTest {
 
     @Test
     void edgesOfTheFile() throws Exception {
-        Path img = TestImages.mkfs(shared, "edges.img", "-t ext4", src, "16M");
-        try (Ext4FileSystem fs = TestImages.open(img)) {
-            Inode tiny = fs.inode(ino(img, "/tiny"));
+        Path img = ImageFactory.mkfs(shared.resolve("edges.img"), "16M", "-t", "ext4", "-d", src.toString());
+        try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
+            Inode tiny = fs.inode(new Debugfs(img).stat("/tiny").ino());
             byte[] buf = new byte[100];
             assertEquals(6, FileContent.read(fs, tiny, 0, buf, 0, 100));
             assertEquals("hello\n", new String(buf, 0, 6));
@@ -86,11 +87,11 @@ class FileContentTest {
 
     @Test
     void symlinksAndDirectories() throws Exception {
-        Path img = TestImages.mkfs(shared, "links.img", "-t ext4", src, "16M");
-        try (Ext4FileSystem fs = TestImages.open(img)) {
-            Inode fast = fs.inode(ino(img, "/fast"));
+        Path img = ImageFactory.mkfs(shared.resolve("links.img"), "16M", "-t", "ext4", "-d", src.toString());
+        try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
+            Inode fast = fs.inode(new Debugfs(img).stat("/fast").ino());
             assertEquals(Errno.EINVAL, assertThrows(Ext4Exception.class, () -> BlockMap.of(fs, fast)).errno());
-            Inode slow = fs.inode(ino(img, "/slow"));
+            Inode slow = fs.inode(new Debugfs(img).stat("/slow").ino());
             byte[] target = new byte[100];
             assertEquals(100, FileContent.read(fs, slow, 0, target, 0, 100));
             assertEquals("x".repeat(100), new String(target));
@@ -98,16 +99,16 @@ class FileContentTest {
             Inode root = fs.inode(Inode.ROOT_INO);
             Mapping first = BlockMap.of(fs, root).map(0, 1);
             assertEquals(Mapping.Kind.MAPPED, first.kind());
-            String bmap = TestImages.debugfs(img, "bmap / 0").trim();
+            String bmap = new Debugfs(img).run("bmap / 0").trim();
             assertEquals(Long.parseLong(bmap), first.pblk());
         }
     }
 
     @Test
     void inlineDataIsLeftToTheInlineReader() throws Exception {
-        Path img = TestImages.mkfs(shared, "inline.img", "-t ext4 -O inline_data", src, "16M");
-        try (Ext4FileSystem fs = TestImages.open(img)) {
-            Inode tiny = fs.inode(ino(img, "/tiny"));
+        Path img = ImageFactory.mkfs(shared.resolve("inline.img"), "16M", "-t", "ext4", "-O", "inline_data", "-d", src.toString());
+        try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
+            Inode tiny = fs.inode(new Debugfs(img).stat("/tiny").ino());
             assertEquals(Errno.EOPNOTSUPP, assertThrows(Ext4Exception.class,
                     () -> FileContent.read(fs, tiny, 0, new byte[10], 0, 10)).errno());
             assertEquals(Errno.EINVAL, assertThrows(Ext4Exception.class, () -> BlockMap.of(fs, tiny)).errno());

@@ -1,8 +1,6 @@
 package org.ext4j.core.extent;
 
-import static org.ext4j.core.extent.TestImages.assertWalkMatches;
-import static org.ext4j.core.extent.TestImages.ino;
-import static org.ext4j.core.extent.TestImages.logicalToPhysical;
+import static org.ext4j.core.extent.BlockMapChecks.assertWalkMatches;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -25,6 +23,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /** IndirectBlockMap on ext2/ext3 images against debugfs stat's BLOCKS list and the source files. */
 class IndirectBlockMapTest {
@@ -40,19 +40,19 @@ class IndirectBlockMapTest {
     @BeforeAll
     static void makeSources() throws Exception {
         src = Files.createDirectory(shared.resolve("src"));
-        Files.write(src.resolve("small"), TestImages.random(1, 5000));
+        Files.write(src.resolve("small"), WriteFixture.pattern(5000, 1));
         // With 1 KiB blocks: 12 direct + 256 single-indirect blocks = 268 KiB.
-        Files.write(src.resolve("single"), TestImages.random(2, 200 << 10));
-        Files.write(src.resolve("double"), TestImages.random(3, 300 << 10));
+        Files.write(src.resolve("single"), WriteFixture.pattern(200 << 10, 2));
+        Files.write(src.resolve("double"), WriteFixture.pattern(300 << 10, 3));
         // One block far out needs the triple indirect block (12 + 256 + 65536 blocks is ~64 MiB).
         Path triple = src.resolve("triple");
-        TestImages.writeAt(triple, 0, TestImages.random(4, 3000));
-        TestImages.writeAt(triple, 80L << 20, TestImages.random(5, 2048));
+        BlockMapChecks.writeAt(triple, 0, WriteFixture.pattern(3000, 4));
+        BlockMapChecks.writeAt(triple, 80L << 20, WriteFixture.pattern(2048, 5));
         // Holes in the direct range, the single range and across into the double range.
         Path holey = src.resolve("holey");
-        TestImages.writeAt(holey, 3 << 10, TestImages.random(6, 2 << 10));
-        TestImages.writeAt(holey, 40 << 10, TestImages.random(7, 10 << 10));
-        TestImages.writeAt(holey, 300 << 10, TestImages.random(8, 1 << 10));
+        BlockMapChecks.writeAt(holey, 3 << 10, WriteFixture.pattern(2 << 10, 6));
+        BlockMapChecks.writeAt(holey, 40 << 10, WriteFixture.pattern(10 << 10, 7));
+        BlockMapChecks.writeAt(holey, 300 << 10, WriteFixture.pattern(1 << 10, 8));
         try (RandomAccessFile f = new RandomAccessFile(holey.toFile(), "rw")) {
             f.setLength(400 << 10);
         }
@@ -61,28 +61,28 @@ class IndirectBlockMapTest {
     @ParameterizedTest
     @ValueSource(strings = {"-t ext2 -b 1024", "-t ext3 -b 1024", "-t ext3 -b 4096", "-t ext4 -O ^extent,^64bit -b 2048"})
     void mappingsAndContentMatchDebugfs(String options) throws Exception {
-        Path img = TestImages.mkfs(dir, "indirect.img", options, src, "16M");
-        try (Ext4FileSystem fs = TestImages.open(img)) {
+        Path img = ImageFactory.mkfs(dir.resolve("indirect.img"), "16M", (options + " -d " + src).split(" "));
+        try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
             int blockSize = fs.blockSize();
             for (String name : FILES) {
                 long size = Files.size(src.resolve(name));
-                Inode inode = fs.inode(ino(img, "/" + name));
+                Inode inode = fs.inode(new Debugfs(img).stat("/" + name).ino());
                 BlockMap map = BlockMap.of(fs, inode);
                 assertInstanceOf(IndirectBlockMap.class, map, name);
-                long[] expected = logicalToPhysical(img, "/" + name, (int) ((size + blockSize - 1) / blockSize));
+                long[] expected = new Debugfs(img).blockMap("/" + name, (int) ((size + blockSize - 1) / blockSize));
                 assertWalkMatches(map, expected, true);
-                assertArrayEquals(Files.readAllBytes(src.resolve(name)), TestImages.readAll(fs, inode.ino(), 1 << 20), name);
-                assertArrayEquals(Files.readAllBytes(src.resolve(name)), TestImages.readAll(fs, inode.ino(), 777), name);
+                assertArrayEquals(Files.readAllBytes(src.resolve(name)), BlockMapChecks.readAll(fs, inode.ino(), 1 << 20), name);
+                assertArrayEquals(Files.readAllBytes(src.resolve(name)), BlockMapChecks.readAll(fs, inode.ino(), 777), name);
             }
         }
     }
 
     @Test
     void sparseTripleIndirectFileIsOneHoleBetweenItsBlocks() throws Exception {
-        Path img = TestImages.mkfs(dir, "ext2.img", "-t ext2 -b 1024", src, "16M");
+        Path img = ImageFactory.mkfs(dir.resolve("ext2.img"), "16M", "-t", "ext2", "-b", "1024", "-d", src.toString());
         AtomicLong reads = new AtomicLong();
-        try (Ext4FileSystem fs = TestImages.openCounting(img, reads)) {
-            BlockMap map = BlockMap.of(fs, fs.inode(ino(img, "/triple")));
+        try (Ext4FileSystem fs = BlockMapChecks.openCounting(img, reads)) {
+            BlockMap map = BlockMap.of(fs, fs.inode(new Debugfs(img).stat("/triple").ino()));
             long far = (80L << 20) / 1024;
             long before = reads.get();
             assertEquals(Mapping.hole(3, far - 3), map.map(3, Long.MAX_VALUE));
@@ -103,23 +103,23 @@ class IndirectBlockMapTest {
 
     @Test
     void pointerOutsideTheFilesystemIsCorruption() throws Exception {
-        Path img = TestImages.mkfs(dir, "bad.img", "-t ext2 -b 1024", src, "16M");
+        Path img = ImageFactory.mkfs(dir.resolve("bad.img"), "16M", "-t", "ext2", "-b", "1024", "-d", src.toString());
         // The first entry of the single indirect block of /double, from debugfs stat's "(IND):n".
-        Matcher m = Pattern.compile("\\(IND\\):(\\d+)").matcher(TestImages.debugfs(img, "stat /double"));
+        Matcher m = Pattern.compile("\\(IND\\):(\\d+)").matcher(new Debugfs(img).run("stat /double"));
         assertTrue(m.find());
         long indirect = Long.parseLong(m.group(1));
         try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
             f.seek(indirect * 1024);
             f.write(new byte[] {0, 0, 0, 0x70});
         }
-        try (Ext4FileSystem fs = TestImages.open(img)) {
-            Inode inode = fs.inode(ino(img, "/double"));
+        try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
+            Inode inode = fs.inode(new Debugfs(img).stat("/double").ino());
             BlockMap map = BlockMap.of(fs, inode);
             assertEquals(Mapping.Kind.MAPPED, map.map(0, 12).kind(), "the direct blocks are still fine");
             CorruptionException e = assertThrows(CorruptionException.class, () -> map.map(12, 1));
             assertTrue(e.getMessage().contains("inode " + inode.ino()) && e.getMessage().contains("indirect block " + indirect)
                     && e.getMessage().contains("outside the filesystem"), e.getMessage());
-            assertThrows(CorruptionException.class, () -> TestImages.readAll(fs, inode.ino(), 1 << 20));
+            assertThrows(CorruptionException.class, () -> BlockMapChecks.readAll(fs, inode.ino(), 1 << 20));
         }
     }
 }

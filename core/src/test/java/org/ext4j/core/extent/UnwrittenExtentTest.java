@@ -1,9 +1,6 @@
 package org.ext4j.core.extent;
 
-import static org.ext4j.core.extent.TestImages.dumpExtents;
-import static org.ext4j.core.extent.TestImages.ino;
-import static org.ext4j.core.extent.TestImages.leafExtents;
-import static org.ext4j.core.extent.TestImages.run;
+import static org.ext4j.core.extent.BlockMapChecks.leafExtents;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +13,9 @@ import org.ext4j.core.fs.Ext4FileSystem;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.testing.Tools;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Unwritten (fallocated) extents, made by the kernel: mkfs cannot create them. Needs root and a
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UnwrittenExtentTest {
     private static final int WRITE_AT = 300_000;
-    private static final byte[] WRITTEN = TestImages.random(7, 10_000);
+    private static final byte[] WRITTEN = WriteFixture.pattern(10_000, 7);
 
     @TempDir
     static Path dir;
@@ -32,28 +32,28 @@ class UnwrittenExtentTest {
     @BeforeAll
     static void fallocateWithTheKernel() throws Exception {
         Path empty = Files.createDirectory(dir.resolve("empty"));
-        img = TestImages.mkfs(dir, "unwritten.img", "-t ext4", empty, "32M");
+        img = ImageFactory.mkfs(dir.resolve("unwritten.img"), "32M", "-t", "ext4", "-d", empty.toString());
         Path mnt = Files.createDirectory(dir.resolve("mnt"));
-        run(List.of("mount", "-o", "loop", img.toString(), mnt.toString()));
+        Tools.runOk(List.of("mount", "-o", "loop", img.toString(), mnt.toString()));
         try {
-            run(List.of("fallocate", "-l", "1M", mnt.resolve("f").toString()));
-            TestImages.writeAt(mnt.resolve("f"), WRITE_AT, WRITTEN);
+            Tools.runOk(List.of("fallocate", "-l", "1M", mnt.resolve("f").toString()));
+            BlockMapChecks.writeAt(mnt.resolve("f"), WRITE_AT, WRITTEN);
             // Preallocated past i_size (KEEP_SIZE): the extent exists, the bytes are beyond EOF.
-            TestImages.writeAt(mnt.resolve("g"), 0, TestImages.random(8, 1000));
-            run(List.of("fallocate", "-n", "-o", "0", "-l", "256K", mnt.resolve("g").toString()));
-            run(List.of("sync", "-f", mnt.resolve("f").toString()));
+            BlockMapChecks.writeAt(mnt.resolve("g"), 0, WriteFixture.pattern(1000, 8));
+            Tools.runOk(List.of("fallocate", "-n", "-o", "0", "-l", "256K", mnt.resolve("g").toString()));
+            Tools.runOk(List.of("sync", "-f", mnt.resolve("f").toString()));
         } finally {
-            run(List.of("umount", mnt.toString()));
+            Tools.runOk(List.of("umount", mnt.toString()));
         }
     }
 
     @Test
     void extentKindsMatchDumpExtents() throws Exception {
-        List<Mapping> want = leafExtents(dumpExtents(img, "/f"));
+        List<Mapping> want = leafExtents(new Debugfs(img).extents("/f"));
         assertTrue(want.stream().anyMatch(m -> m.kind() == Mapping.Kind.UNWRITTEN), "debugfs shows no Uninit extent: " + want);
         assertTrue(want.stream().anyMatch(m -> m.kind() == Mapping.Kind.MAPPED), "debugfs shows no written extent: " + want);
-        try (Ext4FileSystem fs = TestImages.open(img)) {
-            ExtentTree tree = (ExtentTree) BlockMap.of(fs, fs.inode(ino(img, "/f")));
+        try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
+            ExtentTree tree = (ExtentTree) BlockMap.of(fs, fs.inode(new Debugfs(img).stat("/f").ino()));
             assertEquals(want, tree.extents());
             for (Mapping extent : want) {
                 Mapping got = tree.map(extent.lblk(), Long.MAX_VALUE);
@@ -66,11 +66,11 @@ class UnwrittenExtentTest {
     void unwrittenReadsAsZerosAroundTheWrittenPart() throws Exception {
         byte[] want = new byte[1 << 20];
         System.arraycopy(WRITTEN, 0, want, WRITE_AT, WRITTEN.length);
-        try (Ext4FileSystem fs = TestImages.open(img)) {
+        try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
             // Poison the buffer: zeros must be written for unwritten ranges, not left over.
             byte[] got = new byte[want.length];
             java.util.Arrays.fill(got, (byte) 0x77);
-            FileContent content = new FileContent(fs, fs.inode(ino(img, "/f")));
+            FileContent content = new FileContent(fs, fs.inode(new Debugfs(img).stat("/f").ino()));
             assertEquals(want.length, content.read(0, got, 0, got.length));
             assertArrayEquals(want, got);
         }
@@ -78,15 +78,15 @@ class UnwrittenExtentTest {
 
     @Test
     void preallocationPastEndOfFileIsNotRead() throws Exception {
-        try (Ext4FileSystem fs = TestImages.open(img)) {
-            var inode = fs.inode(ino(img, "/g"));
+        try (Ext4FileSystem fs = BlockMapChecks.open(img)) {
+            var inode = fs.inode(new Debugfs(img).stat("/g").ino());
             assertEquals(1000, inode.size());
             byte[] got = new byte[4096];
             assertEquals(1000, FileContent.read(fs, inode, 0, got, 0, got.length));
-            assertArrayEquals(TestImages.random(8, 1000), java.util.Arrays.copyOf(got, 1000));
+            assertArrayEquals(WriteFixture.pattern(1000, 8), java.util.Arrays.copyOf(got, 1000));
             assertEquals(0, FileContent.read(fs, inode, 1000, got, 0, got.length));
             List<Mapping> extents = ((ExtentTree) BlockMap.of(fs, inode)).extents();
-            assertEquals(leafExtents(dumpExtents(img, "/g")), extents);
+            assertEquals(leafExtents(new Debugfs(img).extents("/g")), extents);
             assertTrue(extents.stream().mapToLong(Mapping::lblkEnd).max().orElse(0) >= 64, "256K preallocated: " + extents);
         }
     }

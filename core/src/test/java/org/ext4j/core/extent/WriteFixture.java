@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
@@ -22,6 +19,7 @@ import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.Tools;
 import org.ext4j.core.tx.TransactionManager;
+import org.ext4j.core.testing.ImageFactory;
 
 /**
  * An image made by mkfs.ext4 -d from a few files, opened read-write, and the oracles the write
@@ -48,7 +46,7 @@ final class WriteFixture implements AutoCloseable {
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
             Files.write(src.resolve(f.getKey()), f.getValue());
         }
-        Path img = TestImages.mkfs(dir, "test.img", options, src, size);
+        Path img = ImageFactory.mkfs(dir.resolve("test.img"), size, (options + " -d " + src).split(" "));
         return new WriteFixture(img);
     }
 
@@ -64,8 +62,7 @@ final class WriteFixture implements AutoCloseable {
 
     /** e2fsck -fn must find nothing to fix. */
     void assertClean() {
-        Tools.Result r = Tools.run(List.of("e2fsck", "-fn", image.toString()));
-        assertEquals(0, r.exitCode(), () -> r.describe("found problems"));
+        ImageFactory.requireClean(image);
     }
 
     byte[] dump(String name) {
@@ -76,28 +73,14 @@ final class WriteFixture implements AutoCloseable {
         return new Debugfs(image).stat("/" + name).blockCount();
     }
 
-    private static final Pattern EX_LINE = Pattern.compile(
-            "^\\s*(\\d+)/\\s*(\\d+)\\s+\\d+/\\s*\\d+\\s+(\\d+)\\s+-\\s+(\\d+)\\s+(\\d+)\\s+-\\s+(\\d+)\\s+(\\d+)\\s*(Uninit)?\\s*$");
-
-    /** The leaf extents debugfs "ex" prints, as mappings. */
+    /** The leaf extents debugfs "dump_extents" prints, as mappings. */
     List<Mapping> debugfsExtents(String name) {
-        String out = new Debugfs(image).run("ex /" + name);
-        List<Mapping> leaves = new ArrayList<>();
-        for (String line : out.split("\n")) {
-            Matcher m = EX_LINE.matcher(line);
-            if (m.find() && m.group(1).equals(m.group(2))) {
-                leaves.add(new Mapping(Long.parseLong(m.group(3)), Long.parseLong(m.group(5)), Long.parseLong(m.group(7)),
-                        m.group(8) != null ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED));
-            }
-        }
-        return leaves;
+        return BlockMapChecks.leafExtents(new Debugfs(image).extents("/" + name));
     }
 
-    /** The tree depth debugfs "ex" shows (the level count of its first line), 0 for an empty tree. */
+    /** The tree depth debugfs "dump_extents" shows (the level count of its lines), 0 for an empty tree. */
     int debugfsDepth(String name) {
-        String out = new Debugfs(image).run("ex /" + name);
-        Matcher m = Pattern.compile("^\\s*\\d+/\\s*(\\d+)", Pattern.MULTILINE).matcher(out);
-        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        return new Debugfs(image).extents("/" + name).stream().mapToInt(Debugfs.ExtentLine::maxLevel).max().orElse(0);
     }
 
     /** The file as the kernel reads it through a read-only loop mount; null when mounting is impossible here. */
