@@ -24,12 +24,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Tools;
-import org.ext4j.core.testing.Debugfs;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * The commands run in-process against an image that mkfs.ext4 -d made from a tree written

@@ -15,12 +15,12 @@ import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Debugfs;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Path resolution inside an image compared with the host kernel resolving the same relative

@@ -25,15 +25,15 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Tools;
-import org.ext4j.core.testing.Debugfs;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * The write commands run in-process on an image mkfs.ext4 made empty; the result is checked by

@@ -17,11 +17,11 @@ import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.io.MemoryBlockDevice;
 import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Debugfs;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Hostile images: random bytes of an inode's i_block and of its tree or indirect blocks are

@@ -20,11 +20,11 @@ import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.WritableFileSystem;
+import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Debugfs;
 
 /**
  * fallocate COLLAPSE_RANGE and INSERT_RANGE against the kernel's ext4: the kernel builds an image

@@ -15,11 +15,11 @@ import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Debugfs;
-import org.ext4j.core.testing.ImageFactory;
 
 /** FileContent: random reads against the source files, EOF clipping, and inodes without a block map. */
 class FileContentTest {

@@ -10,12 +10,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Tools;
-import org.ext4j.core.testing.Debugfs;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Unwritten (fallocated) extents, made by the kernel: mkfs cannot create them. Needs root and a

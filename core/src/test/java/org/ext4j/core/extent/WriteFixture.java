@@ -1,7 +1,5 @@
 package org.ext4j.core.extent;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +15,9 @@ import org.ext4j.core.io.BlockDevice;
 import org.ext4j.core.io.ForwardingBlockDevice;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.Tools;
 import org.ext4j.core.tx.TransactionManager;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * An image made by mkfs.ext4 -d from a few files, opened read-write, and the oracles the write

@@ -25,13 +25,13 @@ import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
 import org.ext4j.core.tx.Transaction;
 import org.ext4j.core.tx.TransactionManager;
 import org.ext4j.core.xattr.XattrWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Tools;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Inline files written, truncated and converted by ext4j in an image made by mkfs.ext4 -O

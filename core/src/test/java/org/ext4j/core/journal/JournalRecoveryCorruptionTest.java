@@ -18,12 +18,12 @@ import org.ext4j.core.io.MemoryBlockDevice;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Tools;
-import org.ext4j.core.testing.Debugfs;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * A debugfs-written journal (csum v3: T1 logs f1[0], T2 logs f1[1]) damaged in memory: recovery

@@ -16,11 +16,11 @@ import java.util.Set;
 import java.util.StringJoiner;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.io.OverlayBlockDevice;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Tools;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Journals written by debugfs's jbd2 writer (jo/jw/jc), replayed by {@link JournalRecovery} and

@@ -13,12 +13,12 @@ import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.io.OverlayBlockDevice;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Tools;
-import org.ext4j.core.testing.Debugfs;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Journals written by the Linux kernel's ext4 (loop mount, a workload, then a shutdown that

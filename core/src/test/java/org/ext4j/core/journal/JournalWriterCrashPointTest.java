@@ -1,5 +1,7 @@
 package org.ext4j.core.journal;
 
+import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
 import org.ext4j.core.testing.WriteRecorder;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,8 +21,6 @@ import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.testing.Debugfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Tools;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Crashes at every flush of a journaled session: the device's writes are recorded, and for each

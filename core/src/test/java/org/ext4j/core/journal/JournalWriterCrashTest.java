@@ -12,10 +12,10 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.ext4j.core.testing.Tools;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Transactions committed through {@link JournalWriter} and never checkpointed, then a simulated

@@ -18,14 +18,14 @@ import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
 import org.ext4j.core.tx.BlockRole;
 import org.ext4j.core.tx.CommitRecord;
 import org.ext4j.core.tx.CommittedBlock;
 import org.ext4j.core.tx.FreedRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.testing.Tools;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * The writer's log management against the same oracles as {@link JournalWriterCrashTest}: a log

@@ -100,22 +100,7 @@ public final class Debugfs {
         if (requests.isEmpty()) {
             return List.of();
         }
-        try {
-            Path commands = Files.createTempFile("ext4j-debugfs", ".cmd");
-            try {
-                Files.write(commands, requests, StandardCharsets.UTF_8);
-                Tools.Result result = Tools.run(List.of("debugfs", "-f", commands.toString(), image.toString()),
-                        TIMEOUT, ENVIRONMENT).requireExit(0);
-                if (!withoutBanner(result.stderr()).isBlank()) {
-                    throw new AssertionError(result.describe("reported an error in a batch of " + requests.size()));
-                }
-                return splitBatch(requests, result.stdout());
-            } finally {
-                Files.deleteIfExists(commands);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return splitBatch(requests, runCommandFile(requests, false));
     }
 
     /**
@@ -124,15 +109,24 @@ public final class Debugfs {
      * a request fails, so stderr is what tells.
      */
     public void write(List<String> requests) {
+        runCommandFile(requests, true);
+    }
+
+    // Runs debugfs -f (with -w when writable) on a temporary command file; returns stdout, throws on any error.
+    private String runCommandFile(List<String> requests, boolean writable) {
         try {
             Path commands = Files.createTempFile("ext4j-debugfs", ".cmd");
             try {
                 Files.write(commands, requests, StandardCharsets.UTF_8);
-                Tools.Result result = Tools.run(List.of("debugfs", "-w", "-f", commands.toString(), image.toString()),
-                        TIMEOUT, ENVIRONMENT).requireExit(0);
-                if (!withoutBanner(result.stderr()).isBlank()) {
-                    throw new AssertionError(result.describe("reported an error in " + requests));
+                List<String> command = new ArrayList<>(List.of("debugfs", "-f", commands.toString(), image.toString()));
+                if (writable) {
+                    command.add(1, "-w");
                 }
+                Tools.Result result = Tools.run(command, TIMEOUT, ENVIRONMENT).requireExit(0);
+                if (!withoutBanner(result.stderr()).isBlank()) {
+                    throw new AssertionError(result.describe("reported an error in a batch of " + requests.size()));
+                }
+                return result.stdout();
             } finally {
                 Files.deleteIfExists(commands);
             }

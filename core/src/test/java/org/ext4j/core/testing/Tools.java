@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-// Runs the external programs the tests use as oracles (mkfs.ext4, debugfs, e2fsck, mknod) and fails loudly.
+// Runs the external programs the tests use as oracles (mkfs.ext4, debugfs, e2fsck, dumpe2fs, mknod), fails loudly, and reads what dumpe2fs and e2fsck print.
 public final class Tools {
 
     /** Directories searched after {@code PATH}: e2fsprogs lives in sbin, which a non-login PATH may lack. */

@@ -32,6 +32,8 @@ import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.Tools;
 import org.ext4j.core.tx.Transaction;
 import org.ext4j.core.tx.TransactionManager;
 import org.ext4j.core.xattr.XattrWriter.SetMode;
@@ -39,8 +41,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.ext4j.core.testing.Tools;
-import org.ext4j.core.testing.ImageFactory;
 
 /**
  * Xattrs and ACLs written by ext4j into images made by mkfs.ext4, compared with debugfs
