@@ -32,6 +32,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HashOrderReaddirTest {
     private static final int NAMES = 3000;
     private static final int S_IFREG = 0100000;
+    /**
+     * Names whose legacy hashes (major and minor, the latter always 0) are equal, found by hashing
+     * candidates with DirHash: a pair and a triple.
+     */
+    private static final List<String> LEGACY_PAIR = List.of("collide-7017", "collide-7071");
+    private static final List<String> LEGACY_TRIPLE = List.of("collide-50000", "collide-50011", "collide-50044");
 
     @TempDir
     Path tmp;
@@ -47,6 +53,12 @@ class HashOrderReaddirTest {
                 name.append((char) ('a' + random.nextInt(26)));
             }
             Files.createFile(big.resolve(name.toString()));
+        }
+        for (String name : LEGACY_PAIR) {
+            Files.createFile(big.resolve(name));
+        }
+        for (String name : LEGACY_TRIPLE) {
+            Files.createFile(big.resolve(name));
         }
         return big.getParent();
     }
@@ -76,7 +88,7 @@ class HashOrderReaddirTest {
     @ValueSource(strings = {"half_md4", "tea", "legacy"})
     void orderEqualsKernelGetdents(String hashAlg) throws Exception {
         Path img = makeImage(makeTree(hashAlg.hashCode()), List.of(), List.of("tune2fs", "-E", "hash_alg=" + hashAlg));
-        List<String> ours = new ArrayList<>();
+        List<DirectoryEntry> listed = new ArrayList<>();
         try (Ext4Volume volume = Ext4Volume.open(img, OpenOptions.READ_ONLY)) {
             long big = lookup(volume, 2, "big");
             assertTrue(DirectoryReader.of(volume.fileSystem(), volume.fileSystem().inode(big)).isIndexed(),
@@ -89,16 +101,45 @@ class HashOrderReaddirTest {
                 if (batch.isEmpty()) {
                     break;
                 }
-                batch.forEach(e -> ours.add(e.nameString()));
+                listed.addAll(batch);
                 cookie = batch.get(batch.size() - 1).nextOffset();
             }
             assertEquals(HashPosition.EOF, cookie, "the last cookie is the end of the directory");
+            if (hashAlg.equals("legacy")) {
+                assertGroupListedTogether(volume, big, handle, listed, LEGACY_PAIR);
+                assertGroupListedTogether(volume, big, handle, listed, LEGACY_TRIPLE);
+            }
             volume.releasedir(big, handle);
         }
+        List<String> ours = listed.stream().map(DirectoryEntry::nameString).toList();
         String kernel = Tools.onKernelMount(img, tmp.resolve("mnt"), ",ro", "ls -f big");
         List<String> expected = List.of(kernel.split("\n"));
-        assertEquals(NAMES + 2, expected.size());
-        assertEquals(expected, ours, hashAlg + ": ext4j lists /big in the kernel's getdents order");
+        assertEquals(NAMES + 2 + LEGACY_PAIR.size() + LEGACY_TRIPLE.size(), expected.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i), ours.get(i), hashAlg + ": entry " + i + " of /big in the kernel's getdents order");
+        }
+        assertEquals(expected.size(), ours.size(), hashAlg + ": entries listed");
+    }
+
+    /**
+     * Names sharing a full hash share a cookie: they are listed next to each other, and a call
+     * resumed at their cookie returns all of them even when asked for one entry.
+     */
+    private static void assertGroupListedTogether(Ext4Volume volume, long dir, long handle, List<DirectoryEntry> listed,
+                                                  List<String> group) {
+        int first = -1;
+        for (int i = 0; i < listed.size(); i++) {
+            if (group.contains(listed.get(i).nameString())) {
+                first = i;
+                break;
+            }
+        }
+        assertTrue(first > 0, group + " listed after \".\"");
+        List<String> adjacent = listed.subList(first, first + group.size()).stream().map(DirectoryEntry::nameString).toList();
+        assertEquals(Set.copyOf(group), Set.copyOf(adjacent), "names of one hash are listed together");
+        List<DirectoryEntry> resumed = volume.readdir(dir, handle, listed.get(first - 1).nextOffset(), 1);
+        assertEquals(adjacent, resumed.stream().map(DirectoryEntry::nameString).toList());
+        assertEquals(listed.get(first + group.size() - 1).nextOffset(), resumed.get(resumed.size() - 1).nextOffset());
     }
 
     @Test
