@@ -145,6 +145,8 @@ class HashOrderReaddirTest {
     @Test
     void listingStaysExactWhileInsertsSplitLeaves() throws Exception {
         Path img = makeImage(makeTree(7), List.of("-b", "1024"), List.of());
+        assertTrue(Tools.run(List.of("debugfs", "-R", "htree_dump /big", img.toString())).requireExit(0).stdout()
+                .contains("Indirect levels: 0"), "/big starts with leaves right below the dx_root");
         Random random = new Random(11);
         Set<String> before = new HashSet<>();
         Set<String> removed = new HashSet<>();
@@ -184,6 +186,9 @@ class HashOrderReaddirTest {
             assertTrue(volume.getattr(big).size() > sizeBefore + 30 * 1024, "the inserts split at least 30 leaves of /big");
         }
         ImageFactory.requireClean(img);
+        String dump = Tools.run(List.of("debugfs", "-R", "htree_dump /big", img.toString())).requireExit(0).stdout();
+        assertTrue(dump.contains("Indirect levels: 1"), "the inserts grew the index by a dx_node level:\n"
+                + dump.substring(0, Math.min(300, dump.length())));
         for (String name : before) {
             int count = seen.getOrDefault(name, 0);
             if (removed.contains(name)) {
