@@ -452,10 +452,7 @@ public final class FuseDispatcher {
         DirentList list = new DirentList(capacity, plus);
         int maxEntries = Math.max(1, capacity / DirentList.recordSize(1, plus));
         List<DirectoryEntry> entries = fs.readdir(ino, in.fh(), in.offset(), maxEntries);
-        for (DirectoryEntry d : entries) {
-            if (!list.fits(d.name().length)) {
-                break;
-            }
+        for (DirectoryEntry d : entries.subList(0, sendable(entries, capacity, plus, in.offset()))) {
             EntryOut entry = plus ? iomap.mark(plusEntry(d)) : null;
             list.add(entry, d.ino(), d.nextOffset(), direntType(d.type()), d.name());
             if (entry != null && entry.nodeId() != 0) {
@@ -463,6 +460,32 @@ public final class FuseDispatcher {
             }
         }
         return list;
+    }
+
+    /**
+     * How many of {@code entries}, listed from cookie {@code offset}, to send in a buffer of
+     * {@code capacity} bytes: as many as fit, cut back to the end of a group of entries that
+     * share a cookie (names of one full hash in an indexed ext4 directory, where every entry of
+     * the group but the last carries the group's own cookie). The kernel resumes at the last
+     * cookie sent, so sending part of a group would list that part twice. An entry ends its
+     * group when its cookie differs from the one before it (or from {@code offset}); a group
+     * too big for the whole buffer is sent in part rather than not at all.
+     */
+    static int sendable(List<DirectoryEntry> entries, int capacity, boolean plus, long offset) {
+        int fit = 0;
+        int used = 0;
+        while (fit < entries.size() && used + DirentList.recordSize(entries.get(fit).name().length, plus) <= capacity) {
+            used += DirentList.recordSize(entries.get(fit).name().length, plus);
+            fit++;
+        }
+        if (fit == entries.size()) {
+            return fit;
+        }
+        int cut = fit;
+        while (cut > 0 && entries.get(cut - 1).nextOffset() == (cut >= 2 ? entries.get(cut - 2).nextOffset() : offset)) {
+            cut--;
+        }
+        return cut > 0 ? cut : fit;
     }
 
     /** The entry part of a READDIRPLUS record; node id 0 (no entry) for "." and "..", which the kernel skips. */

@@ -13,6 +13,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.DirectoryEntry;
 import org.ext4j.core.spi.StatFs;
 import org.ext4j.linux.protocol.HandBytes;
 import org.ext4j.linux.protocol.InitFlags;
@@ -216,6 +218,40 @@ class FuseDispatcherTest {
         assertEquals(List.of(".", ".."), first.stream().map(Dirent::name).toList());
         List<Dirent> next = dirents(call(READDIR, 1, readIn(fh, first.get(1).off(), 4096)), false);
         assertEquals("hello.txt", next.get(0).name());
+    }
+
+    @Test
+    void readdirCutsOnlyBetweenEntriesOfDifferentCookies() {
+        // Cookies as ext4j gives an indexed directory whose names x1 and x2 share a hash (20); the
+        // listing ignores maxEntries, so only the buffer size limits what is sent.
+        List<DirectoryEntry> listing = List.of(dirent(".", 10), dirent("..", 20), dirent("x1", 20), dirent("x2", 30),
+                dirent("y", Long.MAX_VALUE));
+        fs = new FakeFileSystem() {
+            @Override
+            public List<DirectoryEntry> readdir(long ino, long handle, long offset, int maxEntries) {
+                long[] starts = {0, 10, 20, 20, 30};
+                List<DirectoryEntry> out = new ArrayList<>();
+                for (int i = 0; i < listing.size(); i++) {
+                    if (starts[i] >= offset) {
+                        out.add(listing.get(i));
+                    }
+                }
+                return out;
+            }
+        };
+        dispatcher = new FuseDispatcher(fs, DispatchOptions.DEFAULT, new PrintStream(logBytes, true));
+        init();
+        // Room for three 32-byte records: x1 would fit, but without x2 the kernel would resume at 20 and list x1 again.
+        List<Dirent> first = dirents(call(READDIR, 1, readIn(7, 0, 100)), false);
+        assertEquals(List.of(".", ".."), first.stream().map(Dirent::name).toList());
+        List<Dirent> rest = dirents(call(READDIR, 1, readIn(7, first.get(1).off(), 100)), false);
+        assertEquals(List.of("x1", "x2", "y"), rest.stream().map(Dirent::name).toList());
+        // A group alone larger than the buffer is still sent in part.
+        assertEquals(List.of("x1"), dirents(call(READDIR, 1, readIn(7, 20, 40)), false).stream().map(Dirent::name).toList());
+    }
+
+    private static DirectoryEntry dirent(String name, long nextOffset) {
+        return new DirectoryEntry(2, name.getBytes(StandardCharsets.UTF_8), FileType.REGULAR, nextOffset);
     }
 
     @Test

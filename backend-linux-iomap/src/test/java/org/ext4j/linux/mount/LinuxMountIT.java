@@ -89,6 +89,52 @@ class LinuxMountIT {
         assertFalse(MountPointCheck.isMountPoint(mnt.toRealPath()));
     }
 
+    @Test
+    void indexedDirectoryListsInTheKernelsOrder() throws Exception {
+        Path src = Files.createDirectory(temp.resolve("src"));
+        Path many = Files.createDirectory(src.resolve("many"));
+        for (int i = 0; i < 2000; i++) {
+            Files.createFile(many.resolve("name-" + i + "-" + "x".repeat(i % 23)));
+        }
+        Path image = temp.resolve("test.img");
+        MountTestSupport.run(List.of("mkfs.ext4", "-q", "-F", "-d", src.toString(), image.toString(), "32M"));
+        // e2fsck -D indexes the directory (exit 1: it changed something).
+        Process fsck = new ProcessBuilder("e2fsck", "-fyD", image.toString()).redirectErrorStream(true).start();
+        fsck.getInputStream().readAllBytes();
+        assertTrue(fsck.waitFor() <= 1, "e2fsck -fyD exit " + fsck.exitValue());
+        assertTrue(MountTestSupport.run(List.of("debugfs", "-R", "htree_dump /many", image.toString()))
+                .contains("Root node dump"), "/many is indexed");
+        Path mnt = Files.createDirectory(temp.resolve("mnt"));
+        // e2fsck -D leaves the leaves sorted by hash; kernel inserts and removals unsort them, so
+        // that on-disk order is not the order sought.
+        MountTestSupport.run(List.of("mount", "-o", "loop", image.toString(), mnt.toString()));
+        try {
+            MountTestSupport.run(List.of("sh", "-c", "cd \"$1\"/many && for i in $(seq 0 299); do : > added-$i; done"
+                    + " && for i in $(seq 0 10 1999); do rm name-$i-*; done", "sh", mnt.toString()));
+        } finally {
+            MountTestSupport.run(List.of("umount", mnt.toString()));
+        }
+        String ours;
+        FuseMount mount = null;
+        try {
+            mount = LinuxBackend.mount(image, mnt, MountOptions.readOnly(image.toString()));
+            // ls -f lists in getdents order; its buffer holds far fewer than 2000 names, so the
+            // listing resumes at cookies many times.
+            ours = MountTestSupport.run(List.of("ls", "-f", mnt.resolve("many").toString()));
+        } finally {
+            MountTestSupport.unmountForSure(mount, mnt);
+        }
+        MountTestSupport.run(List.of("mount", "-o", "loop,ro", image.toString(), mnt.toString()));
+        String kernel;
+        try {
+            kernel = MountTestSupport.run(List.of("ls", "-f", mnt.resolve("many").toString()));
+        } finally {
+            MountTestSupport.run(List.of("umount", mnt.toString()));
+        }
+        assertEquals(2002 + 300 - 200, kernel.split("\n").length);
+        assertEquals(kernel, ours, "ext4j's FUSE mount lists /many in the kernel's order");
+    }
+
     private static void compareTrees(Path src, Path mnt) throws IOException {
         List<Path> expected;
         try (Stream<Path> walk = Files.walk(src)) {

@@ -3,6 +3,7 @@ package org.ext4j.core.dir;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -12,7 +13,9 @@ import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.Mapping;
 import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.htree.DirHash;
 import org.ext4j.core.htree.DxBlock;
+import org.ext4j.core.htree.HashPosition;
 import org.ext4j.core.htree.HtreeIndex;
 import org.ext4j.core.inline.InlineData;
 import org.ext4j.core.inode.FileType;
@@ -24,8 +27,8 @@ import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.tx.Transaction;
 
 /**
- * Reads one directory: lists its entries in on-disk order with resumable offsets, and looks a
- * name up through the htree index when the directory has one (a linear scan otherwise). Handles
+ * Reads one directory: lists its entries in on-disk order with resumable offsets, lists them as
+ * readdir does (indexed directories in hash order with hash cookies), and looks a name up through the htree index when the directory has one (a linear scan otherwise). Handles
  * block directories (linear or indexed, with or without metadata_csum) and inline-data
  * directories. Every dirent and index block is validated before use. Not thread-safe: use one
  * reader per operation (it is cheap; it only caches the directory's block map).
@@ -47,6 +50,29 @@ public final class DirectoryReader {
 
     private static final byte[] DOT = {'.'};
     private static final byte[] DOTDOT = {'.', '.'};
+
+    /**
+     * Receives a listing made from a readdir cookie, one group of entries at a time: names that
+     * share a full hash share one cookie, so a listing can only stop between groups.
+     */
+    @FunctionalInterface
+    public interface CookieSink {
+        /**
+         * Takes one group.
+         *
+         * @param group      the entries, in listing order (one, unless names share a full hash)
+         * @param cookie     the cookie that lists this group again
+         * @param nextCookie the cookie that resumes the listing after this group
+         * @return false to stop the listing
+         */
+        boolean accept(List<DirEntry> group, long cookie, long nextCookie);
+    }
+
+    /** One entry and its name hash, as the hash-order listing sorts them. */
+    private record Hashed(DirEntry entry, int major, int minor) {
+    }
+
+    private static final Comparator<Hashed> BY_HASH = (a, b) -> HashPosition.compare(a.major, a.minor, b.major, b.minor);
 
     /** Where an inline directory's bytes come from (i_block followed by the system.data value). */
     @FunctionalInterface
@@ -198,6 +224,138 @@ public final class DirectoryReader {
         return true;
     }
 
+    /**
+     * Whether readdir cookies are hash positions ({@link HashPosition}) rather than on-disk
+     * positions: true for an indexed directory whose names ext4j can hash (not siphash).
+     */
+    public boolean listsInHashOrder() {
+        return indexed && DxBlock.root(readDirBlock(0), dxContext()).rootHashVersion() != DirHash.SIPHASH;
+    }
+
+    /**
+     * Lists the directory as readdir does, from readdir cookie {@code cookie} (0 = the start).
+     * An indexed directory is listed in hash order, "." and ".." under the kernel's hashes 0 and
+     * 2, and its cookies are hash positions, so a leaf split between two calls neither repeats
+     * nor skips a name; leaves are read one at a time in the index's order. Other directories
+     * are listed in on-disk order and a cookie is an entry's position plus one.
+     *
+     * @return true when the end of the directory was reached, false when the sink stopped
+     */
+    public boolean readdirFromCookie(long cookie, CookieSink sink) {
+        if (cookie < 0) {
+            throw new IllegalArgumentException("negative directory cookie " + cookie);
+        }
+        if (!listsInHashOrder()) {
+            return readdir(cookie, e -> sink.accept(List.of(e), e.offset(), e.offset() + 1));
+        }
+        return walkHashOrder(cookie, sink);
+    }
+
+    /**
+     * Lists an indexed directory in hash order from hash position {@code cookie}, as the kernel's
+     * ext4_dx_readdir and ext4_htree_fill_tree: a batch is the leaf holding the start hash plus
+     * the following leaves while a run of equal hashes continues into them (the index marks such
+     * a leaf with the low hash bit), so names sharing a hash are sorted together; the next batch
+     * starts at the hash the index gives the next leaf.
+     */
+    private boolean walkHashOrder(long cookie, CookieSink sink) {
+        if (cookie == HashPosition.EOF) {
+            return true;
+        }
+        byte[] rootBlock = readDirBlock(0);
+        HtreeIndex index = openIndex(rootBlock);
+        int[] start = {HashPosition.major(cookie), HashPosition.minor(cookie)};
+        List<Hashed> batch = new ArrayList<>();
+        DirentBlock.walk(rootBlock, 0, blockSize, 0, rules, where(0), (ino, buf, nameOff, nameLen, fileType, position) -> {
+            // The dx_root holds only "." and "..": the kernel lists them under hashes 0 and 2.
+            int major = nameLen == 1 ? 0 : 2;
+            if (HashPosition.compare(major, 0, start[0], start[1]) >= 0) {
+                batch.add(new Hashed(new DirEntry(ino, Arrays.copyOfRange(buf, nameOff, nameOff + nameLen),
+                        DirentBlock.fileType(fileType), position), major, 0));
+            }
+            return true;
+        });
+        DirentBlock.Visitor collect = (ino, buf, nameOff, nameLen, fileType, position) -> {
+            DirHash.NameHash h = index.hash(buf, nameOff, nameLen);
+            if (HashPosition.compare(h.major(), h.minor(), start[0], start[1]) >= 0) {
+                batch.add(new Hashed(new DirEntry(ino, Arrays.copyOfRange(buf, nameOff, nameOff + nameLen),
+                        DirentBlock.fileType(fileType), position), h.major(), h.minor()));
+            }
+            return true;
+        };
+        HashGroups groups = new HashGroups(sink);
+        HtreeIndex.LeafCursor cursor = index.probe(start[0]);
+        // Each pass moves the cursor one index entry on through a finite, loop-checked tree.
+        while (true) {
+            long leaf = cursor.leaf();
+            walkLeaf(leaf, readDirBlock(leaf), collect);
+            long next = cursor.advance();
+            if (next < 0 || !batch.isEmpty() && (next & 1) == 0) {
+                batch.sort(BY_HASH);
+                for (Hashed h : batch) {
+                    if (!groups.add(h)) {
+                        return false;
+                    }
+                }
+                batch.clear();
+                if (next < 0) {
+                    return groups.finish();
+                }
+                start[0] = (int) next;
+                start[1] = 0;
+            }
+        }
+    }
+
+    /**
+     * Gathers hash-sorted entries into groups of one full hash and hands each to the sink once
+     * the next group's hash, its cookie, is known.
+     */
+    private static final class HashGroups {
+        private final CookieSink sink;
+        private final List<DirEntry> group = new ArrayList<>();
+        private int major;
+        private int minor;
+
+        HashGroups(CookieSink sink) {
+            this.sink = sink;
+        }
+
+        /** Adds the next entry in hash order; false when the sink stopped. */
+        boolean add(Hashed h) {
+            if (!group.isEmpty() && h.major == major && h.minor == minor) {
+                group.add(h.entry);
+                return true;
+            }
+            if (!group.isEmpty() && !emit(HashPosition.of(h.major, h.minor))) {
+                return false;
+            }
+            group.clear();
+            group.add(h.entry);
+            major = h.major;
+            minor = h.minor;
+            return true;
+        }
+
+        /** Hands over the last group, whose next cookie is the end of the directory. */
+        boolean finish() {
+            return group.isEmpty() || emit(HashPosition.EOF);
+        }
+
+        /**
+         * The kernel chains a name whose hash is already listed right behind the first one, so a
+         * group read in on-disk order a, b, c is listed a, c, b.
+         */
+        private boolean emit(long nextCookie) {
+            List<DirEntry> ordered = new ArrayList<>(group.size());
+            ordered.add(group.get(0));
+            for (int i = group.size() - 1; i >= 1; i--) {
+                ordered.add(group.get(i));
+            }
+            return sink.accept(ordered, HashPosition.of(major, minor), nextCookie);
+        }
+    }
+
     /** Looks {@code name} up as UTF-8 bytes. */
     public Optional<DirEntry> lookup(String name) {
         return lookup(name.getBytes(StandardCharsets.UTF_8));
@@ -260,11 +418,15 @@ public final class DirectoryReader {
 
     /** The directory's htree index. */
     HtreeIndex openIndex() {
+        return openIndex(readDirBlock(0));
+    }
+
+    private HtreeIndex openIndex(byte[] rootBlock) {
         Superblock sb = fs.superblock();
         HtreeIndex.Settings settings = new HtreeIndex.Settings(dxContext(), dirBlocks(),
                 sb.hasIncompat(Features.INCOMPAT_LARGEDIR), (sb.flags() & Superblock.FLAGS_UNSIGNED_HASH) != 0,
                 sb.hashSeed());
-        return HtreeIndex.open(readDirBlock(0), settings, this::readDirBlock);
+        return HtreeIndex.open(rootBlock, settings, this::readDirBlock);
     }
 
     /** How many logical blocks i_size covers. */

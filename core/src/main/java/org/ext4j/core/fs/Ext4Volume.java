@@ -255,8 +255,11 @@ public final class Ext4Volume implements IomapFileSystem {
     }
 
     /**
-     * {@inheritDoc} Cookies are on-disk positions plus one, so a listing resumes right after the
-     * last entry returned.
+     * {@inheritDoc} An indexed directory is listed in hash order with hash cookies, any other in
+     * on-disk order with positions plus one as cookies ({@link DirectoryReader#readdirFromCookie}).
+     * Names sharing a full hash share a cookie, so they are returned in one call, even past
+     * {@code maxEntries} when they alone exceed it; each but the last carries the group's own
+     * cookie, as the kernel's d_off does.
      */
     @Override
     public List<DirectoryEntry> readdir(long ino, long handle, long offset, int maxEntries) {
@@ -268,8 +271,14 @@ public final class Ext4Volume implements IomapFileSystem {
         if (maxEntries <= 0) {
             return out;
         }
-        DirectoryReader.of(fs, dir).readdir(offset, e -> {
-            out.add(new DirectoryEntry(e.ino(), e.name(), e.fileType(), e.offset() + 1));
+        DirectoryReader.of(fs, dir).readdirFromCookie(offset, (group, cookie, nextCookie) -> {
+            if (!out.isEmpty() && out.size() + group.size() > maxEntries) {
+                return false;
+            }
+            for (int i = 0; i < group.size(); i++) {
+                DirEntry e = group.get(i);
+                out.add(new DirectoryEntry(e.ino(), e.name(), e.fileType(), i == group.size() - 1 ? nextCookie : cookie));
+            }
             return out.size() < maxEntries;
         });
         accessed(dir, false);

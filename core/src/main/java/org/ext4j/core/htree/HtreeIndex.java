@@ -82,17 +82,30 @@ public final class HtreeIndex {
         return DirHash.hash(name, hashVersion, settings.hashSeed());
     }
 
+    /** The hash of the {@code len} name bytes at {@code off} of {@code buf} in this directory. */
+    public DirHash.NameHash hash(byte[] buf, int off, int len) {
+        return DirHash.hash(buf, off, len, hashVersion, settings.hashSeed());
+    }
+
+    /**
+     * Descends to the leaf whose hash range holds major hash {@code majorHash}, the first leaf a
+     * listing resumed at that hash reads.
+     */
+    public LeafCursor probe(int majorHash) {
+        LeafCursor cursor = new LeafCursor(majorHash);
+        cursor.path[0] = root;
+        cursor.at[0] = root.find(majorHash);
+        cursor.descendBelow(0, true);
+        return cursor;
+    }
+
     /**
      * Descends to the leaf that holds {@code name}'s hash.
      *
      * @return a cursor on that leaf; {@link LeafCursor#next()} moves to the next leaf of the same hash
      */
     public LeafCursor probe(byte[] name) {
-        LeafCursor cursor = new LeafCursor(hash(name).major());
-        cursor.path[0] = root;
-        cursor.at[0] = root.find(cursor.hash);
-        cursor.descendBelow(0, true);
-        return cursor;
+        return probe(hash(name).major());
     }
 
     /** A position in the index: the path of index blocks and entries down to one leaf block. */
@@ -139,6 +152,31 @@ public final class HtreeIndex {
             }
             descendBelow(level, false);
             return true;
+        }
+
+        /**
+         * Moves to the next leaf in hash order whatever hash it starts with, as a listing walks
+         * the leaves (the kernel's ext4_htree_next_block with HASH_NB_ALWAYS).
+         *
+         * @return the hash the index gives the new leaf's range (unsigned; its low bit is set when
+         *         a run of equal hashes continues there from the previous leaf), or -1 after the
+         *         last leaf
+         */
+        public long advance() {
+            int level = levels;
+            while (true) {
+                at[level]++;
+                if (at[level] < path[level].count()) {
+                    break;
+                }
+                if (level == 0) {
+                    return -1;
+                }
+                level--;
+            }
+            long startHash = path[level].hash(at[level]) & 0xFFFFFFFFL;
+            descendBelow(level, false);
+            return startHash;
         }
 
         /**

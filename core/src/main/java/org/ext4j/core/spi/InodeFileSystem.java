@@ -39,7 +39,9 @@ public interface InodeFileSystem extends Closeable {
 
     /**
      * Lists directory {@code ino} from cookie {@code offset} (0 = start): at most
-     * {@code maxEntries} entries, "." and ".." included. An empty list means the end.
+     * {@code maxEntries} entries, "." and ".." included, unless entries that share one cookie
+     * alone exceed it (they are returned together, because a cookie cannot point between them).
+     * An empty list means the end.
      */
     List<DirectoryEntry> readdir(long ino, long handle, long offset, int maxEntries);
 
