@@ -83,7 +83,7 @@ public final class FuseDispatcher {
 
     private final InodeFileSystem fs;
     private final DispatchOptions options;
-    private final LookupCounts lookups = new LookupCounts();
+    private final LookupCounts lookups;
     private final WriteRequests writes;
     private final IomapRequests iomap;
     private final CountDownLatch initialized = new CountDownLatch(1);
@@ -99,6 +99,7 @@ public final class FuseDispatcher {
     /** With an explicit log for unexpected failures (tests capture it). */
     public FuseDispatcher(InodeFileSystem fs, DispatchOptions options, PrintStream log) {
         this.fs = fs;
+        this.lookups = new LookupCounts(node -> fs.retain(NodeIds.toIno(node)), node -> fs.forget(NodeIds.toIno(node)));
         this.options = options;
         this.log = log;
         this.writes = new WriteRequests(fs, options, lookups);

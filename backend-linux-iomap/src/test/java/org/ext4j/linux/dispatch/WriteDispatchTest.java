@@ -253,4 +253,28 @@ class WriteDispatchTest {
     static ByteBuffer le(byte[] b) {
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     }
+
+    /**
+     * An inode the kernel still holds a lookup reference on outlives its last link, as an open file
+     * does (FUSE semantics: node ids stay valid until FORGET): GETATTR after UNLINK still answers,
+     * and the FORGET frees it. Without this a reader racing an unlink got EIO.
+     */
+    @Test
+    void anUnlinkedInodeTheKernelStillKnowsLivesUntilItsForget() throws Exception {
+        FuseDispatcherTest.Reply created = call(CREATE, 1, HandBytes.start().u32(02 | 0100).u32(0100644).u32(0).u32(0)
+                .bytes(z("gone")).toArray());
+        long node = nodeId(created);
+        long fh = created.body().getLong(128);
+        assertEquals(0, call(RELEASE, node, HandBytes.start().u64(fh).u32(0).u32(0).u64(0).toArray()).error());
+        assertEquals(0, call(UNLINK, 1, z("gone")).error());
+        assertEquals(0, call(FuseDispatcherTest.GETATTR, node, new byte[16]).error(), "still known to the kernel");
+        assertEquals(null, dispatcher.handle(HandBytes.request(FuseDispatcherTest.FORGET, unique++, node, 0, 0, 0,
+                HandBytes.start().u64(1).toArray())), "FORGET has no reply");
+        assertTrue(call(FuseDispatcherTest.GETATTR, node, new byte[16]).error() < 0, "freed at its last forget");
+        volume.close();
+        Tools.run(List.of("e2fsck", "-fn", image.toString())).requireExit(0);
+        String testi = Tools.run(List.of("debugfs", "-R", "testi <" + node + ">", image.toString())).requireExit(0).stdout();
+        assertTrue(testi.contains("not in use"), testi);
+        volume = Ext4Volume.open(image, OpenOptions.READ_ONLY);
+    }
 }

@@ -411,6 +411,24 @@ public final class Ext4Volume implements IomapFileSystem {
         }
     }
 
+    /**
+     * {@inheritDoc} Counted with the open handles: an inode the kernel still knows goes on the
+     * orphan list when its last link goes (as the kernel's ext4 does while anything holds the
+     * inode) and is freed at the last forget or release.
+     */
+    @Override
+    public void retain(long ino) {
+        openCounts.merge(ino, 1, Integer::sum);
+    }
+
+    @Override
+    public void forget(long ino) {
+        Integer left = openCounts.computeIfPresent(ino, (k, n) -> n > 1 ? n - 1 : null);
+        if (left == null && unlinkedOpen.contains(ino) && !fs.isReadOnly()) {
+            freeOrphan(ino);
+        }
+    }
+
     /** Takes inode {@code ino} off the orphan list and frees it, in one transaction. */
     private void freeOrphan(long ino) {
         try (Transaction tx = transactions().begin()) {

@@ -76,4 +76,16 @@ public interface InodeFileSystem extends Closeable {
     boolean isReadOnly();
 
     String readOnlyReason();
+
+    /**
+     * A client (the FUSE kernel, through its lookup count) holds a reference to {@code ino}: the
+     * inode stays alive, even when its last link goes, until the matching {@link #forget}, as an
+     * open file does. Nothing to do for a filesystem that never frees inodes.
+     */
+    default void retain(long ino) {
+    }
+
+    /** The client dropped the reference {@link #retain} took; an unlinked inode may now be freed. */
+    default void forget(long ino) {
+    }
 }
