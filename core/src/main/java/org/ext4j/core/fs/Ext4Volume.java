@@ -351,13 +351,12 @@ public final class Ext4Volume implements IomapFileSystem {
      * inode first so that most reads take no transaction at all.
      */
     private void accessed(Inode inode, boolean noatimeHandle) {
-        if (fs.isReadOnly() || noatimeHandle || inode.hasFlag(InodeFlags.EXT4_NOATIME_FL)
-                || !fs.transactions().acceptsHandles()) {
-            // After a failed commit the kernel skips the update and lets the read succeed; so do we.
+        if (fs.isReadOnly() || noatimeHandle || inode.hasFlag(InodeFlags.EXT4_NOATIME_FL)) {
             return;
         }
         Timestamp now = now();
-        if (!atimeNeedsUpdate(inode, now)) {
+        // After a failed commit the kernel skips the update and lets the read succeed; so do we.
+        if (!atimeNeedsUpdate(inode, now) || !fs.transactions().acceptsHandles()) {
             return;
         }
         long ino = inode.ino();

@@ -61,25 +61,7 @@ public final class BlockCache implements BlockReader {
      */
     @Override
     public byte[] read(long pblk) {
-        long seen;
-        synchronized (this) {
-            byte[] b = lookup(pblk);
-            if (b != null) {
-                return b.clone();
-            }
-            seen = installs;
-        }
-        byte[] fresh = fs.readBlockFromDevice(pblk);
-        synchronized (this) {
-            byte[] b = lookup(pblk);
-            if (b != null) {
-                return b.clone();
-            }
-            if (seen == installs) {
-                clean.put(pblk, fresh.clone());
-            }
-        }
-        return fresh;
+        return readShared(pblk).clone();
     }
 
     /**
