@@ -104,27 +104,28 @@ final class ExtentTreeWriter implements BlockMapWriter {
     public List<Mapping> allocate(long lblk, long count, boolean unwritten) {
         checkRange(lblk, count);
         Op op = new Op(true);
-        List<Mapping> out = new ArrayList<>();
-        long end = lblk + count;
-        long pos = lblk;
-        while (pos < end) {
-            Mapping m = op.map(pos, end - pos);
-            if (m.isAllocated()) {
-                out.add(m);
-                pos = m.lblkEnd();
-                continue;
+        List<Mapping> out = HoleFiller.fill(tx, allocator, mayUseReserved, new HoleFiller.Cursor() {
+            @Override
+            public Mapping map(long at, long maxLen) {
+                return op.map(at, maxLen);
             }
-            long holeLen = m.length();
-            List<BlockRun> runs = allocator.allocate(tx, op.goal(pos), holeLen, mayUseReserved);
-            op.blocksDelta += holeLen;
-            long at = pos;
-            for (BlockRun run : runs) {
+
+            @Override
+            public long goal(long at) {
+                return op.goal(at);
+            }
+
+            @Override
+            public Mapping place(long at, BlockRun run) {
                 op.insert(at, run.start(), run.length(), unwritten);
-                out.add(new Mapping(at, run.start(), run.length(), unwritten ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED));
-                at += run.length();
+                return new Mapping(at, run.start(), run.length(), unwritten ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED);
             }
-            pos += holeLen;
-        }
+
+            @Override
+            public void countBlocks(long blocks) {
+                op.blocksDelta += blocks;
+            }
+        }, lblk, count);
         op.finish();
         return out;
     }
