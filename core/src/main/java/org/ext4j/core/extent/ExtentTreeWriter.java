@@ -17,6 +17,7 @@ import static org.ext4j.core.extent.ExtentTree.EXT4_EXT_MAGIC;
 import static org.ext4j.core.extent.ExtentTree.EXT_INIT_MAX_LEN;
 import static org.ext4j.core.extent.ExtentTree.HEADER_SIZE;
 import static org.ext4j.core.extent.ExtentTree.MAX_DEPTH;
+import static org.ext4j.core.extent.ExtentTree.ROOT_CAPACITY;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,8 +60,6 @@ final class ExtentTreeWriter implements BlockMapWriter {
     static final int MAX_INIT_LEN = EXT_INIT_MAX_LEN;
     /** Longest unwritten extent (ee_len 65535 = 32768 + 32767). */
     static final int MAX_UNWRITTEN_LEN = EXT_INIT_MAX_LEN - 1;
-    /** Entries the 60-byte root in i_block holds. */
-    static final int ROOT_CAPACITY = (BlockMap.I_BLOCK_SIZE - HEADER_SIZE) / ENTRY_SIZE;
 
     private final Transaction tx;
     private final long ino;
@@ -418,7 +417,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
             }
             if (blank) {
                 // An inode given EXT4_EXTENTS_FL by a creator that left i_block zeroed: an empty tree.
-                setHeader(rootBytes, 0, ROOT_CAPACITY, 0);
+                ExtentTree.putEmptyRoot(rootBytes, 0);
                 rootDirty = writable;
             }
             this.root = new Node(0, rootBytes);
