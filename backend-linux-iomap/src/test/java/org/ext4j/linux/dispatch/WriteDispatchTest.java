@@ -254,6 +254,22 @@ class WriteDispatchTest {
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** Creates regular file {@code name} in the root, closes it, and returns its node id (one lookup held). */
+    private long createReleased(String name) {
+        FuseDispatcherTest.Reply created = call(CREATE, 1, HandBytes.start().u32(02 | 0100).u32(0100644).u32(0).u32(0)
+                .bytes(z(name)).toArray());
+        long node = nodeId(created);
+        long fh = created.body().getLong(128);
+        assertEquals(0, call(RELEASE, node, HandBytes.start().u64(fh).u32(0).u32(0).u64(0).toArray()).error());
+        return node;
+    }
+
+    /** Drops the kernel's one lookup of {@code node}. */
+    private void forget(long node) {
+        assertEquals(null, dispatcher.handle(HandBytes.request(FuseDispatcherTest.FORGET, unique++, node, 0, 0, 0,
+                HandBytes.start().u64(1).toArray())), "FORGET has no reply");
+    }
+
     /**
      * An inode the kernel still holds a lookup reference on outlives its last link, as an open file
      * does (FUSE semantics: node ids stay valid until FORGET): GETATTR after UNLINK still answers,
@@ -261,20 +277,40 @@ class WriteDispatchTest {
      */
     @Test
     void anUnlinkedInodeTheKernelStillKnowsLivesUntilItsForget() throws Exception {
-        FuseDispatcherTest.Reply created = call(CREATE, 1, HandBytes.start().u32(02 | 0100).u32(0100644).u32(0).u32(0)
-                .bytes(z("gone")).toArray());
-        long node = nodeId(created);
-        long fh = created.body().getLong(128);
-        assertEquals(0, call(RELEASE, node, HandBytes.start().u64(fh).u32(0).u32(0).u64(0).toArray()).error());
+        long node = createReleased("gone");
         assertEquals(0, call(UNLINK, 1, z("gone")).error());
         assertEquals(0, call(FuseDispatcherTest.GETATTR, node, new byte[16]).error(), "still known to the kernel");
-        assertEquals(null, dispatcher.handle(HandBytes.request(FuseDispatcherTest.FORGET, unique++, node, 0, 0, 0,
-                HandBytes.start().u64(1).toArray())), "FORGET has no reply");
+        forget(node);
         assertTrue(call(FuseDispatcherTest.GETATTR, node, new byte[16]).error() < 0, "freed at its last forget");
         volume.close();
         Tools.run(List.of("e2fsck", "-fn", image.toString())).requireExit(0);
         String testi = Tools.run(List.of("debugfs", "-R", "testi <" + node + ">", image.toString())).requireExit(0).stdout();
         assertTrue(testi.contains("not in use"), testi);
         volume = Ext4Volume.open(image, OpenOptions.READ_ONLY);
+    }
+
+    /**
+     * A node id whose inode was freed is a stale handle: GETATTR answers ESTALE, as the kernel
+     * does, and logs nothing. A directory entry inside the filesystem naming a free inode (made
+     * by debugfs clri) is still corruption: LOOKUP answers EUCLEAN and logs it.
+     */
+    @Test
+    void aFreedNodeIsStaleButADanglingEntryIsCorruption() throws Exception {
+        long node = createReleased("gone");
+        assertEquals(0, call(UNLINK, 1, z("gone")).error());
+        forget(node);
+        log.reset();
+        assertEquals(-Errno.ESTALE.code(), call(FuseDispatcherTest.GETATTR, node, new byte[16]).error());
+        assertEquals("", log.toString(StandardCharsets.UTF_8), "a stale node id is not corruption");
+
+        nodeId(call(MKDIR, 1, HandBytes.start().u32(0755).u32(0).bytes(z("dangling")).toArray()));
+        volume.close();
+        Tools.run(List.of("debugfs", "-w", "-R", "clri dangling", image.toString())).requireExit(0);
+        volume = Ext4Volume.open(image, OpenOptions.READ_ONLY);
+        dispatcher = new FuseDispatcher(volume, DispatchOptions.DEFAULT, new PrintStream(log, true));
+        assertEquals(0, call(INIT, 0, FuseDispatcherTest.initBody(45, -1L)).error());
+        log.reset();
+        assertEquals(-Errno.EUCLEAN.code(), call(FuseDispatcherTest.LOOKUP, 1, z("dangling")).error());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("not in use"), log.toString(StandardCharsets.UTF_8));
     }
 }

@@ -8,6 +8,7 @@ import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
+import org.ext4j.core.extent.ExtentTree;
 import org.ext4j.core.extent.Mapping;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.htree.DirHash;
@@ -47,11 +48,6 @@ public final class DirectoryWriter {
      * pass fixes one full level, so a valid tree needs at most a handful.
      */
     private static final int MAX_PASSES = 2 * HTREE_LEVEL + 4;
-    // struct ext4_extent_header of an empty extent root, for a directory converted from inline.
-    private static final int EH_MAGIC = 0;
-    private static final int EH_MAX = 4;
-    private static final int EXT4_EXT_MAGIC = 0xF30A;
-    private static final int EXT_ROOT_MAX = 4;
 
     private final boolean mayUseReserved;
 
@@ -99,7 +95,7 @@ public final class DirectoryWriter {
                 && isZero(inode.iBlock())) {
             // A fresh inode without a block map yet gets the empty extent root the kernel gives new inodes.
             byte[] raw = inode.raw();
-            putEmptyExtentRoot(raw);
+            ExtentTree.putEmptyRoot(raw, Inode.I_BLOCK);
             LittleEndian.put32(raw, Inode.I_FLAGS, (inode.flags() | InodeFlags.EXT4_EXTENTS_FL) & 0xFFFFFFFFL);
             InodeStore.write(tx, dirIno, raw);
         }
@@ -608,7 +604,7 @@ public final class DirectoryWriter {
         int flags = d.inode.flags() & ~InodeFlags.EXT4_INLINE_DATA_FL;
         if (fs.superblock().hasIncompat(Features.INCOMPAT_EXTENTS)) {
             flags |= InodeFlags.EXT4_EXTENTS_FL;
-            putEmptyExtentRoot(raw);
+            ExtentTree.putEmptyRoot(raw, Inode.I_BLOCK);
         }
         LittleEndian.put32(raw, Inode.I_FLAGS, flags & 0xFFFFFFFFL);
         putSize(raw, 0);
@@ -664,12 +660,6 @@ public final class DirectoryWriter {
             }
         }
         return true;
-    }
-
-    private static void putEmptyExtentRoot(byte[] raw) {
-        Arrays.fill(raw, Inode.I_BLOCK, Inode.I_BLOCK + Inode.I_BLOCK_SIZE, (byte) 0);
-        LittleEndian.put16(raw, Inode.I_BLOCK + EH_MAGIC, EXT4_EXT_MAGIC);
-        LittleEndian.put16(raw, Inode.I_BLOCK + EH_MAX, EXT_ROOT_MAX);
     }
 
     private static void putSize(byte[] raw, long size) {

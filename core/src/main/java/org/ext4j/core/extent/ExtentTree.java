@@ -1,6 +1,7 @@
 package org.ext4j.core.extent;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -44,6 +45,8 @@ public final class ExtentTree implements BlockMap {
     static final int MAX_DEPTH = 5;
     /** struct ext4_extent_tail (one le32 crc32c) follows eh_max entries in a tree block. */
     static final int ET_CHECKSUM_SIZE = 4;
+    /** Entries the 60-byte root in i_block holds after its header: (60 - 12) / 12. */
+    static final int ROOT_CAPACITY = (BlockMap.I_BLOCK_SIZE - HEADER_SIZE) / ENTRY_SIZE;
 
     private final Ext4FileSystem fs;
     private final long ino;
@@ -53,6 +56,24 @@ public final class ExtentTree implements BlockMap {
     private final Node root;
     /** The leaf (or gap) the last lookup ended in; nodes are immutable, so sharing is safe. */
     private volatile Node lastLeaf;
+
+    /**
+     * Writes the root of an empty extent tree over the 60-byte i_block at {@code off} of
+     * {@code dst}: eh_magic, no entries, eh_max {@link #ROOT_CAPACITY}, depth 0, the rest zeroed.
+     * This is what an inode with EXT4_EXTENTS_FL and no blocks holds.
+     */
+    public static void putEmptyRoot(byte[] dst, int off) {
+        Arrays.fill(dst, off, off + BlockMap.I_BLOCK_SIZE, (byte) 0);
+        LittleEndian.put16(dst, off + EH_MAGIC, EXT4_EXT_MAGIC);
+        LittleEndian.put16(dst, off + EH_ENTRIES, 0);
+        LittleEndian.put16(dst, off + EH_MAX, ROOT_CAPACITY);
+        LittleEndian.put16(dst, off + EH_DEPTH, 0);
+    }
+
+    /** True when {@code iBlock} (an inode's i_block) is an extent root with no entries. */
+    public static boolean isEmptyRoot(byte[] iBlock) {
+        return LittleEndian.u16(iBlock, EH_MAGIC) == EXT4_EXT_MAGIC && LittleEndian.u16(iBlock, EH_ENTRIES) == 0;
+    }
 
     /**
      * Reads and validates the root in {@code inode}'s i_block; child blocks are read on demand.

@@ -17,6 +17,7 @@ import static org.ext4j.core.extent.ExtentTree.EXT4_EXT_MAGIC;
 import static org.ext4j.core.extent.ExtentTree.EXT_INIT_MAX_LEN;
 import static org.ext4j.core.extent.ExtentTree.HEADER_SIZE;
 import static org.ext4j.core.extent.ExtentTree.MAX_DEPTH;
+import static org.ext4j.core.extent.ExtentTree.ROOT_CAPACITY;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,8 +60,6 @@ final class ExtentTreeWriter implements BlockMapWriter {
     static final int MAX_INIT_LEN = EXT_INIT_MAX_LEN;
     /** Longest unwritten extent (ee_len 65535 = 32768 + 32767). */
     static final int MAX_UNWRITTEN_LEN = EXT_INIT_MAX_LEN - 1;
-    /** Entries the 60-byte root in i_block holds. */
-    static final int ROOT_CAPACITY = (BlockMap.I_BLOCK_SIZE - HEADER_SIZE) / ENTRY_SIZE;
 
     private final Transaction tx;
     private final long ino;
@@ -104,27 +103,28 @@ final class ExtentTreeWriter implements BlockMapWriter {
     public List<Mapping> allocate(long lblk, long count, boolean unwritten) {
         checkRange(lblk, count);
         Op op = new Op(true);
-        List<Mapping> out = new ArrayList<>();
-        long end = lblk + count;
-        long pos = lblk;
-        while (pos < end) {
-            Mapping m = op.map(pos, end - pos);
-            if (m.isAllocated()) {
-                out.add(m);
-                pos = m.lblkEnd();
-                continue;
+        List<Mapping> out = HoleFiller.fill(tx, allocator, mayUseReserved, new HoleFiller.Cursor() {
+            @Override
+            public Mapping map(long at, long maxLen) {
+                return op.map(at, maxLen);
             }
-            long holeLen = m.length();
-            List<BlockRun> runs = allocator.allocate(tx, op.goal(pos), holeLen, mayUseReserved);
-            op.blocksDelta += holeLen;
-            long at = pos;
-            for (BlockRun run : runs) {
+
+            @Override
+            public long goal(long at) {
+                return op.goal(at);
+            }
+
+            @Override
+            public Mapping place(long at, BlockRun run) {
                 op.insert(at, run.start(), run.length(), unwritten);
-                out.add(new Mapping(at, run.start(), run.length(), unwritten ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED));
-                at += run.length();
+                return new Mapping(at, run.start(), run.length(), unwritten ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED);
             }
-            pos += holeLen;
-        }
+
+            @Override
+            public void countBlocks(long blocks) {
+                op.blocksDelta += blocks;
+            }
+        }, lblk, count);
         op.finish();
         return out;
     }
@@ -417,7 +417,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
             }
             if (blank) {
                 // An inode given EXT4_EXTENTS_FL by a creator that left i_block zeroed: an empty tree.
-                setHeader(rootBytes, 0, ROOT_CAPACITY, 0);
+                ExtentTree.putEmptyRoot(rootBytes, 0);
                 rootDirty = writable;
             }
             this.root = new Node(0, rootBytes);

@@ -5,7 +5,6 @@ import static org.ext4j.core.extent.IndirectBlockMap.EXT2_NDIR_BLOCKS;
 import static org.ext4j.core.extent.IndirectBlockMap.EXT2_N_BLOCKS;
 import static org.ext4j.core.extent.IndirectBlockMap.POINTER_SIZE;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -88,30 +87,7 @@ final class IndirectBlockMapWriter implements BlockMapWriter {
         }
         checkRange(lblk, count);
         Op op = new Op(true);
-        List<Mapping> out = new ArrayList<>();
-        long end = lblk + count;
-        long pos = lblk;
-        while (pos < end) {
-            Mapping m = op.map(pos, end - pos);
-            if (m.isAllocated()) {
-                out.add(m);
-                pos = m.lblkEnd();
-                continue;
-            }
-            long holeLen = m.length();
-            long goal = pos > 0 && op.pointer(pos - 1) > 0 ? op.pointer(pos - 1) + 1 : allocator.goalForInode(ino, op.regularFile);
-            List<BlockRun> runs = allocator.allocate(tx, goal, holeLen, mayUseReserved);
-            op.blocksDelta += holeLen;
-            long at = pos;
-            for (BlockRun run : runs) {
-                for (long j = 0; j < run.length(); j++) {
-                    op.setPointer(at + j, run.start() + j);
-                }
-                out.add(new Mapping(at, run.start(), run.length(), Mapping.Kind.MAPPED));
-                at += run.length();
-            }
-            pos += holeLen;
-        }
+        List<Mapping> out = HoleFiller.fill(tx, allocator, mayUseReserved, op, lblk, count);
         op.finish();
         return out;
     }
@@ -152,7 +128,7 @@ final class IndirectBlockMapWriter implements BlockMapWriter {
     }
 
     /** The inode, its indirect blocks as read or changed, and the i_blocks change of one call. */
-    private final class Op {
+    private final class Op implements HoleFiller.Cursor {
         final boolean writable;
         final byte[] inodeRaw;
         final boolean regularFile;
@@ -247,7 +223,8 @@ final class IndirectBlockMapWriter implements BlockMapWriter {
             return ptr;
         }
 
-        Mapping map(long lblk, long maxLen) {
+        @Override
+        public Mapping map(long lblk, long maxLen) {
             long requested = MapBounds.limit(lblk, maxLen);
             long end = levelStart[MAX_LEVELS];
             if (lblk >= end) {
@@ -272,6 +249,25 @@ final class IndirectBlockMapWriter implements BlockMapWriter {
             }
             long holeEnd = pos >= end ? requested : Math.min(pos, limit);
             return Mapping.hole(lblk, holeEnd - lblk);
+        }
+
+        /** Just after the physical block of the block before {@code lblk}, else the inode's group. */
+        @Override
+        public long goal(long lblk) {
+            return lblk > 0 && pointer(lblk - 1) > 0 ? pointer(lblk - 1) + 1 : allocator.goalForInode(ino, regularFile);
+        }
+
+        @Override
+        public Mapping place(long lblk, BlockRun run) {
+            for (long j = 0; j < run.length(); j++) {
+                setPointer(lblk + j, run.start() + j);
+            }
+            return new Mapping(lblk, run.start(), run.length(), Mapping.Kind.MAPPED);
+        }
+
+        @Override
+        public void countBlocks(long blocks) {
+            blocksDelta += blocks;
         }
 
         /** Points {@code lblk} at {@code pblk}, allocating the indirect blocks on the way. */

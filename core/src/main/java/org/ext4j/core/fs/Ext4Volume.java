@@ -133,7 +133,7 @@ public final class Ext4Volume implements IomapFileSystem {
         Permissions.check(caller, dir, xattrs, Permissions.X_OK);
         DirEntry entry = DirectoryReader.of(fs, dir).lookup(name).orElseThrow(() -> new Ext4Exception(Errno.ENOENT,
                 "no entry " + new String(name, java.nio.charset.StandardCharsets.UTF_8) + " in directory inode " + parent));
-        Attributes a = attributes(liveInode(entry.ino()));
+        Attributes a = attributes(entryTarget(parent, entry));
         if (entry.fileType() != FileType.UNKNOWN && entry.fileType() != a.type()) {
             throw new CorruptionException("directory inode " + parent + ": entry " + entry.nameString() + " says "
                     + entry.fileType() + " but inode " + entry.ino() + " is " + a.type());
@@ -161,19 +161,64 @@ public final class Ext4Volume implements IomapFileSystem {
         return attributes(liveInode(ino));
     }
 
-    /** Reads inode {@code ino} and checks that it is in use (a name or handle may point at it). */
+    /**
+     * Reads inode {@code ino}, named by the caller (a FUSE node id or handle), and checks that it
+     * is in use. One that is not was freed after the caller learnt its number: ESTALE, as the
+     * kernel answers for a stale handle, not corruption.
+     */
     Inode liveInode(long ino) {
+        requireExists(ino);
+        Inode inode = fs.inode(ino);
+        requireInUse(inode);
+        CorruptionException.check(inode.size() >= 0, "inode " + ino + ": negative i_size");
+        return inode;
+    }
+
+    /**
+     * The inode a directory entry of {@code parent} names. Unlike a number from the caller, a
+     * number found inside the filesystem must be valid: a free or out-of-range inode is a
+     * dangling entry, which is corruption.
+     */
+    private Inode entryTarget(long parent, DirEntry entry) {
+        long ino = entry.ino();
         if (ino < 1 || ino > fs.superblock().inodesCount()) {
-            throw new Ext4Exception(Errno.ESTALE, "inode " + ino + " does not exist");
+            throw new CorruptionException("directory inode " + parent + ": entry " + entry.nameString()
+                    + " points to inode " + ino + ", outside the inode table");
         }
         Inode inode = fs.inode(ino);
-        boolean openOrphan = inode.linksCount() == 0 && unlinkedOpen.contains(ino);
-        if (inode.linksCount() == 0 && ino != InodeFileSystem.ROOT_INO && !openOrphan || inode.type() == FileType.UNKNOWN) {
-            throw new CorruptionException("inode " + ino + " is referenced but not in use (links "
-                    + inode.linksCount() + ", mode 0" + Integer.toOctalString(inode.mode()) + ")");
+        if (!inUse(inode)) {
+            throw new CorruptionException("directory inode " + parent + ": entry " + entry.nameString()
+                    + " points to inode " + ino + ", which is not in use (links " + inode.linksCount()
+                    + ", mode 0" + Integer.toOctalString(inode.mode()) + ")");
         }
         CorruptionException.check(inode.size() >= 0, "inode " + ino + ": negative i_size");
         return inode;
+    }
+
+    /** ESTALE for an inode number past the inode table (the caller's number cannot name an inode). */
+    private void requireExists(long ino) {
+        if (ino < 1 || ino > fs.superblock().inodesCount()) {
+            throw new Ext4Exception(Errno.ESTALE, "inode " + ino + " does not exist");
+        }
+    }
+
+    /** ESTALE for an inode the caller names that is no longer in use (see {@link #liveInode(long)}). */
+    private void requireInUse(Inode inode) {
+        if (!inUse(inode)) {
+            throw new Ext4Exception(Errno.ESTALE, "inode " + inode.ino() + " is no longer in use (links "
+                    + inode.linksCount() + ", mode 0" + Integer.toOctalString(inode.mode()) + ")");
+        }
+    }
+
+    /**
+     * True for an inode something may name: it has a type and links, or it is the root, or an
+     * unlinked inode still open or known to the kernel (on the orphan list until released).
+     */
+    private boolean inUse(Inode inode) {
+        if (inode.type() == FileType.UNKNOWN) {
+            return false;
+        }
+        return inode.linksCount() > 0 || inode.ino() == InodeFileSystem.ROOT_INO || unlinkedOpen.contains(inode.ino());
     }
 
     /** The stat view of an inode. */
@@ -599,15 +644,9 @@ public final class Ext4Volume implements IomapFileSystem {
 
     /** The inode as {@code tx} sees it, checked to be in use like {@link #liveInode}. */
     private Inode liveInode(Transaction tx, long ino) {
-        if (ino < 1 || ino > fs.superblock().inodesCount()) {
-            throw new Ext4Exception(Errno.ESTALE, "inode " + ino + " does not exist");
-        }
+        requireExists(ino);
         Inode inode = InodeStore.read(tx, ino);
-        boolean openOrphan = inode.linksCount() == 0 && unlinkedOpen.contains(ino);
-        if (inode.linksCount() == 0 && ino != InodeFileSystem.ROOT_INO && !openOrphan || inode.type() == FileType.UNKNOWN) {
-            throw new CorruptionException("inode " + ino + " is referenced but not in use (links "
-                    + inode.linksCount() + ", mode 0" + Integer.toOctalString(inode.mode()) + ")");
-        }
+        requireInUse(inode);
         return inode;
     }
 

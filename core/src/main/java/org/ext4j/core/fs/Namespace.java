@@ -9,6 +9,7 @@ import org.ext4j.core.alloc.InodeAllocator;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.extent.ExtentTree;
 import org.ext4j.core.inode.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeEditor;
@@ -612,8 +613,7 @@ public final class Namespace {
     private byte[] emptyMapRoot() {
         byte[] root = new byte[Inode.I_BLOCK_SIZE];
         if (extentsFlag() != 0) {
-            LittleEndian.put16(root, 0, 0xF30A); // eh_magic
-            LittleEndian.put16(root, 4, 4);      // eh_max: four entries fit in i_block
+            ExtentTree.putEmptyRoot(root, 0);
         }
         return root;
     }

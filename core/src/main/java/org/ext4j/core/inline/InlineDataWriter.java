@@ -3,6 +3,7 @@ package org.ext4j.core.inline;
 import java.util.Arrays;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
+import org.ext4j.core.extent.ExtentTree;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.inode.FileType;
 import org.ext4j.core.inode.Inode;
@@ -33,15 +34,6 @@ public final class InlineDataWriter {
          */
         void writeFirstBlock(Transaction tx, long ino, byte[] block);
     }
-
-    // struct ext4_extent_header, written into i_block for an empty extent tree after conversion.
-    private static final int EH_MAGIC = 0x0;
-    private static final int EH_ENTRIES = 0x2;
-    private static final int EH_MAX = 0x4;
-    private static final int EH_DEPTH = 0x6;
-    private static final int EXT4_EXT_MAGIC = 0xF30A;
-    /** Extents that fit in i_block after the header: (60 - 12) / 12. */
-    private static final int ROOT_MAX_ENTRIES = 4;
 
     /**
      * How many bytes of content inode {@code inode} could hold inline: 60 plus the largest
@@ -173,10 +165,7 @@ public final class InlineDataWriter {
         int flags = inode.flags() & ~InodeFlags.EXT4_INLINE_DATA_FL;
         if (fs.superblock().hasIncompat(Features.INCOMPAT_EXTENTS)) {
             flags |= InodeFlags.EXT4_EXTENTS_FL;
-            LittleEndian.put16(raw, Inode.I_BLOCK + EH_MAGIC, EXT4_EXT_MAGIC);
-            LittleEndian.put16(raw, Inode.I_BLOCK + EH_ENTRIES, 0);
-            LittleEndian.put16(raw, Inode.I_BLOCK + EH_MAX, ROOT_MAX_ENTRIES);
-            LittleEndian.put16(raw, Inode.I_BLOCK + EH_DEPTH, 0);
+            ExtentTree.putEmptyRoot(raw, Inode.I_BLOCK);
         }
         LittleEndian.put32(raw, Inode.I_FLAGS, flags & 0xFFFFFFFFL);
         InodeStore.write(tx, ino, raw);
@@ -226,7 +215,7 @@ public final class InlineDataWriter {
     private static boolean mapsNothing(Inode inode) {
         byte[] b = inode.iBlock();
         if (inode.hasFlag(InodeFlags.EXT4_EXTENTS_FL)) {
-            return LittleEndian.u16(b, EH_MAGIC) == EXT4_EXT_MAGIC && LittleEndian.u16(b, EH_ENTRIES) == 0;
+            return ExtentTree.isEmptyRoot(b);
         }
         for (byte x : b) {
             if (x != 0) {
