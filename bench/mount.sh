@@ -4,6 +4,7 @@
 #   - fio sequential write of 1 GiB in 1 MiB blocks, fsync at the end
 #   - fio sequential read of that file, cold (page cache dropped, file system remounted)
 #   - fio random 4 KiB reads (128 MiB worth) and random 4 KiB writes (64 MiB worth, fsync at the end)
+#   - 32768 getxattr calls for a missing name: one request each, no work; the round-trip floor
 #   - a tree of 5000 small files: cp -a into the mount, stat every file, rm -rf (each made durable)
 # Prints seconds, MB/s and ratios against the kernel and fuse2fs, and the ext4j server's peak RSS.
 # fsync on ext4j returns only after its journal commit is forced to the image (FileChannel.force).
@@ -79,6 +80,13 @@ for kind in kernel fuse2fs ext4j; do
   t[$kind,seqread]=$(elapsed "$s"); sample_rss
   s=$(now); fio_run randread --rw=randread --bs=4k --size=1G --io_size=128M --filename=big --ioengine=psync --randseed=7
   t[$kind,randread]=$(elapsed "$s"); sample_rss
+  # The cost of one request that does no work (a missing xattr: FUSE caches no xattrs), the floor
+  # under every workload that needs one round trip per system call.
+  s=$(now); python3 -c 'import os, sys
+for _ in range(32768):
+    try: os.getxattr(sys.argv[1], "user.none")
+    except OSError: pass' mnt/big
+  t[$kind,roundtrip]=$(elapsed "$s"); sample_rss
   s=$(now); fio_run randwrite --rw=randwrite --bs=4k --size=1G --io_size=64M --filename=big --end_fsync=1 --ioengine=psync --randseed=7
   t[$kind,randwrite]=$(elapsed "$s"); sample_rss
   s=$(now); cp -a tree mnt/; durable mnt/tree; t[$kind,treecopy]=$(elapsed "$s"); sample_rss
@@ -99,6 +107,7 @@ row "fio seq write 1 GiB (1 MiB, fsync)" seqwrite
 row "fio seq read 1 GiB, cold" seqread
 row "fio rand read 4 KiB x 32768" randread
 row "fio rand write 4 KiB x 16384, fsync" randwrite
+row "getxattr (missing) x 32768" roundtrip
 row "cp -a 5000 files + sync" treecopy
 row "stat 5000 files, cold" treestat
 row "rm -rf 5000 files + sync" treerm

@@ -87,6 +87,7 @@ public final class FuseDispatcher {
     private final WriteRequests writes;
     private final IomapRequests iomap;
     private final CountDownLatch initialized = new CountDownLatch(1);
+    private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[0]);
     private final PrintStream log;
     private volatile int minor;
     private volatile boolean destroyed;
@@ -137,6 +138,40 @@ public final class FuseDispatcher {
 
     /** Handles the request in the first {@code length} bytes of {@code buffer} (from index 0). */
     public byte[] handle(ByteBuffer buffer, int length) {
+        Reply reply = respond(buffer, length);
+        if (reply == null) {
+            return null;
+        }
+        return reply.error == 0 ? OutHeader.ok(reply.unique, reply.payload) : OutHeader.error(reply.unique, reply.error);
+    }
+
+    /**
+     * Handles the request in the first {@code length} bytes of {@code in} and writes the reply into
+     * {@code out} from index 0 (it must hold the largest reply: max_write plus headers).
+     *
+     * @return the reply's length, or -1 when none is due
+     */
+    public int handle(ByteBuffer in, int length, ByteBuffer out) {
+        Reply reply = respond(in, length);
+        if (reply == null) {
+            return -1;
+        }
+        if (reply.error == 0) {
+            return OutHeader.ok(out, reply.unique, reply.payload);
+        }
+        byte[] error = OutHeader.error(reply.unique, reply.error);
+        out.put(0, error);
+        return error.length;
+    }
+
+    /** A reply before encoding: an errno, or 0 and a payload (null for an empty one). */
+    private record Reply(long unique, int error, OutStruct payload) {
+        static Reply error(long unique, int errno) {
+            return new Reply(unique, errno, null);
+        }
+    }
+
+    private Reply respond(ByteBuffer buffer, int length) {
         Request request;
         try {
             request = Request.decode(buffer, length);
@@ -153,19 +188,19 @@ public final class FuseDispatcher {
             if (!request.opcode().expectsReply()) {
                 return null;
             }
-            return OutHeader.ok(h.unique(), reply);
+            return new Reply(h.unique(), 0, reply);
         } catch (FuseDecodeException e) {
-            byte[] reply = decodeFailure(e);
+            Reply reply = decodeFailure(e);
             // A malformed FORGET is still a FORGET: the kernel waits for no answer to it.
             return request.opcode().expectsReply() ? reply : null;
         } catch (ProtocolError e) {
-            return OutHeader.error(h.unique(), e.errno);
+            return Reply.error(h.unique(), e.errno);
         } catch (Ext4Exception e) {
             if (e.errno() == Errno.EIO || e.errno() == Errno.EUCLEAN) {
                 log.println("ext4j: " + request.opcode() + " of inode " + NodeIds.toIno(h.nodeId()) + ": "
                         + e.getMessage());
             }
-            return request.opcode().expectsReply() ? OutHeader.error(h.unique(), replyErrno(request.opcode(), e.errno()))
+            return request.opcode().expectsReply() ? Reply.error(h.unique(), replyErrno(request.opcode(), e.errno()))
                     : null;
         } catch (RuntimeException | Error e) {
             if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) {
@@ -174,7 +209,7 @@ public final class FuseDispatcher {
             log.println("ext4j: " + request.opcode() + " of inode " + NodeIds.toIno(h.nodeId())
                     + " failed unexpectedly; answering EIO");
             e.printStackTrace(log);
-            return request.opcode().expectsReply() ? OutHeader.error(h.unique(), Errno.EIO.code()) : null;
+            return request.opcode().expectsReply() ? Reply.error(h.unique(), Errno.EIO.code()) : null;
         }
     }
 
@@ -198,12 +233,12 @@ public final class FuseDispatcher {
         return lookups;
     }
 
-    private byte[] decodeFailure(FuseDecodeException e) {
+    private Reply decodeFailure(FuseDecodeException e) {
         if (e.kind() == FuseDecodeException.Kind.UNKNOWN_OPCODE) {
-            return OutHeader.error(e.unique(), Errno.ENOSYS.code());
+            return Reply.error(e.unique(), Errno.ENOSYS.code());
         }
         log.println("ext4j: undecodable request (" + e.kind() + "): " + e.getMessage());
-        return e.uniqueKnown() ? OutHeader.error(e.unique(), Errno.EINVAL.code()) : null;
+        return e.uniqueKnown() ? Reply.error(e.unique(), Errno.EINVAL.code()) : null;
     }
 
     private OutStruct dispatch(Request r) throws FuseDecodeException {
@@ -316,7 +351,7 @@ public final class FuseDispatcher {
             case TMPFILE:
                 return writes.tmpfile(h, ino, CreateIn.decode(r.body(), false));
             case WRITE:
-                return writes.write(h, ino, WriteIn.decode(r.body()));
+                return writes.write(h, ino, WriteIn.decode(r.body(), this::scratch));
             case SETXATTR:
                 writes.setxattr(h, ino, SetxattrIn.decode(r.body(), setxattrExt));
                 return null;
@@ -435,7 +470,7 @@ public final class FuseDispatcher {
 
     private DataOut read(long ino, ReadIn in) {
         int size = (int) Math.min(in.size(), Math.max(options.maxWrite(), options.maxPages() * 4096L));
-        byte[] buf = new byte[size];
+        byte[] buf = scratch(size);
         int done = 0;
         // The kernel takes a short read for end of file, so keep reading until full or EOF.
         while (done < size) {
@@ -446,6 +481,20 @@ public final class FuseDispatcher {
             done += n;
         }
         return new DataOut(buf, 0, done);
+    }
+
+    /**
+     * A reader thread's scratch array for READ and WRITE data: a request is done with it (its
+     * reply encoded) before the thread reads the next one, so one array per thread serves every
+     * READ and WRITE without garbage.
+     */
+    private byte[] scratch(int size) {
+        byte[] buf = scratch.get();
+        if (buf.length < size) {
+            buf = new byte[size];
+            scratch.set(buf);
+        }
+        return buf;
     }
 
     private DirentList readdir(long ino, ReadIn in, boolean plus) {

@@ -145,8 +145,7 @@ final class WriteRequests {
     }
 
     WriteOut write(InHeader h, long ino, WriteIn in) {
-        byte[] data = in.data();
-        int n = writable().write(Credentials.of(h), ino, in.fh(), in.offset(), data, 0, data.length);
+        int n = writable().write(Credentials.of(h), ino, in.fh(), in.offset(), in.data(), 0, in.length());
         return new WriteOut(n);
     }
 

@@ -56,6 +56,12 @@ public final class BodyReader {
         return b;
     }
 
+    /** Copies exactly {@code n} bytes into {@code dst} from index 0. */
+    public void bytesInto(byte[] dst, int n) throws FuseDecodeException {
+        need(n, n + " bytes");
+        body.get(dst, 0, n);
+    }
+
     /** A NUL-terminated string (a file or attribute name), without its NUL. */
     public byte[] cString() throws FuseDecodeException {
         int start = body.position();

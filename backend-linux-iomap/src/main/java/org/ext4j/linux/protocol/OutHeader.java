@@ -1,5 +1,7 @@
 package org.ext4j.linux.protocol;
 
+import java.nio.ByteBuffer;
+
 /**
  * {@code struct fuse_out_header} (16 bytes) and the encoding of whole replies: header and payload
  * in one array, because the kernel takes a reply from exactly one write(2).
@@ -12,8 +14,23 @@ public final class OutHeader {
 
     /** A successful reply carrying {@code payload} (null for an empty one). */
     public static byte[] ok(long unique, OutStruct payload) {
+        WireWriter w = new WireWriter(SIZE + (payload == null ? 0 : payload.wireSize()));
+        ok(w, unique, payload);
+        return w.toByteArray();
+    }
+
+    /**
+     * Writes a successful reply into {@code out} from its index 0 (a reader thread's own buffer,
+     * so that a large READ is copied once on its way to the device).
+     *
+     * @return the reply's length
+     */
+    public static int ok(ByteBuffer out, long unique, OutStruct payload) {
+        return ok(new WireWriter(out), unique, payload);
+    }
+
+    private static int ok(WireWriter w, long unique, OutStruct payload) {
         int size = SIZE + (payload == null ? 0 : payload.wireSize());
-        WireWriter w = new WireWriter(size);
         w.u32(size).u32(0).u64(unique);
         if (payload != null) {
             payload.writeTo(w);
@@ -22,7 +39,7 @@ public final class OutHeader {
             throw new IllegalStateException(payload.getClass().getSimpleName() + " wrote " + (w.position() - SIZE)
                     + " bytes but declared " + payload.wireSize());
         }
-        return w.toByteArray();
+        return size;
     }
 
     /** An error reply: the header alone, with the negated errno. */

@@ -2,12 +2,17 @@ package org.ext4j.linux.protocol;
 
 import java.nio.ByteBuffer;
 
-/** Sequential writes of a reply into a byte array sized in advance. */
+/** Sequential writes of a reply into a byte array sized in advance, or into a caller's buffer. */
 public final class WireWriter {
     private final ByteBuffer out;
 
     public WireWriter(int capacity) {
         this.out = ByteBuffer.allocate(capacity).order(Wire.ORDER);
+    }
+
+    /** Writes into {@code target} from its index 0 (its position and limit are left alone). */
+    public WireWriter(ByteBuffer target) {
+        this.out = target.duplicate().clear().order(Wire.ORDER);
     }
 
     public WireWriter u16(int v) {
@@ -56,7 +61,7 @@ public final class WireWriter {
         out.putInt(index, v);
     }
 
-    /** The bytes written so far (the whole array when it was filled exactly). */
+    /** The bytes written so far (the whole array when it was filled exactly); array-backed writers only. */
     public byte[] toByteArray() {
         byte[] a = out.array();
         if (out.position() == a.length) {

@@ -82,21 +82,20 @@ public final class FuseSession implements AutoCloseable {
             if (n == 0) {
                 return;
             }
-            byte[] reply = dispatcher.handle(in, n);
-            if (reply == null) {
+            int length = dispatcher.handle(in, n, out);
+            if (length < 0) {
                 continue;
             }
             out.clear();
-            out.put(reply).flip();
-            int w = device.write(out, reply.length);
+            int w = device.write(out, length);
             if (w < 0 && -w != Libc.ENOENT) {
                 // ENOENT is normal: the request was interrupted and the kernel no longer waits for it.
                 if (-w == Libc.ENODEV) {
                     return;
                 }
                 log.println("ext4j: writing a reply failed: " + FuseDevice.describe(-w));
-            } else if (w >= 0 && w != reply.length) {
-                log.println("ext4j: short reply write: " + w + " of " + reply.length + " bytes");
+            } else if (w >= 0 && w != length) {
+                log.println("ext4j: short reply write: " + w + " of " + length + " bytes");
             }
         }
     }

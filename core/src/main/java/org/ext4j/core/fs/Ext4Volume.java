@@ -72,6 +72,7 @@ public final class Ext4Volume implements IomapFileSystem {
     /** O_TMPFILE inodes opened without O_EXCL and not linked yet: the kernel's I_LINKABLE. */
     private final java.util.Set<Long> linkable = ConcurrentHashMap.newKeySet();
     private final java.time.Clock clock;
+    private final WriteTimes writeTimes = new WriteTimes();
     private Namespace namespace;
 
     private Ext4Volume(Ext4FileSystem fs, java.time.Clock clock) {
@@ -221,8 +222,9 @@ public final class Ext4Volume implements IomapFileSystem {
         return inode.linksCount() > 0 || inode.ino() == InodeFileSystem.ROOT_INO || unlinkedOpen.contains(inode.ino());
     }
 
-    /** The stat view of an inode. */
+    /** The stat view of an inode (which counts as reading its times: see {@link WriteTimes}). */
     Attributes attributes(Inode inode) {
+        writeTimes.queried(inode.ino());
         Superblock sb = fs.superblock();
         long nlink = inode.linksCount();
         if (inode.isDirectory() && nlink == 1 && sb.hasRoCompat(Features.RO_COMPAT_DIR_NLINK)) {
@@ -804,9 +806,11 @@ public final class Ext4Volume implements IomapFileSystem {
             writeContent(tx, inode, pos, src, srcOff, len);
             Inode written = InodeStore.read(tx, ino);
             Timestamp now = now();
-            InodeEditor e = new InodeEditor(written).mtime(now).ctime(now);
-            e.mode(SetattrRules.withoutPrivileges(caller, written.mode(), written.gid()));
-            InodeStore.write(tx, ino, e.raw());
+            int mode = SetattrRules.withoutPrivileges(caller, written.mode(), written.gid());
+            if (mode != written.mode() || !writeTimes.stillCurrent(ino, written, now)) {
+                InodeStore.write(tx, ino, new InodeEditor(written).mtime(now).ctime(now).mode(mode).raw());
+                writeTimes.stamped(ino, now);
+            }
             if (written.type() == FileType.REGULAR) {
                 killPriv(tx, ino);
             }

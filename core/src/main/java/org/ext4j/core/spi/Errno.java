@@ -17,6 +17,23 @@ public enum Errno {
         this.code = code;
     }
 
+    /**
+     * True for the errnos that are ordinary answers to a well-formed request (a missing name, an
+     * existing one, a refused permission, no such xattr...), as opposed to failures of the
+     * filesystem or the device. Lookups of missing names and xattrs are a large share of all
+     * requests, so their exceptions carry no stack trace (see {@link Ext4Exception}).
+     */
+    public boolean isAnswer() {
+        switch (this) {
+            case EPERM: case ENOENT: case EACCES: case EEXIST: case EXDEV: case ENOTDIR: case EISDIR:
+            case ERANGE: case ENAMETOOLONG: case ENOTEMPTY: case ENODATA: case EOPNOTSUPP: case ELOOP:
+            case EMLINK: case ESPIPE:
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /** The positive Linux errno value. */
     public int code() {
         return code;
