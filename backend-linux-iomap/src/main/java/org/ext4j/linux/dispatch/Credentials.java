@@ -12,7 +12,7 @@ import org.ext4j.linux.protocol.InHeader;
 /**
  * The {@link Caller} of a request. The FUSE header carries only the fsuid, fsgid and thread id;
  * the supplementary groups the core's permission checks need are read from
- * {@code /proc/<pid>/status}. That read races with the caller: between the request and the read
+ * {@code /proc/<pid>/status}, when a check first needs them. That read races with the caller: between the request and the read
  * the task may call setgroups(2), or exit and have its pid reused by another process, and then
  * the groups are not the ones the request was made with. The kernel has already checked access
  * with the real credentials (default_permissions), so the race can only make the core refuse
@@ -26,7 +26,9 @@ final class Credentials {
         if (h.uid() == 0) {
             return new Caller(0, h.gid(), new long[0], h.pid());
         }
-        return new Caller(h.uid(), h.gid(), supplementaryGroups(h.pid()), h.pid());
+        // Read on first need only: most checks are settled by the owner or the primary group.
+        long pid = h.pid();
+        return Caller.withGroupsOnDemand(h.uid(), h.gid(), () -> supplementaryGroups(pid), pid);
     }
 
     /** The "Groups:" line of /proc/PID/status; empty when the task is already gone. */
