@@ -23,6 +23,8 @@ import org.ext4j.linux.protocol.AttrOut;
 import org.ext4j.linux.protocol.CopyFileRangeIn;
 import org.ext4j.linux.protocol.CreateIn;
 import org.ext4j.linux.protocol.BatchForgetIn;
+import org.ext4j.linux.protocol.BmapIn;
+import org.ext4j.linux.protocol.BmapOut;
 import org.ext4j.linux.protocol.DataOut;
 import org.ext4j.linux.protocol.DirentList;
 import org.ext4j.linux.protocol.EntryOut;
@@ -318,6 +320,8 @@ public final class FuseDispatcher {
                 return null;
             case LSEEK:
                 return lseek(ino, LseekIn.decode(r.body()));
+            case BMAP:
+                return bmap(ino, BmapIn.decode(r.body()));
             case NOTIFY_REPLY:
                 return null;
             case STATX:
@@ -495,6 +499,36 @@ public final class FuseDispatcher {
             scratch.set(buf);
         }
         return buf;
+    }
+
+    /**
+     * FIBMAP, which the kernel forwards only on fuseblk mounts (FIEMAP never reaches a FUSE
+     * server): the device block behind file block {@code in.block()}, both counted in
+     * {@code in.blocksize()} bytes, or 0 for a hole, an unwritten block or inline data, as the
+     * kernel's ext4_bmap answers (and for a block that is not one aligned run on the device).
+     */
+    private BmapOut bmap(long ino, BmapIn in) {
+        long size = Integer.toUnsignedLong(in.blocksize());
+        if (size == 0 || Long.bitCount(size) != 1 || in.block() < 0) {
+            throw new ProtocolError(Errno.EINVAL.code());
+        }
+        if (in.block() > Long.MAX_VALUE / size) {
+            return new BmapOut(0);
+        }
+        long offset = in.block() * size;
+        List<MappedExtent> map = fs.mapBlocks(ino, offset, size);
+        if (map.isEmpty()) {
+            return new BmapOut(0);
+        }
+        MappedExtent e = map.get(0);
+        long device = e.deviceOffset() + (offset - e.fileOffset());
+        // A block of the asked size must be one aligned device block: with blocks of the
+        // filesystem smaller than blksize, a file block may start mid-block or be split.
+        if (e.kind() != MappedExtent.Kind.MAPPED || e.fileOffset() > offset
+                || e.fileOffset() + e.length() < offset + size || device % size != 0) {
+            return new BmapOut(0);
+        }
+        return new BmapOut(device / size);
     }
 
     private DirentList readdir(long ino, ReadIn in, boolean plus) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A block device (a loop device over an mkfs.ext4 image) is mounted as fuseblk.ext4j: the kernel
  * claims the device, a second writer is refused, and what was written is on the device after
- * umount (e2fsck -fn, debugfs dump).
+ * umount (e2fsck -fn, debugfs dump); FIBMAP names the blocks debugfs finds.
  */
 class FuseblkMountIT {
     @TempDir
@@ -34,7 +34,7 @@ class FuseblkMountIT {
     @Test
     void blockDeviceMountsAsFuseblk() throws Exception {
         Path image = temp.resolve("blk.img");
-        MountTestSupport.run(List.of("mkfs.ext4", "-q", "-F", image.toString(), "32M"));
+        MountTestSupport.run(List.of("mkfs.ext4", "-q", "-F", "-b", "4096", image.toString(), "32M"));
         Path loop = Path.of(MountTestSupport.run(List.of("losetup", "-f", "--show", image.toString())).strip());
         Path mnt = Files.createDirectory(temp.resolve("mnt"));
         byte[] data = new byte[300_000];
@@ -47,6 +47,16 @@ class FuseblkMountIT {
             assertTrue(line.contains("blksize=4096"), line);
             Files.createDirectory(mnt.resolve("dir"));
             Files.write(mnt.resolve("dir/data.bin"), data);
+            // FIEMAP never reaches a FUSE server, but FIBMAP does on fuseblk (FUSE_BMAP): one
+            // device block per file block, compared below with debugfs on the unmounted device.
+            int blocks = (data.length + 4095) / 4096;
+            String fibmap = MountTestSupport.run(List.of("python3", "-c", String.join("\n",
+                    "import fcntl, os, struct, sys",
+                    "fd = os.open(sys.argv[1], os.O_RDONLY)",
+                    "print(struct.unpack('i', fcntl.ioctl(fd, 2, struct.pack('i', 0)))[0])",
+                    "for b in range(int(sys.argv[2]) + 1):",
+                    "    print(struct.unpack('i', fcntl.ioctl(fd, 1, struct.pack('i', b)))[0])"),
+                    mnt.resolve("dir/data.bin").toString(), Integer.toString(blocks))).strip();
 
             IOException second = assertThrows(IOException.class, () -> ImageLock.acquire(loop));
             assertTrue(second.getMessage().contains("is in use"), second.getMessage());
@@ -62,6 +72,14 @@ class FuseblkMountIT {
             Path dump = temp.resolve("dump.bin");
             MountTestSupport.run(List.of("debugfs", "-R", "dump /dir/data.bin " + dump, loop.toString()));
             assertArrayEquals(data, Files.readAllBytes(dump));
+            StringBuilder bmap = new StringBuilder("4096");
+            for (int b = 0; b < blocks; b++) {
+                String out = MountTestSupport.run(List.of("debugfs", "-R", "bmap /dir/data.bin " + b, loop.toString()));
+                // The last line: debugfs prints its banner first.
+                bmap.append('\n').append(out.strip().lines().reduce((first, last) -> last).orElse(""));
+            }
+            // FIGETBSZ, then every block; past the end of the file there is none (0).
+            assertEquals(bmap + "\n0", fibmap);
             ImageLock.acquire(loop).close();
         } finally {
             MountTestSupport.unmountForSure(mount, mnt);

@@ -123,6 +123,13 @@ class ProtocolGoldenTest {
     }
 
     @Test
+    void bmapInAndOut() throws Exception {
+        byte[] raw = HandBytes.request(37, 9, 5, HandBytes.start().u64(1L << 33).u32(4096).u32(0).toArray());
+        assertEquals(new BmapIn(1L << 33, 4096), BmapIn.decode(Request.decode(raw).body()));
+        assertArrayEquals(HandBytes.start().u64(0x1234_5678_9AL).toArray(), body(OutHeader.ok(9, new BmapOut(0x1234_5678_9AL))));
+    }
+
+    @Test
     void decodesHeaderAndLookupName() throws Exception {
         byte[] raw = HandBytes.request(1, 0x55, 1, 1000, 100, 4321, "hello\0".getBytes(StandardCharsets.US_ASCII));
         Request r = Request.decode(raw);
