@@ -13,7 +13,8 @@ import org.ext4j.linux.protocol.IoctlOut;
  * FS_IOC_GETFLAGS/SETFLAGS and FS_IOC_FSGETXATTR/FSSETXATTR into its fileattr operations and
  * sends them to the server as private ioctls on a handle it opens itself; SETFLAGS first reads the
  * old state with FSGETXATTR, so both forms are needed. FS_IOC_FIEMAP never arrives: the VFS
- * answers it (EOPNOTSUPP) because FUSE has no fiemap operation. Everything else is ENOTTY.
+ * answers it (EOPNOTSUPP) because FUSE has no fiemap operation; on a fuseblk mount, FIBMAP (what
+ * filefrag falls back to) arrives as FUSE_BMAP instead. Everything else is ENOTTY.
  */
 final class FileAttrIoctl {
     /** _IOR('f', 1, long) and its 32-bit twin _IOR('f', 1, int). */
