@@ -3,10 +3,7 @@ package org.ext4j.core.fs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.ext4j.core.inode.Timestamp;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Attributes;
@@ -15,6 +12,7 @@ import org.ext4j.core.spi.InodeFileSystem;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +32,7 @@ class WriteTimesTest {
     @Test
     void writesWithinATickKeepTheFirstTimeUnlessSomebodyLooked() throws Exception {
         Path image = ImageFactory.shared().copyOf(ImageFactory.Variant.EXT4, dir);
-        SettableClock clock = new SettableClock(START);
+        ManualClock clock = new ManualClock(START);
         long quiet;
         long watched;
         long later;
@@ -85,33 +83,5 @@ class WriteTimesTest {
 
     private static Timestamp at(Instant instant) {
         return new Timestamp(instant.getEpochSecond(), instant.getNano());
-    }
-
-    /** A clock the test moves by hand. */
-    private static final class SettableClock extends Clock {
-        private volatile Instant now;
-
-        SettableClock(Instant start) {
-            now = start;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("a test clock has no zones");
-        }
     }
 }

@@ -11,6 +11,7 @@ import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.WritableFileSystem;
+import org.ext4j.core.testing.ManualClock;
 
 /**
  * Applies generated operations to a system under test and to the model, and fails at the first

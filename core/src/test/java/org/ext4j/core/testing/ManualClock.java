@@ -1,19 +1,19 @@
-package org.ext4j.core.ops;
+package org.ext4j.core.testing;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-// A clock the test sets before each operation, so the model and the filesystem agree on "now" to the nanosecond.
-final class ManualClock extends Clock {
+/** A clock a test sets by hand, so that a model and the filesystem agree on "now" to the nanosecond. */
+public final class ManualClock extends Clock {
     private volatile Instant now;
 
-    ManualClock(Instant start) {
+    public ManualClock(Instant start) {
         this.now = start;
     }
 
-    void set(Instant instant) {
+    public void set(Instant instant) {
         now = instant;
     }
 
