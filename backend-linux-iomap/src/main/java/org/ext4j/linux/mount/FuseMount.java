@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
+import org.ext4j.core.fs.AtimeMode;
 import org.ext4j.core.spi.InodeFileSystem;
 import org.ext4j.core.spi.IomapFileSystem;
 import org.ext4j.core.spi.WritableFileSystem;
@@ -153,9 +154,7 @@ public final class FuseMount implements AutoCloseable {
     private static void widenReadahead(Path target) {
         try {
             long dev = (Long) Files.getAttribute(target, "unix:dev");
-            long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
-            long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-            Path knob = Path.of("/sys/class/bdi/" + major + ":" + minor + "/read_ahead_kb");
+            Path knob = Path.of("/sys/class/bdi/" + ImageLock.major(dev) + ":" + ImageLock.minor(dev) + "/read_ahead_kb");
             Files.writeString(knob, Integer.toString(READAHEAD_KB));
         } catch (IOException | RuntimeException e) {
             System.err.println("ext4j: could not raise readahead on " + target + " (reads stay at 128 KiB): " + e);

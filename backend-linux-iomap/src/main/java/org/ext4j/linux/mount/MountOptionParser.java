@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import org.ext4j.core.fs.AtimeMode;
 
 /**
  * Reads mount options the way mount(8) writes them ({@code ro,allow_other,uid=1000,commit=30}):

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
+import org.ext4j.core.fs.AtimeMode;
 import org.ext4j.core.fs.OpenOptions;
 
 /**
@@ -145,19 +146,10 @@ public record MountOptions(boolean readOnly, boolean allowOther, int readerThrea
 
     /**
      * What the core is opened with for these options: read-only or read-write, the commit
-     * interval, and the access-time mode (see {@link #applyAtimeMode}).
+     * interval, and the access-time mode.
      */
     public OpenOptions openOptions() {
-        OpenOptions open = (readOnly ? OpenOptions.READ_ONLY : OpenOptions.READ_WRITE).withCommitInterval(commitInterval);
-        return applyAtimeMode(open, atime);
-    }
-
-    /** Where the access-time mode joins the core's open options (the core updates atime on reads). */
-    static OpenOptions applyAtimeMode(OpenOptions open, AtimeMode mode) {
-        return open.withAtimeMode(switch (mode) {
-            case NOATIME -> org.ext4j.core.fs.AtimeMode.NOATIME;
-            case RELATIME -> org.ext4j.core.fs.AtimeMode.RELATIME;
-            case STRICTATIME -> org.ext4j.core.fs.AtimeMode.STRICTATIME;
-        });
+        return (readOnly ? OpenOptions.READ_ONLY : OpenOptions.READ_WRITE).withCommitInterval(commitInterval)
+                .withAtimeMode(atime);
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
+import org.ext4j.core.fs.AtimeMode;
 import org.ext4j.core.fs.OpenOptions;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,9 @@ class MountOptionParserTest {
         assertEquals(AtimeMode.STRICTATIME, parse("noatime,strictatime").atime());
         assertEquals(AtimeMode.NOATIME, parse("relatime", "noatime").atime());
         assertEquals(AtimeMode.RELATIME, parse("noatime,atime").atime());
+        // The mode reaches the core, which makes the updates.
+        assertEquals(AtimeMode.NOATIME, parse("noatime").openOptions().atimeMode());
+        assertEquals(AtimeMode.STRICTATIME, parse("strictatime").openOptions().atimeMode());
     }
 
     @Test

@@ -28,7 +28,8 @@ import org.ext4j.core.tx.Transaction;
 
 /**
  * Reads one directory: lists its entries in on-disk order with resumable offsets, lists them as
- * readdir does (indexed directories in hash order with hash cookies), and looks a name up through the htree index when the directory has one (a linear scan otherwise). Handles
+ * readdir does (indexed directories in hash order with hash cookies), and looks a name up
+ * through the htree index when the directory has one (a linear scan otherwise). Handles
  * block directories (linear or indexed, with or without metadata_csum) and inline-data
  * directories. Every dirent and index block is validated before use. Not thread-safe: use one
  * reader per operation (it is cheap; it only caches the directory's block map).
@@ -229,7 +230,12 @@ public final class DirectoryReader {
      * positions: true for an indexed directory whose names ext4j can hash (not siphash).
      */
     public boolean listsInHashOrder() {
-        return indexed && DxBlock.root(readDirBlock(0), dxContext()).rootHashVersion() != DirHash.SIPHASH;
+        return indexed && hashable(readDirBlock(0));
+    }
+
+    /** True when the names of the indexed directory with dx_root {@code rootBlock} can be hashed here. */
+    private boolean hashable(byte[] rootBlock) {
+        return DxBlock.root(rootBlock, dxContext()).rootHashVersion() != DirHash.SIPHASH;
     }
 
     /**
@@ -245,10 +251,11 @@ public final class DirectoryReader {
         if (cookie < 0) {
             throw new IllegalArgumentException("negative directory cookie " + cookie);
         }
-        if (!listsInHashOrder()) {
+        byte[] rootBlock = indexed ? readDirBlock(0) : null;
+        if (rootBlock == null || !hashable(rootBlock)) {
             return readdir(cookie, e -> sink.accept(List.of(e), e.offset(), e.offset() + 1));
         }
-        return walkHashOrder(cookie, sink);
+        return walkHashOrder(rootBlock, cookie, sink);
     }
 
     /**
@@ -258,29 +265,31 @@ public final class DirectoryReader {
      * a leaf with the low hash bit), so names sharing a hash are sorted together; the next batch
      * starts at the hash the index gives the next leaf.
      */
-    private boolean walkHashOrder(long cookie, CookieSink sink) {
+    private boolean walkHashOrder(byte[] rootBlock, long cookie, CookieSink sink) {
         if (cookie == HashPosition.EOF) {
             return true;
         }
-        byte[] rootBlock = readDirBlock(0);
         HtreeIndex index = openIndex(rootBlock);
         int[] start = {HashPosition.major(cookie), HashPosition.minor(cookie)};
         List<Hashed> batch = new ArrayList<>();
+        // Collects an entry of hash (major, minor) when it is at or after the start.
+        class Collector {
+            void offer(long ino, byte[] buf, int nameOff, int nameLen, int fileType, long position, int major, int minor) {
+                if (HashPosition.compare(major, minor, start[0], start[1]) >= 0) {
+                    batch.add(new Hashed(new DirEntry(ino, Arrays.copyOfRange(buf, nameOff, nameOff + nameLen),
+                            DirentBlock.fileType(fileType), position), major, minor));
+                }
+            }
+        }
+        Collector collector = new Collector();
         DirentBlock.walk(rootBlock, 0, blockSize, 0, rules, where(0), (ino, buf, nameOff, nameLen, fileType, position) -> {
             // The dx_root holds only "." and "..": the kernel lists them under hashes 0 and 2.
-            int major = nameLen == 1 ? 0 : 2;
-            if (HashPosition.compare(major, 0, start[0], start[1]) >= 0) {
-                batch.add(new Hashed(new DirEntry(ino, Arrays.copyOfRange(buf, nameOff, nameOff + nameLen),
-                        DirentBlock.fileType(fileType), position), major, 0));
-            }
+            collector.offer(ino, buf, nameOff, nameLen, fileType, position, nameLen == 1 ? 0 : 2, 0);
             return true;
         });
         DirentBlock.Visitor collect = (ino, buf, nameOff, nameLen, fileType, position) -> {
             DirHash.NameHash h = index.hash(buf, nameOff, nameLen);
-            if (HashPosition.compare(h.major(), h.minor(), start[0], start[1]) >= 0) {
-                batch.add(new Hashed(new DirEntry(ino, Arrays.copyOfRange(buf, nameOff, nameOff + nameLen),
-                        DirentBlock.fileType(fileType), position), h.major(), h.minor()));
-            }
+            collector.offer(ino, buf, nameOff, nameLen, fileType, position, h.major(), h.minor());
             return true;
         };
         HashGroups groups = new HashGroups(sink);

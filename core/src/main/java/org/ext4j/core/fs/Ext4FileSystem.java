@@ -38,14 +38,16 @@ public final class Ext4FileSystem implements Closeable {
     private final int csumSeed;
     private final BlockCache cache;
     private TransactionManager transactions;
-    /** When reads update access times; set once by {@link #open}. */
-    private AtimeMode atimeMode = AtimeMode.RELATIME;
+    /** When reads update access times (the open options' choice). */
+    private final AtimeMode atimeMode;
     /** Recently verified descriptors, direct-mapped by group number (see {@link ValidatedDescriptor}). */
     private final java.util.concurrent.atomic.AtomicReferenceArray<ValidatedDescriptor> validated;
     private RecoveryResult recovery;
 
-    private Ext4FileSystem(BlockDevice device, Superblock sb, boolean readOnly, String readOnlyReason) {
+    private Ext4FileSystem(BlockDevice device, Superblock sb, boolean readOnly, String readOnlyReason,
+            AtimeMode atimeMode) {
         this.device = device;
+        this.atimeMode = atimeMode;
         this.sb = sb;
         this.readOnly = readOnly;
         this.readOnlyReason = readOnlyReason;
@@ -86,16 +88,13 @@ public final class Ext4FileSystem implements Closeable {
             reason = "feature(s) " + String.join(", ", Features.roCompatNames(roUnsupported)) + " can only be read";
         }
         if (!sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
-            Ext4FileSystem fs = new Ext4FileSystem(device, sb, readOnly, reason);
-            fs.atimeMode = options.atimeMode();
-            return fs;
+            return new Ext4FileSystem(device, sb, readOnly, reason, options.atimeMode());
         }
         // A dirty journal: replay it in place, or into memory when nothing may be written.
         BlockDevice target = readOnly ? new OverlayBlockDevice(device, sb.blockSize()) : device;
-        RecoveryResult result = replayJournal(new Ext4FileSystem(device, sb, true, reason), target);
-        Ext4FileSystem fs = new Ext4FileSystem(target, readSuperblock(target), readOnly, reason);
+        RecoveryResult result = replayJournal(new Ext4FileSystem(device, sb, true, reason, options.atimeMode()), target);
+        Ext4FileSystem fs = new Ext4FileSystem(target, readSuperblock(target), readOnly, reason, options.atimeMode());
         fs.recovery = result;
-        fs.atimeMode = options.atimeMode();
         return fs;
     }
 

@@ -409,10 +409,8 @@ public final class Ext4Volume implements IomapFileSystem {
         long ino = inode.ino();
         try (Transaction tx = fs.transactions().begin()) {
             Inode current = InodeStore.read(tx, ino);
-            boolean inUse = current.type() != FileType.UNKNOWN
-                    && (current.linksCount() > 0 || ino == InodeFileSystem.ROOT_INO || unlinkedOpen.contains(ino));
             // Freed or replaced since the caller read it: there is nothing left to touch.
-            if (inUse && atimeNeedsUpdate(current, now)) {
+            if (inUse(current) && atimeNeedsUpdate(current, now)) {
                 InodeStore.write(tx, ino, new InodeEditor(current).atime(now).raw());
                 tx.commit();
             }

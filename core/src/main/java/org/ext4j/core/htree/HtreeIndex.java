@@ -136,16 +136,9 @@ public final class HtreeIndex {
          * @return false when no later leaf can hold the hash
          */
         public boolean next() {
-            int level = levels;
-            while (true) {
-                at[level]++;
-                if (at[level] < path[level].count()) {
-                    break;
-                }
-                if (level == 0) {
-                    return false;
-                }
-                level--;
+            int level = stepToNextEntry();
+            if (level < 0) {
+                return false;
             }
             if ((path[level].hash(at[level]) & ~1) != hash) {
                 return false;
@@ -163,20 +156,29 @@ public final class HtreeIndex {
          *         last leaf
          */
         public long advance() {
-            int level = levels;
-            while (true) {
-                at[level]++;
-                if (at[level] < path[level].count()) {
-                    break;
-                }
-                if (level == 0) {
-                    return -1;
-                }
-                level--;
+            int level = stepToNextEntry();
+            if (level < 0) {
+                return -1;
             }
             long startHash = path[level].hash(at[level]) & 0xFFFFFFFFL;
             descendBelow(level, false);
             return startHash;
+        }
+
+        /**
+         * Moves to the index entry after the current leaf's: the next entry of the lowest level
+         * that has one (the levels below are not read yet).
+         *
+         * @return that level, or -1 after the last leaf
+         */
+        private int stepToNextEntry() {
+            for (int level = levels; level >= 0; level--) {
+                at[level]++;
+                if (at[level] < path[level].count()) {
+                    return level;
+                }
+            }
+            return -1;
         }
 
         /**
