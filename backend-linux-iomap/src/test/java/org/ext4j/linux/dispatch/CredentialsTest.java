@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.linux.protocol.InHeader;
@@ -20,17 +21,26 @@ import org.junit.jupiter.api.Test;
 class CredentialsTest {
     @Test
     void groupsAreTheKernelsAndAreReadOnFirstNeedOnly() throws Exception {
-        long pid = ProcessHandle.current().pid();
-        // The oracle: the kernel's own list for this process.
-        String line = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Groups:"))
-                .findFirst().orElseThrow().substring("Groups:".length()).trim();
-        long[] expected = line.isEmpty() ? new long[0] : Arrays.stream(line.split("\\s+")).mapToLong(Long::parseLong).toArray();
-
-        Caller caller = Credentials.of(header(1000, 1000, pid));
-        assertTrue(caller.toString().contains("not looked up"), caller.toString());
-        assertTrue(caller.inGroup(1000), "the primary group needs no lookup");
-        assertTrue(caller.toString().contains("not looked up"), "the primary group read /proc: " + caller);
-        assertArrayEquals(expected, caller.groups());
+        assumeTrue("root".equals(System.getProperty("user.name")), "setting another process's groups needs root");
+        // A caller whose groups the kernel was told by setpriv: the lookup must find exactly those.
+        Process task = new ProcessBuilder("setpriv", "--reuid=1000", "--regid=1000", "--groups=3000,3001", "sleep", "30")
+                .redirectErrorStream(true).start();
+        try {
+            // setpriv sets the groups, then becomes sleep: wait for that.
+            Path comm = Path.of("/proc", Long.toString(task.pid()), "comm");
+            for (int i = 0; i < 500 && !Files.readString(comm).strip().equals("sleep"); i++) {
+                Thread.sleep(10);
+            }
+            Caller caller = Credentials.of(header(1000, 1000, task.pid()));
+            assertTrue(caller.toString().contains("not looked up"), caller.toString());
+            assertTrue(caller.inGroup(1000), "the primary group needs no lookup");
+            assertTrue(caller.toString().contains("not looked up"), "the primary group read /proc: " + caller);
+            assertTrue(caller.inGroup(3001));
+            assertFalse(caller.inGroup(3002));
+            assertArrayEquals(new long[] {3000, 3001}, caller.groups());
+        } finally {
+            task.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test
