@@ -45,7 +45,7 @@ public final class Bitmaps {
     /** A reader for {@code fs} (its groups and layout built afresh). */
     public static Bitmaps of(Ext4FileSystem fs) {
         GroupTable groups = new GroupTable(fs);
-        return new Bitmaps(fs, groups, new GroupLayout(fs.superblock(), groups));
+        return new Bitmaps(fs, groups, new GroupLayout(fs.superblock()));
     }
 
     /** True when the UNINIT flags of group descriptors are meaningful (gdt_csum or metadata_csum). */

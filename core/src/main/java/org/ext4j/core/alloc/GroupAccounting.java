@@ -28,7 +28,7 @@ public final class GroupAccounting {
         this.fs = fs;
         this.sb = fs.superblock();
         this.groups = new GroupTable(fs);
-        this.layout = new GroupLayout(sb, groups);
+        this.layout = new GroupLayout(sb);
         this.bitmaps = new Bitmaps(fs, groups, layout);
         this.superblock = new SuperblockEditor(sb);
         this.groupChecksums = fs.hasGroupChecksums();
@@ -267,7 +267,7 @@ public final class GroupAccounting {
         long index = from;
         while (index <= to) {
             long blk = gd.inodeTable() + index / perBlock;
-            byte[] buf = tx.getWriteAccess(blk, BlockRole.METADATA);
+            byte[] buf = tx.getWriteAccess(blk, BlockRole.INODE_TABLE);
             long last = Math.min(to, (index / perBlock + 1) * perBlock - 1);
             int start = (int) (index % perBlock) * isz;
             int end = (int) (last % perBlock + 1) * isz;

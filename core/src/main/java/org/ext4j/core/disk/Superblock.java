@@ -448,6 +448,30 @@ public final class Superblock {
         return p == n;
     }
 
+    /**
+     * Blocks at the start of {@code group} taken by the superblock backup, the group descriptor
+     * table and the reserved descriptor blocks (or, past s_first_meta_bg, the meta_bg descriptor
+     * block copies in the first, second and last group of each metagroup).
+     */
+    public long baseMetaBlocks(long group) {
+        boolean hasSuper = groupHasSuper(group);
+        long n = hasSuper ? 1 : 0;
+        long perBlock = descsPerBlock();
+        boolean metaBg = hasIncompat(Features.INCOMPAT_META_BG);
+        if (!metaBg || group / perBlock < firstMetaBg()) {
+            if (hasSuper) {
+                long gdtBlocks = metaBg ? firstMetaBg() : (groupCount() + perBlock - 1) / perBlock;
+                n += gdtBlocks + reservedGdtBlocks();
+            }
+        } else {
+            long index = group % perBlock;
+            if (index == 0 || index == 1 || index == perBlock - 1) {
+                n += 1;
+            }
+        }
+        return n;
+    }
+
     /** Group descriptors that fit in one block. */
     public int descsPerBlock() {
         return blockSize / descSize;

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.fs.SystemZone;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
 
@@ -51,8 +52,9 @@ public final class ExtentTree implements BlockMap {
     private final Ext4FileSystem fs;
     private final long ino;
     private final int checksumSeed;
-    private final long firstDataBlock;
     private final long blocksCount;
+    /** The blocks this inode may not map (fixed metadata); every pointer is checked against it. */
+    private final SystemZone zone;
     private final Node root;
     /** The leaf (or gap) the last lookup ended in; nodes are immutable, so sharing is safe. */
     private volatile Node lastLeaf;
@@ -84,8 +86,8 @@ public final class ExtentTree implements BlockMap {
         this.fs = fs;
         this.ino = inode.ino();
         this.checksumSeed = inode.checksumSeed();
-        this.firstDataBlock = fs.superblock().firstDataBlock();
         this.blocksCount = fs.blocksCount();
+        this.zone = fs.systemZone();
         byte[] iBlock = inode.iBlock();
         String where = "extent tree root of inode " + ino;
         int depth = LittleEndian.u16(iBlock, EH_DEPTH);
@@ -250,8 +252,8 @@ public final class ExtentTree implements BlockMap {
                 if (!(first >= prevEnd && first < end && (k == 0 || first > node.lblk[k - 1]))) {
                     throw new CorruptionException(where + ": index " + k + " starts at logical block " + first + ", outside or out of order in [" + prevEnd + ", " + end + ")");
                 }
-                if (!(child >= firstDataBlock && child < blocksCount)) {
-                    throw new CorruptionException(where + ": index " + k + " points to block " + child + " outside the filesystem");
+                if (!zone.isValid(ino, child, 1)) {
+                    throw fs.blockError(ino, child, 1, where + ": index " + k);
                 }
                 node.set(k, first, child, 1, false);
                 prevEnd = first;
@@ -267,8 +269,8 @@ public final class ExtentTree implements BlockMap {
                 if (!(first >= prevEnd && first + len <= end)) {
                     throw new CorruptionException(where + ": extent " + k + " (logical " + first + "+" + len + ") overlaps its neighbour or leaves [" + start + ", " + end + ")");
                 }
-                if (!(pblk >= firstDataBlock && pblk + len <= blocksCount)) {
-                    throw new CorruptionException(where + ": extent " + k + " (physical " + pblk + "+" + len + ") lies outside the filesystem");
+                if (!zone.isValid(ino, pblk, len)) {
+                    throw fs.blockError(ino, pblk, len, where + ": extent " + k + " (logical " + first + ")");
                 }
                 node.set(k, first, pblk, len, unwritten);
                 prevEnd = first + len;

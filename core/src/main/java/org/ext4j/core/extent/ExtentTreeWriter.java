@@ -33,6 +33,7 @@ import org.ext4j.core.alloc.BlockRun;
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.fs.SystemZone;
 import org.ext4j.core.inode.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeStore;
@@ -68,8 +69,9 @@ final class ExtentTreeWriter implements BlockMapWriter {
     private final Ext4FileSystem fs;
     private final int blockSize;
     private final int nodeCapacity;
-    private final long firstDataBlock;
     private final long blocksCount;
+    /** The blocks this inode may not map; every pointer read is checked against it. */
+    private final SystemZone zone;
     private final boolean metadataCsum;
     private final boolean hugeFile;
 
@@ -83,8 +85,8 @@ final class ExtentTreeWriter implements BlockMapWriter {
         // The tail checksum needs 4 bytes after eh_max entries; blockSize - 12 leaves 4 spare
         // bytes for every power-of-two block size, so the capacity is the same with or without csum.
         this.nodeCapacity = (blockSize - HEADER_SIZE - ET_CHECKSUM_SIZE) / ENTRY_SIZE;
-        this.firstDataBlock = fs.superblock().firstDataBlock();
         this.blocksCount = fs.blocksCount();
+        this.zone = fs.systemZone();
         this.metadataCsum = fs.hasMetadataCsum();
         this.hugeFile = InodeBlockCount.hugeFile(fs.superblock());
     }
@@ -458,8 +460,8 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 }
                 return n;
             }
-            if (pblk < firstDataBlock || pblk >= blocksCount) {
-                throw new CorruptionException("extent tree of inode " + ino + ": index points to block " + pblk + " outside the filesystem");
+            if (!zone.isValid(ino, pblk, 1)) {
+                throw fs.blockError(ino, pblk, 1, "extent tree of inode " + ino + ": index");
             }
             byte[] b = writable ? tx.getWriteAccess(pblk, BlockRole.METADATA) : tx.read(pblk);
             n = new Node(pblk, b);
@@ -510,8 +512,8 @@ final class ExtentTreeWriter implements BlockMapWriter {
                     if (k < prevEnd || k >= end || (i > 0 && k <= key(b, i - 1))) {
                         throw new CorruptionException(where + ": index " + i + " key " + k + " out of order in [" + start + ", " + end + ")");
                     }
-                    if (c < firstDataBlock || c >= blocksCount) {
-                        throw new CorruptionException(where + ": index " + i + " points to block " + c + " outside the filesystem");
+                    if (!zone.isValid(ino, c, 1)) {
+                        throw fs.blockError(ino, c, 1, where + ": index " + i);
                     }
                     prevEnd = k;
                 } else {
@@ -521,8 +523,8 @@ final class ExtentTreeWriter implements BlockMapWriter {
                         throw new CorruptionException(where + ": extent " + i + " (logical " + k + "+" + len
                                 + ") overlaps its neighbour or leaves [" + start + ", " + end + ")");
                     }
-                    if (p < firstDataBlock || p + len > blocksCount) {
-                        throw new CorruptionException(where + ": extent " + i + " (physical " + p + "+" + len + ") lies outside the filesystem");
+                    if (!zone.isValid(ino, p, len)) {
+                        throw fs.blockError(ino, p, len, where + ": extent " + i + " (logical " + k + ")");
                     }
                     prevEnd = k + len;
                 }

@@ -2,6 +2,7 @@ package org.ext4j.core.extent;
 
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.fs.SystemZone;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
 
@@ -22,8 +23,8 @@ public final class IndirectBlockMap implements BlockMap {
 
     private final Ext4FileSystem fs;
     private final long ino;
-    private final long firstDataBlock;
-    private final long blocksCount;
+    /** The blocks this inode may not map; every pointer is checked against it. */
+    private final SystemZone zone;
     private final long[] iBlock = new long[EXT2_N_BLOCKS];
     /** Pointers per indirect block (blockSize / 4). */
     private final long perBlock;
@@ -39,11 +40,14 @@ public final class IndirectBlockMap implements BlockMap {
     public IndirectBlockMap(Ext4FileSystem fs, Inode inode) {
         this.fs = fs;
         this.ino = inode.ino();
-        this.firstDataBlock = fs.superblock().firstDataBlock();
-        this.blocksCount = fs.blocksCount();
+        this.zone = fs.systemZone();
         byte[] raw = inode.iBlock();
+        // Every pointer in i_block is checked up front, as the kernel's ext4_ind_check_inode does at iget.
         for (int k = 0; k < EXT2_N_BLOCKS; k++) {
             iBlock[k] = LittleEndian.u32(raw, k * POINTER_SIZE);
+            if (iBlock[k] != 0) {
+                checkPointer(iBlock[k], 0, k, k < EXT2_NDIR_BLOCKS ? "block" : "indirect block");
+            }
         }
         this.perBlock = fs.blockSize() / POINTER_SIZE;
         levelStart[0] = EXT2_NDIR_BLOCKS;
@@ -140,16 +144,15 @@ public final class IndirectBlockMap implements BlockMap {
     }
 
     /**
-     * Rejects a pointer outside the filesystem. The message is built only on failure: this runs
-     * once per block of a sequential read.
+     * Rejects a pointer outside the filesystem's data blocks or into fixed metadata. The message is
+     * built only on failure: this runs once per block of a sequential read.
      *
      * @param parent the indirect block holding the pointer, 0 when it is in i_block
      */
     private void checkPointer(long pblk, long parent, int index, String what) {
-        if (pblk < firstDataBlock || pblk >= blocksCount) {
+        if (!zone.isValid(ino, pblk, 1)) {
             String from = parent == 0 ? "i_block[" + index + "]" : "indirect block " + parent + " entry " + index;
-            throw new CorruptionException("block map of inode " + ino + ": " + from + " points to " + what + " "
-                    + pblk + " outside the filesystem (" + blocksCount + " blocks)");
+            throw fs.blockError(ino, pblk, 1, "block map of inode " + ino + ": " + from + " (" + what + ")");
         }
     }
 

@@ -15,6 +15,7 @@ import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.BlockRun;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.fs.SystemZone;
 import org.ext4j.core.inode.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeStore;
@@ -41,8 +42,8 @@ final class IndirectBlockMapWriter implements BlockMapWriter {
     private final Ext4FileSystem fs;
     private final int blockSize;
     private final long perBlock;
-    private final long firstDataBlock;
-    private final long blocksCount;
+    /** The blocks this inode may not map; every pointer read is checked against it. */
+    private final SystemZone zone;
     private final boolean hugeFile;
     /** First logical block of the ranges under i_block[12], [13], [14], then the end of the map. */
     private final long[] levelStart = new long[MAX_LEVELS + 1];
@@ -57,8 +58,7 @@ final class IndirectBlockMapWriter implements BlockMapWriter {
         this.fs = tx.fileSystem();
         this.blockSize = fs.blockSize();
         this.perBlock = blockSize / POINTER_SIZE;
-        this.firstDataBlock = fs.superblock().firstDataBlock();
-        this.blocksCount = fs.blocksCount();
+        this.zone = fs.systemZone();
         this.hugeFile = InodeBlockCount.hugeFile(fs.superblock());
         span[0] = 1;
         for (int l = 1; l <= MAX_LEVELS; l++) {
@@ -166,9 +166,8 @@ final class IndirectBlockMapWriter implements BlockMapWriter {
         }
 
         void check(long pblk, String what) {
-            if (pblk < firstDataBlock || pblk >= blocksCount) {
-                throw new CorruptionException("block map of inode " + ino + ": " + what + " points to block " + pblk
-                        + " outside the filesystem (" + blocksCount + " blocks)");
+            if (!zone.isValid(ino, pblk, 1)) {
+                throw fs.blockError(ino, pblk, 1, "block map of inode " + ino + ": " + what);
             }
         }
 

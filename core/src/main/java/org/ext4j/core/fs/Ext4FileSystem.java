@@ -43,10 +43,19 @@ public final class Ext4FileSystem implements Closeable {
     /** Recently verified descriptors, direct-mapped by group number (see {@link ValidatedDescriptor}). */
     private final java.util.concurrent.atomic.AtomicReferenceArray<ValidatedDescriptor> validated;
     private RecoveryResult recovery;
+    /** What finding damage does: the record kept for the superblock, and whether writes stop. */
+    private final FsErrors errors;
+    /** Blocks no file may own, built on first use (at open when read-write); see {@link #systemZone()}. */
+    private volatile SystemZone systemZone;
+    private final Object zoneLock = new Object();
+    /** The groups-only zone while the journal's own mapping is read to complete it (zoneLock held). */
+    private SystemZone zoneInProgress;
 
     private Ext4FileSystem(BlockDevice device, Superblock sb, boolean readOnly, String readOnlyReason,
-            AtimeMode atimeMode) {
+            AtimeMode atimeMode, FsErrors.Behaviour errorBehaviour) {
         this.device = device;
+        this.errors = new FsErrors(errorBehaviour != null ? errorBehaviour : FsErrors.Behaviour.ofSuperblock(sb.errors()),
+                () -> System.currentTimeMillis() / 1000);
         this.atimeMode = atimeMode;
         this.sb = sb;
         this.readOnly = readOnly;
@@ -87,15 +96,42 @@ public final class Ext4FileSystem implements Closeable {
             readOnly = true;
             reason = "feature(s) " + String.join(", ", Features.roCompatNames(roUnsupported)) + " can only be read";
         }
+        Ext4FileSystem fs;
         if (!sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
-            return new Ext4FileSystem(device, sb, readOnly, reason, options.atimeMode());
+            fs = new Ext4FileSystem(device, sb, readOnly, reason, options.atimeMode(), options.errors());
+        } else {
+            // A dirty journal: replay it in place, or into memory when nothing may be written.
+            BlockDevice target = readOnly ? new OverlayBlockDevice(device, sb.blockSize()) : device;
+            RecoveryResult result = replayJournal(new Ext4FileSystem(device, sb, true, reason, options.atimeMode(), options.errors()), target);
+            fs = new Ext4FileSystem(target, readSuperblock(target), readOnly, reason, options.atimeMode(), options.errors());
+            fs.recovery = result;
         }
-        // A dirty journal: replay it in place, or into memory when nothing may be written.
-        BlockDevice target = readOnly ? new OverlayBlockDevice(device, sb.blockSize()) : device;
-        RecoveryResult result = replayJournal(new Ext4FileSystem(device, sb, true, reason, options.atimeMode()), target);
-        Ext4FileSystem fs = new Ext4FileSystem(target, readSuperblock(target), readOnly, reason, options.atimeMode());
-        fs.recovery = result;
+        if (!fs.readOnly) {
+            fs.checkForWriting();
+        }
         return fs;
+    }
+
+    /**
+     * What the kernel checks before it mounts read-write (ext4_check_descriptors and
+     * ext4_setup_system_zone): every descriptor verifies and places its bitmaps and inode table
+     * inside the filesystem, and no two fixed structures share a block. Damage here refuses the
+     * read-write open, naming it: writing on top of it could only make it worse.
+     */
+    private void checkForWriting() {
+        try {
+            for (long g = 0; g < sb.groupCount(); g++) {
+                group(g);
+            }
+            SystemZone zone = systemZone();
+            if (!zone.problems().isEmpty()) {
+                throw new CorruptionException("fixed metadata is inconsistent: " + zone.problems().get(0)
+                        + (zone.problems().size() > 1 ? " (and " + (zone.problems().size() - 1) + " more)" : ""));
+            }
+        } catch (CorruptionException e) {
+            throw new CorruptionException("cannot open read-write: " + e.getMessage()
+                    + "; run e2fsck -f on the image, or open it read-only");
+        }
     }
 
     /**
@@ -170,8 +206,121 @@ public final class Ext4FileSystem implements Closeable {
         return sb.blocksCount();
     }
 
+    /** True when nothing may be written: opened so, or stopped by an error under errors=remount-ro. */
     public boolean isReadOnly() {
-        return readOnly;
+        return readOnly || errors.stoppedWriting() != null;
+    }
+
+    /** The error record and behaviour of this mount. */
+    public FsErrors errors() {
+        return errors;
+    }
+
+    /**
+     * The blocks no file may own (see {@link SystemZone}): built from every group descriptor and
+     * the journal's map on first use, then kept for the life of the filesystem.
+     */
+    public SystemZone systemZone() {
+        SystemZone z = systemZone;
+        return z != null ? z : buildSystemZone();
+    }
+
+    private SystemZone buildSystemZone() {
+        synchronized (zoneLock) {
+            if (systemZone != null) {
+                return systemZone;
+            }
+            if (zoneInProgress != null) {
+                // The journal's own map is being read to finish the zone: its blocks are checked against the groups.
+                return zoneInProgress;
+            }
+            SystemZone.Builder builder = new SystemZone.Builder(sb);
+            for (long g = 0; g < sb.groupCount(); g++) {
+                builder.addGroup(g, rawDescriptor(g));
+            }
+            zoneInProgress = builder.build();
+            try {
+                addJournal(builder);
+                systemZone = builder.build();
+            } finally {
+                zoneInProgress = null;
+            }
+            return systemZone;
+        }
+    }
+
+    /** Adds the journal inode's blocks, owned by it, as ext4_protect_reserved_inode does. */
+    private void addJournal(SystemZone.Builder builder) {
+        long jino = sb.journalInum();
+        if (!sb.hasCompat(Features.COMPAT_HAS_JOURNAL) || jino == 0 || jino > sb.inodesCount()) {
+            return;
+        }
+        Inode journal = inode(jino);
+        if (journal.type() != FileType.REGULAR) {
+            return;
+        }
+        BlockMap map = BlockMap.of(this, journal);
+        long blocks = Math.min(journal.size() / blockSize, BlockMap.LBLK_LIMIT);
+        long lblk = 0;
+        while (lblk < blocks) {
+            Mapping m = map.map(lblk, blocks - lblk);
+            if (m.kind() != Mapping.Kind.HOLE) {
+                builder.addOwned(m.pblk(), m.length(), jino, "journal");
+            }
+            lblk += m.length();
+        }
+    }
+
+    /**
+     * The CorruptionException for inode {@code ino} naming blocks {@code pblk} (+{@code count})
+     * that it may not own ({@code where} names the inode and the structure that points there), recorded as an error of the
+     * filesystem (see {@link FsErrors}). For callers whose {@link SystemZone#isValid} check failed.
+     */
+    public CorruptionException blockError(long ino, long pblk, long count, String where) {
+        String why;
+        long[] hit = pblk > sb.firstDataBlock() && pblk < sb.blocksCount() && count <= sb.blocksCount() - pblk
+                ? systemZone().conflict(ino, pblk, count) : null;
+        if (hit == null) {
+            why = "outside the filesystem's data blocks (" + (sb.firstDataBlock() + 1) + ".." + (sb.blocksCount() - 1) + ")";
+        } else {
+            why = "on fixed metadata: " + describeSystemBlock(Math.max(pblk, hit[0]), hit[2]);
+        }
+        String message = where + ": block " + pblk
+                + (count > 1 ? " (+" + count + ")" : "") + " lies " + why;
+        errors.record(ino, pblk, "ext4_inode_block_valid", FsErrors.ERR_EFSCORRUPTED, message);
+        return new CorruptionException(message);
+    }
+
+    /** What zone block {@code pblk} (owned by {@code owner}, 0 for none) is, for an error message: only on the error path. */
+    private String describeSystemBlock(long pblk, long owner) {
+        if (owner != 0) {
+            return "block " + pblk + " belongs to inode " + owner + (owner == sb.journalInum() ? " (the journal)" : "");
+        }
+        long group = sb.groupOfBlock(pblk);
+        if (pblk < sb.groupFirstBlock(group) + sb.baseMetaBlocks(group)) {
+            return "block " + pblk + " is the superblock or group descriptors of group " + group;
+        }
+        long itableBlocks = (sb.inodesPerGroup() * sb.inodeSize() + blockSize - 1) / blockSize;
+        for (long g = 0; g < sb.groupCount(); g++) {
+            GroupDescriptor gd = rawDescriptor(g);
+            if (gd.blockBitmap() == pblk) {
+                return "block " + pblk + " is the block bitmap of group " + g;
+            }
+            if (gd.inodeBitmap() == pblk) {
+                return "block " + pblk + " is the inode bitmap of group " + g;
+            }
+            if (pblk >= gd.inodeTable() && pblk < gd.inodeTable() + itableBlocks) {
+                return "block " + pblk + " is in the inode table of group " + g;
+            }
+        }
+        return "block " + pblk + " is group metadata";
+    }
+
+    /** The descriptor of {@code group} as the cache holds it, not verified (the zone takes every claim). */
+    private GroupDescriptor rawDescriptor(long group) {
+        byte[] block = cache.readShared(sb.groupDescriptorBlock(group));
+        int off = sb.groupDescriptorOffset(group);
+        return new GroupDescriptor(group, java.util.Arrays.copyOfRange(block, off, off + sb.descSize()));
     }
 
     /** When reads update access times (the open options' choice). */
@@ -181,7 +330,12 @@ public final class Ext4FileSystem implements Closeable {
 
     /** Why the filesystem is read-only, or null when it is writable. */
     public String readOnlyReason() {
-        return readOnlyReason;
+        return readOnly ? readOnlyReason : errors.stoppedWriting();
+    }
+
+    /** True when the filesystem was opened read-only (not merely stopped by an error): nothing at all is written. */
+    public boolean openedReadOnly() {
+        return readOnly;
     }
 
     public boolean hasMetadataCsum() {

@@ -193,7 +193,21 @@ public final class Ext4Volume implements IomapFileSystem {
                     + ", mode 0" + Integer.toOctalString(inode.mode()) + ")");
         }
         CorruptionException.check(inode.size() >= 0, "inode " + ino + ": negative i_size");
+        checkBlockReferences(inode);
         return inode;
+    }
+
+    /**
+     * Checks the block references held in the inode itself (the extent tree root, or the 15
+     * block pointers) against the filesystem's fixed metadata, as the kernel's ext4_iget does
+     * when it first loads an inode: a file that points into metadata cannot even be looked up.
+     */
+    private void checkBlockReferences(Inode inode) {
+        FileType type = inode.type();
+        boolean mapped = type == FileType.REGULAR || type == FileType.DIRECTORY || (type == FileType.SYMLINK && !isFastSymlink(inode));
+        if (mapped && !inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
+            BlockMap.of(fs, inode);
+        }
     }
 
     /** ESTALE for an inode number past the inode table (the caller's number cannot name an inode). */

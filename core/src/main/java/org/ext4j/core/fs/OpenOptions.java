@@ -11,12 +11,14 @@ import java.time.Duration;
  *                       leaves writing to sync, fsync, size limits and close
  * @param atimeMode      when reads update access times ({@link AtimeMode#RELATIME} by default,
  *                       as the kernel mounts); a read-only open never updates them
+ * @param errors         what finding damage does to writes (the errors= mount option); null
+ *                       takes the superblock's s_errors, as the kernel does
  */
-public record OpenOptions(boolean readOnly, Duration commitInterval, AtimeMode atimeMode) {
+public record OpenOptions(boolean readOnly, Duration commitInterval, AtimeMode atimeMode, FsErrors.Behaviour errors) {
     /** The kernel's default commit interval (JBD2_DEFAULT_MAX_COMMIT_AGE). */
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(5);
-    public static final OpenOptions READ_ONLY = new OpenOptions(true, DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME);
-    public static final OpenOptions READ_WRITE = new OpenOptions(false, DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME);
+    public static final OpenOptions READ_ONLY = new OpenOptions(true, DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, null);
+    public static final OpenOptions READ_WRITE = new OpenOptions(false, DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, null);
 
     public OpenOptions {
         if (commitInterval == null || commitInterval.isNegative()) {
@@ -29,11 +31,16 @@ public record OpenOptions(boolean readOnly, Duration commitInterval, AtimeMode a
 
     /** These options with another commit interval. */
     public OpenOptions withCommitInterval(Duration interval) {
-        return new OpenOptions(readOnly, interval, atimeMode);
+        return new OpenOptions(readOnly, interval, atimeMode, errors);
     }
 
     /** These options with another atime mode. */
     public OpenOptions withAtimeMode(AtimeMode mode) {
-        return new OpenOptions(readOnly, commitInterval, mode);
+        return new OpenOptions(readOnly, commitInterval, mode, errors);
+    }
+
+    /** These options with another errors= behaviour (null: the superblock's). */
+    public OpenOptions withErrors(FsErrors.Behaviour behaviour) {
+        return new OpenOptions(readOnly, commitInterval, atimeMode, behaviour);
     }
 }

@@ -42,7 +42,7 @@ public final class InodeStore {
                 LittleEndian.put16(record, Inode.I_CHECKSUM_HI, (int) (csum >>> 16));
             }
         }
-        byte[] block = tx.getWriteAccess(at.block(), BlockRole.METADATA);
+        byte[] block = tx.getWriteAccess(at.block(), BlockRole.INODE_TABLE);
         System.arraycopy(record, 0, block, at.offset(), record.length);
         tx.markDirty(at.block());
     }

@@ -14,7 +14,9 @@ public enum BlockRole {
     BITMAP,
     /** A block of the group descriptor table. */
     GROUP_DESCRIPTORS,
-    /** Any other metadata: inode table, extent tree and directory blocks that point at other blocks. */
+    /** A block of an inode table. */
+    INODE_TABLE,
+    /** Any other metadata: extent tree, indirect, directory and xattr blocks that point at other blocks. */
     METADATA,
     /** The block holding the primary superblock. */
     SUPERBLOCK

@@ -59,7 +59,7 @@ public final class InPlaceCommitWriter implements CommitWriter {
             }
         }
         for (CommittedBlock b : record.blocks()) {
-            if (b.role() == BlockRole.METADATA) {
+            if (b.role() == BlockRole.METADATA || b.role() == BlockRole.INODE_TABLE) {
                 writeBlock(b.pblk(), b.content());
                 wrote = true;
             }

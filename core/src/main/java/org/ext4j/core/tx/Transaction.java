@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.fs.SystemZone;
+import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 
@@ -75,6 +77,7 @@ public final class Transaction implements BlockReader, AutoCloseable {
         checkOpen();
         Access a = blocks.get(pblk);
         if (a == null) {
+            guard(pblk, 1, role);
             byte[] original = cache.read(pblk);
             a = new Access(role, original, original.clone());
             blocks.put(pblk, a);
@@ -93,6 +96,7 @@ public final class Transaction implements BlockReader, AutoCloseable {
             throw new IllegalStateException("block " + pblk + " was already accessed in transaction " + sequence);
         }
         checkRange(pblk, 1);
+        guard(pblk, 1, role);
         Access a = new Access(role, null, new byte[fs.blockSize()]);
         blocks.put(pblk, a);
         return a.working;
@@ -143,9 +147,7 @@ public final class Transaction implements BlockReader, AutoCloseable {
         }
         long count = len / bs;
         checkRange(pblk, count);
-        if (pblk <= fs.superblock().firstDataBlock()) {
-            throw new IllegalArgumentException("block " + pblk + " holds the superblock, not file data");
-        }
+        guard(pblk, count, null);
         for (long b = pblk; b < pblk + count; b++) {
             if (blocks.containsKey(b)) {
                 throw new IllegalStateException("block " + b + " is metadata in transaction " + sequence + " and cannot take file data");
@@ -258,6 +260,27 @@ public final class Transaction implements BlockReader, AutoCloseable {
         }
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("transaction " + sequence + " belongs to thread " + owner.getName());
+        }
+    }
+
+    /**
+     * The last line of the block-validity defence: whatever the caller found on disk, a block that
+     * is fixed metadata (see {@link SystemZone}) is written only in its own role, and file data or a
+     * file's metadata ({@code role} null, NEW or METADATA) never lands on it. Every pointer is
+     * checked where it is read; this catches what a reader missed, before anything is written.
+     */
+    private void guard(long pblk, long count, BlockRole role) {
+        SystemZone zone = fs.systemZone();
+        boolean ok = switch (role == null ? BlockRole.NEW : role) {
+            case NEW, METADATA -> zone.isValid(0, pblk, count);
+            case INODE_TABLE, BITMAP, GROUP_DESCRIPTORS, SUPERBLOCK -> zone.contains(pblk);
+        };
+        if (!ok) {
+            String what = role == null ? "file data" : role.name().toLowerCase().replace('_', ' ') + " block";
+            throw role == null || role == BlockRole.NEW || role == BlockRole.METADATA
+                    ? fs.blockError(0, pblk, count, "transaction " + sequence + ": writing " + what)
+                    : new CorruptionException("transaction " + sequence + ": writing " + what + " " + pblk
+                            + ", which is not where the filesystem keeps that metadata");
         }
     }
 

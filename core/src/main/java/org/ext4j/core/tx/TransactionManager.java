@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -155,6 +156,9 @@ public final class TransactionManager implements AutoCloseable {
     }
 
     private void commitIfOlderThan(long nanos) {
+        if (fs.errors().hasUnsaved()) {
+            saveErrors();
+        }
         lock.lock();
         try {
             if (failure == null && !closed && hasRunning() && System.nanoTime() - runningSince >= nanos) {
@@ -179,6 +183,9 @@ public final class TransactionManager implements AutoCloseable {
                 timer.shutdownNow();
                 timer = null;
             }
+        }
+        if (fs.errors().hasUnsaved()) {
+            saveErrors();
         }
         lock.lock();
         try {
@@ -330,6 +337,50 @@ public final class TransactionManager implements AutoCloseable {
 
     void release() {
         lock.unlock();
+        if (fs.errors().hasUnsaved()) {
+            try {
+                saveErrors();
+            } catch (Ext4Exception e) {
+                // The handle that ended is not at fault; a failed write of the record made the
+                // manager refuse further handles (EROFS), which reports it.
+                assert failure != null || closed;
+            }
+        }
+    }
+
+    /**
+     * Writes the error record that checks made since the last handle into the superblock, in a
+     * handle of its own (as the kernel's deferred superblock update after ext4_error does); when
+     * the errors= behaviour stops writing, the running transaction is written first, so what
+     * committed before the error is kept. Called with the transaction lock free.
+     */
+    private void saveErrors() {
+        if (fs.openedReadOnly() || lock.isHeldByCurrentThread()) {
+            return;
+        }
+        lock.lock();
+        if (failure != null || closed) {
+            lock.unlock();
+            return;
+        }
+        Transaction tx = new Transaction(this, ++handles);
+        boolean done = false;
+        try {
+            int bs = fs.blockSize();
+            long block = Superblock.OFFSET / bs;
+            fs.errors().saveInto(tx.getWriteAccess(block, BlockRole.SUPERBLOCK), Superblock.OFFSET % bs, fs.hasMetadataCsum());
+            tx.markDirty(block);
+            done = true;
+        } finally {
+            if (done) {
+                tx.commit();
+            } else {
+                tx.abort();
+            }
+        }
+        if (fs.errors().stoppedWriting() != null) {
+            sync();
+        }
     }
 
     void fail(String why) {

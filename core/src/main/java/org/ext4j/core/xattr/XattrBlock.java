@@ -56,8 +56,8 @@ public final class XattrBlock {
             return null;
         }
         String where = "xattr block " + pblk + " of inode " + inode.ino();
-        if (!(pblk >= fs.superblock().firstDataBlock() && pblk < fs.blocksCount())) {
-            throw new CorruptionException(where + ": block number is outside the filesystem (" + fs.blocksCount() + " blocks)");
+        if (!fs.systemZone().isValid(inode.ino(), pblk, 1)) {
+            throw fs.blockError(inode.ino(), pblk, 1, "inode " + inode.ino() + ": i_file_acl (xattr block)");
         }
         return parse(fs, pblk, blocks.read(pblk), where);
     }

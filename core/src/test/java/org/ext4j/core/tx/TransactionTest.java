@@ -87,15 +87,15 @@ class TransactionTest {
                 byte[] superblock = tx.getWriteAccess(1, BlockRole.SUPERBLOCK);
                 superblock[0x3F0] ^= 1;
                 tx.markDirty(1);
-                byte[] pointer = tx.getWriteAccess(300);
+                byte[] pointer = tx.getWriteAccess(3000);
                 pointer[7] = 7;
-                tx.markDirty(300);
+                tx.markDirty(3000);
                 byte[] gdt = tx.getWriteAccess(2, BlockRole.GROUP_DESCRIPTORS);
                 gdt[1000] ^= 1;
                 tx.markDirty(2);
-                byte[] bitmap = tx.getWriteAccess(4000, BlockRole.BITMAP);
-                bitmap[0] = (byte) 0x0F;
-                tx.markDirty(4000);
+                byte[] bitmap = tx.getWriteAccess(66, BlockRole.BITMAP);
+                bitmap[100] = (byte) 0x0F;
+                tx.markDirty(66);
                 byte[] created = tx.getCreateAccess(4500, BlockRole.NEW);
                 created[0] = 1;
                 tx.markDirty(4500);
@@ -104,8 +104,8 @@ class TransactionTest {
             }
             assertEquals(List.of("w5000"), dev.log, "a committed handle waits in the running transaction; only its data was sent");
             tm.sync();
-            // Block 4000 only gained bits, so it is final after phase 1; block 4600 was never marked dirty.
-            assertEquals(List.of("w5000", "flush", "w4000", "w4500", "flush", "w2", "w300", "flush", "w1", "flush"), dev.log);
+            // Block 66 (the block bitmap) only gained bits, so it is final after phase 1; block 4600 was never marked dirty.
+            assertEquals(List.of("w5000", "flush", "w66", "w4500", "flush", "w2", "w3000", "flush", "w1", "flush"), dev.log);
         }
     }
 
@@ -115,28 +115,28 @@ class TransactionTest {
         try (Ext4FileSystem fs = Ext4FileSystem.open(dev, OpenOptions.READ_WRITE)) {
             TransactionManager tm = fs.transactions();
             try (Transaction tx = tm.begin()) {
-                byte[] b = tx.getWriteAccess(4000, BlockRole.BITMAP);
-                b[0] = (byte) 0xF0;
-                tx.markDirty(4000);
+                byte[] b = tx.getWriteAccess(66, BlockRole.BITMAP);
+                b[100] = (byte) 0xF0;
+                tx.markDirty(66);
                 tx.commit();
             }
             tm.sync();
             dev.log.clear();
             dev.written.clear();
             try (Transaction tx = tm.begin()) {
-                byte[] b = tx.getWriteAccess(4000, BlockRole.BITMAP);
-                b[0] = (byte) 0x0F;
-                tx.markDirty(4000);
-                byte[] p = tx.getWriteAccess(300);
+                byte[] b = tx.getWriteAccess(66, BlockRole.BITMAP);
+                b[100] = (byte) 0x0F;
+                tx.markDirty(66);
+                byte[] p = tx.getWriteAccess(3000);
                 p[1] ^= 1;
-                tx.markDirty(300);
+                tx.markDirty(3000);
                 tx.commit();
             }
             tm.sync();
-            assertEquals(List.of("w4000", "flush", "w300", "flush", "w4000", "flush"), dev.log);
-            assertEquals((byte) 0xFF, dev.written.get(0)[0], "first write: old bits and new bits together");
-            assertEquals((byte) 0x0F, dev.written.get(2)[0], "last write: the final bitmap");
-            assertEquals((byte) 0x0F, tm.cache().read(4000)[0]);
+            assertEquals(List.of("w66", "flush", "w3000", "flush", "w66", "flush"), dev.log);
+            assertEquals((byte) 0xFF, dev.written.get(0)[100], "first write: old bits and new bits together");
+            assertEquals((byte) 0x0F, dev.written.get(2)[100], "last write: the final bitmap");
+            assertEquals((byte) 0x0F, tm.cache().read(66)[100]);
         }
     }
 
@@ -144,13 +144,13 @@ class TransactionTest {
     void readersSeeOnlyCommittedContentAndAbortRestoresIt() throws Exception {
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
             TransactionManager tm = fs.transactions();
-            byte[] before = tm.cache().read(300);
+            byte[] before = tm.cache().read(3000);
             Transaction tx = tm.begin();
-            byte[] w = tx.getWriteAccess(300);
+            byte[] w = tx.getWriteAccess(3000);
             w[0] ^= (byte) 0xFF;
-            tx.markDirty(300);
-            assertEquals(w[0], tx.read(300)[0]);
-            byte[] seenByOther = CompletableFuture.supplyAsync(() -> tm.cache().read(300)).get(10, TimeUnit.SECONDS);
+            tx.markDirty(3000);
+            assertEquals(w[0], tx.read(3000)[0]);
+            byte[] seenByOther = CompletableFuture.supplyAsync(() -> tm.cache().read(3000)).get(10, TimeUnit.SECONDS);
             assertArrayEquals(before, seenByOther);
             CompletableFuture<Long> waiting = CompletableFuture.supplyAsync(() -> {
                 try (Transaction other = tm.begin()) {
@@ -161,17 +161,17 @@ class TransactionTest {
             assertFalse(waiting.isDone(), "a second transaction must wait for the first");
             tx.abort();
             assertEquals(2L, waiting.get(10, TimeUnit.SECONDS));
-            assertArrayEquals(before, tm.cache().read(300));
-            assertArrayEquals(before, fs.readBlock(300));
+            assertArrayEquals(before, tm.cache().read(3000));
+            assertArrayEquals(before, fs.readBlock(3000));
 
             try (Transaction t2 = tm.begin()) {
-                byte[] x = t2.getWriteAccess(300);
+                byte[] x = t2.getWriteAccess(3000);
                 x[0] ^= (byte) 0xFF;
-                t2.markDirty(300);
+                t2.markDirty(3000);
                 t2.commit();
             }
-            assertEquals((byte) (before[0] ^ 0xFF), tm.cache().read(300)[0]);
-            assertEquals((byte) (before[0] ^ 0xFF), fs.readBlock(300)[0]);
+            assertEquals((byte) (before[0] ^ 0xFF), tm.cache().read(3000)[0]);
+            assertEquals((byte) (before[0] ^ 0xFF), fs.readBlock(3000)[0]);
         }
     }
 
@@ -181,11 +181,11 @@ class TransactionTest {
             TransactionManager tm = fs.transactions();
             try (Transaction tx = tm.begin()) {
                 assertThrows(IllegalStateException.class, tm::begin);
-                assertThrows(IllegalStateException.class, () -> tx.markDirty(300));
-                tx.getWriteAccess(300);
-                assertThrows(IllegalStateException.class, () -> tx.getCreateAccess(300, BlockRole.NEW));
-                assertThrows(IllegalStateException.class, () -> tx.writeData(300, new byte[1024], 0, 1024));
-                assertThrows(IllegalArgumentException.class, () -> tx.writeData(1, new byte[1024], 0, 1024));
+                assertThrows(IllegalStateException.class, () -> tx.markDirty(3000));
+                tx.getWriteAccess(3000);
+                assertThrows(IllegalStateException.class, () -> tx.getCreateAccess(3000, BlockRole.NEW));
+                assertThrows(IllegalStateException.class, () -> tx.writeData(3000, new byte[1024], 0, 1024));
+                assertThrows(org.ext4j.core.spi.CorruptionException.class, () -> tx.writeData(1, new byte[1024], 0, 1024));
                 assertThrows(IllegalArgumentException.class, () -> tx.writeData(400, new byte[100], 0, 100));
                 assertThrows(IllegalArgumentException.class, () -> tx.getCreateAccess(fs.blocksCount(), BlockRole.NEW));
                 tx.commit();
@@ -202,17 +202,17 @@ class TransactionTest {
         RecordingDevice dev = device();
         try (Ext4FileSystem fs = Ext4FileSystem.open(dev, OpenOptions.READ_WRITE)) {
             TransactionManager tm = fs.transactions();
-            byte[] before = tm.cache().read(300);
+            byte[] before = tm.cache().read(3000);
             Transaction tx = tm.begin();
-            tx.getWriteAccess(300)[0] ^= 1;
-            tx.markDirty(300);
+            tx.getWriteAccess(3000)[0] ^= 1;
+            tx.markDirty(3000);
             tx.commit();
             dev.failWrites = true;
             assertEquals(Errno.EIO, assertThrows(Ext4Exception.class, tm::sync).errno());
             dev.failWrites = false;
             assertEquals(Errno.EROFS, assertThrows(Ext4Exception.class, tm::begin).errno());
             assertEquals(Errno.EROFS, assertThrows(Ext4Exception.class, tm::sync).errno());
-            assertEquals((byte) (before[0] ^ 1), tm.cache().read(300)[0], "readers keep the committed state; the device never got it");
+            assertEquals((byte) (before[0] ^ 1), tm.cache().read(3000)[0], "readers keep the committed state; the device never got it");
             assertThrows(IOException.class, tm::close, "a close after a failed commit is not clean");
         }
     }
@@ -223,19 +223,19 @@ class TransactionTest {
             BlockCache cache = new BlockCache(fs, 2);
             byte[] mine = new byte[1024];
             mine[5] = 9;
-            cache.install(300, mine);
-            cache.pin(300);
+            cache.install(3000, mine);
+            cache.pin(3000);
             for (long b = 400; b < 410; b++) {
                 cache.read(b);
             }
             assertEquals(3, cache.size());
-            assertEquals(9, cache.read(300)[5], "a pinned block is never evicted (its home copy is stale)");
-            assertThrows(IllegalStateException.class, () -> cache.invalidate(300));
-            cache.unpin(300);
-            assertThrows(IllegalStateException.class, () -> cache.unpin(300));
+            assertEquals(9, cache.read(3000)[5], "a pinned block is never evicted (its home copy is stale)");
+            assertThrows(IllegalStateException.class, () -> cache.invalidate(3000));
+            cache.unpin(3000);
+            assertThrows(IllegalStateException.class, () -> cache.unpin(3000));
             cache.read(500);
             cache.read(501);
-            assertEquals(0, cache.read(300)[5], "unpinned, evicted, and read back from the device");
+            assertEquals(0, cache.read(3000)[5], "unpinned, evicted, and read back from the device");
         }
     }
 
@@ -244,24 +244,24 @@ class TransactionTest {
         RecordingDevice dev = device();
         try (Ext4FileSystem fs = Ext4FileSystem.open(dev, OpenOptions.READ_WRITE)) {
             TransactionManager tm = fs.transactions();
-            byte[] home = fs.readBlock(300);
+            byte[] home = fs.readBlock(3000);
             dev.log.clear();
             for (int i = 0; i < 50; i++) {
                 try (Transaction tx = tm.begin()) {
-                    tx.getWriteAccess(300)[i] = (byte) (i + 1);
-                    tx.markDirty(300);
-                    tx.getWriteAccess(301 + i)[0] = 7;
-                    tx.markDirty(301 + i);
+                    tx.getWriteAccess(3000)[i] = (byte) (i + 1);
+                    tx.markDirty(3000);
+                    tx.getWriteAccess(3001 + i)[0] = 7;
+                    tx.markDirty(3001 + i);
                     tx.commit();
                 }
             }
             assertTrue(dev.log.isEmpty(), "nothing reaches the device before sync: " + dev.log);
-            assertEquals(50, fs.readBlock(300)[49], "readers see every committed handle");
-            assertArrayEquals(home, dev.readBlockDirect(300), "the home copy is untouched until sync");
+            assertEquals(50, fs.readBlock(3000)[49], "readers see every committed handle");
+            assertArrayEquals(home, dev.readBlockDirect(3000), "the home copy is untouched until sync");
             tm.sync();
             assertEquals(51, dev.log.stream().filter(e -> e.startsWith("w")).count(), "each block written once: " + dev.log);
             assertEquals(1, dev.log.stream().filter("flush"::equals).count(), dev.log.toString());
-            assertEquals(50, dev.readBlockDirect(300)[49]);
+            assertEquals(50, dev.readBlockDirect(3000)[49]);
             dev.log.clear();
             tm.sync();
             assertTrue(dev.log.isEmpty(), "a sync with nothing running writes nothing: " + dev.log);
@@ -313,22 +313,22 @@ class TransactionTest {
             tm.startCommitTimer(java.time.Duration.ofMillis(100));
             dev.log.clear();
             try (Transaction tx = tm.begin()) {
-                tx.getWriteAccess(300)[0] ^= 1;
-                tx.markDirty(300);
+                tx.getWriteAccess(3000)[0] ^= 1;
+                tx.markDirty(3000);
                 tx.commit();
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (tm.hasRunningLocked() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertTrue(dev.log.contains("w300"), "the timer wrote the aged transaction: " + dev.log);
+            assertTrue(dev.log.contains("w3000"), "the timer wrote the aged transaction: " + dev.log);
             try (Transaction tx = tm.begin()) {
-                tx.getWriteAccess(301)[0] ^= 1;
-                tx.markDirty(301);
+                tx.getWriteAccess(3001)[0] ^= 1;
+                tx.markDirty(3001);
                 tx.commit();
             }
         }
-        assertTrue(dev.log.contains("w301"), "close wrote the last running transaction: " + dev.log);
+        assertTrue(dev.log.contains("w3001"), "close wrote the last running transaction: " + dev.log);
     }
 
     private int e2fsckExit() throws Exception {
