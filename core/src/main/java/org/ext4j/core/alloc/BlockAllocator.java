@@ -5,6 +5,9 @@ import java.util.List;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.fs.FsErrors;
+import org.ext4j.core.fs.SystemZone;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -14,8 +17,8 @@ import org.ext4j.core.tx.Transaction;
  * Allocates and frees data blocks. An allocation searches first-fit from a goal block (the block
  * after the file's last block, or {@link #goalForInode}), group by group with wrap-around, and
  * returns the runs it found: one run when the space after the goal is contiguous. It never hands
- * out fixed metadata (a bitmap that claims such a block free is reported as corruption), and it
- * changes nothing when there is not enough space (ENOSPC).
+ * out fixed metadata: a group whose bitmap claims such a block free is recorded as corrupt and
+ * skipped, as the kernel does. It changes nothing when there is not enough space (ENOSPC).
  */
 public final class BlockAllocator {
     /** With at least this many groups per flex group, regular files start one group after directories (as the kernel does). */
@@ -25,9 +28,11 @@ public final class BlockAllocator {
     private final Superblock sb;
     private final GroupTable groups;
     private final GroupLayout layout;
+    private final Ext4FileSystem fs;
 
     public BlockAllocator(GroupAccounting accounting) {
         this.accounting = accounting;
+        this.fs = accounting.fileSystem();
         this.sb = accounting.fileSystem().superblock();
         this.groups = accounting.groups();
         this.layout = accounting.layout();
@@ -99,16 +104,14 @@ public final class BlockAllocator {
         if (count < 1 || pblk <= sb.firstDataBlock() || pblk > sb.blocksCount() - count) {
             throw new CorruptionException("freeing blocks " + pblk + " (+" + count + "): not data blocks of the filesystem");
         }
+        if (!fs.systemZone().isValid(0, pblk, count)) {
+            throw fs.blockError(0, pblk, count, "freeing blocks");
+        }
         long b = pblk;
         long end = pblk + count;
         while (b < end) {
             long group = sb.groupOfBlock(b);
             long groupEnd = Math.min(end, sb.groupFirstBlock(group) + layout.blocksInGroup(group));
-            long[] zone = layout.systemZone(tx, group);
-            for (int i = 0; i < zone.length; i += 2) {
-                CorruptionException.check(groupEnd <= zone[i] || b >= zone[i + 1],
-                        "freeing blocks " + pblk + " (+" + count + "): blocks " + zone[i] + ".." + (zone[i + 1] - 1) + " are metadata of group " + group);
-            }
             accounting.markBlocksFree(tx, b, groupEnd - b);
             b = groupEnd;
         }
@@ -130,17 +133,32 @@ public final class BlockAllocator {
 
     /**
      * Collects free runs of group {@code group} between bit {@code from} and {@code to} into
-     * {@code plan}, up to {@code remaining} blocks; returns what is still wanted.
+     * {@code plan}, up to {@code remaining} blocks; returns what is still wanted. A group whose
+     * bitmap fails its checks, or marks fixed metadata free, is recorded as corrupt and skipped
+     * for the rest of the mount (the kernel's EXT4_GROUP_INFO_BBITMAP_CORRUPT): the allocation
+     * goes on in other groups.
      */
     private long scanGroup(Transaction tx, long group, long from, long to, long remaining, List<BlockRun> plan) {
+        FsErrors errors = fs.errors();
+        if (errors.isBlockBitmapCorrupt(group)) {
+            return remaining;
+        }
         GroupDescriptor gd = groups.descriptor(tx, group);
         if (gd.freeBlocksCount() == 0) {
             return remaining;
         }
-        byte[] map = accounting.currentBlockBitmap(tx, group);
-        long[] zone = layout.systemZone(tx, group);
+        byte[] map;
+        try {
+            map = accounting.currentBlockBitmap(tx, group);
+        } catch (CorruptionException e) {
+            errors.blockBitmapCorrupt(group, gd.blockBitmap(), e.getMessage());
+            return remaining;
+        }
+        SystemZone zone = fs.systemZone();
         long base = sb.groupFirstBlock(group);
         tx.maskDeferredFrees(map, base, layout.blocksInGroup(group));
+        int planned = plan.size();
+        long wanted = remaining;
         long bit = from;
         while (remaining > 0 && bit < to) {
             long start = Bitmap.nextClear(map, bit, to);
@@ -148,9 +166,11 @@ public final class BlockAllocator {
                 break;
             }
             long end = Bitmap.nextSet(map, start, Math.min(to, start + remaining));
-            for (int i = 0; i < zone.length; i += 2) {
-                CorruptionException.check(base + end <= zone[i] || base + start >= zone[i + 1], "block bitmap of group " + group
-                        + ": metadata blocks " + zone[i] + ".." + (zone[i + 1] - 1) + " are marked free");
+            if (!zone.isValid(0, base + start, end - start)) {
+                errors.blockBitmapCorrupt(group, gd.blockBitmap(), "block bitmap of group " + group + " (block "
+                        + gd.blockBitmap() + ") marks fixed metadata free among blocks " + (base + start) + ".." + (base + end - 1));
+                plan.subList(planned, plan.size()).clear();
+                return wanted;
             }
             plan.add(new BlockRun(base + start, end - start));
             remaining -= end - start;

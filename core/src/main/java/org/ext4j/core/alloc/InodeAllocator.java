@@ -4,7 +4,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.disk.LittleEndian;
+import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.fs.FsErrors;
 import org.ext4j.core.inode.Inode;
+import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.tx.Transaction;
@@ -14,10 +18,12 @@ import org.ext4j.core.tx.Transaction;
  * single group — as the kernel's Orlov allocator does: top-level directories (children of the
  * root) spread over units with above-average free inodes and blocks and the fewest directories;
  * other directories stay near their parent unless it is crowded; files go to their parent's unit.
- * Within the group the lowest free inode is taken, never one below s_first_ino.
+ * Within the group the lowest free inode is taken, never one below s_first_ino, and never one
+ * whose record says it is in use (a group whose bitmap lies is skipped, see {@link #tryGroup}).
  */
 public final class InodeAllocator {
     private final GroupAccounting accounting;
+    private final Ext4FileSystem fs;
     private final Superblock sb;
     private final GroupTable groups;
     private final long unitSize;
@@ -25,7 +31,8 @@ public final class InodeAllocator {
 
     public InodeAllocator(GroupAccounting accounting) {
         this.accounting = accounting;
-        this.sb = accounting.fileSystem().superblock();
+        this.fs = accounting.fileSystem();
+        this.sb = fs.superblock();
         this.groups = accounting.groups();
         long flex = 1;
         if (sb.hasIncompat(Features.INCOMPAT_FLEX_BG) && sb.logGroupsPerFlex() < 31) {
@@ -89,8 +96,17 @@ public final class InodeAllocator {
         accounting.markInodeFree(tx, ino, directory);
     }
 
-    /** The lowest free inode of {@code group} at or above s_first_ino, or -1. */
+    /**
+     * The lowest free inode of {@code group} at or above s_first_ino, or -1. The bitmap is not
+     * trusted blindly, as the kernel's __ext4_new_inode does not trust it: a bitmap that fails its
+     * checks, shows a reserved inode free, or shows free an inode whose record is still in use
+     * makes the group corrupt for the rest of the mount (recorded as an error), and -1.
+     */
     private long tryGroup(Transaction tx, long group) {
+        FsErrors errors = fs.errors();
+        if (errors.isInodeBitmapCorrupt(group)) {
+            return -1;
+        }
         GroupDescriptor gd = groups.descriptor(tx, group);
         if (gd.freeInodesCount() == 0) {
             return -1;
@@ -100,9 +116,49 @@ public final class InodeAllocator {
         if (minIndex >= ipg) {
             return -1;
         }
-        byte[] map = accounting.currentInodeBitmap(tx, group);
+        byte[] map;
+        try {
+            map = accounting.currentInodeBitmap(tx, group);
+        } catch (CorruptionException e) {
+            errors.inodeBitmapCorrupt(group, 0, e.getMessage());
+            return -1;
+        }
+        long reservedFree = minIndex > 0 ? Bitmap.nextClear(map, 0, minIndex) : -1;
+        if (reservedFree >= 0) {
+            errors.inodeBitmapCorrupt(group, group * ipg + reservedFree + 1, "inode bitmap of group " + group
+                    + ": reserved inode " + (group * ipg + reservedFree + 1) + " is marked free");
+            return -1;
+        }
         long index = Bitmap.nextClear(map, minIndex, ipg);
-        return index < 0 ? -1 : group * ipg + index + 1;
+        if (index < 0) {
+            return -1;
+        }
+        long ino = group * ipg + index + 1;
+        if (recordInUse(tx, gd, index, ino)) {
+            errors.inodeBitmapCorrupt(group, ino, "inode bitmap of group " + group + ": inode " + ino
+                    + " is marked free but its record is in use");
+            return -1;
+        }
+        return ino;
+    }
+
+    /**
+     * True when the on-disk record of inode {@code ino} (index {@code index} of its group) says it
+     * is in use, as e2fsck reads it: links, or a mode without a deletion time. Records in the part
+     * of the table that was never initialised hold whatever was on the disk and are not looked at;
+     * the checksum is not verified (a free inode's record need not be valid).
+     */
+    private boolean recordInUse(Transaction tx, GroupDescriptor gd, long index, long ino) {
+        long ipg = sb.inodesPerGroup();
+        if (fs.hasGroupChecksums() && (gd.hasFlag(GroupDescriptor.INODE_UNINIT) || index >= ipg - Math.min(ipg, gd.itableUnused()))) {
+            return false;
+        }
+        Ext4FileSystem.InodeLocation at = fs.inodeLocation(ino, tx::readShared);
+        byte[] block = tx.readShared(at.block());
+        int links = LittleEndian.u16(block, at.offset() + Inode.I_LINKS_COUNT);
+        int mode = LittleEndian.u16(block, at.offset() + Inode.I_MODE);
+        long dtime = LittleEndian.u32(block, at.offset() + Inode.I_DTIME);
+        return links > 0 || (mode != 0 && dtime == 0);
     }
 
     private UnitStats stats(Transaction tx) {
