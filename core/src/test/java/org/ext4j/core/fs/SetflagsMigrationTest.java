@@ -205,6 +205,13 @@ class SetflagsMigrationTest {
                 "one=0", "imm=+10", "imm=0", "thirteen=+" + Integer.toHexString(EXTENTS | 0x10), "thirteen=0"));
     }
 
+    /** Inline data has no block map to convert: +e is EINVAL (other flags changed), flags without it leave the data inline. */
+    @Test
+    void inlineDataCannotBecomeExtents() throws Exception {
+        compare(images(4096, List.of("-t", "ext4", "-O", "inline_data"), List.of()), List.of("dir/f0=+80000",
+                "dir/f1=+80020", "dir/f2=0", "dir=+80000", "dir=+40", "one=0", "one=+80000"));
+    }
+
     /** ext3 files on a filesystem given the extents feature afterwards: +e converts any block map, -e only small ones. */
     @Test
     void settingExtentsConvertsIndirectMapsOfAnySize() throws Exception {
