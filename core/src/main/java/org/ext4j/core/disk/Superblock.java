@@ -7,6 +7,8 @@ import static org.ext4j.core.disk.LittleEndian.u8;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
 
 /**
  * The ext4 superblock: the 1024 bytes at byte offset 1024 of the device. Parsing validates every
@@ -120,6 +122,7 @@ public final class Superblock {
         long logBlockSize = u32(raw, S_LOG_BLOCK_SIZE);
         CorruptionException.check(logBlockSize <= 6, "superblock: s_log_block_size " + logBlockSize + " is out of range");
         blockSize = 1024 << logBlockSize;
+        checkClusterSize(logBlockSize);
         boolean is64 = (featureIncompat() & Features.INCOMPAT_64BIT) != 0;
         blocksCount = u32(raw, S_BLOCKS_COUNT_LO) | (is64 ? u32(raw, S_BLOCKS_COUNT_HI) << 32 : 0);
         long bpg = blocksPerGroup();
@@ -157,6 +160,35 @@ public final class Superblock {
                     "superblock: unknown s_checksum_type " + u8(raw, S_CHECKSUM_TYPE));
             CorruptionException.check(computeChecksum(raw) == checksum(),
                     String.format("superblock: checksum 0x%08x does not match computed 0x%08x", checksum(), computeChecksum(raw)));
+        }
+    }
+
+    /** The largest s_log_cluster_size the kernel mounts: 2^30-byte clusters (EXT4_MAX_CLUSTER_LOG_SIZE - 10). */
+    public static final int MAX_LOG_CLUSTER_SIZE = 20;
+
+    /**
+     * The kernel's ext4_handle_clustersize, which refuses the mount (EINVAL) for these: a cluster
+     * (s_log_cluster_size, s_log_frag_size before bigalloc) is one block without bigalloc and at
+     * least one block with it. Code that reads without bigalloc counts blocks, not clusters, so a
+     * mismatch would go unnoticed and make the bitmaps mean something else to the kernel.
+     */
+    private void checkClusterSize(long logBlockSize) {
+        long logCluster = u32(raw, S_LOG_CLUSTER_SIZE);
+        CorruptionException.check(logCluster <= MAX_LOG_CLUSTER_SIZE,
+                "superblock: s_log_cluster_size " + logCluster + " is out of range (at most " + MAX_LOG_CLUSTER_SIZE + ")");
+        if (hasRoCompat(Features.RO_COMPAT_BIGALLOC)) {
+            CorruptionException.check(logCluster >= logBlockSize, "superblock: s_log_cluster_size " + logCluster
+                    + " makes clusters (" + (1024L << logCluster) + " bytes) smaller than blocks (s_log_block_size "
+                    + logBlockSize + ", " + blockSize + " bytes)");
+            // Groups, bitmaps and free counts are in clusters there: nothing here reads them so.
+            if (logCluster > logBlockSize) {
+                throw new Ext4Exception(Errno.EOPNOTSUPP, "cannot open: bigalloc with clusters of "
+                        + (1L << (logCluster - logBlockSize)) + " blocks is not supported");
+            }
+        } else {
+            CorruptionException.check(logCluster == logBlockSize, "superblock: s_log_cluster_size " + logCluster
+                    + " (clusters of " + (1024L << logCluster) + " bytes) differs from s_log_block_size " + logBlockSize
+                    + " (blocks of " + blockSize + " bytes) on a filesystem without bigalloc");
         }
     }
 

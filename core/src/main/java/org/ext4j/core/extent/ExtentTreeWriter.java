@@ -131,6 +131,18 @@ final class ExtentTreeWriter implements BlockMapWriter {
         return out;
     }
 
+    /**
+     * Maps the hole [{@code lblk}, {@code lblk + count}) to the blocks from {@code pblk} on,
+     * which the inode already owns and counts in i_blocks (an indirect map becoming this tree):
+     * only the tree blocks the insertion needs are allocated and counted.
+     */
+    void mapOwned(long lblk, long pblk, long count) {
+        checkRange(lblk, count);
+        Op op = new Op(true);
+        op.insert(lblk, pblk, count, false);
+        op.finish();
+    }
+
     @Override
     public void free(long fromLblk, long toLblkExclusive) {
         if (fromLblk < 0 || toLblkExclusive < fromLblk) {

@@ -25,8 +25,9 @@ import org.ext4j.core.spi.Ext4Exception;
 /**
  * An opened ext4 filesystem: the superblock, group descriptors and the means to read blocks and
  * inodes, validated and checksum-verified. Opening reads only the superblock (and replays a
- * dirty journal); group descriptors are read on first use, so opening does not scale with the
- * size of the disk. Thread-safe.
+ * dirty journal, after which a read-write open also sums the group descriptors' free counts
+ * into the superblock, as the kernel's mount does); group descriptors are otherwise read on
+ * first use, so opening does not scale with the size of the disk. Thread-safe.
  */
 public final class Ext4FileSystem implements Closeable {
     private final BlockDevice device;
@@ -103,6 +104,9 @@ public final class Ext4FileSystem implements Closeable {
             // A dirty journal: replay it in place, or into memory when nothing may be written.
             BlockDevice target = readOnly ? new OverlayBlockDevice(device, sb.blockSize()) : device;
             RecoveryResult result = replayJournal(new Ext4FileSystem(device, sb, true, reason, options.atimeMode(), options.errors()), target);
+            if (!readOnly) {
+                FreeCountSums.write(new Ext4FileSystem(target, readSuperblock(target), true, reason, options.atimeMode(), options.errors()), target);
+            }
             fs = new Ext4FileSystem(target, readSuperblock(target), readOnly, reason, options.atimeMode(), options.errors());
             fs.recovery = result;
         }

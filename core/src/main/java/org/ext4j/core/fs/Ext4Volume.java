@@ -14,6 +14,7 @@ import org.ext4j.core.extent.Mapping;
 import org.ext4j.core.inline.InlineData;
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
+import org.ext4j.core.extent.BlockMapMigration;
 import org.ext4j.core.extent.BlockMapWriter;
 import org.ext4j.core.extent.FileWriter;
 import org.ext4j.core.xattr.XattrWriter;
@@ -48,8 +49,7 @@ import org.ext4j.core.tx.TransactionManager;
 
 /**
  * The {@link InodeFileSystem} over an {@link Ext4FileSystem}: what backends and the CLI use.
- * Opened read-write it is also a {@link WritableFileSystem}; the write operations that need the
- * file, directory and xattr writers throw ENOSYS until those are wired in.
+ * Opened read-write it is also a {@link WritableFileSystem}.
  */
 public final class Ext4Volume implements IomapFileSystem {
     /** A cap on the mappings one call returns; callers continue from where the list ends. */
@@ -630,14 +630,6 @@ public final class Ext4Volume implements IomapFileSystem {
         return fs.readOnlyReason();
     }
 
-    /** Who the write operations that are not wired yet wait for (the branches writing them). */
-    private static final String WAITS_FOR_FILES = "the file writer (BlockMapWriter/FileWriter)";
-    private static final String WAITS_FOR_DIRECTORIES = "the directory writer (DirectoryWriter)";
-
-    private static Ext4Exception notYet(String operation, String waitsFor) {
-        return new Ext4Exception(Errno.ENOSYS, operation + " is not implemented yet: it waits for " + waitsFor);
-    }
-
     /** The transaction manager (a read-only volume never needs one). */
     private TransactionManager transactions() {
         requireWritable();
@@ -1193,23 +1185,34 @@ public final class Ext4Volume implements IomapFileSystem {
     }
 
     /**
-     * {@inheritDoc} Plain flags change here; turning EXTENTS_FL on or off (a migration between
-     * block maps) waits for the file writer.
+     * {@inheritDoc} As the kernel's ext4_ioctl_setflags: the plain flags and ctime are committed
+     * first; then, when EXTENTS_FL changes, the block map is converted ({@link BlockMapMigration}).
+     * A conversion the kernel refuses (EOPNOTSUPP for an extent tree that does not fit twelve
+     * block pointers, EINVAL without the extents feature or with inline data) is refused the same
+     * way, after the other flags have changed.
      */
     @Override
     public Attributes setflags(Caller caller, long ino, int flags) {
         requireWritable();
         Superblock sb = fs.superblock();
+        SetflagsRules.Outcome outcome;
         try (Transaction tx = transactions().begin()) {
             Inode inode = liveInode(tx, ino);
-            SetflagsRules.Outcome outcome = SetflagsRules.apply(caller, inode.mode(), inode.uid(), inode.flags(), flags,
+            outcome = SetflagsRules.apply(caller, inode.mode(), inode.uid(), inode.flags(), flags,
                     sb.hasCompat(Features.COMPAT_HAS_JOURNAL), sb.hasIncompat(Features.INCOMPAT_CASEFOLD), ino);
-            if (outcome.migrateExtents()) {
-                throw notYet("converting between extents and block pointers", WAITS_FOR_FILES);
-            }
             InodeEditor fields = new InodeEditor(inode).flags(outcome.newFlags()).ctime(now());
             InodeStore.write(tx, ino, fields.raw());
             tx.commit();
+        }
+        if (outcome.migrateExtents()) {
+            try (Transaction tx = transactions().begin()) {
+                if ((flags & InodeFlags.EXT4_EXTENTS_FL) != 0) {
+                    BlockMapMigration.toExtents(tx, ino, new BlockAllocator(new GroupAccounting(fs)), false);
+                } else {
+                    BlockMapMigration.toIndirect(tx, ino);
+                }
+                tx.commit();
+            }
         }
         return getattr(ino);
     }
