@@ -111,31 +111,9 @@ public final class Ext4FileSystem implements Closeable {
             fs.recovery = result;
         }
         if (!fs.readOnly) {
-            fs.checkForWriting();
+            ReadWriteChecks.require(fs);
         }
         return fs;
-    }
-
-    /**
-     * What the kernel checks before it mounts read-write (ext4_check_descriptors and
-     * ext4_setup_system_zone): every descriptor verifies and places its bitmaps and inode table
-     * inside the filesystem, and no two fixed structures share a block. Damage here refuses the
-     * read-write open, naming it: writing on top of it could only make it worse.
-     */
-    private void checkForWriting() {
-        try {
-            for (long g = 0; g < sb.groupCount(); g++) {
-                group(g);
-            }
-            SystemZone zone = systemZone();
-            if (!zone.problems().isEmpty()) {
-                throw new CorruptionException("fixed metadata is inconsistent: " + zone.problems().get(0)
-                        + (zone.problems().size() > 1 ? " (and " + (zone.problems().size() - 1) + " more)" : ""));
-            }
-        } catch (CorruptionException e) {
-            throw new CorruptionException("cannot open read-write: " + e.getMessage()
-                    + "; run e2fsck -f on the image, or open it read-only");
-        }
     }
 
     /**
@@ -238,40 +216,15 @@ public final class Ext4FileSystem implements Closeable {
                 // The journal's own map is being read to finish the zone: its blocks are checked against the groups.
                 return zoneInProgress;
             }
-            SystemZone.Builder builder = new SystemZone.Builder(sb);
-            for (long g = 0; g < sb.groupCount(); g++) {
-                builder.addGroup(g, rawDescriptor(g));
-            }
+            SystemZone.Builder builder = SystemZone.groups(this);
             zoneInProgress = builder.build();
             try {
-                addJournal(builder);
+                SystemZone.addJournal(this, builder);
                 systemZone = builder.build();
             } finally {
                 zoneInProgress = null;
             }
             return systemZone;
-        }
-    }
-
-    /** Adds the journal inode's blocks, owned by it, as ext4_protect_reserved_inode does. */
-    private void addJournal(SystemZone.Builder builder) {
-        long jino = sb.journalInum();
-        if (!sb.hasCompat(Features.COMPAT_HAS_JOURNAL) || jino == 0 || jino > sb.inodesCount()) {
-            return;
-        }
-        Inode journal = inode(jino);
-        if (journal.type() != FileType.REGULAR) {
-            return;
-        }
-        BlockMap map = BlockMap.of(this, journal);
-        long blocks = Math.min(journal.size() / blockSize, BlockMap.LBLK_LIMIT);
-        long lblk = 0;
-        while (lblk < blocks) {
-            Mapping m = map.map(lblk, blocks - lblk);
-            if (m.kind() != Mapping.Kind.HOLE) {
-                builder.addOwned(m.pblk(), m.length(), jino, "journal");
-            }
-            lblk += m.length();
         }
     }
 
@@ -287,44 +240,12 @@ public final class Ext4FileSystem implements Closeable {
         if (hit == null) {
             why = "outside the filesystem's data blocks (" + (sb.firstDataBlock() + 1) + ".." + (sb.blocksCount() - 1) + ")";
         } else {
-            why = "on fixed metadata: " + describeSystemBlock(Math.max(pblk, hit[0]), hit[2]);
+            why = "on fixed metadata: " + SystemZone.describe(this, Math.max(pblk, hit[0]), hit[2]);
         }
         String message = where + ": block " + pblk
                 + (count > 1 ? " (+" + count + ")" : "") + " lies " + why;
         errors.record(ino, pblk, "ext4_inode_block_valid", FsErrors.ERR_EFSCORRUPTED, message);
         return new CorruptionException(message);
-    }
-
-    /** What zone block {@code pblk} (owned by {@code owner}, 0 for none) is, for an error message: only on the error path. */
-    private String describeSystemBlock(long pblk, long owner) {
-        if (owner != 0) {
-            return "block " + pblk + " belongs to inode " + owner + (owner == sb.journalInum() ? " (the journal)" : "");
-        }
-        long group = sb.groupOfBlock(pblk);
-        if (pblk < sb.groupFirstBlock(group) + sb.baseMetaBlocks(group)) {
-            return "block " + pblk + " is the superblock or group descriptors of group " + group;
-        }
-        long itableBlocks = (sb.inodesPerGroup() * sb.inodeSize() + blockSize - 1) / blockSize;
-        for (long g = 0; g < sb.groupCount(); g++) {
-            GroupDescriptor gd = rawDescriptor(g);
-            if (gd.blockBitmap() == pblk) {
-                return "block " + pblk + " is the block bitmap of group " + g;
-            }
-            if (gd.inodeBitmap() == pblk) {
-                return "block " + pblk + " is the inode bitmap of group " + g;
-            }
-            if (pblk >= gd.inodeTable() && pblk < gd.inodeTable() + itableBlocks) {
-                return "block " + pblk + " is in the inode table of group " + g;
-            }
-        }
-        return "block " + pblk + " is group metadata";
-    }
-
-    /** The descriptor of {@code group} as the cache holds it, not verified (the zone takes every claim). */
-    private GroupDescriptor rawDescriptor(long group) {
-        byte[] block = cache.readShared(sb.groupDescriptorBlock(group));
-        int off = sb.groupDescriptorOffset(group);
-        return new GroupDescriptor(group, java.util.Arrays.copyOfRange(block, off, off + sb.descSize()));
     }
 
     /** When reads update access times (the open options' choice). */
@@ -430,19 +351,25 @@ public final class Ext4FileSystem implements Closeable {
                     g, gd.checksum(), expected));
         }
         long itableBlocks = (sb.inodesPerGroup() * sb.inodeSize() + blockSize - 1) / blockSize;
-        if (!(inFs(gd.blockBitmap(), 1))) {
-            throw new CorruptionException("group descriptor " + g + ": block bitmap " + gd.blockBitmap() + " is outside the filesystem");
+        // Without flex_bg a group's bitmaps and inode table lie inside it; with flex_bg anywhere in
+        // the filesystem (ext4_check_descriptors).
+        boolean flex = sb.hasIncompat(Features.INCOMPAT_FLEX_BG);
+        long first = flex ? sb.firstDataBlock() : sb.groupFirstBlock(g);
+        long end = flex ? sb.blocksCount() : Math.min(sb.blocksCount(), sb.groupFirstBlock(g) + sb.blocksPerGroup());
+        String where = flex ? "outside the filesystem" : "outside its group";
+        if (!within(gd.blockBitmap(), 1, first, end)) {
+            throw new CorruptionException("group descriptor " + g + ": block bitmap " + gd.blockBitmap() + " is " + where);
         }
-        if (!(inFs(gd.inodeBitmap(), 1))) {
-            throw new CorruptionException("group descriptor " + g + ": inode bitmap " + gd.inodeBitmap() + " is outside the filesystem");
+        if (!within(gd.inodeBitmap(), 1, first, end)) {
+            throw new CorruptionException("group descriptor " + g + ": inode bitmap " + gd.inodeBitmap() + " is " + where);
         }
-        if (!(inFs(gd.inodeTable(), itableBlocks))) {
-            throw new CorruptionException("group descriptor " + g + ": inode table " + gd.inodeTable() + " is outside the filesystem");
+        if (!within(gd.inodeTable(), itableBlocks, first, end)) {
+            throw new CorruptionException("group descriptor " + g + ": inode table " + gd.inodeTable() + " is " + where);
         }
     }
 
-    private boolean inFs(long block, long count) {
-        return block >= sb.firstDataBlock() && block < sb.blocksCount() && count <= sb.blocksCount() - block;
+    private static boolean within(long block, long count, long first, long end) {
+        return block >= first && block < end && count <= end - block;
     }
 
     /** Reads inode {@code ino}, verifying its checksum. */

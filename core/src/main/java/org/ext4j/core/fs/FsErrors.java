@@ -90,7 +90,7 @@ public final class FsErrors {
     /**
      * Records an error found in {@code function} (a short name of the check, as the kernel's
      * __func__) about inode {@code ino} and block {@code block}. With remount-ro or panic the
-     * filesystem stops taking writes once the record is saved.
+     * filesystem takes no new handle from now on.
      */
     public synchronized void record(long ino, long block, String function, int code, String message) {
         Error e = new Error(clock.getAsLong(), ino, block, function, code, message);
@@ -101,6 +101,11 @@ public final class FsErrors {
         count++;
         pendingCount++;
         unsaved = true;
+        if (behaviour != Behaviour.CONTINUE && stoppedWriting == null) {
+            // As ext4_handle_error does at once: no handle starts after this; the record itself is still saved.
+            stoppedWriting = "errors=" + (behaviour == Behaviour.PANIC ? "panic" : "remount-ro")
+                    + " and an error was found: " + message + "; run e2fsck -f on the image";
+        }
     }
 
     /**
@@ -172,10 +177,6 @@ public final class FsErrors {
         }
         pendingCount = 0;
         unsaved = false;
-        if (behaviour != Behaviour.CONTINUE && stoppedWriting == null) {
-            stoppedWriting = "errors=" + (behaviour == Behaviour.PANIC ? "panic" : "remount-ro")
-                    + " and an error was found: " + last.message() + "; run e2fsck -f on the image";
-        }
     }
 
     /** Why writes stopped after an error (remount-ro or panic behaviour), or null. */

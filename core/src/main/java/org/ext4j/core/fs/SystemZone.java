@@ -3,8 +3,13 @@ package org.ext4j.core.fs;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.extent.BlockMap;
+import org.ext4j.core.extent.Mapping;
+import org.ext4j.core.inode.FileType;
+import org.ext4j.core.inode.Inode;
 
 /**
  * The blocks no file may own, as the kernel's block_validity keeps them: every group's superblock
@@ -94,6 +99,72 @@ public final class SystemZone {
             }
         }
         return lo;
+    }
+
+    /** A builder holding every group's fixed metadata, from the descriptors as the cache holds them (not verified: every claim counts). */
+    static Builder groups(Ext4FileSystem fs) {
+        Superblock sb = fs.superblock();
+        Builder builder = new Builder(sb);
+        for (long g = 0; g < sb.groupCount(); g++) {
+            builder.addGroup(g, rawDescriptor(fs, g));
+        }
+        return builder;
+    }
+
+    /** Adds the journal inode's blocks, owned by it, as ext4_protect_reserved_inode does. */
+    static void addJournal(Ext4FileSystem fs, Builder builder) {
+        Superblock sb = fs.superblock();
+        long jino = sb.journalInum();
+        if (!sb.hasCompat(Features.COMPAT_HAS_JOURNAL) || jino == 0 || jino > sb.inodesCount()) {
+            return;
+        }
+        Inode journal = fs.inode(jino);
+        if (journal.type() != FileType.REGULAR) {
+            return;
+        }
+        BlockMap map = BlockMap.of(fs, journal);
+        long blocks = Math.min(journal.size() / fs.blockSize(), BlockMap.LBLK_LIMIT);
+        long lblk = 0;
+        while (lblk < blocks) {
+            Mapping m = map.map(lblk, blocks - lblk);
+            if (m.kind() != Mapping.Kind.HOLE) {
+                builder.addOwned(m.pblk(), m.length(), jino, "journal");
+            }
+            lblk += m.length();
+        }
+    }
+
+    /** What zone block {@code pblk} (owned by {@code owner}, 0 for none) is, for an error message: only on the error path. */
+    static String describe(Ext4FileSystem fs, long pblk, long owner) {
+        Superblock sb = fs.superblock();
+        if (owner != 0) {
+            return "block " + pblk + " belongs to inode " + owner + (owner == sb.journalInum() ? " (the journal)" : "");
+        }
+        long group = sb.groupOfBlock(pblk);
+        if (pblk < sb.groupFirstBlock(group) + sb.baseMetaBlocks(group)) {
+            return "block " + pblk + " is the superblock or group descriptors of group " + group;
+        }
+        long itableBlocks = (sb.inodesPerGroup() * sb.inodeSize() + fs.blockSize() - 1) / fs.blockSize();
+        for (long g = 0; g < sb.groupCount(); g++) {
+            GroupDescriptor gd = rawDescriptor(fs, g);
+            if (gd.blockBitmap() == pblk) {
+                return "block " + pblk + " is the block bitmap of group " + g;
+            }
+            if (gd.inodeBitmap() == pblk) {
+                return "block " + pblk + " is the inode bitmap of group " + g;
+            }
+            if (pblk >= gd.inodeTable() && pblk < gd.inodeTable() + itableBlocks) {
+                return "block " + pblk + " is in the inode table of group " + g;
+            }
+        }
+        return "block " + pblk + " is group metadata";
+    }
+
+    private static GroupDescriptor rawDescriptor(Ext4FileSystem fs, long group) {
+        Superblock sb = fs.superblock();
+        byte[] block = fs.blockCache().readShared(sb.groupDescriptorBlock(group));
+        int off = sb.groupDescriptorOffset(group);
+        return new GroupDescriptor(group, Arrays.copyOfRange(block, off, off + sb.descSize()));
     }
 
     /** Collects ranges, then sorts and merges them into a zone. */

@@ -100,6 +100,46 @@ class DamagedWriteParityTest {
         assertTrue(state.contains("with errors"), "the error is recorded in the superblock: " + state);
     }
 
+    /**
+     * errors=remount-ro (here from the superblock, set by tune2fs): after the first error the kernel
+     * refuses every write with EROFS; ext4j stops writing the same way, and keeps what was
+     * written before the error.
+     */
+    @org.junit.jupiter.api.Test
+    void errorsRemountReadOnlyStopsWritingLikeTheKernel() throws Exception {
+        Path image = damaged(Layout.EXT4_4K, Target.INODE_TABLE, Via.FILE_DATA);
+        Tools.runOk(List.of("tune2fs", "-e", "remount-ro", image.toString()));
+        Path kernelCopy = dir.resolve("kernel-remount-ro.img");
+        Files.copy(image, kernelCopy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String script = "import os, errno\n"
+                + "open(\"before\", \"w\").write(\"kept\")\n"
+                + "os.sync()\n"
+                + "try:\n    os.lstat(\"victim\"); print(\"lookup ok\")\n"
+                + "except OSError as e:\n    print(\"lookup\", errno.errorcode[e.errno])\n"
+                + "try:\n    open(\"after\", \"w\").write(\"x\"); print(\"create ok\")\n"
+                + "except OSError as e:\n    print(\"create\", errno.errorcode[e.errno])\n";
+        String kernel = Tools.onKernelMount(kernelCopy, dir.resolve("mnt"), "", "python3 -c '" + script + "'").strip();
+        assertEquals("lookup EUCLEAN\ncreate EROFS", kernel, "the kernel's behaviour this test expects");
+
+        Caller root = Caller.ROOT;
+        long rootIno = WritableFileSystem.ROOT_INO;
+        try (Ext4Volume v = Ext4Volume.open(image, OpenOptions.READ_WRITE)) {
+            WritableFileSystem.Created c = v.create(root, rootIno, bytes("before"), 0100644, 022, 01);
+            v.write(root, c.attributes().ino(), c.handle(), 0, bytes("kept"), 0, 4);
+            v.release(c.attributes().ino(), c.handle());
+            v.syncfs();
+            Ext4Exception lookup = org.junit.jupiter.api.Assertions.assertThrows(Ext4Exception.class,
+                    () -> v.lookup(root, rootIno, bytes("victim")));
+            assertEquals(org.ext4j.core.spi.Errno.EUCLEAN, lookup.errno());
+            Ext4Exception create = org.junit.jupiter.api.Assertions.assertThrows(Ext4Exception.class,
+                    () -> v.create(root, rootIno, bytes("after"), 0100644, 022, 01));
+            assertEquals(org.ext4j.core.spi.Errno.EROFS, create.errno(), create.getMessage());
+            assertTrue(v.isReadOnly());
+        }
+        assertEquals("kept", new String(new Debugfs(image).cat("/before"), StandardCharsets.UTF_8));
+        assertTrue(Tools.dumpe2fsField(image, "Filesystem state").contains("with errors"));
+    }
+
     /** A fresh image of {@code layout} with a file, a directory and an xattr block, then damaged by debugfs. */
     private static Path damaged(Layout layout, Target target, Via via) throws IOException {
         Path src = dir.resolve("src");
