@@ -347,6 +347,10 @@ public final class Ext4Volume implements IomapFileSystem {
             throw new Ext4Exception(Errno.EROFS, "the filesystem is read-only (" + fs.readOnlyReason() + ")");
         }
         int mask = access == O_RDONLY ? Permissions.R_OK : access == O_WRONLY ? Permissions.W_OK : Permissions.R_OK | Permissions.W_OK;
+        if (access == O_RDONLY && (flags & FMODE_EXEC) != 0) {
+            // execve opens with MAY_EXEC alone: a program may run where it may not be read (mode 0711).
+            mask = Permissions.X_OK;
+        }
         // inode_permission refuses a write to an immutable inode before it looks at the mode;
         // may_open checks append-only only after the mode allowed the open.
         if (access != O_RDONLY && inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {

@@ -24,6 +24,11 @@ public interface InodeFileSystem extends Closeable {
     int O_RDONLY = 0;
     int O_WRONLY = 1;
     int O_RDWR = 2;
+    /**
+     * The kernel's __FMODE_EXEC, which the open of execve(2) (and uselib) carries beside
+     * O_RDONLY: such an open needs execute permission, not read permission.
+     */
+    int FMODE_EXEC = 040;
 
     /** Finds {@code name} in directory {@code parent}. ENOENT when absent, ENOTDIR when parent is not a directory. */
     Attributes lookup(Caller caller, long parent, byte[] name);
@@ -47,7 +52,10 @@ public interface InodeFileSystem extends Closeable {
 
     void releasedir(long ino, long handle);
 
-    /** Opens a file with open(2) flags; returns a handle. */
+    /**
+     * Opens a file with open(2) flags (and {@link #FMODE_EXEC} for a program about to run);
+     * returns a handle.
+     */
     long open(Caller caller, long ino, int flags);
 
     /** Reads up to {@code len} bytes at {@code offset}; returns the count (0 at end of file). */
