@@ -424,7 +424,19 @@ public final class FuseDispatcher {
         return out;
     }
 
+    /**
+     * LOOKUP of a name in a directory, and the two lookups the kernel's export code sends to
+     * resolve a file handle (open_by_handle_at, NFS) when it has forgotten the node: "." looks up
+     * the node itself by its id (whatever its type), ".." a directory's parent. The path walk never
+     * sends either name, the VFS resolves them itself. The kernel then compares the entry's
+     * generation with the handle's, so a node id whose inode was freed and reused is stale.
+     */
     private EntryOut lookup(InHeader h, long parent, byte[] name) {
+        if (name.length == 1 && name[0] == '.') {
+            EntryOut self = entry(fs.getattrByHandle(parent));
+            lookups.increment(self.nodeId());
+            return self;
+        }
         Attributes a;
         try {
             a = fs.lookup(Credentials.of(h), parent, name);

@@ -102,6 +102,11 @@ public final class OwnerOverride implements WritableFileSystem {
     }
 
     @Override
+    public Attributes getattrByHandle(long ino) {
+        return shown(fs.getattrByHandle(ino));
+    }
+
+    @Override
     public byte[] readlink(long ino) {
         return fs.readlink(ino);
     }

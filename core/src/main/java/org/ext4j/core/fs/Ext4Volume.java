@@ -163,6 +163,18 @@ public final class Ext4Volume implements IomapFileSystem {
     }
 
     /**
+     * {@inheritDoc} The reserved inodes below s_first_ino (the journal, resize, bad blocks) are
+     * never reached this way, as in the kernel's ext4_nfs_get_inode.
+     */
+    @Override
+    public Attributes getattrByHandle(long ino) {
+        if (ino != ROOT_INO && ino < fs.superblock().firstIno()) {
+            throw new Ext4Exception(Errno.ESTALE, "inode " + ino + " is reserved and named by no file handle");
+        }
+        return getattr(ino);
+    }
+
+    /**
      * Reads inode {@code ino}, named by the caller (a FUSE node id or handle), and checks that it
      * is in use. One that is not was freed after the caller learnt its number: ESTALE, as the
      * kernel answers for a stale handle, not corruption.

@@ -36,6 +36,16 @@ public interface InodeFileSystem extends Closeable {
     /** stat of an inode. */
     Attributes getattr(long ino);
 
+    /**
+     * stat of the inode a file handle names by number (open_by_handle_at, an NFS export): ESTALE
+     * when the number names no inode in use or a reserved inode other than the root, as
+     * ext4_nfs_get_inode answers. The caller compares the returned generation with the handle's.
+     * No permission is checked: resolving a handle is a privileged operation of its own.
+     */
+    default Attributes getattrByHandle(long ino) {
+        return getattr(ino);
+    }
+
     /** The target of a symbolic link, as stored (bytes). */
     byte[] readlink(long ino);
 

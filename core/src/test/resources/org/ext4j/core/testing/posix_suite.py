@@ -546,6 +546,21 @@ def open_by_handle(mount_dir, fh):
         os.close(fd)
 
 
+def forged_handle(like, ino, generation):
+    """A handle of the kind of like for inode ino: ext4's type 1 is (u32 ino, u32 generation),
+    FUSE's type 0x81 (node id high and low halves, u32 generation); FUSE node ids are inode numbers."""
+    if like.handle_type == 1:
+        raw = ino.to_bytes(4, sys.byteorder) + generation.to_bytes(4, sys.byteorder)
+    else:
+        raw = (ino >> 32).to_bytes(4, sys.byteorder) + (ino & 0xFFFFFFFF).to_bytes(4, sys.byteorder) \
+            + generation.to_bytes(4, sys.byteorder)
+    fh = FileHandle()
+    fh.handle_bytes = len(raw)
+    fh.handle_type = like.handle_type
+    ctypes.memmove(fh.f_handle, raw, len(raw))
+    return fh
+
+
 def drop_caches():
     """Makes the kernel forget unused inodes, so that a handle must be resolved by the filesystem."""
     os.sync()
@@ -569,6 +584,8 @@ def file_handles(d):
     drop_caches()
     for name, fh in kept.items():
         attempt(f"open by handle {name}", lambda: open_by_handle(d, fh))
+    # The journal (inode 8, generation 0) is no file: no handle may reach it.
+    attempt("open by forged handle of the journal", lambda: open_by_handle(d, forged_handle(kept["."], 8, 0)))
     write("fh-old", b"o")
     old = name_to_handle("fh-old")
     old_ino = os.lstat("fh-old").st_ino
