@@ -41,6 +41,8 @@ import org.ext4j.linux.protocol.InHeader;
 import org.ext4j.linux.protocol.InitFlags;
 import org.ext4j.linux.protocol.InitIn;
 import org.ext4j.linux.protocol.IoctlIn;
+import org.ext4j.linux.protocol.IoctlOut;
+import org.ext4j.linux.protocol.NotifyInvalInode;
 import org.ext4j.linux.protocol.LinkIn;
 import org.ext4j.linux.protocol.InitOut;
 import org.ext4j.linux.protocol.InterruptIn;
@@ -94,6 +96,7 @@ public final class FuseDispatcher {
     private volatile int minor;
     private volatile boolean destroyed;
     private volatile boolean setxattrExt;
+    private volatile NotificationSink notifications = NotificationSink.NONE;
 
     public FuseDispatcher(InodeFileSystem fs, DispatchOptions options) {
         this(fs, options, System.err);
@@ -107,6 +110,25 @@ public final class FuseDispatcher {
         this.log = log;
         this.writes = new WriteRequests(fs, options, lookups);
         this.iomap = new IomapRequests(fs, log);
+        if (fs instanceof WritableFileSystem w) {
+            // A write, fallocate or O_TRUNC open that drops setuid/setgid replies without attributes,
+            // and the kernel then refreshes size and times but keeps its cached mode.
+            w.onPrivilegesDropped(ino -> invalidateAttributes(NodeIds.toNodeId(ino)));
+        }
+    }
+
+    /** Sends notifications (cache invalidations) through {@code sink} from now on. */
+    public void sendNotificationsTo(NotificationSink sink) {
+        this.notifications = sink;
+    }
+
+    /**
+     * Makes the kernel forget the cached attributes of {@code nodeId}, for a change it did not
+     * make itself and that no reply reports. Sent before the reply of the request that made the
+     * change, once the change is visible to GETATTR: a stat after the syscall returns sees it.
+     */
+    void invalidateAttributes(long nodeId) {
+        notifications.send(OutHeader.notification(NotifyInvalInode.CODE, NotifyInvalInode.attributes(nodeId)));
     }
 
     /**
@@ -679,7 +701,12 @@ public final class FuseDispatcher {
         if (!(fs instanceof WritableFileSystem w)) {
             throw new ProtocolError(FileAttrIoctl.ENOTTY);
         }
-        return FileAttrIoctl.handle(w, Credentials.of(h), ino, in);
+        IoctlOut out = FileAttrIoctl.handle(w, Credentials.of(h), ino, in);
+        if (FileAttrIoctl.setsFlags(in.cmd())) {
+            // chattr moves ctime (and the flags), and the kernel's fileattr_set refreshes nothing after it.
+            invalidateAttributes(h.nodeId());
+        }
+        return out;
     }
 
     /**

@@ -92,6 +92,13 @@ public final class OwnerOverride implements WritableFileSystem {
     }
 
     @Override
+    public void onPrivilegesDropped(java.util.function.LongConsumer listener) {
+        if (fs instanceof WritableFileSystem w) {
+            w.onPrivilegesDropped(listener);
+        }
+    }
+
+    @Override
     public Attributes lookup(Caller caller, long parent, byte[] name) {
         return shown(fs.lookup(onDisk(caller, parent), parent, name));
     }

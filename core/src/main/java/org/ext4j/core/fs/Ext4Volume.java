@@ -73,6 +73,8 @@ public final class Ext4Volume implements IomapFileSystem {
     private final java.util.Set<Long> linkable = ConcurrentHashMap.newKeySet();
     private final java.time.Clock clock;
     private final WriteTimes writeTimes = new WriteTimes();
+    /** Told when a write, fallocate or truncate dropped setuid/setgid (see {@link #onPrivilegesDropped}). */
+    private volatile java.util.function.LongConsumer privilegesDropped = ino -> { };
     private Namespace namespace;
 
     private Ext4Volume(Ext4FileSystem fs, java.time.Clock clock) {
@@ -708,7 +710,9 @@ public final class Ext4Volume implements IomapFileSystem {
                     throw new Ext4Exception(Errno.EEXIST, "file exists");
                 }
                 tx.abort();
-                return new Created(getattr(existing), open(caller, existing, flags));
+                // Opened first: O_TRUNC truncates there, and the attributes must show it.
+                long handle = open(caller, existing, flags);
+                return new Created(getattr(existing), handle);
             }
             ino = namespace().mknod(tx, caller, parent, name, FileType.REGULAR.modeBits() | (mode & 07777), umask, 0, 0);
             tx.commit();
@@ -829,6 +833,7 @@ public final class Ext4Volume implements IomapFileSystem {
                 killPriv(tx, ino);
             }
             tx.commit();
+            told(mode != written.mode(), ino);
             return len;
         }
     }
@@ -911,6 +916,18 @@ public final class Ext4Volume implements IomapFileSystem {
         return getattr(ino);
     }
 
+    @Override
+    public void onPrivilegesDropped(java.util.function.LongConsumer listener) {
+        privilegesDropped = listener == null ? ino -> { } : listener;
+    }
+
+    /** Tells the listener that {@code ino} lost setuid/setgid, when {@code dropped}. */
+    private void told(boolean dropped, long ino) {
+        if (dropped) {
+            privilegesDropped.accept(ino);
+        }
+    }
+
     private static final String SECURITY_CAPABILITY = "security.capability";
 
     /**
@@ -976,6 +993,7 @@ public final class Ext4Volume implements IomapFileSystem {
             InodeStore.write(tx, ino, e.raw());
             killPriv(tx, ino);
             tx.commit();
+            told(mode != after.mode(), ino);
         }
     }
 
@@ -1037,8 +1055,9 @@ public final class Ext4Volume implements IomapFileSystem {
             }
             Inode modified = InodeStore.read(tx, ino);
             Timestamp now = now();
-            InodeStore.write(tx, ino, new InodeEditor(modified).mtime(now).ctime(now)
-                    .mode(SetattrRules.withoutPrivileges(caller, modified.mode(), modified.gid())).raw());
+            int kept = SetattrRules.withoutPrivileges(caller, modified.mode(), modified.gid());
+            InodeStore.write(tx, ino, new InodeEditor(modified).mtime(now).ctime(now).mode(kept).raw());
+            boolean dropped = kept != modified.mode();
             try {
                 switch (op) {
                     case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE -> FileWriter.checkCollapseRange(sb, modified, offset, length);
@@ -1053,6 +1072,7 @@ public final class Ext4Volume implements IomapFileSystem {
             } catch (Ext4Exception refused) {
                 // The kernel refuses these after file_modified and the inline conversion, which stay.
                 tx.commit();
+                told(dropped, ino);
                 throw refused;
             }
             int bs = fs.blockSize();
@@ -1072,6 +1092,7 @@ public final class Ext4Volume implements IomapFileSystem {
                 default -> fileWriter().insertRange(tx, ino, offset, length);
             }
             tx.commit();
+            told(dropped, ino);
         }
     }
 
@@ -1321,15 +1342,17 @@ public final class Ext4Volume implements IomapFileSystem {
                 CorruptionException.check(run.lblk() == first && run.isAllocated(), "inode " + ino
                         + ": allocating block " + first + " mapped " + run);
             }
+            boolean dropped = false;
             if (fileWrite) {
                 Inode now = InodeStore.read(tx, ino);
                 Timestamp time = now();
-                InodeEditor e = new InodeEditor(now).mtime(time).ctime(time);
-                e.mode(SetattrRules.withoutPrivileges(caller, now.mode(), now.gid()));
-                InodeStore.write(tx, ino, e.raw());
+                int mode = SetattrRules.withoutPrivileges(caller, now.mode(), now.gid());
+                InodeStore.write(tx, ino, new InodeEditor(now).mtime(time).ctime(time).mode(mode).raw());
                 killPriv(tx, ino);
+                dropped = mode != now.mode();
             }
             tx.commit();
+            told(dropped, ino);
             MappedExtent.Kind kind = run.kind() == Mapping.Kind.MAPPED ? MappedExtent.Kind.MAPPED : MappedExtent.Kind.UNWRITTEN;
             return new MappedExtent(run.lblk() * bs, run.length() * bs, run.pblk() * bs, kind);
         }
