@@ -385,7 +385,14 @@ public final class FuseDispatcher {
                 writes.removexattr(h, ino, new String(r.body().cString(), StandardCharsets.UTF_8));
                 return null;
             case FALLOCATE:
-                writes.fallocate(h, ino, FallocateIn.decode(r.body()));
+                try {
+                    writes.fallocate(h, ino, FallocateIn.decode(r.body()));
+                } catch (Ext4Exception refused) {
+                    // ext4 may refuse a mode after counting the call as a modification (mtime and
+                    // ctime moved), and the kernel refreshes nothing after a failed FALLOCATE.
+                    invalidateAttributes(h.nodeId());
+                    throw refused;
+                }
                 return null;
             case COPY_FILE_RANGE:
                 return writes.copyFileRange(h, ino, CopyFileRangeIn.decode(r.body()), false);

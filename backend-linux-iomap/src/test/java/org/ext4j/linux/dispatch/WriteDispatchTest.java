@@ -264,6 +264,27 @@ class WriteDispatchTest {
     }
 
     @Test
+    void aRefusedFallocateStillInvalidatesTheAttributes() throws Exception {
+        // Without extents, ZERO_RANGE is refused after ext4_fallocate counted the call as a modification.
+        volume.close();
+        Tools.run(List.of("mkfs.ext4", "-q", "-F", "-t", "ext3", image.toString(), "16M")).requireExit(0);
+        volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+        dispatcher = new FuseDispatcher(volume, DispatchOptions.DEFAULT, new PrintStream(log, true));
+        call(INIT, 0, FuseDispatcherTest.initBody(45, -1L));
+        List<byte[]> sent = new java.util.ArrayList<>();
+        dispatcher.sendNotificationsTo(sent::add);
+        FuseDispatcherTest.Reply created = call(CREATE, 1, HandBytes.start().u32(02 | 0100).u32(0100644).u32(0).u32(0)
+                .bytes(z("f")).toArray());
+        long f = nodeId(created);
+        long fh = created.body().getLong(128);
+        assertEquals(-Errno.EOPNOTSUPP.code(), call(FALLOCATE, f, HandBytes.start().u64(fh).u64(0).u64(4096).u32(0x10)
+                .u32(0).toArray()).error());
+        assertEquals(1, sent.size());
+        assertEquals(f, FuseDispatcherTest.Reply.of(sent.get(0)).body().getLong(0));
+        call(RELEASE, f, HandBytes.start().u64(fh).u32(0).u32(0).u64(0).toArray());
+    }
+
+    @Test
     void lookupOfDotNamesANodeByItsIdAsFileHandlesNeed() throws Exception {
         FuseDispatcherTest.Reply created = call(CREATE, 1, HandBytes.start().u32(02 | 0100).u32(0100644).u32(0).u32(0)
                 .bytes(z("f")).toArray());
