@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.ext4j.core.inode.FileType;
+import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.DirectoryEntry;
 import org.ext4j.core.spi.Errno;
@@ -693,15 +694,29 @@ public final class FuseDispatcher {
         return new LseekOut(size);
     }
 
-    /** statx with the birth time (the kernel asks only when a caller wants more than the basic stats). */
+    /**
+     * The inode flags ext4_getattr reports as stx_attributes, each the STATX_ATTR_* bit of the same
+     * value (compressed, immutable, append, nodump, encrypted, verity); the mask is all of them.
+     * The VFS adds automount, mount-root and dax itself.
+     */
+    static final long EXT4_STATX_ATTRIBUTES = InodeFlags.EXT4_COMPR_FL | InodeFlags.EXT4_IMMUTABLE_FL
+            | InodeFlags.EXT4_APPEND_FL | InodeFlags.EXT4_NODUMP_FL | InodeFlags.EXT4_ENCRYPT_FL
+            | InodeFlags.EXT4_VERITY_FL;
+
+    /**
+     * statx with the birth time and ext4's attribute flags. The kernel asks only when a caller
+     * wants more than the cached basic stats; Linux 6.18 keeps the basic stats and the birth time
+     * of the answer but not stx_attributes, which only kernels that copy them show.
+     */
     private StatxOut statx(long ino, StatxIn in) {
         Attributes a = fs.getattr(ino);
         int mask = StatxOut.STATX_BASIC_STATS | (a.crtime() != null ? StatxOut.STATX_BTIME : 0);
         long[] times = {a.atime().seconds(), a.atime().nanos(),
             a.crtime() != null ? a.crtime().seconds() : 0, a.crtime() != null ? a.crtime().nanos() : 0,
             a.ctime().seconds(), a.ctime().nanos(), a.mtime().seconds(), a.mtime().nanos()};
-        return new StatxOut(options.attrTimeoutSeconds(), 0, mask, a.blockSize(), 0, a.nlink(), a.uid(), a.gid(),
-                a.mode(), a.ino(), a.size(), a.blocks512(), 0, times, a.rdevMajor(), a.rdevMinor());
+        return new StatxOut(options.attrTimeoutSeconds(), 0, mask, a.blockSize(), a.flags() & EXT4_STATX_ATTRIBUTES,
+                a.nlink(), a.uid(), a.gid(), a.mode(), a.ino(), a.size(), a.blocks512(), EXT4_STATX_ATTRIBUTES, times,
+                a.rdevMajor(), a.rdevMinor());
     }
 
     private OutStruct ioctl(InHeader h, long ino, IoctlIn in) {
