@@ -92,6 +92,11 @@ public final class OwnerOverride implements WritableFileSystem {
     }
 
     @Override
+    public void remount(boolean readOnly) {
+        fs.remount(readOnly);
+    }
+
+    @Override
     public void onPrivilegesDropped(java.util.function.LongConsumer listener) {
         if (fs instanceof WritableFileSystem w) {
             w.onPrivilegesDropped(listener);

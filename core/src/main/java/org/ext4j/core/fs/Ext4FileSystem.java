@@ -31,26 +31,30 @@ import org.ext4j.core.spi.Ext4Exception;
 public final class Ext4FileSystem implements Closeable {
     private final BlockDevice device;
     private final Superblock sb;
-    private final boolean readOnly;
-    private final String readOnlyReason;
+    /** Read-only now: from the open, or since a remount (see {@link #remount}). */
+    private volatile boolean readOnly;
+    private volatile String readOnlyReason;
+    /** Why this filesystem can never be written (opened read-only, device, feature), or null. */
+    private final String unwritableReason;
     private final int blockSize;
     private final boolean metadataCsum;
     private final int csumSeed;
     private final BlockCache cache;
     private TransactionManager transactions;
-    /** When reads update access times (the open options' choice). */
-    private final AtimeMode atimeMode;
+    /** How it was opened: the access-time rules and the commit interval. */
+    private final OpenOptions options;
     /** Recently verified descriptors, direct-mapped by group number (see {@link ValidatedDescriptor}). */
     private final java.util.concurrent.atomic.AtomicReferenceArray<ValidatedDescriptor> validated;
     private RecoveryResult recovery;
 
     private Ext4FileSystem(BlockDevice device, Superblock sb, boolean readOnly, String readOnlyReason,
-            AtimeMode atimeMode) {
+            OpenOptions options) {
         this.device = device;
-        this.atimeMode = atimeMode;
+        this.options = options;
         this.sb = sb;
         this.readOnly = readOnly;
         this.readOnlyReason = readOnlyReason;
+        this.unwritableReason = readOnly ? readOnlyReason : null;
         this.blockSize = sb.blockSize();
         this.metadataCsum = sb.hasRoCompat(Features.RO_COMPAT_METADATA_CSUM);
         this.csumSeed = metadataCsum ? sb.checksumSeed() : 0;
@@ -88,12 +92,12 @@ public final class Ext4FileSystem implements Closeable {
             reason = "feature(s) " + String.join(", ", Features.roCompatNames(roUnsupported)) + " can only be read";
         }
         if (!sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
-            return new Ext4FileSystem(device, sb, readOnly, reason, options.atimeMode());
+            return new Ext4FileSystem(device, sb, readOnly, reason, options);
         }
         // A dirty journal: replay it in place, or into memory when nothing may be written.
         BlockDevice target = readOnly ? new OverlayBlockDevice(device, sb.blockSize()) : device;
-        RecoveryResult result = replayJournal(new Ext4FileSystem(device, sb, true, reason, options.atimeMode()), target);
-        Ext4FileSystem fs = new Ext4FileSystem(target, readSuperblock(target), readOnly, reason, options.atimeMode());
+        RecoveryResult result = replayJournal(new Ext4FileSystem(device, sb, true, reason, options), target);
+        Ext4FileSystem fs = new Ext4FileSystem(target, readSuperblock(target), readOnly, reason, options);
         fs.recovery = result;
         return fs;
     }
@@ -176,7 +180,56 @@ public final class Ext4FileSystem implements Closeable {
 
     /** When reads update access times (the open options' choice). */
     public AtimeMode atimeMode() {
-        return atimeMode;
+        return options.atimeMode();
+    }
+
+    /** True when listing a directory leaves its access time alone (nodiratime). */
+    public boolean noDirAtime() {
+        return options.noDirAtime();
+    }
+
+    /**
+     * Goes read-only or back to read-write while in use, as {@code mount -o remount,ro} and
+     * {@code remount,rw} do. Going read-only refuses new handles at once (EROFS), waits for the
+     * running ones, writes the running transaction, checkpoints the journal and clears
+     * needs_recovery, as the kernel's ext4 does at a read-only remount: the image then reads right
+     * to e2fsck and debugfs while still open. Going read-write starts a new transaction manager
+     * (the journal's needs_recovery is set again before its first commit) and the commit timer.
+     *
+     * @throws Ext4Exception EROFS when the filesystem can never be written (opened read-only, a
+     *         read-only device, a read-only feature); EIO when writing out failed (it stays read-only)
+     */
+    public void remount(boolean toReadOnly) {
+        TransactionManager running;
+        synchronized (this) {
+            if (!toReadOnly) {
+                if (unwritableReason != null) {
+                    throw new Ext4Exception(Errno.EROFS, "cannot remount read-write: " + unwritableReason);
+                }
+                if (readOnly) {
+                    // A manager made while read-only commits in place and refuses every handle: start afresh.
+                    transactions = null;
+                    readOnly = false;
+                    readOnlyReason = null;
+                    transactions().startCommitTimer(options.commitInterval());
+                }
+                return;
+            }
+            if (readOnly) {
+                return;
+            }
+            readOnly = true;
+            readOnlyReason = "remounted read-only";
+            running = transactions;
+            transactions = null;
+        }
+        if (running != null) {
+            try {
+                running.close();
+            } catch (IOException e) {
+                throw new Ext4Exception(Errno.EIO, "writing out before going read-only failed: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Why the filesystem is read-only, or null when it is writable. */

@@ -350,6 +350,12 @@ public final class Ext4Volume implements IomapFileSystem {
     public void releasedir(long ino, long handle) {
     }
 
+    /** {@inheritDoc} See {@link Ext4FileSystem#remount}. */
+    @Override
+    public void remount(boolean readOnly) {
+        fs.remount(readOnly);
+    }
+
     @Override
     public long open(Caller caller, long ino, int flags) {
         Inode inode = liveInode(ino);
@@ -416,7 +422,8 @@ public final class Ext4Volume implements IomapFileSystem {
      * inode first so that most reads take no transaction at all.
      */
     private void accessed(Inode inode, boolean noatimeHandle) {
-        if (fs.isReadOnly() || noatimeHandle || inode.hasFlag(InodeFlags.EXT4_NOATIME_FL)) {
+        if (fs.isReadOnly() || noatimeHandle || inode.hasFlag(InodeFlags.EXT4_NOATIME_FL)
+                || inode.isDirectory() && fs.noDirAtime()) {
             return;
         }
         Timestamp now = now();
@@ -468,7 +475,8 @@ public final class Ext4Volume implements IomapFileSystem {
             return;
         }
         Integer left = openCounts.computeIfPresent(file.ino(), (k, n) -> n > 1 ? n - 1 : null);
-        if (left == null && unlinkedOpen.contains(file.ino())) {
+        // Read-only (remounted so): the orphan list keeps it, for close or the next read-write open.
+        if (left == null && unlinkedOpen.contains(file.ino()) && !fs.isReadOnly()) {
             freeOrphan(file.ino());
         }
     }

@@ -11,12 +11,14 @@ import java.time.Duration;
  *                       leaves writing to sync, fsync, size limits and close
  * @param atimeMode      when reads update access times ({@link AtimeMode#RELATIME} by default,
  *                       as the kernel mounts); a read-only open never updates them
+ * @param noDirAtime     listing a directory never updates its access time (the nodiratime mount
+ *                       option); files still follow {@code atimeMode}
  */
-public record OpenOptions(boolean readOnly, Duration commitInterval, AtimeMode atimeMode) {
+public record OpenOptions(boolean readOnly, Duration commitInterval, AtimeMode atimeMode, boolean noDirAtime) {
     /** The kernel's default commit interval (JBD2_DEFAULT_MAX_COMMIT_AGE). */
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(5);
-    public static final OpenOptions READ_ONLY = new OpenOptions(true, DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME);
-    public static final OpenOptions READ_WRITE = new OpenOptions(false, DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME);
+    public static final OpenOptions READ_ONLY = new OpenOptions(true, DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, false);
+    public static final OpenOptions READ_WRITE = new OpenOptions(false, DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, false);
 
     public OpenOptions {
         if (commitInterval == null || commitInterval.isNegative()) {
@@ -29,11 +31,16 @@ public record OpenOptions(boolean readOnly, Duration commitInterval, AtimeMode a
 
     /** These options with another commit interval. */
     public OpenOptions withCommitInterval(Duration interval) {
-        return new OpenOptions(readOnly, interval, atimeMode);
+        return new OpenOptions(readOnly, interval, atimeMode, noDirAtime);
     }
 
     /** These options with another atime mode. */
     public OpenOptions withAtimeMode(AtimeMode mode) {
-        return new OpenOptions(readOnly, commitInterval, mode);
+        return new OpenOptions(readOnly, commitInterval, mode, noDirAtime);
+    }
+
+    /** These options with directory access times kept ({@code true}: nodiratime) or not. */
+    public OpenOptions withNoDirAtime(boolean keep) {
+        return new OpenOptions(readOnly, commitInterval, atimeMode, keep);
     }
 }

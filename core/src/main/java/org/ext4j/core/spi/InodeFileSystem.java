@@ -90,6 +90,18 @@ public interface InodeFileSystem extends Closeable {
      */
     List<MappedExtent> mapBlocks(long ino, long offset, long length);
 
+    /**
+     * Goes read-only or back to read-write while in use ({@code mount -o remount,ro} / {@code rw}):
+     * going read-only makes everything committed durable and the image consistent without a
+     * journal replay, then refuses changes with EROFS; going read-write takes them again.
+     *
+     * @throws Ext4Exception EROFS when the filesystem can never be written, EIO when writing out
+     *         failed, EOPNOTSUPP when the implementation cannot switch
+     */
+    default void remount(boolean readOnly) {
+        throw new Ext4Exception(Errno.EOPNOTSUPP, "this filesystem cannot be remounted");
+    }
+
     /** True when no write will be accepted (and why, via {@link #readOnlyReason}). */
     boolean isReadOnly();
 
