@@ -130,7 +130,7 @@ public final class MountHelperCommand implements Callable<Integer> {
                 "    esac",
                 "done",
                 "exec " + quote(java) + " -cp " + quote(classPath) + " " + Main.class.getName()
-                        + " mount ${opts:+-o \"$opts\"} -- \"$image\" \"$dir\"",
+                        + " mount --helper ${opts:+-o \"$opts\"} -- \"$image\" \"$dir\"",
                 "");
     }
 
