@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.ext4j.core.inode.FileType;
-import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.DirectoryEntry;
 import org.ext4j.core.spi.Errno;
@@ -33,7 +32,6 @@ import org.ext4j.linux.protocol.FallocateIn;
 import org.ext4j.linux.protocol.FlushIn;
 import org.ext4j.linux.protocol.ForgetIn;
 import org.ext4j.linux.protocol.FsyncIn;
-import org.ext4j.linux.protocol.FuseAttr;
 import org.ext4j.linux.protocol.FuseDecodeException;
 import org.ext4j.linux.protocol.GetattrIn;
 import org.ext4j.linux.protocol.GetxattrIn;
@@ -483,24 +481,11 @@ public final class FuseDispatcher {
     }
 
     private EntryOut entry(Attributes a) {
-        return entry(a, options);
-    }
-
-    /** The entry the kernel is given for an inode (it then holds one lookup of it). */
-    static EntryOut entry(Attributes a, DispatchOptions options) {
-        return new EntryOut(NodeIds.toNodeId(a.ino()), Integer.toUnsignedLong(a.generation()),
-                options.entryTimeoutSeconds(), options.attrTimeoutSeconds(), 0, 0, fuseAttr(a));
+        return AttributeReplies.entry(a, options);
     }
 
     private AttrOut getattr(long ino) {
-        return new AttrOut(options.attrTimeoutSeconds(), 0, fuseAttr(fs.getattr(ino)));
-    }
-
-    /** The wire form of the core's stat. */
-    static FuseAttr fuseAttr(Attributes a) {
-        return new FuseAttr(a.ino(), a.size(), a.blocks512(), a.atime().seconds(), a.mtime().seconds(),
-                a.ctime().seconds(), a.atime().nanos(), a.mtime().nanos(), a.ctime().nanos(), a.mode(), a.nlink(),
-                a.uid(), a.gid(), FuseAttr.encodeDev(a.rdevMajor(), a.rdevMinor()), a.blockSize(), 0);
+        return AttributeReplies.attr(fs.getattr(ino), options);
     }
 
     private OpenOut open(InHeader h, long ino, OpenIn in) {
@@ -694,29 +679,8 @@ public final class FuseDispatcher {
         return new LseekOut(size);
     }
 
-    /**
-     * The inode flags ext4_getattr reports as stx_attributes, each the STATX_ATTR_* bit of the same
-     * value (compressed, immutable, append, nodump, encrypted, verity); the mask is all of them.
-     * The VFS adds automount, mount-root and dax itself.
-     */
-    static final long EXT4_STATX_ATTRIBUTES = InodeFlags.EXT4_COMPR_FL | InodeFlags.EXT4_IMMUTABLE_FL
-            | InodeFlags.EXT4_APPEND_FL | InodeFlags.EXT4_NODUMP_FL | InodeFlags.EXT4_ENCRYPT_FL
-            | InodeFlags.EXT4_VERITY_FL;
-
-    /**
-     * statx with the birth time and ext4's attribute flags. The kernel asks only when a caller
-     * wants more than the cached basic stats; Linux 6.18 keeps the basic stats and the birth time
-     * of the answer but not stx_attributes, which only kernels that copy them show.
-     */
     private StatxOut statx(long ino, StatxIn in) {
-        Attributes a = fs.getattr(ino);
-        int mask = StatxOut.STATX_BASIC_STATS | (a.crtime() != null ? StatxOut.STATX_BTIME : 0);
-        long[] times = {a.atime().seconds(), a.atime().nanos(),
-            a.crtime() != null ? a.crtime().seconds() : 0, a.crtime() != null ? a.crtime().nanos() : 0,
-            a.ctime().seconds(), a.ctime().nanos(), a.mtime().seconds(), a.mtime().nanos()};
-        return new StatxOut(options.attrTimeoutSeconds(), 0, mask, a.blockSize(), a.flags() & EXT4_STATX_ATTRIBUTES,
-                a.nlink(), a.uid(), a.gid(), a.mode(), a.ino(), a.size(), a.blocks512(), EXT4_STATX_ATTRIBUTES, times,
-                a.rdevMajor(), a.rdevMinor());
+        return AttributeReplies.statx(fs.getattr(ino), options);
     }
 
     private OutStruct ioctl(InHeader h, long ino, IoctlIn in) {
