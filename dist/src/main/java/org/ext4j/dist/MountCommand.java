@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,6 +16,7 @@ import org.ext4j.linux.mount.FuseMount;
 import org.ext4j.linux.mount.ImageLock;
 import org.ext4j.linux.mount.MountOptionParser;
 import org.ext4j.linux.mount.MountOptions;
+import org.ext4j.linux.mount.RemountControl;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -64,11 +66,20 @@ import picocli.CommandLine.Spec;
             "  fsname=NAME       the source name /proc/mounts shows (default: the image path; a fuseblk mount "
                 + "always shows the device).",
             "  noatime, relatime, strictatime, atime  when reads update access times (default relatime).",
+            "  nodiratime, diratime  whether listing a directory updates its access time (default: as atime says).",
             "  noexec, exec      forbid or allow running programs from the mount.",
             "  nonempty          mount over a directory that has entries.",
             "  nosuid, nodev     accepted; ext4j mounts are always nosuid,nodev.",
             "  defaults, auto, noauto, nofail, _netdev, x-*, comment=  fstab's own options, accepted and ignored.",
             "Any other option is refused with its name.",
+            "",
+            "REMOUNT: 'mount -o remount,ro DIR' (through the mount helper) or 'ext4j mount -o remount,ro DIR' "
+                + "makes a read-write mount read-only: ext4j writes out everything committed and checkpoints the "
+                + "journal, so the image is complete and clean (e2fsck -fn passes) while it stays mounted, and every "
+                + "change answers EROFS. The kernel refuses (busy) while files are open for writing. "
+                + "'-o remount,rw' makes it writable again. Only ro and rw can change; the other options must "
+                + "restate the mount's. A mount made read-only from the start cannot become read-write (the image "
+                + "was opened read-only), nor can a normal user's mount made through fusermount3.",
             "",
             "LOCKING: a read-write mount holds an exclusive flock(2) on IMAGE (and, for a block device, the "
                 + "kernel's exclusive claim). A second ext4j mount, an ext4j cp/mkdir/rm/mv/ln into the image, "
@@ -108,14 +119,25 @@ public final class MountCommand implements Callable<Integer> {
     @Option(names = "-f", description = "Stay in the foreground until unmounted.")
     boolean foreground;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The ext4 image file or block device.")
+    @Option(names = "--helper", hidden = true,
+            description = "Run by mount(8) through mount.fuse.ext4j: print nothing when it worked.")
+    boolean helper;
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "The ext4 image file or block device "
+            + "(with -o remount, the mountpoint alone will do).")
     Path image;
 
-    @Parameters(index = "1", paramLabel = "MOUNTPOINT", description = "An existing, empty directory.")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "MOUNTPOINT", description = "An existing, empty directory.")
     Path mountpoint;
 
     @Override
     public Integer call() throws Exception {
+        if (isRemount()) {
+            return remount();
+        }
+        if (mountpoint == null) {
+            throw usage("MOUNTPOINT is missing (see ext4j mount --help)");
+        }
         MountOptions opts = parseOptions();
         if (!backend.equals("auto") && !backend.equals("linux")) {
             throw new CommandFailure(backend, "unknown backend (available on this system: "
@@ -162,6 +184,45 @@ public final class MountCommand implements Callable<Integer> {
         out.flush();
         mount.waitUntilUnmounted();
         return 0;
+    }
+
+    /** True when the options ask to change a live mount ({@code -o remount,...}). */
+    private boolean isRemount() {
+        return options.stream().flatMap(list -> java.util.Arrays.stream(list.split(","))).anyMatch("remount"::equals);
+    }
+
+    /** {@code -o remount,...}: hands the options to the server of the mount, which does the rest. */
+    private int remount() throws IOException {
+        Path target = (mountpoint != null ? mountpoint : image).toAbsolutePath().normalize();
+        if (!isMounted(target)) {
+            throw new CommandFailure(target.toString(), "is not an ext4j mount (remount changes a live mount)");
+        }
+        List<String> requested = new ArrayList<>(options);
+        if (readOnly) {
+            requested.add("ro");
+        }
+        try {
+            RemountControl.request(target, requested);
+        } catch (IOException e) {
+            throw new CommandFailure("remount", e.getMessage(), e);
+        }
+        if (!helper) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("ext4j: remounted " + target + " " + (mountedReadOnly(target) ? "read-only" : "read-write"));
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** True when /proc/self/mounts lists {@code dir} with the ro flag. */
+    private static boolean mountedReadOnly(Path dir) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8)) {
+            String[] f = line.split(" ");
+            if (f.length > 3 && f[1].equals(dir.toString())) {
+                return f[3].equals("ro") || f[3].startsWith("ro,");
+            }
+        }
+        return false;
     }
 
     /** The image lock of a read-write mount (none for read-only), or the clear refusal. */
@@ -214,6 +275,9 @@ public final class MountCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(SERVER_JVM_OPTIONS);
         cmd.addAll(List.of("-cp", classPath, Main.class.getName(), "mount", "-f", "--backend", backend));
+        if (helper) {
+            cmd.add("--helper");
+        }
         if (readOnly) {
             cmd.add("--read-only");
         }
@@ -227,15 +291,21 @@ public final class MountCommand implements Callable<Integer> {
             // Its own session: closing the terminal that ran ext4j mount must not hang up the server.
             cmd.add(0, "setsid");
         }
-        Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+        Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         Path target = mountpoint.toAbsolutePath().normalize();
         for (int i = 0; i < 300; i++) {
             if (isMounted(target)) {
-                PrintWriter out = spec.commandLine().getOut();
-                out.println("ext4j: mounted " + image + " on " + mountpoint + " (" + mode(parseOptions()) + "; server pid "
-                        + server.pid() + ", log " + log + ")");
-                out.flush();
+                // mount(8) helpers say nothing when they worked; the server's log keeps this line.
+                String line = "ext4j: mounted " + image + " on " + mountpoint + " (" + mode(parseOptions()) + "; server pid "
+                        + server.pid() + ", log " + log + ")";
+                if (helper) {
+                    Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                } else {
+                    PrintWriter out = spec.commandLine().getOut();
+                    out.println(line);
+                    out.flush();
+                }
                 return 0;
             }
             if (!server.isAlive()) {

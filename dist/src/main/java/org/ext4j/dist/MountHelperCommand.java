@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
                 + "small shell script that turns that call into 'ext4j mount -o OPTIONS SOURCE DIR', started "
                 + "with the Java and class path this ext4j runs with (install again after moving ext4j). "
                 + "Then 'mount -t fuse.ext4j disk.img /mnt/disk -o noatime' and fstab lines of type "
-                + "fuse.ext4j work; unmount with umount(8) or ext4j umount.",
+                + "fuse.ext4j work; unmount with umount(8) or ext4j umount. 'mount -o remount,ro DIR' and "
+                + "'remount,rw' reach the running server through the helper too. Like every mount helper it prints "
+                + "nothing when the mount worked (the server's log names its pid).",
             "",
             "mount(8) looks for helpers in /sbin (also /usr/sbin where /sbin is a link to it), not in "
                 + "/usr/local/sbin, so /sbin is the default. Writing there needs root. A file of that name "
@@ -130,7 +132,7 @@ public final class MountHelperCommand implements Callable<Integer> {
                 "    esac",
                 "done",
                 "exec " + quote(java) + " -cp " + quote(classPath) + " " + Main.class.getName()
-                        + " mount ${opts:+-o \"$opts\"} -- \"$image\" \"$dir\"",
+                        + " mount --helper ${opts:+-o \"$opts\"} -- \"$image\" \"$dir\"",
                 "");
     }
 

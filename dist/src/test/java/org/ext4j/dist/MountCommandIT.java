@@ -71,6 +71,17 @@ class MountCommandIT {
             assertTrue(MountCommand.isMounted(mnt.toRealPath()), "mounted");
             Files.createDirectory(mnt.resolve("docs"));
             Files.writeString(mnt.resolve("docs/note.txt"), "written through FUSE\n");
+            // remount,ro: writes refused, and the image, still mounted, is complete and clean.
+            assertEquals(0, run("mount", "-o", "remount,ro", mnt.toString()));
+            java.nio.file.FileSystemException rofs = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.nio.file.FileSystemException.class, () -> Files.writeString(mnt.resolve("refused"), "x"));
+            assertEquals("Read-only file system", rofs.getReason());
+            HostSystem.run(java.util.List.of("e2fsck", "-fn", img.toString()));
+            assertTrue(HostSystem.output(java.util.List.of("debugfs", "-R", "cat /docs/note.txt", img.toString()))
+                    .contains("written through FUSE"));
+            assertEquals(1, run("mount", "-o", "remount,ro,strictatime", mnt.toString()), "only ro and rw change");
+            assertEquals(0, run("mount", "-o", "remount,rw", mnt.toString()));
+            Files.writeString(mnt.resolve("docs/later.txt"), "written after remount,rw\n");
             assertEquals(0, run("umount", mnt.toString()));
             assertEquals(0, server.get(30, TimeUnit.SECONDS), "the foreground server returns after umount");
         } finally {

@@ -18,8 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * mount(8) through the installed mount.fuse.ext4j helper: {@code mount -t fuse.ext4j} with
- * options, an fstab line ({@code mount -T FILE}), an unknown option refused by name, and the image
- * lock refusing a second mount and a cp into the mounted image. The helper is removed afterwards.
+ * options (silent when it works, as helpers are), {@code mount -o remount,ro} and {@code rw} of
+ * the live mount, an fstab line ({@code mount -T FILE}), an unknown option refused by name, and
+ * the image lock refusing a second mount and a cp into the mounted image. The helper is removed
+ * afterwards.
  */
 class MountHelperIT {
     @TempDir
@@ -37,11 +39,29 @@ class MountHelperIT {
         try {
             assertTrue(Files.isExecutable(helper));
             Result mounted = exec(List.of("mount", "-t", "fuse.ext4j", img.toString(), mnt.toString(), "-o",
-                    "noatime,commit=1"));
+                    "noatime,nodiratime,commit=1"));
             assertEquals(0, mounted.status, mounted.text);
+            assertEquals("", mounted.text, "a mount helper prints nothing when it worked");
             String line = mountsLine(mnt);
-            assertTrue(line.startsWith(img + " " + mnt.toRealPath() + " fuse.ext4j rw,nosuid,nodev,noatime,"), line);
+            assertTrue(line.startsWith(img + " " + mnt.toRealPath() + " fuse.ext4j rw,nosuid,nodev,noatime,nodiratime,"),
+                    line);
             Files.writeString(mnt.resolve("via-mount8.txt"), "mounted by mount(8)\n");
+
+            // mount(8) hands the helper remount,ro with the live mount's options, user_id= and all.
+            Result ro = exec(List.of("mount", "-o", "remount,ro", mnt.toString()));
+            assertEquals(0, ro.status, ro.text);
+            assertEquals("", ro.text);
+            assertTrue(mountsLine(mnt).contains(" fuse.ext4j ro,"), mountsLine(mnt));
+            java.nio.file.FileSystemException rofs = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.nio.file.FileSystemException.class, () -> Files.writeString(mnt.resolve("refused"), "x"));
+            assertEquals("Read-only file system", rofs.getReason());
+            // Still mounted, the image is complete and needs no journal replay.
+            HostSystem.run(List.of("e2fsck", "-fn", img.toString()));
+            assertTrue(HostSystem.output(List.of("debugfs", "-R", "cat /via-mount8.txt", img.toString()))
+                    .contains("mounted by mount(8)"));
+            Result rw = exec(List.of("mount", "-o", "remount,rw", mnt.toString()));
+            assertEquals(0, rw.status, rw.text);
+            Files.writeString(mnt.resolve("after-remount.txt"), "written after remount,rw\n");
 
             Path local = Files.writeString(dir.resolve("local.txt"), "x");
             Result cp = run("cp", local.toString(), img + ":/local.txt");
@@ -92,10 +112,10 @@ class MountHelperIT {
         Files.writeString(script, MountHelperCommand.script(fakeJava.toString(), "/opt/it's/ext4j.jar"));
         script.toFile().setExecutable(true);
         String main = Main.class.getName();
-        assertEquals("[-cp][/opt/it's/ext4j.jar][" + main + "][mount][-o][rw,noatime,ro][--][/img][/mnt dir]",
+        assertEquals("[-cp][/opt/it's/ext4j.jar][" + main + "][mount][--helper][-o][rw,noatime,ro][--][/img][/mnt dir]",
                 exec(List.of(script.toString(), "/img", "/mnt dir", "-sv", "-o", "rw,noatime", "-r", "-t",
                         "fuse.ext4j")).text);
-        assertEquals("[-cp][/opt/it's/ext4j.jar][" + main + "][mount][--][/img][/mnt]",
+        assertEquals("[-cp][/opt/it's/ext4j.jar][" + main + "][mount][--helper][--][/img][/mnt]",
                 exec(List.of(script.toString(), "/img", "/mnt", "-n")).text);
         assertEquals("", exec(List.of(script.toString(), "/img", "/mnt", "-f", "-o", "ro")).text, "-f: fake, no mount");
     }

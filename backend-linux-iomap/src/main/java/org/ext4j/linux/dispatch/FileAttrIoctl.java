@@ -44,6 +44,11 @@ final class FileAttrIoctl {
     private FileAttrIoctl() {
     }
 
+    /** True for the commands that change the inode (its flags and ctime). */
+    static boolean setsFlags(int cmd) {
+        return cmd == FS_IOC_SETFLAGS || cmd == FS_IOC32_SETFLAGS || cmd == FS_IOC_FSSETXATTR;
+    }
+
     /** Answers one ioctl on inode {@code ino}; a failure is thrown as an errno (ENOTTY for unknown commands). */
     static IoctlOut handle(WritableFileSystem fs, Caller caller, long ino, IoctlIn in) {
         switch (in.cmd()) {

@@ -32,7 +32,6 @@ import org.ext4j.linux.protocol.FallocateIn;
 import org.ext4j.linux.protocol.FlushIn;
 import org.ext4j.linux.protocol.ForgetIn;
 import org.ext4j.linux.protocol.FsyncIn;
-import org.ext4j.linux.protocol.FuseAttr;
 import org.ext4j.linux.protocol.FuseDecodeException;
 import org.ext4j.linux.protocol.GetattrIn;
 import org.ext4j.linux.protocol.GetxattrIn;
@@ -41,6 +40,8 @@ import org.ext4j.linux.protocol.InHeader;
 import org.ext4j.linux.protocol.InitFlags;
 import org.ext4j.linux.protocol.InitIn;
 import org.ext4j.linux.protocol.IoctlIn;
+import org.ext4j.linux.protocol.IoctlOut;
+import org.ext4j.linux.protocol.NotifyInvalInode;
 import org.ext4j.linux.protocol.LinkIn;
 import org.ext4j.linux.protocol.InitOut;
 import org.ext4j.linux.protocol.InterruptIn;
@@ -94,6 +95,7 @@ public final class FuseDispatcher {
     private volatile int minor;
     private volatile boolean destroyed;
     private volatile boolean setxattrExt;
+    private volatile NotificationSink notifications = NotificationSink.NONE;
 
     public FuseDispatcher(InodeFileSystem fs, DispatchOptions options) {
         this(fs, options, System.err);
@@ -107,6 +109,25 @@ public final class FuseDispatcher {
         this.log = log;
         this.writes = new WriteRequests(fs, options, lookups);
         this.iomap = new IomapRequests(fs, log);
+        if (fs instanceof WritableFileSystem w) {
+            // A write, fallocate or O_TRUNC open that drops setuid/setgid replies without attributes,
+            // and the kernel then refreshes size and times but keeps its cached mode.
+            w.onPrivilegesDropped(ino -> invalidateAttributes(NodeIds.toNodeId(ino)));
+        }
+    }
+
+    /** Sends notifications (cache invalidations) through {@code sink} from now on. */
+    public void sendNotificationsTo(NotificationSink sink) {
+        this.notifications = sink;
+    }
+
+    /**
+     * Makes the kernel forget the cached attributes of {@code nodeId}, for a change it did not
+     * make itself and that no reply reports. Sent before the reply of the request that made the
+     * change, once the change is visible to GETATTR: a stat after the syscall returns sees it.
+     */
+    void invalidateAttributes(long nodeId) {
+        notifications.send(OutHeader.notification(NotifyInvalInode.CODE, NotifyInvalInode.attributes(nodeId)));
     }
 
     /**
@@ -363,7 +384,14 @@ public final class FuseDispatcher {
                 writes.removexattr(h, ino, new String(r.body().cString(), StandardCharsets.UTF_8));
                 return null;
             case FALLOCATE:
-                writes.fallocate(h, ino, FallocateIn.decode(r.body()));
+                try {
+                    writes.fallocate(h, ino, FallocateIn.decode(r.body()));
+                } catch (Ext4Exception refused) {
+                    // ext4 may refuse a mode after counting the call as a modification (mtime and
+                    // ctime moved), and the kernel refreshes nothing after a failed FALLOCATE.
+                    invalidateAttributes(h.nodeId());
+                    throw refused;
+                }
                 return null;
             case COPY_FILE_RANGE:
                 return writes.copyFileRange(h, ino, CopyFileRangeIn.decode(r.body()), false);
@@ -424,7 +452,19 @@ public final class FuseDispatcher {
         return out;
     }
 
+    /**
+     * LOOKUP of a name in a directory, and the two lookups the kernel's export code sends to
+     * resolve a file handle (open_by_handle_at, NFS) when it has forgotten the node: "." looks up
+     * the node itself by its id (whatever its type), ".." a directory's parent. The path walk never
+     * sends either name, the VFS resolves them itself. The kernel then compares the entry's
+     * generation with the handle's, so a node id whose inode was freed and reused is stale.
+     */
     private EntryOut lookup(InHeader h, long parent, byte[] name) {
+        if (name.length == 1 && name[0] == '.') {
+            EntryOut self = entry(fs.getattrByHandle(parent));
+            lookups.increment(self.nodeId());
+            return self;
+        }
         Attributes a;
         try {
             a = fs.lookup(Credentials.of(h), parent, name);
@@ -441,24 +481,11 @@ public final class FuseDispatcher {
     }
 
     private EntryOut entry(Attributes a) {
-        return entry(a, options);
-    }
-
-    /** The entry the kernel is given for an inode (it then holds one lookup of it). */
-    static EntryOut entry(Attributes a, DispatchOptions options) {
-        return new EntryOut(NodeIds.toNodeId(a.ino()), Integer.toUnsignedLong(a.generation()),
-                options.entryTimeoutSeconds(), options.attrTimeoutSeconds(), 0, 0, fuseAttr(a));
+        return AttributeReplies.entry(a, options);
     }
 
     private AttrOut getattr(long ino) {
-        return new AttrOut(options.attrTimeoutSeconds(), 0, fuseAttr(fs.getattr(ino)));
-    }
-
-    /** The wire form of the core's stat. */
-    static FuseAttr fuseAttr(Attributes a) {
-        return new FuseAttr(a.ino(), a.size(), a.blocks512(), a.atime().seconds(), a.mtime().seconds(),
-                a.ctime().seconds(), a.atime().nanos(), a.mtime().nanos(), a.ctime().nanos(), a.mode(), a.nlink(),
-                a.uid(), a.gid(), FuseAttr.encodeDev(a.rdevMajor(), a.rdevMinor()), a.blockSize(), 0);
+        return AttributeReplies.attr(fs.getattr(ino), options);
     }
 
     private OpenOut open(InHeader h, long ino, OpenIn in) {
@@ -652,22 +679,20 @@ public final class FuseDispatcher {
         return new LseekOut(size);
     }
 
-    /** statx with the birth time (the kernel asks only when a caller wants more than the basic stats). */
     private StatxOut statx(long ino, StatxIn in) {
-        Attributes a = fs.getattr(ino);
-        int mask = StatxOut.STATX_BASIC_STATS | (a.crtime() != null ? StatxOut.STATX_BTIME : 0);
-        long[] times = {a.atime().seconds(), a.atime().nanos(),
-            a.crtime() != null ? a.crtime().seconds() : 0, a.crtime() != null ? a.crtime().nanos() : 0,
-            a.ctime().seconds(), a.ctime().nanos(), a.mtime().seconds(), a.mtime().nanos()};
-        return new StatxOut(options.attrTimeoutSeconds(), 0, mask, a.blockSize(), 0, a.nlink(), a.uid(), a.gid(),
-                a.mode(), a.ino(), a.size(), a.blocks512(), 0, times, a.rdevMajor(), a.rdevMinor());
+        return AttributeReplies.statx(fs.getattr(ino), options);
     }
 
     private OutStruct ioctl(InHeader h, long ino, IoctlIn in) {
         if (!(fs instanceof WritableFileSystem w)) {
             throw new ProtocolError(FileAttrIoctl.ENOTTY);
         }
-        return FileAttrIoctl.handle(w, Credentials.of(h), ino, in);
+        IoctlOut out = FileAttrIoctl.handle(w, Credentials.of(h), ino, in);
+        if (FileAttrIoctl.setsFlags(in.cmd())) {
+            // chattr moves ctime (and the flags), and the kernel's fileattr_set refreshes nothing after it.
+            invalidateAttributes(h.nodeId());
+        }
+        return out;
     }
 
     /**

@@ -87,7 +87,7 @@ final class WriteRequests {
         // a caller without CAP_FSETID, exactly as the kernel asks.
         long handle = in.has(SetattrIn.FH) ? in.fh() : -1;
         Attributes a = w.setattr(Credentials.of(h), ino, handle, changes);
-        return new AttrOut(options.attrTimeoutSeconds(), 0, FuseDispatcher.fuseAttr(a));
+        return new AttrOut(options.attrTimeoutSeconds(), 0, AttributeReplies.fuseAttr(a));
     }
 
     private static TimeChange time(SetattrIn in, int setBit, int nowBit, long seconds, int nanos) {
@@ -213,7 +213,7 @@ final class WriteRequests {
     }
 
     private EntryOut counted(Attributes a) {
-        EntryOut entry = FuseDispatcher.entry(a, options);
+        EntryOut entry = AttributeReplies.entry(a, options);
         lookups.increment(entry.nodeId());
         return entry;
     }

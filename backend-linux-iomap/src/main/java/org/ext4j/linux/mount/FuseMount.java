@@ -39,6 +39,8 @@ public final class FuseMount implements AutoCloseable {
     static final long MS_NODEV = 4;
     static final long MS_NOEXEC = 8;
     static final long MS_NOATIME = 1024;
+    static final long MS_NODIRATIME = 2048;
+    static final long MS_REMOUNT = 32;
     static final long MS_STRICTATIME = 1L << 24;
     /** umount2(2) flag: detach now, finish when the last user leaves. */
     static final int MNT_DETACH = 2;
@@ -53,12 +55,17 @@ public final class FuseMount implements AutoCloseable {
     private final boolean viaFusermount;
     private final ImageLock lock;
     private final Thread shutdownHook;
+    /** The options in force: a remount changes ro/rw. */
+    private MountOptions options;
+    /** Where remount requests arrive (root mounts only; null otherwise or when it could not listen). */
+    private RemountControl remountControl;
     private boolean unmountRequested;
     private boolean closed;
 
     private FuseMount(InodeFileSystem fs, Path mountpoint, FuseSession session, boolean viaFusermount,
-            ImageLock lock) {
+            ImageLock lock, MountOptions options) {
         this.fs = fs;
+        this.options = options;
         this.mountpoint = mountpoint;
         this.session = session;
         this.viaFusermount = viaFusermount;
@@ -122,7 +129,7 @@ public final class FuseMount implements AutoCloseable {
             device.close();
             throw e;
         }
-        FuseMount mount = new FuseMount(fs, target, session, !asRoot, lock);
+        FuseMount mount = new FuseMount(fs, target, session, !asRoot, lock, options);
         try {
             if (!dispatcher.awaitInit(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new IOException("the kernel did not complete FUSE INIT within " + INIT_TIMEOUT_SECONDS + " s");
@@ -138,8 +145,75 @@ public final class FuseMount implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(mount.shutdownHook);
         if (asRoot) {
             widenReadahead(target);
+            try {
+                mount.remountControl = RemountControl.listen(mount, System.err);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("ext4j: mount -o remount will not reach this server: " + e.getMessage());
+            }
         }
         return mount;
+    }
+
+    /**
+     * {@code mount -o remount,...}: applies {@code requested} (mount(8)'s option list) to the
+     * options in force, of which only ro and rw may change. Read-only: the kernel's side first
+     * (mount(2) with MS_REMOUNT, which refuses with EBUSY while files are open for writing), then
+     * the filesystem writes out and checkpoints everything committed and refuses changes, so that
+     * the image is complete while it stays mounted. Read-write: the filesystem first, then the
+     * kernel (and back to read-only if the kernel refuses).
+     *
+     * @throws IOException naming the option or the reason the remount was refused
+     */
+    public synchronized void remount(List<String> requested) throws IOException {
+        MountOptions next;
+        try {
+            next = MountOptionParser.parseRemount(options, requested);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        if (viaFusermount) {
+            throw new IOException("a mount made through fusermount3 cannot be remounted");
+        }
+        if (next.readOnly() == options.readOnly()) {
+            options = next;
+            return;
+        }
+        if (next.readOnly()) {
+            remountKernel(next);
+            try {
+                fs.remount(true);
+            } catch (RuntimeException e) {
+                throw new IOException("remounted read-only, but writing out what was committed failed: "
+                        + e.getMessage(), e);
+            }
+        } else {
+            try {
+                fs.remount(false);
+            } catch (RuntimeException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            try {
+                remountKernel(next);
+            } catch (IOException e) {
+                fs.remount(true);
+                throw e;
+            }
+        }
+        options = next;
+    }
+
+    /** mount(2) with MS_REMOUNT and the flags of {@code next}; the kernel ignores FUSE data on a remount. */
+    private void remountKernel(MountOptions next) throws IOException {
+        if (Libc.get().mount(options.fsName(), mountpoint.toString(), null, MS_REMOUNT | mountFlags(next), null) != 0) {
+            int errno = Libc.errno();
+            throw new IOException("mount(2) remount of " + mountpoint + " failed: " + FuseDevice.describe(errno)
+                    + (errno == Libc.EBUSY ? " (files are open for writing)" : ""));
+        }
+    }
+
+    /** The options in force (after any remount). */
+    public synchronized MountOptions options() {
+        return options;
     }
 
     /** Readahead asked of the mount's backing device info: one maximal FUSE read (max_pages 256). */
@@ -187,6 +261,9 @@ public final class FuseMount implements AutoCloseable {
         } else if (options.atime() == AtimeMode.STRICTATIME) {
             flags |= MS_STRICTATIME;
         }
+        if (options.noDirAtime()) {
+            flags |= MS_NODIRATIME;
+        }
         return flags;
     }
 
@@ -227,8 +304,9 @@ public final class FuseMount implements AutoCloseable {
         if (options.noExec()) {
             o.add("noexec");
         }
-        // fusermount3 (3.14) knows noatime but neither relatime nor strictatime; the kernel does no
-        // atime updates of its own on a FUSE mount, so the flag only shows in /proc/mounts.
+        // fusermount3 (3.14) knows noatime but not relatime, strictatime or nodiratime; the kernel
+        // does no atime updates of its own on a FUSE mount (the server does them), so the flag
+        // only shows in /proc/mounts.
         if (options.atime() == AtimeMode.NOATIME) {
             o.add("noatime");
         }
@@ -382,6 +460,9 @@ public final class FuseMount implements AutoCloseable {
             throw new IOException(mountpoint + " is still mounted; unmount it first");
         }
         closed = true;
+        if (remountControl != null) {
+            remountControl.close();
+        }
         session.dispatcher().closeIomap();
         session.close();
         try {

@@ -64,6 +64,10 @@ public final class MountOptionParser {
                 return flag(opts.withAtime(AtimeMode.RELATIME), option, value);
             case "strictatime":
                 return flag(opts.withAtime(AtimeMode.STRICTATIME), option, value);
+            case "nodiratime":
+                return flag(opts.withNoDirAtime(true), option, value);
+            case "diratime":
+                return flag(opts.withNoDirAtime(false), option, value);
             case "default_permissions", "nosuid", "nodev", "defaults", "auto", "noauto", "nofail", "_netdev", "async":
                 // Always so (the kernel checks permissions; FUSE mounts are nosuid,nodev), or fstab's business.
                 return flag(opts, option, value);
@@ -87,6 +91,39 @@ public final class MountOptionParser {
                 throw new IllegalArgumentException("unknown mount option '" + option + "'");
         }
     }
+
+    /**
+     * The options of {@code mount -o remount,...}, applied to the options the mount has: mount(8)
+     * hands a helper the options of the live mount, the kernel's FUSE ones included
+     * ({@code ro,nosuid,nodev,relatime,remount,user_id=0,group_id=0,default_permissions}), plus the
+     * user's. Those that restate the mount are accepted; only ro and rw may change, because the
+     * others are settled when the server starts.
+     *
+     * @throws IllegalArgumentException naming the first option that is unknown, has a bad value, or
+     *         would change something other than ro/rw
+     */
+    public static MountOptions parseRemount(MountOptions current, List<String> options) {
+        MountOptions opts = current;
+        for (String list : options) {
+            for (String option : list.split(",", -1)) {
+                String name = option.indexOf('=') < 0 ? option : option.substring(0, option.indexOf('='));
+                if (option.isEmpty() || KERNEL_SET.contains(name)) {
+                    continue;
+                }
+                MountOptions next = apply(opts, option);
+                if (!next.withReadOnly(opts.readOnly()).equals(opts)) {
+                    throw new IllegalArgumentException("mount option '" + option
+                            + "' cannot change on remount (only ro and rw can)");
+                }
+                opts = next;
+            }
+        }
+        return opts;
+    }
+
+    /** What mount(8) repeats from the live mount's options and the server sets itself. */
+    private static final java.util.Set<String> KERNEL_SET = java.util.Set.of("remount", "user_id", "group_id",
+            "rootmode", "max_read", "blksize", "fd", "subtype", "source");
 
     private static MountOptions flag(MountOptions opts, String option, String value) {
         if (value != null) {

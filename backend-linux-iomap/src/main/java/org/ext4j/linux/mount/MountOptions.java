@@ -27,10 +27,12 @@ import org.ext4j.core.fs.OpenOptions;
  * @param blockDevice    the block device being served, mounted as {@code fuseblk} (the kernel then
  *                       claims the device and waits for the server at unmount); null for an image file
  * @param blockSize      the {@code blksize=} of a fuseblk mount (ignored without a block device)
+ * @param noDirAtime     listing a directory leaves its access time alone ({@code nodiratime})
  */
 public record MountOptions(boolean readOnly, boolean allowOther, int readerThreads, String fsName,
         boolean allowNonEmpty, List<String> extraOptions, OptionalLong ownerUid, OptionalLong ownerGid,
-        Duration commitInterval, AtimeMode atime, boolean noExec, Path blockDevice, int blockSize) {
+        Duration commitInterval, AtimeMode atime, boolean noExec, Path blockDevice, int blockSize,
+        boolean noDirAtime) {
 
     /** The largest uid or gid (4294967294; -1 as unsigned means "no change" to chown). */
     public static final long MAX_ID = 0xFFFF_FFFEL;
@@ -78,65 +80,71 @@ public record MountOptions(boolean readOnly, boolean allowOther, int readerThrea
     /** Read-write, two reader threads, only the mounter may enter, relatime, the kernel's commit interval. */
     public static MountOptions readWrite(String fsName) {
         return new MountOptions(false, false, 2, fsName, false, List.of(), OptionalLong.empty(), OptionalLong.empty(),
-                OpenOptions.DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, false, null, 0);
+                OpenOptions.DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, false, null, 0, false);
     }
 
     public MountOptions withReadOnly(boolean ro) {
         return new MountOptions(ro, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
     }
 
     public MountOptions withAllowOther(boolean allow) {
         return new MountOptions(readOnly, allow, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
     }
 
     public MountOptions withReaderThreads(int n) {
         return new MountOptions(readOnly, allowOther, n, fsName, allowNonEmpty, extraOptions, ownerUid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
     }
 
     public MountOptions withAllowNonEmpty(boolean allow) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allow, extraOptions, ownerUid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
     }
 
     public MountOptions withFsName(String name) {
         return new MountOptions(readOnly, allowOther, readerThreads, name, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize);
+                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
     }
 
     /** Every inode shown as owned by {@code uid} (empty: the on-disk owner). */
     public MountOptions withOwnerUid(OptionalLong uid) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, uid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
     }
 
     /** Every inode shown with group {@code gid} (empty: the on-disk group). */
     public MountOptions withOwnerGid(OptionalLong gid) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid, gid,
-                commitInterval, atime, noExec, blockDevice, blockSize);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
     }
 
     public MountOptions withCommitInterval(Duration interval) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, interval, atime, noExec, blockDevice, blockSize);
+                ownerGid, interval, atime, noExec, blockDevice, blockSize, noDirAtime);
     }
 
     public MountOptions withAtime(AtimeMode mode) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, mode, noExec, blockDevice, blockSize);
+                ownerGid, commitInterval, mode, noExec, blockDevice, blockSize, noDirAtime);
     }
 
     public MountOptions withNoExec(boolean noexec) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, atime, noexec, blockDevice, blockSize);
+                ownerGid, commitInterval, atime, noexec, blockDevice, blockSize, noDirAtime);
+    }
+
+    /** Listings leave directory access times alone ({@code nodiratime}) or not. */
+    public MountOptions withNoDirAtime(boolean keep) {
+        return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
+                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, keep);
     }
 
     /** Serve {@code device} as a fuseblk mount with {@code blksize} (null: an image file, plain fuse). */
     public MountOptions withBlockDevice(Path device, int blksize) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, atime, noExec, device, blksize);
+                ownerGid, commitInterval, atime, noExec, device, blksize, noDirAtime);
     }
 
     /** True when some inode owner is overridden ({@code uid=} or {@code gid=}). */
@@ -146,10 +154,10 @@ public record MountOptions(boolean readOnly, boolean allowOther, int readerThrea
 
     /**
      * What the core is opened with for these options: read-only or read-write, the commit
-     * interval, and the access-time mode.
+     * interval, and the access-time rules.
      */
     public OpenOptions openOptions() {
         return (readOnly ? OpenOptions.READ_ONLY : OpenOptions.READ_WRITE).withCommitInterval(commitInterval)
-                .withAtimeMode(atime);
+                .withAtimeMode(atime).withNoDirAtime(noDirAtime);
     }
 }

@@ -92,6 +92,18 @@ public final class OwnerOverride implements WritableFileSystem {
     }
 
     @Override
+    public void remount(boolean readOnly) {
+        fs.remount(readOnly);
+    }
+
+    @Override
+    public void onPrivilegesDropped(java.util.function.LongConsumer listener) {
+        if (fs instanceof WritableFileSystem w) {
+            w.onPrivilegesDropped(listener);
+        }
+    }
+
+    @Override
     public Attributes lookup(Caller caller, long parent, byte[] name) {
         return shown(fs.lookup(onDisk(caller, parent), parent, name));
     }
@@ -99,6 +111,11 @@ public final class OwnerOverride implements WritableFileSystem {
     @Override
     public Attributes getattr(long ino) {
         return shown(fs.getattr(ino));
+    }
+
+    @Override
+    public Attributes getattrByHandle(long ino) {
+        return shown(fs.getattrByHandle(ino));
     }
 
     @Override

@@ -42,6 +42,20 @@ public final class OutHeader {
         return size;
     }
 
+    /**
+     * A notification (a message the kernel did not ask for): unique 0, and in the error field the
+     * positive notification code, which is how the kernel tells it from a reply.
+     */
+    public static byte[] notification(int code, OutStruct payload) {
+        if (code <= 0) {
+            throw new IllegalArgumentException("notification codes are positive: " + code);
+        }
+        int size = SIZE + payload.wireSize();
+        WireWriter w = new WireWriter(size).u32(size).u32(code).u64(0);
+        payload.writeTo(w);
+        return w.toByteArray();
+    }
+
     /** An error reply: the header alone, with the negated errno. */
     public static byte[] error(long unique, int errno) {
         if (errno <= 0) {

@@ -51,6 +51,7 @@ public final class FuseSession implements AutoCloseable {
             throw e;
         }
         FuseSession session = new FuseSession(dispatcher, devices, System.err);
+        dispatcher.sendNotificationsTo(session::notify);
         for (int i = 0; i < devices.size(); i++) {
             FuseDevice device = devices.get(i);
             Thread t = new Thread(() -> session.serve(device), name + "-reader-" + i);
@@ -97,6 +98,19 @@ public final class FuseSession implements AutoCloseable {
             } else if (w >= 0 && w != length) {
                 log.println("ext4j: short reply write: " + w + " of " + length + " bytes");
             }
+        }
+    }
+
+    /**
+     * Writes one notification to the connection (from whichever reader thread serves the request
+     * that caused it). ENOENT means the kernel does not hold that node: nothing to invalidate.
+     */
+    private void notify(byte[] message) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(message.length);
+        buffer.put(message).flip();
+        int w = devices.get(0).write(buffer, message.length);
+        if (w < 0 && -w != Libc.ENOENT && -w != Libc.ENODEV) {
+            log.println("ext4j: writing a notification failed: " + FuseDevice.describe(-w));
         }
     }
 

@@ -3,6 +3,7 @@ package org.ext4j.linux.dispatch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -21,6 +22,7 @@ import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.Tools;
 import org.ext4j.linux.protocol.HandBytes;
+import org.ext4j.linux.protocol.NotifyInvalInode;
 import org.ext4j.linux.protocol.Opcode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * mkfs.ext4; the image is then checked with e2fsck -fn and read back with debugfs.
  */
 class WriteDispatchTest {
-    static final int SETATTR = 4, SYMLINK = 6, MKNOD = 8, MKDIR = 9, UNLINK = 10, RMDIR = 11, LINK = 13, OPEN = 14,
+    static final int LOOKUP = 1, FORGET = 2, SETATTR = 4, SYMLINK = 6, MKNOD = 8, MKDIR = 9, UNLINK = 10, RMDIR = 11, LINK = 13, OPEN = 14,
             READ = 15, WRITE = 16, RELEASE = 18, FSYNC = 20, SETXATTR = 21, GETXATTR = 22, INIT = 26, CREATE = 35,
             DESTROY = 38, IOCTL = 39, FALLOCATE = 43, RENAME2 = 45, LSEEK = 46, COPY_FILE_RANGE = 47, SYNCFS = 50,
             TMPFILE = 51, COPY_FILE_RANGE_64 = 53;
@@ -222,6 +224,84 @@ class WriteDispatchTest {
         assertArrayEquals(expected, debugfs.cat("/dst"));
         assertTrue(debugfs.stat("/src").hasFlag(0x40), "EXT4_NODUMP_FL on disk");
         assertEquals(0, debugfs.bmap("/src", 16), "the punched block is a hole");
+    }
+
+    @Test
+    void changesNoReplyReportsInvalidateTheKernelsAttributes() throws Exception {
+        List<byte[]> sent = new java.util.ArrayList<>();
+        dispatcher.sendNotificationsTo(sent::add);
+        long f = nodeId(call(CREATE, 1, HandBytes.start().u32(02 | 0100).u32(0100644).u32(0).u32(0).bytes(z("f")).toArray()));
+        call(SETATTR, f, HandBytes.start().u32(2 | 4).u32(0).u64(0).u64(0).u64(0).u64(0).u64(0).u64(0)
+                .u32(0).u32(0).u32(0).u32(0).u32(0).u32(1000).u32(1000).u32(0).toArray());
+        call(SETATTR, f, HandBytes.start().u32(1).u32(0).u64(0).u64(0).u64(0).u64(0).u64(0).u64(0)
+                .u32(0).u32(0).u32(0).u32(06776).u32(0).u32(0).u32(0).u32(0).toArray());
+        long fh = dispatcherHandle(f);
+        byte[] write = HandBytes.start().u64(fh).u64(0).u32(1).u32(0).u64(0).u32(0).u32(0).u8('x').toArray();
+        call(WRITE, f, write);
+        assertEquals(0, sent.size(), "root keeps setuid and setgid: nothing to tell");
+
+        call(WRITE, f, 1001, 1000, write);
+        assertEquals(1, sent.size(), "a group member's write dropped setuid and setgid");
+        FuseDispatcherTest.Reply note = FuseDispatcherTest.Reply.of(sent.get(0));
+        assertEquals(NotifyInvalInode.CODE, note.error());
+        assertEquals(0, note.unique());
+        assertEquals(f, note.body().getLong(0));
+        assertEquals(-1, note.body().getLong(8), "attributes only, the pages stay");
+        call(WRITE, f, 1001, 1000, write);
+        assertEquals(1, sent.size(), "nothing left to drop");
+
+        call(IOCTL, f, HandBytes.start().u64(fh).u32(0).u32(0x801c581f).u64(0).u32(0).u32(28).toArray());
+        assertEquals(1, sent.size(), "reading the flags changes nothing");
+        int flags = call(IOCTL, f, HandBytes.start().u64(fh).u32(0).u32(0x80086601).u64(0).u32(0).u32(4).toArray())
+                .body().getInt(16);
+        call(IOCTL, f, HandBytes.start().u64(fh).u32(0).u32(0x40086602).u64(0).u32(4).u32(0).u32(flags | 0x80).toArray());
+        assertEquals(2, sent.size(), "chattr +A moved ctime");
+        assertEquals(f, FuseDispatcherTest.Reply.of(sent.get(1)).body().getLong(0));
+        call(RELEASE, f, HandBytes.start().u64(fh).u32(0).u32(0).u64(0).toArray());
+        volume.close();
+        ImageFactory.requireClean(image);
+        assertEquals(0776, new Debugfs(image).stat("/f").mode() & 07777);
+    }
+
+    @Test
+    void aRefusedFallocateStillInvalidatesTheAttributes() throws Exception {
+        // Without extents, ZERO_RANGE is refused after ext4_fallocate counted the call as a modification.
+        volume.close();
+        Tools.run(List.of("mkfs.ext4", "-q", "-F", "-t", "ext3", image.toString(), "16M")).requireExit(0);
+        volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+        dispatcher = new FuseDispatcher(volume, DispatchOptions.DEFAULT, new PrintStream(log, true));
+        call(INIT, 0, FuseDispatcherTest.initBody(45, -1L));
+        List<byte[]> sent = new java.util.ArrayList<>();
+        dispatcher.sendNotificationsTo(sent::add);
+        FuseDispatcherTest.Reply created = call(CREATE, 1, HandBytes.start().u32(02 | 0100).u32(0100644).u32(0).u32(0)
+                .bytes(z("f")).toArray());
+        long f = nodeId(created);
+        long fh = created.body().getLong(128);
+        assertEquals(-Errno.EOPNOTSUPP.code(), call(FALLOCATE, f, HandBytes.start().u64(fh).u64(0).u64(4096).u32(0x10)
+                .u32(0).toArray()).error());
+        assertEquals(1, sent.size());
+        assertEquals(f, FuseDispatcherTest.Reply.of(sent.get(0)).body().getLong(0));
+        call(RELEASE, f, HandBytes.start().u64(fh).u32(0).u32(0).u64(0).toArray());
+    }
+
+    @Test
+    void lookupOfDotNamesANodeByItsIdAsFileHandlesNeed() throws Exception {
+        FuseDispatcherTest.Reply created = call(CREATE, 1, HandBytes.start().u32(02 | 0100).u32(0100644).u32(0).u32(0)
+                .bytes(z("f")).toArray());
+        long f = nodeId(created);
+        long generation = created.body().getLong(8);
+        call(RELEASE, f, HandBytes.start().u64(created.body().getLong(128)).u32(0).u32(0).u64(0).toArray());
+        FuseDispatcherTest.Reply self = call(LOOKUP, f, z("."));
+        assertEquals(f, nodeId(self), "a regular file, looked up by its own id");
+        assertEquals(generation, self.body().getLong(8), "with its generation, which the kernel compares");
+        assertEquals(2, dispatcher.lookupCounts().count(f), "the kernel holds one more reference");
+        assertEquals(1, nodeId(call(LOOKUP, 1, z("."))), "the root");
+        long d = nodeId(call(MKDIR, 1, HandBytes.start().u32(0755).u32(0).bytes(z("d")).toArray()));
+        assertEquals(1, nodeId(call(LOOKUP, d, z(".."))), "a directory's parent, to reconnect it");
+        assertEquals(-Errno.ESTALE.code(), call(LOOKUP, 8, z(".")).error(), "the journal is reserved");
+        assertEquals(0, call(UNLINK, 1, z("f")).error());
+        assertNull(dispatcher.handle(HandBytes.request(FORGET, unique++, f, HandBytes.start().u64(2).toArray())));
+        assertEquals(-Errno.ESTALE.code(), call(LOOKUP, f, z(".")).error(), "freed");
     }
 
     /** Opens node {@code ino} read-write and returns the handle. */

@@ -47,6 +47,30 @@ class MountOptionParserTest {
     }
 
     @Test
+    void nodiratimeAsTheKernelsExt4TakesIt() {
+        assertTrue(parse("nodiratime").noDirAtime());
+        assertTrue(parse("nodiratime").openOptions().noDirAtime(), "the core keeps directory atimes");
+        assertFalse(parse("nodiratime,diratime").noDirAtime());
+        assertEquals(AtimeMode.RELATIME, parse("nodiratime").atime(), "file atimes still follow relatime");
+        assertEquals(FuseMount.MS_NODIRATIME, FuseMount.mountFlags(parse("nodiratime")) & FuseMount.MS_NODIRATIME);
+    }
+
+    @Test
+    void remountTakesWhatMount8RepeatsAndChangesOnlyRoAndRw() {
+        MountOptions live = parse("allow_other,noatime,commit=30");
+        // What mount(8) hands mount.fuse.ext4j for "mount -o remount,ro DIR" (measured, util-linux 2.38).
+        MountOptions ro = MountOptionParser.parseRemount(live, List.of(
+                "ro,nosuid,nodev,noatime,remount,user_id=0,group_id=0,default_permissions,allow_other"));
+        assertEquals(live.withReadOnly(true), ro);
+        assertEquals(live, MountOptionParser.parseRemount(ro, List.of("remount,rw")));
+        assertEquals("mount option 'strictatime' cannot change on remount (only ro and rw can)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> MountOptionParser.parseRemount(live, List.of("remount,ro,strictatime"))).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MountOptionParser.parseRemount(live, List.of("commit=5")));
+        assertThrows(IllegalArgumentException.class, () -> MountOptionParser.parseRemount(live, List.of("bogus")));
+    }
+
+    @Test
     void valuedOptions() {
         MountOptions o = parse("uid=1000,gid=100,commit=30,fsname=disk.img,allow_other,noexec,nonempty");
         assertEquals(OptionalLong.of(1000), o.ownerUid());

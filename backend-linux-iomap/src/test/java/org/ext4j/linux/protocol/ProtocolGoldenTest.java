@@ -64,6 +64,13 @@ class ProtocolGoldenTest {
     }
 
     @Test
+    void invalInodeNotificationHasCodeTwoAndUniqueZero() {
+        // fuse_out_header {len 40, error = FUSE_NOTIFY_INVAL_INODE, unique 0}, fuse_notify_inval_inode_out.
+        assertArrayEquals(HandBytes.start().u32(40).u32(2).u64(0).u64(0x1_0000_0007L).u64(-1L).u64(0).toArray(),
+                OutHeader.notification(NotifyInvalInode.CODE, NotifyInvalInode.attributes(0x1_0000_0007L)));
+    }
+
+    @Test
     void openOutAndStatfsOut() {
         assertArrayEquals(HandBytes.start().u64(0xABCDEFL).u32(2).u32(0).toArray(),
                 body(OutHeader.ok(1, new OpenOut(0xABCDEF, OpenOut.FOPEN_KEEP_CACHE, 0))));

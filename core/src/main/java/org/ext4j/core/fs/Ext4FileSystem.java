@@ -32,15 +32,18 @@ import org.ext4j.core.spi.Ext4Exception;
 public final class Ext4FileSystem implements Closeable {
     private final BlockDevice device;
     private final Superblock sb;
-    private final boolean readOnly;
-    private final String readOnlyReason;
+    /** Read-only now: from the open, or since a remount (see {@link #remount}). */
+    private volatile boolean readOnly;
+    private volatile String readOnlyReason;
+    /** Why this filesystem can never be written (opened read-only, device, feature), or null. */
+    private final String unwritableReason;
     private final int blockSize;
     private final boolean metadataCsum;
     private final int csumSeed;
     private final BlockCache cache;
     private TransactionManager transactions;
-    /** When reads update access times (the open options' choice). */
-    private final AtimeMode atimeMode;
+    /** How it was opened: the access-time rules and the commit interval. */
+    private final OpenOptions options;
     /** Recently verified descriptors, direct-mapped by group number (see {@link ValidatedDescriptor}). */
     private final java.util.concurrent.atomic.AtomicReferenceArray<ValidatedDescriptor> validated;
     private RecoveryResult recovery;
@@ -53,14 +56,15 @@ public final class Ext4FileSystem implements Closeable {
     private SystemZone zoneInProgress;
 
     private Ext4FileSystem(BlockDevice device, Superblock sb, boolean readOnly, String readOnlyReason,
-            AtimeMode atimeMode, FsErrors.Behaviour errorBehaviour) {
+            OpenOptions options) {
         this.device = device;
-        this.errors = new FsErrors(errorBehaviour != null ? errorBehaviour : FsErrors.Behaviour.ofSuperblock(sb.errors()),
+        this.options = options;
+        this.errors = new FsErrors(options.errors() != null ? options.errors() : FsErrors.Behaviour.ofSuperblock(sb.errors()),
                 () -> System.currentTimeMillis() / 1000);
-        this.atimeMode = atimeMode;
         this.sb = sb;
         this.readOnly = readOnly;
         this.readOnlyReason = readOnlyReason;
+        this.unwritableReason = readOnly ? readOnlyReason : null;
         this.blockSize = sb.blockSize();
         this.metadataCsum = sb.hasRoCompat(Features.RO_COMPAT_METADATA_CSUM);
         this.csumSeed = metadataCsum ? sb.checksumSeed() : 0;
@@ -99,15 +103,15 @@ public final class Ext4FileSystem implements Closeable {
         }
         Ext4FileSystem fs;
         if (!sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
-            fs = new Ext4FileSystem(device, sb, readOnly, reason, options.atimeMode(), options.errors());
+            fs = new Ext4FileSystem(device, sb, readOnly, reason, options);
         } else {
             // A dirty journal: replay it in place, or into memory when nothing may be written.
             BlockDevice target = readOnly ? new OverlayBlockDevice(device, sb.blockSize()) : device;
-            RecoveryResult result = replayJournal(new Ext4FileSystem(device, sb, true, reason, options.atimeMode(), options.errors()), target);
+            RecoveryResult result = replayJournal(new Ext4FileSystem(device, sb, true, reason, options), target);
             if (!readOnly) {
-                FreeCountSums.write(new Ext4FileSystem(target, readSuperblock(target), true, reason, options.atimeMode(), options.errors()), target);
+                FreeCountSums.write(new Ext4FileSystem(target, readSuperblock(target), true, reason, options), target);
             }
-            fs = new Ext4FileSystem(target, readSuperblock(target), readOnly, reason, options.atimeMode(), options.errors());
+            fs = new Ext4FileSystem(target, readSuperblock(target), readOnly, reason, options);
             fs.recovery = result;
         }
         if (!fs.readOnly) {
@@ -188,7 +192,7 @@ public final class Ext4FileSystem implements Closeable {
         return sb.blocksCount();
     }
 
-    /** True when nothing may be written: opened so, or stopped by an error under errors=remount-ro. */
+    /** True when nothing may be written: mounted read-only, or stopped by an error under errors=remount-ro. */
     public boolean isReadOnly() {
         return readOnly || errors.stoppedWriting() != null;
     }
@@ -250,7 +254,58 @@ public final class Ext4FileSystem implements Closeable {
 
     /** When reads update access times (the open options' choice). */
     public AtimeMode atimeMode() {
-        return atimeMode;
+        return options.atimeMode();
+    }
+
+    /** True when listing a directory leaves its access time alone (nodiratime). */
+    public boolean noDirAtime() {
+        return options.noDirAtime();
+    }
+
+    /**
+     * Goes read-only or back to read-write while in use, as {@code mount -o remount,ro} and
+     * {@code remount,rw} do. Going read-only refuses new handles at once (EROFS), waits for the
+     * running ones, writes the running transaction, checkpoints the journal and clears
+     * needs_recovery, as the kernel's ext4 does at a read-only remount: the image then reads right
+     * to e2fsck and debugfs while still open. Going read-write starts a new transaction manager
+     * (the journal's needs_recovery is set again before its first commit) and the commit timer.
+     *
+     * @throws Ext4Exception EROFS when the filesystem can never be written (opened read-only, a
+     *         read-only device, a read-only feature); EIO when writing out failed (it stays read-only)
+     */
+    public void remount(boolean toReadOnly) {
+        TransactionManager running;
+        synchronized (this) {
+            if (!toReadOnly) {
+                if (unwritableReason != null) {
+                    throw new Ext4Exception(Errno.EROFS, "cannot remount read-write: " + unwritableReason);
+                }
+                // As on the kernel's ext4, remount,rw resumes writing after errors=remount-ro stopped it.
+                errors.resume();
+                if (readOnly) {
+                    // A manager made while read-only commits in place and refuses every handle: start afresh.
+                    transactions = null;
+                    readOnly = false;
+                    readOnlyReason = null;
+                    transactions().startCommitTimer(options.commitInterval());
+                }
+                return;
+            }
+            if (readOnly) {
+                return;
+            }
+            readOnly = true;
+            readOnlyReason = "remounted read-only";
+            running = transactions;
+            transactions = null;
+        }
+        if (running != null) {
+            try {
+                running.close();
+            } catch (IOException e) {
+                throw new Ext4Exception(Errno.EIO, "writing out before going read-only failed: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Why the filesystem is read-only, or null when it is writable. */
@@ -258,8 +313,8 @@ public final class Ext4FileSystem implements Closeable {
         return readOnly ? readOnlyReason : errors.stoppedWriting();
     }
 
-    /** True when the filesystem was opened read-only (not merely stopped by an error): nothing at all is written. */
-    public boolean openedReadOnly() {
+    /** True when the filesystem is mounted read-only (opened or remounted so, not merely stopped by an error): nothing at all is written. */
+    public boolean mountedReadOnly() {
         return readOnly;
     }
 

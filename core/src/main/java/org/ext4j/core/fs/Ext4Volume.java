@@ -73,6 +73,8 @@ public final class Ext4Volume implements IomapFileSystem {
     private final java.util.Set<Long> linkable = ConcurrentHashMap.newKeySet();
     private final java.time.Clock clock;
     private final WriteTimes writeTimes = new WriteTimes();
+    /** Told when a write, fallocate or truncate dropped setuid/setgid (see {@link #onPrivilegesDropped}). */
+    private volatile java.util.function.LongConsumer privilegesDropped = ino -> { };
     private Namespace namespace;
 
     private Ext4Volume(Ext4FileSystem fs, java.time.Clock clock) {
@@ -160,6 +162,18 @@ public final class Ext4Volume implements IomapFileSystem {
     @Override
     public Attributes getattr(long ino) {
         return attributes(liveInode(ino));
+    }
+
+    /**
+     * {@inheritDoc} The reserved inodes below s_first_ino (the journal, resize, bad blocks) are
+     * never reached this way, as in the kernel's ext4_nfs_get_inode.
+     */
+    @Override
+    public Attributes getattrByHandle(long ino) {
+        if (ino != ROOT_INO && ino < fs.superblock().firstIno()) {
+            throw new Ext4Exception(Errno.ESTALE, "inode " + ino + " is reserved and named by no file handle");
+        }
+        return getattr(ino);
     }
 
     /**
@@ -350,6 +364,12 @@ public final class Ext4Volume implements IomapFileSystem {
     public void releasedir(long ino, long handle) {
     }
 
+    /** {@inheritDoc} See {@link Ext4FileSystem#remount}. */
+    @Override
+    public void remount(boolean readOnly) {
+        fs.remount(readOnly);
+    }
+
     @Override
     public long open(Caller caller, long ino, int flags) {
         Inode inode = liveInode(ino);
@@ -361,6 +381,10 @@ public final class Ext4Volume implements IomapFileSystem {
             throw new Ext4Exception(Errno.EROFS, "the filesystem is read-only (" + fs.readOnlyReason() + ")");
         }
         int mask = access == O_RDONLY ? Permissions.R_OK : access == O_WRONLY ? Permissions.W_OK : Permissions.R_OK | Permissions.W_OK;
+        if (access == O_RDONLY && (flags & FMODE_EXEC) != 0) {
+            // execve opens with MAY_EXEC alone: a program may run where it may not be read (mode 0711).
+            mask = Permissions.X_OK;
+        }
         // inode_permission refuses a write to an immutable inode before it looks at the mode;
         // may_open checks append-only only after the mode allowed the open.
         if (access != O_RDONLY && inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
@@ -412,7 +436,8 @@ public final class Ext4Volume implements IomapFileSystem {
      * inode first so that most reads take no transaction at all.
      */
     private void accessed(Inode inode, boolean noatimeHandle) {
-        if (fs.isReadOnly() || noatimeHandle || inode.hasFlag(InodeFlags.EXT4_NOATIME_FL)) {
+        if (fs.isReadOnly() || noatimeHandle || inode.hasFlag(InodeFlags.EXT4_NOATIME_FL)
+                || inode.isDirectory() && fs.noDirAtime()) {
             return;
         }
         Timestamp now = now();
@@ -464,7 +489,8 @@ public final class Ext4Volume implements IomapFileSystem {
             return;
         }
         Integer left = openCounts.computeIfPresent(file.ino(), (k, n) -> n > 1 ? n - 1 : null);
-        if (left == null && unlinkedOpen.contains(file.ino())) {
+        // Read-only (remounted so): the orphan list keeps it, for close or the next read-write open.
+        if (left == null && unlinkedOpen.contains(file.ino()) && !fs.isReadOnly()) {
             freeOrphan(file.ino());
         }
     }
@@ -698,7 +724,9 @@ public final class Ext4Volume implements IomapFileSystem {
                     throw new Ext4Exception(Errno.EEXIST, "file exists");
                 }
                 tx.abort();
-                return new Created(getattr(existing), open(caller, existing, flags));
+                // Opened first: O_TRUNC truncates there, and the attributes must show it.
+                long handle = open(caller, existing, flags);
+                return new Created(getattr(existing), handle);
             }
             ino = namespace().mknod(tx, caller, parent, name, FileType.REGULAR.modeBits() | (mode & 07777), umask, 0, 0);
             tx.commit();
@@ -819,6 +847,7 @@ public final class Ext4Volume implements IomapFileSystem {
                 killPriv(tx, ino);
             }
             tx.commit();
+            told(mode != written.mode(), ino);
             return len;
         }
     }
@@ -901,6 +930,18 @@ public final class Ext4Volume implements IomapFileSystem {
         return getattr(ino);
     }
 
+    @Override
+    public void onPrivilegesDropped(java.util.function.LongConsumer listener) {
+        privilegesDropped = listener == null ? ino -> { } : listener;
+    }
+
+    /** Tells the listener that {@code ino} lost setuid/setgid, when {@code dropped}. */
+    private void told(boolean dropped, long ino) {
+        if (dropped) {
+            privilegesDropped.accept(ino);
+        }
+    }
+
     private static final String SECURITY_CAPABILITY = "security.capability";
 
     /**
@@ -966,6 +1007,7 @@ public final class Ext4Volume implements IomapFileSystem {
             InodeStore.write(tx, ino, e.raw());
             killPriv(tx, ino);
             tx.commit();
+            told(mode != after.mode(), ino);
         }
     }
 
@@ -1027,8 +1069,9 @@ public final class Ext4Volume implements IomapFileSystem {
             }
             Inode modified = InodeStore.read(tx, ino);
             Timestamp now = now();
-            InodeStore.write(tx, ino, new InodeEditor(modified).mtime(now).ctime(now)
-                    .mode(SetattrRules.withoutPrivileges(caller, modified.mode(), modified.gid())).raw());
+            int kept = SetattrRules.withoutPrivileges(caller, modified.mode(), modified.gid());
+            InodeStore.write(tx, ino, new InodeEditor(modified).mtime(now).ctime(now).mode(kept).raw());
+            boolean dropped = kept != modified.mode();
             try {
                 switch (op) {
                     case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE -> FileWriter.checkCollapseRange(sb, modified, offset, length);
@@ -1043,6 +1086,7 @@ public final class Ext4Volume implements IomapFileSystem {
             } catch (Ext4Exception refused) {
                 // The kernel refuses these after file_modified and the inline conversion, which stay.
                 tx.commit();
+                told(dropped, ino);
                 throw refused;
             }
             int bs = fs.blockSize();
@@ -1062,6 +1106,7 @@ public final class Ext4Volume implements IomapFileSystem {
                 default -> fileWriter().insertRange(tx, ino, offset, length);
             }
             tx.commit();
+            told(dropped, ino);
         }
     }
 
@@ -1322,15 +1367,17 @@ public final class Ext4Volume implements IomapFileSystem {
                 CorruptionException.check(run.lblk() == first && run.isAllocated(), "inode " + ino
                         + ": allocating block " + first + " mapped " + run);
             }
+            boolean dropped = false;
             if (fileWrite) {
                 Inode now = InodeStore.read(tx, ino);
                 Timestamp time = now();
-                InodeEditor e = new InodeEditor(now).mtime(time).ctime(time);
-                e.mode(SetattrRules.withoutPrivileges(caller, now.mode(), now.gid()));
-                InodeStore.write(tx, ino, e.raw());
+                int mode = SetattrRules.withoutPrivileges(caller, now.mode(), now.gid());
+                InodeStore.write(tx, ino, new InodeEditor(now).mtime(time).ctime(time).mode(mode).raw());
                 killPriv(tx, ino);
+                dropped = mode != now.mode();
             }
             tx.commit();
+            told(dropped, ino);
             MappedExtent.Kind kind = run.kind() == Mapping.Kind.MAPPED ? MappedExtent.Kind.MAPPED : MappedExtent.Kind.UNWRITTEN;
             return new MappedExtent(run.lblk() * bs, run.length() * bs, run.pblk() * bs, kind);
         }

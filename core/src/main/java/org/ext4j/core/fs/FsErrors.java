@@ -179,6 +179,11 @@ public final class FsErrors {
         unsaved = false;
     }
 
+    /** Lets writes go on after they stopped for an error (a remount read-write). */
+    public void resume() {
+        stoppedWriting = null;
+    }
+
     /** Why writes stopped after an error (remount-ro or panic behaviour), or null. */
     public String stoppedWriting() {
         return stoppedWriting;

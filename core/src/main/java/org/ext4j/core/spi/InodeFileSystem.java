@@ -24,12 +24,27 @@ public interface InodeFileSystem extends Closeable {
     int O_RDONLY = 0;
     int O_WRONLY = 1;
     int O_RDWR = 2;
+    /**
+     * The kernel's __FMODE_EXEC, which the open of execve(2) (and uselib) carries beside
+     * O_RDONLY: such an open needs execute permission, not read permission.
+     */
+    int FMODE_EXEC = 040;
 
     /** Finds {@code name} in directory {@code parent}. ENOENT when absent, ENOTDIR when parent is not a directory. */
     Attributes lookup(Caller caller, long parent, byte[] name);
 
     /** stat of an inode. */
     Attributes getattr(long ino);
+
+    /**
+     * stat of the inode a file handle names by number (open_by_handle_at, an NFS export): ESTALE
+     * when the number names no inode in use or a reserved inode other than the root, as
+     * ext4_nfs_get_inode answers. The caller compares the returned generation with the handle's.
+     * No permission is checked: resolving a handle is a privileged operation of its own.
+     */
+    default Attributes getattrByHandle(long ino) {
+        return getattr(ino);
+    }
 
     /** The target of a symbolic link, as stored (bytes). */
     byte[] readlink(long ino);
@@ -47,7 +62,10 @@ public interface InodeFileSystem extends Closeable {
 
     void releasedir(long ino, long handle);
 
-    /** Opens a file with open(2) flags; returns a handle. */
+    /**
+     * Opens a file with open(2) flags (and {@link #FMODE_EXEC} for a program about to run);
+     * returns a handle.
+     */
     long open(Caller caller, long ino, int flags);
 
     /** Reads up to {@code len} bytes at {@code offset}; returns the count (0 at end of file). */
@@ -71,6 +89,18 @@ public interface InodeFileSystem extends Closeable {
      * extents covering the range (clipped to the file's blocks; past the end of file a hole).
      */
     List<MappedExtent> mapBlocks(long ino, long offset, long length);
+
+    /**
+     * Goes read-only or back to read-write while in use ({@code mount -o remount,ro} / {@code rw}):
+     * going read-only makes everything committed durable and the image consistent without a
+     * journal replay, then refuses changes with EROFS; going read-write takes them again.
+     *
+     * @throws Ext4Exception EROFS when the filesystem can never be written, EIO when writing out
+     *         failed, EOPNOTSUPP when the implementation cannot switch
+     */
+    default void remount(boolean readOnly) {
+        throw new Ext4Exception(Errno.EOPNOTSUPP, "this filesystem cannot be remounted");
+    }
 
     /** True when no write will be accepted (and why, via {@link #readOnlyReason}). */
     boolean isReadOnly();

@@ -43,6 +43,16 @@ public interface WritableFileSystem extends InodeFileSystem {
     int O_TRUNC = 01000;
     int O_APPEND = 02000;
 
+    /**
+     * Registers {@code listener} to be told the inode number whenever an operation drops an
+     * inode's setuid or setgid bit as a side effect its own result does not report: a write,
+     * fallocate or truncate (also O_TRUNC at open) by a caller without CAP_FSETID. A client that
+     * caches attributes, as the FUSE kernel does, must forget them then. The listener runs on the
+     * calling thread once the change is committed, and replaces any earlier one.
+     */
+    default void onPrivilegesDropped(java.util.function.LongConsumer listener) {
+    }
+
     /** A newly created and opened file: its attributes and the handle to write through. */
     record Created(Attributes attributes, long handle) {
     }

@@ -355,7 +355,7 @@ public final class TransactionManager implements AutoCloseable {
      * committed before the error is kept. Called with the transaction lock free.
      */
     private void saveErrors() {
-        if (fs.openedReadOnly() || lock.isHeldByCurrentThread()) {
+        if (fs.mountedReadOnly() || lock.isHeldByCurrentThread()) {
             return;
         }
         lock.lock();

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Which reads update access times, against the kernel's ext4 on identical images in its
- * relatime (default), strictatime and noatime modes: files and directories whose atime, mtime
+ * relatime (default), strictatime and noatime modes, each also with nodiratime: files and directories whose atime, mtime
  * and ctime debugfs set around the rules' edges (older than mtime, than ctime, a day old, none
  * of these), a symbolic link, a NOATIME-flagged file and a read through an O_NOATIME handle.
  * Each side reports, per name, whether the atime moved; the images pass e2fsck -fn.
@@ -74,20 +74,22 @@ class AtimeParityTest {
     }
 
     @Test
-    void relatimeStrictatimeAndNoatimeMoveTheSameAccessTimesAsTheKernel() throws Exception {
+    void relatimeStrictatimeNoatimeAndNodiratimeMoveTheSameAccessTimesAsTheKernel() throws Exception {
         Path base = base();
         String reads = "cat " + String.join(" ", FILES) + " > /dev/null && ls " + String.join(" ", DIRS) + " > /dev/null"
                 + " && readlink s > /dev/null"
                 + " && /usr/bin/python3 -c \"import os; fd = os.open('o', os.O_RDONLY | os.O_NOATIME); os.read(fd, 100)\"";
         String report = "stat -c '%n %X' " + String.join(" ", ALL);
         for (AtimeMode mode : AtimeMode.values()) {
-            Path kernel = Files.copy(base, dir.resolve("kernel-" + mode + ".img"));
-            Path ext4j = Files.copy(base, dir.resolve("ext4j-" + mode + ".img"));
-            onKernel(kernel, "," + mode.name().toLowerCase(java.util.Locale.ROOT), reads);
+          for (boolean noDirAtime : new boolean[] {false, true}) {
+            String name = mode + (noDirAtime ? "-nodiratime" : "");
+            Path kernel = Files.copy(base, dir.resolve("kernel-" + name + ".img"));
+            Path ext4j = Files.copy(base, dir.resolve("ext4j-" + name + ".img"));
+            onKernel(kernel, "," + mode.name().toLowerCase(java.util.Locale.ROOT) + (noDirAtime ? ",nodiratime" : ""), reads);
             String original = onKernel(base, ",ro", report);
             String expected = moved(original, onKernel(kernel, ",ro", report));
 
-            OpenOptions options = OpenOptions.READ_WRITE.withAtimeMode(mode);
+            OpenOptions options = OpenOptions.READ_WRITE.withAtimeMode(mode).withNoDirAtime(noDirAtime);
             try (Ext4Volume vol = Ext4Volume.of(Ext4FileSystem.open(FileBlockDevice.open(ext4j, false), options))) {
                 for (String f : FILES) {
                     read(vol, f, 0);
@@ -103,10 +105,11 @@ class AtimeParityTest {
             }
             ImageFactory.requireClean(ext4j);
             String actual = moved(original, onKernel(ext4j, ",ro", report));
-            assertEquals(expected, actual, mode.toString());
+            assertEquals(expected, actual, name);
             // The oracle moved some and kept some atimes in every mode but noatime.
             assertTrue(mode == AtimeMode.NOATIME ? !expected.contains("moved") : expected.contains("moved") && expected.contains("kept"),
-                    mode + ": " + expected);
+                    name + ": " + expected);
+          }
         }
     }
 

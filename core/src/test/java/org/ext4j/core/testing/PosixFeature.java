@@ -19,7 +19,9 @@ public enum PosixFeature {
     /** POSIX access and default ACLs through setfacl/getfacl. */
     ACLS("acls", "setfacl", "getfacl"),
     /** ext4 inode flags (immutable, append-only, dirsync) through chattr/lsattr. */
-    INODE_FLAGS("inode_flags", "chattr", "lsattr");
+    INODE_FLAGS("inode_flags", "chattr", "lsattr"),
+    /** name_to_handle_at/open_by_handle_at (Linux file handles, as NFS exports use them), also after a remount. */
+    FILE_HANDLES("file_handles");
 
     private final String scriptName;
     private final String[] tools;

@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
  * and on a kernel loop mount of the same image: every result and errno must be the same, and so
  * must the final tree (modes, owners, sizes, contents, explicit nanosecond times, xattrs, ACLs,
  * lsattr flags). Then both images pass {@code e2fsck -fn}, their debugfs rdumps are equal, and the
- * ext4j image mounted again read-only lists the same tree and refuses changes with EROFS.
+ * ext4j image mounted again read-only lists the same tree, opens the file handles the run kept as
+ * the kernel's image mounted again does, and refuses changes with EROFS.
  *
  * <p>A backend names the {@link PosixFeature} groups it supports; the others are not run, on
  * either side, and are printed as switched off so that a partial pass is visible. The kernel side
@@ -83,6 +84,14 @@ public final class PosixSuite {
         } finally {
             Tools.run(List.of("umount", kernelMnt.toString())).requireExit(0);
         }
+        // Mounted again (read-only, so that the image stays as the run left it): what survives a remount.
+        String kernelReopen;
+        Tools.run(List.of("mount", "-o", "loop,ro", kernelImage.toString(), kernelMnt.toString())).requireExit(0);
+        try {
+            kernelReopen = python(script, "reopen", kernelMnt, groups);
+        } finally {
+            Tools.run(List.of("umount", kernelMnt.toString())).requireExit(0);
+        }
 
         String ext4jRun;
         String ext4jList;
@@ -109,6 +118,8 @@ public final class PosixSuite {
         try (AutoCloseable mount = ext4j.mount(ext4jImage, ext4jMnt, Mounter.Access.READ_ONLY)) {
             assertSameLines("the tree after a read-only remount", "kernel", kernelList,
                     python(script, "list", ext4jMnt, groups));
+            assertSameLines("file handles after a remount", "kernel", kernelReopen,
+                    python(script, "reopen", ext4jMnt, groups));
             FileSystemException rofs = assertThrows(FileSystemException.class,
                     () -> Files.writeString(ext4jMnt.resolve("new"), "x"));
             assertTrue(rofs.getMessage().contains("Read-only file system"), rofs.getMessage());

@@ -8,10 +8,13 @@
 import ctypes
 import errno
 import hashlib
+import fcntl
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import time
 
 libc = ctypes.CDLL(None, use_errno=True)
 AT_FDCWD = -100
@@ -322,6 +325,11 @@ def run(d):
     attempt("fsync", lambda: os.fsync(os.open("big", os.O_RDONLY)))
     attempt("fdatasync", lambda: os.fdatasync(os.open("big", os.O_WRONLY)))
     attempt("unlink open file", lambda: unlink_open())
+    if on("other_users"):
+        exec_permissions()
+    fresh_attributes()
+    if on("file_handles"):
+        file_handles(d)
 
 
 def unlink_open():
@@ -377,8 +385,246 @@ def refuse(d):
         attempt(name, op)
 
 
+def exec_permissions():
+    """Running a program needs only the x bit: the server must not ask for read permission too."""
+    for name, mode in (("x0711", 0o711), ("x0001", 0o001), ("x0644", 0o644)):
+        shutil.copyfile("/bin/true", name)
+        os.chmod(name, mode)
+    for name in ("x0711", "x0001"):
+        as_user(65534, 65534, lambda: attempt(f"other exec {name}", lambda: subprocess.run(["./" + name]).returncode))
+        as_user(65534, 65534, lambda: attempt(f"other read {name}", lambda: len(read(name))))
+    attempt("root exec x0644", lambda: subprocess.run(["./x0644"]).returncode)
+
+
+STATX_MODE = 0x2
+STATX_CTIME = 0x80
+AT_SYMLINK_NOFOLLOW = 0x100
+FS_IOC_FSGETXATTR = 0x801C581F
+FS_IOC_FSSETXATTR = 0x401C5820
+FS_XFLAG_NODUMP = 0x80
+FALLOC_FL_KEEP_SIZE = 0x01
+FALLOC_FL_PUNCH_HOLE = 0x02
+FALLOC_FL_ZERO_RANGE = 0x10
+
+
+def statx(path, mask):
+    """statx(2) asking for mask only, as stat -c %A does: the kernel may answer from its cache."""
+    buf = ctypes.create_string_buffer(256)
+    if libc.statx(AT_FDCWD, path.encode(), AT_SYMLINK_NOFOLLOW, mask, buf) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return buf.raw
+
+
+def statx_mode(path):
+    return oct(int.from_bytes(statx(path, STATX_MODE)[28:30], "little"))
+
+
+def statx_ctime(path):
+    raw = statx(path, STATX_CTIME)
+    return int.from_bytes(raw[96:104], "little", signed=True), int.from_bytes(raw[104:108], "little")
+
+
+def ctime_moves(path, change):
+    """True when the ctime seen right after change() differs from the one seen before it."""
+    before = statx_ctime(path)
+    # Past the kernel's coarse clock tick (before multigrain timestamps, 6.13), so that a change shows.
+    time.sleep(0.02)
+    change()
+    return statx_ctime(path) != before
+
+
+def fallocate(path, mode, offset, length):
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        if libc.fallocate(fd, ctypes.c_int(mode), ctypes.c_long(offset), ctypes.c_long(length)) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, os.strerror(e))
+    finally:
+        os.close(fd)
+
+
+def set_xflags(path, add):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fsx = bytearray(28)
+        fcntl.ioctl(fd, FS_IOC_FSGETXATTR, fsx, True)
+        flags = int.from_bytes(fsx[0:4], sys.byteorder) | add
+        fsx[0:4] = flags.to_bytes(4, sys.byteorder)
+        fcntl.ioctl(fd, FS_IOC_FSSETXATTR, bytes(fsx))
+    finally:
+        os.close(fd)
+
+
+def fresh_attributes():
+    """What stat shows right after a change the kernel did not make itself (no attribute timeout waited for)."""
+    write("fresh", b"f")
+    if on("inode_flags"):
+        attempt("chattr +A moves ctime", lambda: ctime_moves("fresh", lambda: tool("chattr", "+A", "fresh")))
+        attempt("chattr -A moves ctime", lambda: ctime_moves("fresh", lambda: tool("chattr", "-A", "fresh")))
+        attempt("FSSETXATTR moves ctime", lambda: ctime_moves("fresh", lambda: set_xflags("fresh", FS_XFLAG_NODUMP)))
+        attempt("lsattr after FSSETXATTR", lambda: tool("lsattr", "fresh").split()[1])
+    if on("xattrs"):
+        attempt("setxattr moves ctime", lambda: ctime_moves("fresh", lambda: os.setxattr("fresh", "user.f", b"1")))
+        attempt("removexattr moves ctime", lambda: ctime_moves("fresh", lambda: os.removexattr("fresh", "user.f")))
+    if on("acls"):
+        write("fresh-acl", b"a", mode=0o640)
+        os.chmod("fresh-acl", 0o640)
+        attempt("setfacl mode", lambda: (tool("setfacl", "-m", "u:1234:rwx", "fresh-acl"), statx_mode("fresh-acl")))
+    if not on("other_users"):
+        return
+    # setuid and setgid (with group execute) go when someone without CAP_FSETID changes the file.
+    changes = [("write", lambda p: write(p, b"w", os.O_WRONLY)),
+               ("write sgid no group x", lambda p: write(p, b"w", os.O_WRONLY)),
+               ("O_TRUNC", lambda p: os.close(os.open(p, os.O_WRONLY | os.O_TRUNC))),
+               ("ftruncate", lambda p: os.truncate(p, 1))]
+    if on("fallocate"):
+        changes += [("fallocate", lambda p: fallocate(p, 0, 0, 8192)),
+                    ("punch hole", lambda p: fallocate(p, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096)),
+                    ("zero range", lambda p: fallocate(p, FALLOC_FL_ZERO_RANGE, 0, 4096))]
+    if on("copy_file_range"):
+        def copy_into(p):
+            src = os.open("fresh", os.O_RDONLY)
+            dst = os.open(p, os.O_WRONLY)
+            try:
+                return os.copy_file_range(src, dst, 1)
+            finally:
+                os.close(src)
+                os.close(dst)
+        changes.append(("copy_file_range", copy_into))
+    for label, change in changes:
+        path = "priv-" + label.replace(" ", "-")
+        write(path, b"x" * 8192, mode=0o644)
+        os.chown(path, 1000, 1000)
+        os.chmod(path, 0o6766 if "no group x" in label else 0o6776)
+        statx_mode(path)
+
+        def as_group_member():
+            attempt(label + " by group member", lambda: (change(path), None)[1])
+            attempt(label + " mode after", lambda: statx_mode(path))
+
+        as_user(1001, 1000, as_group_member)
+    if on("acls"):
+        write("priv-acl", b"a", mode=0o644)
+        os.chown("priv-acl", 1000, 2000)
+        os.chmod("priv-acl", 0o2770)
+        statx_mode("priv-acl")
+
+        def owner_outside_group():
+            attempt("setfacl by owner outside group", lambda: tool("setfacl", "-m", "u:1234:r", "priv-acl"))
+            attempt("setfacl sgid mode after", lambda: statx_mode("priv-acl"))
+
+        as_user(1000, 1000, owner_outside_group)
+
+
+class FileHandle(ctypes.Structure):
+    _fields_ = [("handle_bytes", ctypes.c_uint), ("handle_type", ctypes.c_int), ("f_handle", ctypes.c_ubyte * 128)]
+
+
+def name_to_handle(path):
+    fh = FileHandle()
+    fh.handle_bytes = 128
+    mount_id = ctypes.c_int()
+    if libc.name_to_handle_at(AT_FDCWD, path.encode(), ctypes.byref(fh), ctypes.byref(mount_id), 0) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return fh
+
+
+def open_by_handle(mount_dir, fh):
+    """Opens what the handle names and describes it: a directory's names, a file's bytes."""
+    mount_fd = os.open(mount_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fd = libc.open_by_handle_at(mount_fd, ctypes.byref(fh), os.O_RDONLY)
+        if fd < 0:
+            e = ctypes.get_errno()
+            raise OSError(e, os.strerror(e))
+    finally:
+        os.close(mount_fd)
+    try:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            return sorted(n for n in os.listdir(fd) if n != "lost+found")
+        return os.pread(fd, 100, 0)
+    finally:
+        os.close(fd)
+
+
+def forged_handle(like, ino, generation):
+    """A handle of the kind of like for inode ino: ext4's type 1 is (u32 ino, u32 generation),
+    FUSE's type 0x81 (node id high and low halves, u32 generation); FUSE node ids are inode numbers."""
+    if like.handle_type == 1:
+        raw = ino.to_bytes(4, sys.byteorder) + generation.to_bytes(4, sys.byteorder)
+    else:
+        raw = (ino >> 32).to_bytes(4, sys.byteorder) + (ino & 0xFFFFFFFF).to_bytes(4, sys.byteorder) \
+            + generation.to_bytes(4, sys.byteorder)
+    fh = FileHandle()
+    fh.handle_bytes = len(raw)
+    fh.handle_type = like.handle_type
+    ctypes.memmove(fh.f_handle, raw, len(raw))
+    return fh
+
+
+def drop_caches():
+    """Makes the kernel forget unused inodes, so that a handle must be resolved by the filesystem."""
+    os.sync()
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("2")
+
+
+def handles_file(d):
+    """Where run keeps the handles for reopen: beside the mount point, outside the compared tree."""
+    return os.path.normpath(d) + ".handles"
+
+
+def file_handles(d):
+    write("fh-file", b"named by a handle")
+    os.mkdir("fh-dir")
+    write("fh-dir/inner", b"i")
+    kept = {name: name_to_handle(name) for name in ("fh-file", "fh-dir", ".")}
+    write("fh-gone", b"g")
+    kept["fh-gone"] = name_to_handle("fh-gone")
+    os.unlink("fh-gone")
+    drop_caches()
+    for name, fh in kept.items():
+        attempt(f"open by handle {name}", lambda: open_by_handle(d, fh))
+    # The journal (inode 8, generation 0) is no file: no handle may reach it.
+    attempt("open by forged handle of the journal", lambda: open_by_handle(d, forged_handle(kept["."], 8, 0)))
+    write("fh-old", b"o")
+    old = name_to_handle("fh-old")
+    old_ino = os.lstat("fh-old").st_ino
+    os.unlink("fh-old")
+    drop_caches()
+    reused = False
+    for i in range(64):
+        write(f"fh-new-{i}", b"n")
+        if os.lstat(f"fh-new-{i}").st_ino == old_ino:
+            reused = True
+            break
+    out("inode number reused", reused)
+    drop_caches()
+    attempt("open by handle of a reused inode", lambda: open_by_handle(d, old))
+    with open(handles_file(d), "w") as f:
+        for name, fh in kept.items():
+            f.write(f"{name} {fh.handle_type} {bytes(fh.f_handle[:fh.handle_bytes]).hex()}\n")
+
+
+def reopen(d):
+    """After an unmount and a new mount: the handles run kept still name the same files (or are stale)."""
+    if not on("file_handles"):
+        return
+    with open(handles_file(d)) as f:
+        for line in f:
+            name, handle_type, data = line.split()
+            raw = bytes.fromhex(data)
+            fh = FileHandle()
+            fh.handle_bytes = len(raw)
+            fh.handle_type = int(handle_type)
+            ctypes.memmove(fh.f_handle, raw, len(raw))
+            attempt(f"open by handle {name} after remount", lambda: open_by_handle(d, fh))
+
+
 if __name__ == "__main__":
     mode, directory = sys.argv[1], sys.argv[2]
     enabled.update(g for g in sys.argv[3].split(",") if g)
-    {"run": run, "list": listing, "refuse": refuse}[mode](directory)
+    {"run": run, "list": listing, "refuse": refuse, "reopen": reopen}[mode](directory)
 
