@@ -63,6 +63,10 @@ import picocli.CommandLine.Spec;
                 + "users keep their own identity and need the permission both shown and on-disk ownership give.",
             "  commit=N          write committed changes at least every N seconds (default 5, as the kernel's "
                 + "ext4; 0 means the default).",
+            "  errors=continue|remount-ro|panic  what finding damage does: go on refusing only what is damaged, "
+                + "or stop writing at the first error (panic stops writing too; it cannot stop the machine). "
+                + "Default: the image's own setting (tune2fs -e). Either way the error is recorded in the "
+                + "superblock and the next e2fsck is forced.",
             "  fsname=NAME       the source name /proc/mounts shows (default: the image path; a fuseblk mount "
                 + "always shows the device).",
             "  noatime, relatime, strictatime, atime  when reads update access times (default relatime).",

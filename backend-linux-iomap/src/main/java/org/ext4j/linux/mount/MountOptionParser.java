@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import org.ext4j.core.fs.AtimeMode;
+import org.ext4j.core.fs.FsErrors;
 
 /**
  * Reads mount options the way mount(8) writes them ({@code ro,allow_other,uid=1000,commit=30}):
@@ -84,6 +85,8 @@ public final class MountOptionParser {
                 return opts.withOwnerGid(OptionalLong.of(id(option, value)));
             case "commit":
                 return opts.withCommitInterval(commit(option, value));
+            case "errors":
+                return opts.withErrors(errors(option, value));
             case "suid", "dev":
                 throw new IllegalArgumentException("mount option '" + option
                         + "' is not supported: ext4j mounts are always nosuid,nodev");
@@ -138,6 +141,19 @@ public final class MountOptionParser {
             throw new IllegalArgumentException("mount option '" + option + "': ids go up to " + MountOptions.MAX_ID);
         }
         return id;
+    }
+
+    /** errors=continue|remount-ro|panic, as the kernel's ext4 takes it. */
+    private static FsErrors.Behaviour errors(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("mount option '" + option + "' needs a value: errors=continue|remount-ro|panic");
+        }
+        return switch (value) {
+            case "continue" -> FsErrors.Behaviour.CONTINUE;
+            case "remount-ro" -> FsErrors.Behaviour.REMOUNT_RO;
+            case "panic" -> FsErrors.Behaviour.PANIC;
+            default -> throw new IllegalArgumentException("mount option '" + option + "': errors= takes continue, remount-ro or panic");
+        };
     }
 
     /** commit=N seconds; 0 means the default, as for the kernel's ext4. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import org.ext4j.core.fs.AtimeMode;
+import org.ext4j.core.fs.FsErrors;
 import org.ext4j.core.fs.OpenOptions;
 
 /**
@@ -32,7 +33,7 @@ import org.ext4j.core.fs.OpenOptions;
 public record MountOptions(boolean readOnly, boolean allowOther, int readerThreads, String fsName,
         boolean allowNonEmpty, List<String> extraOptions, OptionalLong ownerUid, OptionalLong ownerGid,
         Duration commitInterval, AtimeMode atime, boolean noExec, Path blockDevice, int blockSize,
-        boolean noDirAtime) {
+        boolean noDirAtime, FsErrors.Behaviour errors) {
 
     /** The largest uid or gid (4294967294; -1 as unsigned means "no change" to chown). */
     public static final long MAX_ID = 0xFFFF_FFFEL;
@@ -80,71 +81,71 @@ public record MountOptions(boolean readOnly, boolean allowOther, int readerThrea
     /** Read-write, two reader threads, only the mounter may enter, relatime, the kernel's commit interval. */
     public static MountOptions readWrite(String fsName) {
         return new MountOptions(false, false, 2, fsName, false, List.of(), OptionalLong.empty(), OptionalLong.empty(),
-                OpenOptions.DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, false, null, 0, false);
+                OpenOptions.DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, false, null, 0, false, null);
     }
 
     public MountOptions withReadOnly(boolean ro) {
         return new MountOptions(ro, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
     }
 
     public MountOptions withAllowOther(boolean allow) {
         return new MountOptions(readOnly, allow, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
     }
 
     public MountOptions withReaderThreads(int n) {
         return new MountOptions(readOnly, allowOther, n, fsName, allowNonEmpty, extraOptions, ownerUid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
     }
 
     public MountOptions withAllowNonEmpty(boolean allow) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allow, extraOptions, ownerUid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
     }
 
     public MountOptions withFsName(String name) {
         return new MountOptions(readOnly, allowOther, readerThreads, name, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
+                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
     }
 
     /** Every inode shown as owned by {@code uid} (empty: the on-disk owner). */
     public MountOptions withOwnerUid(OptionalLong uid) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, uid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
     }
 
     /** Every inode shown with group {@code gid} (empty: the on-disk group). */
     public MountOptions withOwnerGid(OptionalLong gid) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid, gid,
-                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
     }
 
     public MountOptions withCommitInterval(Duration interval) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, interval, atime, noExec, blockDevice, blockSize, noDirAtime);
+                ownerGid, interval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
     }
 
     public MountOptions withAtime(AtimeMode mode) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, mode, noExec, blockDevice, blockSize, noDirAtime);
+                ownerGid, commitInterval, mode, noExec, blockDevice, blockSize, noDirAtime, errors);
     }
 
     public MountOptions withNoExec(boolean noexec) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, atime, noexec, blockDevice, blockSize, noDirAtime);
+                ownerGid, commitInterval, atime, noexec, blockDevice, blockSize, noDirAtime, errors);
     }
 
     /** Listings leave directory access times alone ({@code nodiratime}) or not. */
     public MountOptions withNoDirAtime(boolean keep) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, keep);
+                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, keep, errors);
     }
 
     /** Serve {@code device} as a fuseblk mount with {@code blksize} (null: an image file, plain fuse). */
     public MountOptions withBlockDevice(Path device, int blksize) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, atime, noExec, device, blksize, noDirAtime);
+                ownerGid, commitInterval, atime, noExec, device, blksize, noDirAtime, errors);
     }
 
     /** True when some inode owner is overridden ({@code uid=} or {@code gid=}). */
@@ -156,8 +157,14 @@ public record MountOptions(boolean readOnly, boolean allowOther, int readerThrea
      * What the core is opened with for these options: read-only or read-write, the commit
      * interval, and the access-time rules.
      */
+    /** These options with another errors= behaviour (null: the superblock's). */
+    public MountOptions withErrors(FsErrors.Behaviour behaviour) {
+        return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
+                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, behaviour);
+    }
+
     public OpenOptions openOptions() {
         return (readOnly ? OpenOptions.READ_ONLY : OpenOptions.READ_WRITE).withCommitInterval(commitInterval)
-                .withAtimeMode(atime).withNoDirAtime(noDirAtime);
+                .withAtimeMode(atime).withNoDirAtime(noDirAtime).withErrors(errors);
     }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import org.ext4j.core.fs.AtimeMode;
+import org.ext4j.core.fs.FsErrors;
 import org.ext4j.core.fs.OpenOptions;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +54,16 @@ class MountOptionParserTest {
         assertFalse(parse("nodiratime,diratime").noDirAtime());
         assertEquals(AtimeMode.RELATIME, parse("nodiratime").atime(), "file atimes still follow relatime");
         assertEquals(FuseMount.MS_NODIRATIME, FuseMount.mountFlags(parse("nodiratime")) & FuseMount.MS_NODIRATIME);
+    }
+
+    @Test
+    void errorsAsTheKernelsExt4TakesIt() {
+        assertEquals(null, parse("noatime").openOptions().errors(), "no errors= leaves the superblock's s_errors");
+        assertEquals(FsErrors.Behaviour.REMOUNT_RO, parse("errors=remount-ro").openOptions().errors());
+        assertEquals(FsErrors.Behaviour.CONTINUE, parse("errors=remount-ro,errors=continue").openOptions().errors());
+        assertEquals(FsErrors.Behaviour.PANIC, parse("errors=panic").openOptions().errors());
+        assertTrue(refusal("errors=sometimes").contains("continue, remount-ro or panic"));
+        assertTrue(refusal("errors").contains("needs a value"));
     }
 
     @Test
