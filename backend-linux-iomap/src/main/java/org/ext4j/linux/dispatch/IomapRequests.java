@@ -71,9 +71,12 @@ final class IomapRequests {
         this.backing = device;
     }
 
-    /** True when INIT should ask for FUSE_IOMAP: a device to register and a core that maps for writes. */
+    /**
+     * True when INIT may ask for FUSE_IOMAP: a device to register, a core that maps for writes,
+     * and a kernel whose device says it does iomap file I/O (asked once, here).
+     */
     boolean offered() {
-        return backing != null && fs instanceof IomapFileSystem;
+        return backing != null && fs instanceof IomapFileSystem && backing.kernelSupportsFileIo();
     }
 
     /** What INIT agreed. */
