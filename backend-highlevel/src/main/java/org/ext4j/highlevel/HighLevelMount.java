@@ -16,7 +16,7 @@ import org.ext4j.highlevel.path.PathOperations;
  * commit wrote it, which a later mount (or e2fsck) replays.
  */
 public final class HighLevelMount implements AutoCloseable {
-    private static final long STOP_TIMEOUT_SECONDS = 30;
+    private static final long STOP_TIMEOUT_SECONDS = 10;
 
     private final WritableFileSystem volume;
     private final PathOperations ops;
