@@ -30,11 +30,38 @@ public record Platform(String name, StatLayout stat, StatvfsLayout statvfs, Errn
 
     /**
      * FS_IOC_GETFLAGS and FS_IOC_SETFLAGS as the kernel encodes them: _IOR/_IOW('f', 1/2, long),
-     * and the 32-bit compat forms with an int.
+     * the 32-bit compat forms with an int, and FS_IOC_FSGETXATTR (_IOR('X', 31, struct fsxattr),
+     * 28 bytes), which the kernel asks before every SETFLAGS to learn the old state.
      */
-    public record FileAttrIoctls(int getFlags, int setFlags, int getFlags32, int setFlags32) {
+    public record FileAttrIoctls(int getFlags, int setFlags, int getFlags32, int setFlags32, int fsGetXattr) {
         /** Linux (uapi/linux/fs.h), 64-bit. */
-        public static final FileAttrIoctls LINUX = new FileAttrIoctls(0x80086601, 0x40086602, 0x80046601, 0x40046602);
+        public static final FileAttrIoctls LINUX = new FileAttrIoctls(0x80086601, 0x40086602, 0x80046601, 0x40046602,
+                0x801c581f);
+
+        /** sizeof(struct fsxattr). */
+        public static final int FSXATTR_SIZE = 28;
+
+        /** The FS_*_FL bits that FS_IOC_FSGETXATTR reports, each with its FS_XFLAG_* bit (fileattr_fill_flags). */
+        private static final int[][] FLAG_TO_XFLAG = {
+            {0x00000008, 0x00000020}, // SYNC
+            {0x00000010, 0x00000008}, // IMMUTABLE
+            {0x00000020, 0x00000010}, // APPEND
+            {0x00000040, 0x00000080}, // NODUMP
+            {0x00000080, 0x00000040}, // NOATIME
+            {0x02000000, 0x00008000}, // DAX
+            {0x20000000, 0x00000200}, // PROJINHERIT
+        };
+
+        /** The fsx_xflags word for inode flags {@code flags}. */
+        public static int xflags(int flags) {
+            int x = 0;
+            for (int[] pair : FLAG_TO_XFLAG) {
+                if ((flags & pair[0]) != 0) {
+                    x |= pair[1];
+                }
+            }
+            return x;
+        }
 
         public boolean isGet(int cmd) {
             return cmd == getFlags || cmd == getFlags32;

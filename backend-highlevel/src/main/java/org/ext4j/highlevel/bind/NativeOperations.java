@@ -379,7 +379,11 @@ final class NativeOperations {
         return TimeChange.set(new Timestamp(seconds, (int) nanos));
     }
 
-    /** FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (chattr, lsattr); the flags word is an int either way. */
+    /**
+     * FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (chattr, lsattr; the flags word is an int either way) and
+     * FS_IOC_FSGETXATTR, which the kernel sends before a SETFLAGS to check the old immutable and
+     * append-only bits. FS_IOC_FSSETXATTR is not served (ENOTTY): chattr does not use it.
+     */
     private int ioctl(Pointer path, int cmd, Pointer arg, Pointer fi, int flags, Pointer data) {
         try {
             Platform.FileAttrIoctls codes = platform.fileAttrIoctls();
@@ -389,6 +393,12 @@ final class NativeOperations {
             }
             if (codes.isSet(cmd)) {
                 ops.setflags(caller(), bytesOrNull(path), fh(fi), data.getInt(0));
+                return 0;
+            }
+            if (cmd == codes.fsGetXattr()) {
+                int inodeFlags = ops.getflags(caller(), bytesOrNull(path), fh(fi));
+                data.setMemory(0, Platform.FileAttrIoctls.FSXATTR_SIZE, (byte) 0);
+                data.putInt(0, Platform.FileAttrIoctls.xflags(inodeFlags));
                 return 0;
             }
             return -ENOTTY;

@@ -143,8 +143,28 @@ public final class PathOperations {
         }
     }
 
+    /**
+     * chmod(2). A chmod by someone who is neither the owner nor root that only drops setuid or
+     * setgid is the kernel removing privileges after a write or truncate (file_remove_privs,
+     * ATTR_FORCE, so the kernel did not check ownership): libfuse 3.14 never tells the kernel
+     * that the filesystem drops them itself (it takes FUSE_HANDLE_KILLPRIV from the kernel but
+     * leaves it out of its INIT reply), so the kernel sends this chmod as the writer. With
+     * default_permissions, which this backend always mounts with, the kernel refuses every other
+     * chmod by a non-owner before it reaches us, so this one is applied as the kernel's.
+     */
     public Attributes chmod(Caller caller, byte[] path, long fh, int mode) {
-        return setattr(caller, path, fh, SetAttr.chmod(mode & 07777));
+        long ino = inode(caller, path, fh);
+        int wanted = mode & 07777;
+        if (!caller.isRoot()) {
+            Attributes current = fs.getattr(ino);
+            int privileges = 06000;
+            boolean dropsOnlyPrivileges = (current.permissions() & ~privileges) == (wanted & ~privileges)
+                    && (wanted & privileges & ~current.permissions()) == 0 && wanted != current.permissions();
+            if (current.uid() != caller.uid() && dropsOnlyPrivileges) {
+                return writable().setattr(Caller.ROOT, ino, fh, SetAttr.chmod(wanted));
+            }
+        }
+        return writable().setattr(caller, ino, fh, SetAttr.chmod(wanted));
     }
 
     /** chown(2); -1 (as an unsigned 32-bit id, 0xFFFFFFFF) leaves that id alone. */
