@@ -63,9 +63,9 @@ public record LibfuseAbi(int version, int fileInfoSize, int configSize, int null
     }
 
     private static int configSizeBefore317(int v) {
-        // 3.11-3.16: no_rofd_flush (and from 3.15 parallel_direct_writes) keep the size at 128 with
-        // padding; before 3.11, 120 bytes: debug ends at 116, padded to 8.
-        return v >= 311 ? 128 : 120;
+        // 3.15-3.16: parallel_direct_writes after nullpath_ok pushes modules and debug on (136);
+        // 3.11-3.14: no_rofd_flush fits in padding (128); before 3.11 debug ends at 116 (120).
+        return v >= 315 ? 136 : v >= 311 ? 128 : 120;
     }
 
     public Field nullpathOk() {
