@@ -84,6 +84,10 @@ public final class DentryCache {
             }
             start = end + 1;
         }
+        if (index.size() >= capacity) {
+            // Stale generations and paths walked once pile up here: start over rather than grow.
+            index.clear();
+        }
         index.put(key, new Indexed(ino, gen));
         return ino;
     }
@@ -146,6 +150,11 @@ public final class DentryCache {
     /** Names held (for tests). */
     int size() {
         return entries.size();
+    }
+
+    /** Whole paths indexed (for tests). */
+    int indexSize() {
+        return index.size();
     }
 
     /** How many names hold {@code ino} (for tests). */

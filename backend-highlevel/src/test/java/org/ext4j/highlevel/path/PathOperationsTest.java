@@ -201,6 +201,7 @@ class PathOperationsTest {
             small.resolve(ROOT, p("/n" + i));
         }
         assertEquals(true, small.size() <= 8, "size " + small.size());
+        assertEquals(true, small.indexSize() <= 8, "whole paths indexed: " + small.indexSize());
         for (int i = 0; i < 20; i++) {
             long ino = volume.lookup(ROOT, InodeFileSystemRoot.ROOT, p("n" + i)).ino();
             assertEquals(true, small.references(ino) <= 1);
