@@ -25,6 +25,7 @@ import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.FsckReport;
 import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
@@ -152,7 +153,7 @@ class DamageThenWriteFuzzTest {
             List<String> damage = damage(rng, t, image);
             Path damaged = dir.resolve("case-damaged.img");
             Files.copy(image, damaged, StandardCopyOption.REPLACE_EXISTING);
-            Tools.FsckReport before = Tools.e2fsckProblems(image);
+            FsckReport before = FsckReport.of(image);
             Future<String> run = runner.submit(() -> workload(image, new Random(rng.nextLong())));
             String outcome;
             try {
@@ -166,13 +167,12 @@ class DamageThenWriteFuzzTest {
                 continue;
             }
             outcomes.merge(outcome, 1, Integer::sum);
-            Tools.FsckReport after = Tools.e2fsckProblems(image);
-            boolean worse = after.problems() > before.problems() || (before.exitCode() == 0 && after.exitCode() != 0);
-            if (worse) {
+            FsckReport after = FsckReport.of(image);
+            String worse = after.worseThan(before);
+            if (worse != null) {
                 Path keep = dir.getParent().resolve("ext4j-damage-" + SEED + "-" + i + ".img");
                 Files.copy(damaged, keep, StandardCopyOption.REPLACE_EXISTING);
-                failures.add(caseName(i, t) + ": " + before.problems() + " e2fsck problems before, " + after.problems()
-                        + " after (exit " + before.exitCode() + " -> " + after.exitCode() + "); damage " + damage + "; workload " + outcome
+                failures.add(caseName(i, t) + ": " + worse + " (exit " + before.exitCode() + " -> " + after.exitCode() + "); damage " + damage + "; workload " + outcome
                         + "; the damaged image is kept as " + keep
                         + "\nbefore:\n" + before.output() + "\nafter:\n" + after.output());
             }

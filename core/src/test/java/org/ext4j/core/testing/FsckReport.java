@@ -1,0 +1,115 @@
+package org.ext4j.core.testing;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What {@code e2fsck -fn} finds in an image, in a form that two runs can be compared by: the
+ * promise "ext4j never makes a damaged image worse" is checked with {@link #worseThan}.
+ *
+ * <p>Passes 1 to 4 are counted as questions e2fsck declined ("... ? no") and problems it let
+ * pass ("IGNORED."). Pass 5 reports one bitmap inconsistency many times over (the differences,
+ * then each group's and the superblock's counts), and how many lines it takes depends on what else
+ * e2fsck found, so pass 5 is compared by content: the block and inode numbers listed as bitmap
+ * differences, and which counts are wrong. A bitmap whose checksum e2fsck already rejected
+ * before hides its differences, so they are not compared then.
+ *
+ * @param exitCode         e2fsck's exit code (8 and above: it could not check at all)
+ * @param problems         declined questions and ignored problems of passes 1 to 4
+ * @param blockDifferences blocks listed under "Block bitmap differences" (+N in use but marked free, -N the reverse), signed
+ * @param inodeDifferences inodes listed under "Inode bitmap differences", signed
+ * @param wrongCounts      the counts pass 5 calls wrong ("Free blocks count wrong for group #3", ...), without their values
+ * @param bitmapChecksums  pass 5 found a bitmap that does not match its checksum
+ * @param output           what e2fsck printed
+ */
+public record FsckReport(int exitCode, int problems, Set<Long> blockDifferences, Set<Long> inodeDifferences,
+                         Set<String> wrongCounts, boolean bitmapChecksums, String output) {
+
+    private static final Pattern DECLINED = Pattern.compile("(\\? no|IGNORED\\.)$", Pattern.MULTILINE);
+    private static final Pattern DIFFERENCE = Pattern.compile("([+-])\\((\\d+)--(\\d+)\\)|([+-])(\\d+)");
+    private static final Pattern COUNT = Pattern.compile("^(\\S.*count wrong(?: for group #\\d+)?) \\(", Pattern.MULTILINE);
+
+    /** Runs {@code e2fsck -fn IMAGE}. */
+    public static FsckReport of(Path image) {
+        Tools.Result r = Tools.run(List.of("e2fsck", "-fn", image.toString()), Duration.ofSeconds(120));
+        String out = r.stdout();
+        int pass5 = out.indexOf("Pass 5:");
+        String early = pass5 < 0 ? out : out.substring(0, pass5);
+        String late = pass5 < 0 ? "" : out.substring(pass5);
+        int problems = 0;
+        Matcher m = DECLINED.matcher(early);
+        while (m.find()) {
+            problems++;
+        }
+        Set<String> counts = new TreeSet<>();
+        Matcher c = COUNT.matcher(late);
+        while (c.find()) {
+            counts.add(c.group(1));
+        }
+        return new FsckReport(r.exitCode(), problems, differences(late, "Block"), differences(late, "Inode"), counts,
+                late.contains("does not match checksum"), out + r.stderr());
+    }
+
+    private static Set<Long> differences(String pass5, String what) {
+        Set<Long> numbers = new TreeSet<>();
+        for (String line : pass5.split("\n")) {
+            int at = line.indexOf(what + " bitmap differences:");
+            if (at < 0) {
+                continue;
+            }
+            Matcher m = DIFFERENCE.matcher(line.substring(at));
+            while (m.find()) {
+                if (m.group(5) != null) {
+                    numbers.add(signed(m.group(4), Long.parseLong(m.group(5))));
+                } else {
+                    for (long n = Long.parseLong(m.group(2)); n <= Long.parseLong(m.group(3)); n++) {
+                        numbers.add(signed(m.group(1), n));
+                    }
+                }
+            }
+        }
+        return numbers;
+    }
+
+    private static long signed(String sign, long n) {
+        return sign.equals("-") ? -n : n;
+    }
+
+    /** Why this report is worse than {@code before}, or null when it is not. */
+    public String worseThan(FsckReport before) {
+        if (exitCode >= 8 && before.exitCode < 8) {
+            return "e2fsck could not check the image any more (exit " + exitCode + ")";
+        }
+        if (before.exitCode == 0 && exitCode != 0) {
+            return "a clean image is no longer clean (exit " + exitCode + ")";
+        }
+        if (problems > before.problems) {
+            return before.problems + " problems in passes 1-4 before, " + problems + " after";
+        }
+        if (!before.bitmapChecksums) {
+            if (!before.blockDifferences.containsAll(blockDifferences)) {
+                return "new block bitmap differences " + added(before.blockDifferences, blockDifferences);
+            }
+            if (!before.inodeDifferences.containsAll(inodeDifferences)) {
+                return "new inode bitmap differences " + added(before.inodeDifferences, inodeDifferences);
+            }
+            if (!before.wrongCounts.containsAll(wrongCounts)) {
+                Set<String> extra = new TreeSet<>(wrongCounts);
+                extra.removeAll(before.wrongCounts);
+                return "new wrong counts " + extra;
+            }
+        }
+        return null;
+    }
+
+    private static Set<Long> added(Set<Long> before, Set<Long> after) {
+        Set<Long> extra = new TreeSet<>(after);
+        extra.removeAll(before);
+        return extra;
+    }
+}
