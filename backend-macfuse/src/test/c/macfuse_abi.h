@@ -272,6 +272,7 @@ struct mf_operations {
 #define MF_O_EXCL 0x00000800
 #define MF_O_NOCTTY 0x00020000
 #define MF_O_DIRECTORY 0x00100000
+#define MF_O_EXEC 0x40000000
 
 /* bsd/sys/xattr.h. */
 #define MF_XATTR_NOFOLLOW 0x0001

@@ -148,6 +148,7 @@ static int32_t to_mac_open_flags(int flags, int fskit)
 	if (flags & O_DIRECTORY) m |= MF_O_DIRECTORY;
 	if (flags & O_NOCTTY) m |= MF_O_NOCTTY;
 	if ((flags & O_SYNC) == O_SYNC) m |= MF_O_SYNC;
+	if (flags & 040) m |= MF_O_EXEC; /* the kernel's __FMODE_EXEC: the open of execve(2) */
 	if (fskit)
 		m = (m & ~MF_O_ACCMODE) | MF_O_RDWR; /* FSKit: "files are always opened in read/write mode" */
 	return m;

@@ -34,6 +34,19 @@ public final class MacFuseBackend {
     private MacFuseBackend() {
     }
 
+    /**
+     * What the high-level binding needs to serve through macFUSE with {@code options}: the
+     * platform, macOS's name rules, macFUSE's own options, and under FSKit, which reports no
+     * caller, the shown owner as the caller of every request and fuse_mount on the loop's thread.
+     */
+    static HighLevelPort port(MacFuseOptions options, MacFuseHost host) {
+        boolean fskit = options.backend() == MacFuseOptions.Backend.FSKIT;
+        Caller fixed = fskit ? new Caller(options.ownerUid().getAsLong(), options.ownerGid().getAsLong(),
+                new long[] {options.ownerGid().getAsLong()}, 0) : null;
+        return new HighLevelPort(platform(host), new UnicodeNames(!options.appleDouble()),
+                new DarwinXattrNames(!options.appleXattr()), options.libraryOptions(), fixed, FSKIT_UMASK, fskit);
+    }
+
     /** The platform for {@code host}: macOS's ABI with its libraries and unmount commands. */
     public static Platform platform(MacFuseHost host) {
         return Darwin.platform("macos-" + System.getProperty("os.arch"), host.libraries(), host.installHint(),
@@ -75,10 +88,7 @@ public final class MacFuseBackend {
         }
         WritableFileSystem served = options.overridesOwner()
                 ? new OwnerOverride(volume, options.ownerUid(), options.ownerGid()) : volume;
-        Caller fixed = fskit ? new Caller(options.ownerUid().getAsLong(), options.ownerGid().getAsLong(),
-                new long[] {options.ownerGid().getAsLong()}, 0) : null;
-        HighLevelPort port = new HighLevelPort(platform(host), new UnicodeNames(!options.appleDouble()),
-                new DarwinXattrNames(!options.appleXattr()), options.libraryOptions(), fixed, FSKIT_UMASK, fskit);
+        HighLevelPort port = port(options, host);
         return HighLevelBackend.mount(served, mountpoint, options.common(), port, log);
     }
 }

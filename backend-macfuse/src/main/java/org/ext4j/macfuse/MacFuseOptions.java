@@ -1,5 +1,6 @@
 package org.ext4j.macfuse;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -50,6 +51,27 @@ public record MacFuseOptions(HighLevelOptions common, Backend backend, String vo
     public static MacFuseOptions defaults(String fsName, Backend backend, String volumeName, long uid, long gid) {
         return new MacFuseOptions(HighLevelOptions.readWrite(fsName), backend, volumeName, false, false, true,
                 OptionalLong.of(uid), OptionalLong.of(gid));
+    }
+
+    /**
+     * The defaults for {@code source} (an image or a disk) on {@code host}, mounted by the user
+     * running this JVM: FSKit where the host offers it, the volume named after the ext4 label
+     * {@code label} (or, without one, after the image's file name), the files shown as this user's.
+     */
+    public static MacFuseOptions forSource(Path source, String label, MacFuseHost host) {
+        com.sun.security.auth.module.UnixSystem user = new com.sun.security.auth.module.UnixSystem();
+        return defaults(source.toString(), host.fskitByDefault() ? Backend.FSKIT : Backend.VFS,
+                volumeName(label, source), user.getUid(), user.getGid());
+    }
+
+    /** The ext4 label as a volume name (',' and '/' cannot be in one), else the image's name without its extension. */
+    static String volumeName(String label, Path source) {
+        String name = label == null ? "" : label.replace('/', '_').replace(',', '_').trim();
+        if (name.isEmpty()) {
+            Path file = source.getFileName();
+            name = file == null ? "ext4" : file.toString().replaceFirst("\\.[^.]*$", "").replace(',', '_');
+        }
+        return name.isEmpty() ? "ext4" : name;
     }
 
     /**

@@ -39,6 +39,17 @@ final class MacFuseTestSupport {
                 .parse(List.of("owners,allow_other"));
     }
 
+    /**
+     * The defaults a Mac user gets (FSKit, files shown as theirs), mounted by root for the Mac
+     * user: on Linux only the mounting user may enter a FUSE mount without allow_other, while on
+     * a Mac the user mounts it themselves.
+     */
+    static MacFuseOptions fskitAsMacUser(Path image, String volumeName) {
+        MacFuseOptions o = MacFuseOptions.defaults(image.toString(), MacFuseOptions.Backend.FSKIT, volumeName, MAC_UID,
+                MAC_GID);
+        return o.withCommon(o.common().withAllowOther(true));
+    }
+
     /** Opens {@code image} and mounts it through macFUSE's ABI (the shim) with {@code options}. */
     static HighLevelMount mount(Path image, Path dir, MacFuseOptions options, Path volumes) throws Exception {
         Ext4Volume volume = Ext4Volume.open(image, options.common().readOnly() ? OpenOptions.READ_ONLY

@@ -81,9 +81,13 @@ public record Platform(String name, StatLayout stat, FsStatsLayout statfs, Errno
         }
     }
 
-    /** Linux open(2) flags the core acts on (asm-generic/fcntl.h), as the core wants them: unchanged. */
+    /**
+     * Linux open(2) flags the core acts on (asm-generic/fcntl.h), as the core wants them:
+     * unchanged, including the kernel's __FMODE_EXEC (040) on the open of execve(2), which lets
+     * a program with only its x bit set run.
+     */
     private static final FlagTable LINUX_OPEN = FlagTable.of(3, 0, 0, 3, 1, 1, 3, 2, 2, 0200, 0200, 0200,
-            01000, 01000, 01000, 02000, 02000, 02000, 01000000, 01000000, 01000000);
+            01000, 01000, 01000, 02000, 02000, 02000, 01000000, 01000000, 01000000, 040, 040, 040);
 
     /** FreeBSD's sys/fcntl.h values mapped onto Linux's: O_APPEND 0x8, O_TRUNC 0x400, O_EXCL 0x800. */
     private static final FlagTable FREEBSD_OPEN = FlagTable.of(3, 0, 0, 3, 1, 1, 3, 2, 2, 0x800, 0x800, 0200,

@@ -57,9 +57,12 @@ public final class Darwin {
     /** macOS's errno numbers (bsd/sys/errno.h). */
     public static final ErrnoTable ERRNOS = errnos();
 
-    /** O_RDONLY/O_WRONLY/O_RDWR 0/1/2, O_APPEND 0x8, O_TRUNC 0x400, O_EXCL 0x800 (bsd/sys/fcntl.h). */
+    /**
+     * O_RDONLY/O_WRONLY/O_RDWR 0/1/2, O_APPEND 0x8, O_TRUNC 0x400, O_EXCL 0x800, and O_EXEC
+     * 0x40000000 (open for execute only) as the core's exec open (bsd/sys/fcntl.h).
+     */
     public static final FlagTable OPEN_FLAGS = FlagTable.of(3, 0, 0, 3, 1, 1, 3, 2, 2, 0x800, 0x800, 0200,
-            0x400, 0x400, 01000, 0x8, 0x8, 02000);
+            0x400, 0x400, 01000, 0x8, 0x8, 02000, 0x40000000, 0x40000000, 040);
 
     /** renamex_np: RENAME_SWAP 2 is the core's RENAME_EXCHANGE, RENAME_EXCL 4 its RENAME_NOREPLACE. */
     public static final FlagTable RENAME_FLAGS = FlagTable.of(2, 2, 2, 4, 4, 1);

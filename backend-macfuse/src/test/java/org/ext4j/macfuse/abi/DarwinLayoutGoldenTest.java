@@ -75,7 +75,7 @@ class DarwinLayoutGoldenTest {
             Map.entry("const.MF_RENAME_SWAP", 2L), Map.entry("const.MF_RENAME_EXCL", 4L),
             Map.entry("const.MF_XATTR_CREATE", 2L), Map.entry("const.MF_XATTR_REPLACE", 4L),
             Map.entry("const.MF_O_EXCL", 0x800L), Map.entry("const.MF_O_TRUNC", 0x400L),
-            Map.entry("const.MF_O_APPEND", 8L), Map.entry("const.MF_UTIME_NOW", -1L),
+            Map.entry("const.MF_O_APPEND", 8L), Map.entry("const.MF_O_EXEC", 0x40000000L), Map.entry("const.MF_UTIME_NOW", -1L),
             Map.entry("const.MF_SET_ATTR_FLAGS", 1L << 31), Map.entry("const.MF_MAKEDEV(12, 0x345678)", 0x0C345678L));
 
     @Test
@@ -191,6 +191,8 @@ class DarwinLayoutGoldenTest {
         assertEquals(WritableFileSystem.O_RDWR | WritableFileSystem.O_EXCL | WritableFileSystem.O_APPEND
                 | WritableFileSystem.O_TRUNC, Darwin.OPEN_FLAGS.toCore(2 | c("MF_O_EXCL") | c("MF_O_APPEND")
                         | c("MF_O_TRUNC") | c("MF_O_CREAT")));
+        assertEquals(org.ext4j.core.spi.InodeFileSystem.FMODE_EXEC, Darwin.OPEN_FLAGS.toCore(c("MF_O_EXEC")),
+                "O_EXEC is the core's exec open");
         assertEquals(WritableFileSystem.RENAME_EXCHANGE, Darwin.RENAME_FLAGS.toCore(c("MF_RENAME_SWAP")));
         assertEquals(WritableFileSystem.RENAME_NOREPLACE, Darwin.RENAME_FLAGS.toCore(c("MF_RENAME_EXCL")));
         assertEquals(1, Darwin.XATTR_FLAGS.toCore(c("MF_XATTR_CREATE")), "the core's XATTR_CREATE");
