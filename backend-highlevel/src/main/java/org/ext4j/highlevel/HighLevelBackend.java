@@ -78,7 +78,7 @@ public final class HighLevelBackend {
         }
         LibfuseLibrary library = LibfuseLibrary.load(platform);
         Path target = mountpoint.toRealPath();
-        PathOperations ops = new PathOperations(volume, port.names(), port.xattrNames());
+        PathOperations ops = new PathOperations(volume, port.names(), port.xattrNames(), port.opensAlwaysReadWrite());
         List<String> libfuseOptions = new ArrayList<>(options.libfuseOptions());
         libfuseOptions.addAll(port.libraryOptions());
         LibfuseSession.Settings settings = new LibfuseSession.Settings(options.maxThreads(),

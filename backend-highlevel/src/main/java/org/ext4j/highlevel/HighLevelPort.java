@@ -19,13 +19,15 @@ import org.ext4j.highlevel.path.XattrNaming;
  * @param fixedCaller       the caller of every request where the library reports none, or null
  * @param fixedUmask        the umask of every request with a fixed caller
  * @param mountOnLoopThread fuse_mount on the thread that runs the loop
+ * @param opensAlwaysReadWrite the library opens every file read/write, whatever was asked (macFUSE's
+ *                          FSKit backend): a refused read/write open is retried read-only
  */
 public record HighLevelPort(Platform platform, NamePolicy names, XattrNaming xattrNames, List<String> libraryOptions,
-        Caller fixedCaller, int fixedUmask, boolean mountOnLoopThread) {
+        Caller fixedCaller, int fixedUmask, boolean mountOnLoopThread, boolean opensAlwaysReadWrite) {
 
     /** libfuse3 on the JVM's own platform, names and xattr names as Linux has them. */
     public static HighLevelPort forPlatform(Platform platform) {
-        return new HighLevelPort(platform, NamePolicy.EXACT, XattrNaming.LINUX, List.of(), null, 0, false);
+        return new HighLevelPort(platform, NamePolicy.EXACT, XattrNaming.LINUX, List.of(), null, 0, false, false);
     }
 
     public HighLevelPort {

@@ -37,14 +37,16 @@ public final class MacFuseBackend {
     /**
      * What the high-level binding needs to serve through macFUSE with {@code options}: the
      * platform, macOS's name rules, macFUSE's own options, and under FSKit, which reports no
-     * caller, the shown owner as the caller of every request and fuse_mount on the loop's thread.
+     * caller, the shown owner as the caller of every request, fuse_mount on the loop's thread and
+     * read/write opens that may be reads.
      */
     static HighLevelPort port(MacFuseOptions options, MacFuseHost host) {
         boolean fskit = options.backend() == MacFuseOptions.Backend.FSKIT;
         Caller fixed = fskit ? new Caller(options.ownerUid().getAsLong(), options.ownerGid().getAsLong(),
                 new long[] {options.ownerGid().getAsLong()}, 0) : null;
         return new HighLevelPort(platform(host), new UnicodeNames(!options.appleDouble()),
-                new DarwinXattrNames(!options.appleXattr()), options.libraryOptions(), fixed, FSKIT_UMASK, fskit);
+                new DarwinXattrNames(!options.appleXattr()), options.libraryOptions(), fixed, FSKIT_UMASK, fskit,
+                fskit);
     }
 
     /** The platform for {@code host}: macOS's ABI with its libraries and unmount commands. */

@@ -72,7 +72,7 @@ class FskitRulesIT {
         List<String> noVolname = new ArrayList<>(port.libraryOptions());
         noVolname.removeIf(o -> o.startsWith("volname="));
         assertMountFails(new HighLevelPort(port.platform(), port.names(), port.xattrNames(), noVolname,
-                port.fixedCaller(), port.fixedUmask(), port.mountOnLoopThread()));
+                port.fixedCaller(), port.fixedUmask(), port.mountOnLoopThread(), true));
     }
 
     @Test
@@ -80,7 +80,7 @@ class FskitRulesIT {
         HighLevelPort port = MacFuseBackend.port(fskit(), Shim.host(volumes));
         Path mnt = Files.createDirectory(volumes.resolve("DISK"));
         HighLevelMount mount = mount(mnt, new HighLevelPort(port.platform(), port.names(), port.xattrNames(),
-                port.libraryOptions(), port.fixedCaller(), port.fixedUmask(), false));
+                port.libraryOptions(), port.fixedCaller(), port.fixedUmask(), false, true));
         try {
             assertTrue(mount.session().awaitEnd(30, java.util.concurrent.TimeUnit.SECONDS), "the loop refused to run");
             assertEquals(-1, mount.session().loopResult());
@@ -94,7 +94,7 @@ class FskitRulesIT {
         HighLevelPort port = MacFuseBackend.port(fskit(), Shim.host(volumes));
         Path mnt = Files.createDirectory(volumes.resolve("DISK"));
         HighLevelMount mount = mount(mnt, new HighLevelPort(port.platform(), port.names(), port.xattrNames(),
-                port.libraryOptions(), null, 0, true));
+                port.libraryOptions(), null, 0, true, true));
         try {
             assertTrue(userWrites(mnt).contains("Permission denied"), "a server that trusts the context is nobody's");
         } finally {

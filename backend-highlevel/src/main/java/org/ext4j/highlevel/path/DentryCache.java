@@ -171,8 +171,16 @@ public final class DentryCache {
         return null;
     }
 
-    /** The bytes to name an entry {@code name} in {@code parent} with: the stored spelling, else the policy's for a new one. */
+    /**
+     * The bytes to name an entry {@code name} in {@code parent} with (to create, replace or link
+     * to it): the spelling stored when another spelling of it exists, else the policy's for a new
+     * entry, which may refuse the name.
+     */
     public byte[] nameForEntry(Caller caller, long parent, byte[] name) {
+        if (names.alternatives(name).isEmpty()) {
+            // One spelling only: the policy decides (it may refuse the name) without a lookup.
+            return names.forNewEntry(name);
+        }
         byte[] stored = storedName(caller, parent, name);
         return stored != null ? stored : names.forNewEntry(name);
     }

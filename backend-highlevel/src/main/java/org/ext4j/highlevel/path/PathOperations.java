@@ -36,16 +36,25 @@ public final class PathOperations {
     private final WritableFileSystem fs;
     private final DentryCache dentries;
     private final XattrNaming xattrNames;
+    private final boolean opensAlwaysReadWrite;
     private final ConcurrentHashMap<Long, Long> handles = new ConcurrentHashMap<>();
 
     public PathOperations(WritableFileSystem fs) {
-        this(fs, NamePolicy.EXACT, XattrNaming.LINUX);
+        this(fs, NamePolicy.EXACT, XattrNaming.LINUX, false);
     }
 
-    public PathOperations(WritableFileSystem fs, NamePolicy names, XattrNaming xattrNames) {
+    /**
+     * @param opensAlwaysReadWrite the host opens every file read/write whatever the program asked
+     *                             (macFUSE's FSKit backend): an O_RDWR open the core refuses is
+     *                             retried read-only, so that a read-only, immutable or read-only
+     *                             mounted file can still be read; writes through it are refused
+     */
+    public PathOperations(WritableFileSystem fs, NamePolicy names, XattrNaming xattrNames,
+            boolean opensAlwaysReadWrite) {
         this.fs = fs;
         this.dentries = new DentryCache(fs, names);
         this.xattrNames = xattrNames;
+        this.opensAlwaysReadWrite = opensAlwaysReadWrite;
     }
 
     /** The dentry cache (the mount clears it at unmount, so that the core forgets what it held). */
@@ -208,6 +217,22 @@ public final class PathOperations {
 
     /** open(2) with the core's flags; returns the handle for {@code fi->fh}. */
     public long open(Caller caller, byte[] path, int flags) {
+        boolean readWrite = (flags & WritableFileSystem.O_ACCMODE) == WritableFileSystem.O_RDWR
+                && (flags & WritableFileSystem.O_TRUNC) == 0;
+        if (opensAlwaysReadWrite && readWrite) {
+            long ino = dentries.resolve(caller, path);
+            try {
+                if (!fs.isReadOnly()) {
+                    return register(fs.open(caller, ino, flags), ino);
+                }
+            } catch (Ext4Exception refused) {
+                if (refused.errno() != Errno.EACCES && refused.errno() != Errno.EPERM) {
+                    throw refused;
+                }
+            }
+            int readOnly = (flags & ~WritableFileSystem.O_ACCMODE) | WritableFileSystem.O_RDONLY;
+            return register(fs.open(caller, ino, readOnly), ino);
+        }
         boolean writes = (flags & WritableFileSystem.O_ACCMODE) != WritableFileSystem.O_RDONLY
                 || (flags & WritableFileSystem.O_TRUNC) != 0;
         if (writes) {
