@@ -172,6 +172,20 @@ public final class DentryCache {
     }
 
     /**
+     * The shortest spelling of {@code name}: what to ask the core about a name none of whose
+     * spellings exists, so that its answer is ENOENT rather than ENAMETOOLONG when one spelling fits.
+     */
+    public byte[] shortestSpelling(byte[] name) {
+        byte[] best = name;
+        for (byte[] other : names.alternatives(name)) {
+            if (other.length < best.length) {
+                best = other;
+            }
+        }
+        return best;
+    }
+
+    /**
      * The bytes to name an entry {@code name} in {@code parent} with (to create, replace or link
      * to it): the spelling stored when another spelling of it exists, else the policy's for a new
      * entry, which may refuse the name.
@@ -190,7 +204,7 @@ public final class DentryCache {
             fs.lookup(caller, parent, name);
             return true;
         } catch (Ext4Exception e) {
-            if (e.errno() == Errno.ENOENT) {
+            if (absent(e)) {
                 return false;
             }
             throw e;
@@ -257,25 +271,41 @@ public final class DentryCache {
         return ino;
     }
 
-    /** The core's lookup of {@code name}, then of its other spellings while the answer is ENOENT. */
+    /**
+     * The core's lookup of {@code name}, then of its other spellings while the answer is ENOENT
+     * or ENAMETOOLONG (a spelling may be longer than the stored one: é is two bytes composed and
+     * three decomposed). Without an entry the answer is ENOENT when some spelling could have
+     * named one, ENAMETOOLONG when none could.
+     */
     private Attributes lookupAnySpelling(Caller caller, long parent, byte[] name) {
+        Ext4Exception first;
         try {
             return fs.lookup(caller, parent, name);
-        } catch (Ext4Exception notFound) {
-            if (notFound.errno() != Errno.ENOENT) {
-                throw notFound;
+        } catch (Ext4Exception e) {
+            if (!absent(e)) {
+                throw e;
             }
-            for (byte[] other : names.alternatives(name)) {
-                try {
-                    return fs.lookup(caller, parent, other);
-                } catch (Ext4Exception e) {
-                    if (e.errno() != Errno.ENOENT) {
-                        throw e;
-                    }
+            first = e;
+        }
+        Ext4Exception notFound = first.errno() == Errno.ENOENT ? first : null;
+        for (byte[] other : names.alternatives(name)) {
+            try {
+                return fs.lookup(caller, parent, other);
+            } catch (Ext4Exception e) {
+                if (!absent(e)) {
+                    throw e;
+                }
+                if (notFound == null && e.errno() == Errno.ENOENT) {
+                    notFound = e;
                 }
             }
-            throw notFound;
         }
+        throw notFound != null ? notFound : first;
+    }
+
+    /** The answer of a lookup that found nothing under that spelling. */
+    private static boolean absent(Ext4Exception e) {
+        return e.errno() == Errno.ENOENT || e.errno() == Errno.ENAMETOOLONG;
     }
 
     /** One more name holds {@code ino}; the first retains it in the core (atomically with the count). */

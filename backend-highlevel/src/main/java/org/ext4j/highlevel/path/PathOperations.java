@@ -364,11 +364,14 @@ public final class PathOperations {
         return handles.size();
     }
 
-    /** The parent of {@code path} and the spelling its last name is stored under (as given when none is). */
+    /** The parent of {@code path} and the spelling its last name is stored under (its shortest when none is). */
     private DentryCache.Entry storedEntry(Caller caller, byte[] path) {
         DentryCache.Entry e = dentries.parentOf(caller, path);
         byte[] stored = dentries.storedName(caller, e.parent(), e.name());
-        return stored == null || stored == e.name() ? e : new DentryCache.Entry(e.parent(), stored);
+        if (stored == null) {
+            stored = dentries.shortestSpelling(e.name());
+        }
+        return stored == e.name() ? e : new DentryCache.Entry(e.parent(), stored);
     }
 
     /** The parent of {@code path} and the bytes its last name is (or is to be) stored under. */
