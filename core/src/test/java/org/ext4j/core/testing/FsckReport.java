@@ -122,6 +122,32 @@ public record FsckReport(int exitCode, int problems, Set<String> problemKeys, Se
         return sign.equals("-") ? -n : n;
     }
 
+    /**
+     * True when e2fsck found blocks that a file of {@code image} claims but the bitmap marks free
+     * (a positive bitmap difference that {@code debugfs icheck} finds an owner for), or that two
+     * files claim: damage no allocator can see without reading every file's map (neither the
+     * kernel nor ext4j does), so a new file may be given such a block. Outside the "never worse"
+     * promise. Fixed metadata marked free is not this: the system zone knows it.
+     */
+    public boolean hasUnseenOwnership(Path image) {
+        if (output.contains("Multiply-claimed block(s)")) {
+            return true;
+        }
+        List<Long> claimed = blockDifferences.stream().filter(b -> b > 0).limit(64).toList();
+        if (claimed.isEmpty()) {
+            return false;
+        }
+        StringBuilder request = new StringBuilder("icheck");
+        claimed.forEach(b -> request.append(' ').append(b));
+        for (String line : new Debugfs(image).run(request.toString()).split("\n")) {
+            String[] words = line.trim().split("\\s+");
+            if (words.length == 2 && words[0].matches("\\d+") && words[1].matches("\\d+")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Why this report is worse than {@code before}, or null when it is not. */
     public String worseThan(FsckReport before) {
         if (exitCode >= 8 && before.exitCode < 8) {
