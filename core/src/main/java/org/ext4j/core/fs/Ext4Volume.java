@@ -41,7 +41,7 @@ import org.ext4j.core.spi.SetAttr;
 import org.ext4j.core.spi.StatFs;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.core.inode.InodeStore;
-import org.ext4j.core.orphan.OrphanList;
+import org.ext4j.core.orphan.Orphans;
 import org.ext4j.core.inode.Timestamp;
 import org.ext4j.core.tx.Transaction;
 import org.ext4j.core.tx.TransactionManager;
@@ -73,12 +73,15 @@ public final class Ext4Volume implements IomapFileSystem {
     private final java.util.Set<Long> linkable = ConcurrentHashMap.newKeySet();
     private final java.time.Clock clock;
     private final WriteTimes writeTimes = new WriteTimes();
+    /** The orphan records, with what makes taking an orphan off them cheap (one per volume). */
+    private final Orphans orphans;
     private Namespace namespace;
 
     private Ext4Volume(Ext4FileSystem fs, java.time.Clock clock) {
         this.fs = fs;
         this.xattrs = new XattrReader(fs);
         this.clock = clock;
+        this.orphans = new Orphans(fs);
         if (!fs.isReadOnly()) {
             OrphanCleanup cleanup = new OrphanCleanup(fs);
             if (cleanup.needed()) {
@@ -476,7 +479,7 @@ public final class Ext4Volume implements IomapFileSystem {
     /** Takes inode {@code ino} off the orphan list and frees it, in one transaction. */
     private void freeOrphan(long ino) {
         try (Transaction tx = transactions().begin()) {
-            new OrphanList(fs).remove(tx, ino);
+            orphans.remove(tx, ino);
             namespace().release(tx, ino);
             tx.commit();
         }
@@ -668,7 +671,7 @@ public final class Ext4Volume implements IomapFileSystem {
             return;
         }
         if (openCounts.containsKey(ino)) {
-            new OrphanList(fs).add(tx, ino);
+            orphans.add(tx, ino);
             unlinkedOpen.add(ino);
         } else {
             namespace().release(tx, ino);
@@ -729,7 +732,7 @@ public final class Ext4Volume implements IomapFileSystem {
         try (Transaction tx = transactions().begin()) {
             namespace().link(tx, caller, ino, newParent, newName, tmpfile);
             if (tmpfile) {
-                new OrphanList(fs).remove(tx, ino);
+                orphans.remove(tx, ino);
             }
             tx.commit();
         }
@@ -1234,7 +1237,7 @@ public final class Ext4Volume implements IomapFileSystem {
                 throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
             }
             ino = namespace().tmpfile(tx, caller, parent, mode, umask);
-            new OrphanList(fs).add(tx, ino);
+            orphans.add(tx, ino);
             tx.commit();
         }
         unlinkedOpen.add(ino);
@@ -1361,7 +1364,8 @@ public final class Ext4Volume implements IomapFileSystem {
 
     /**
      * Releases what is still open (an unlinked file with a handle is freed and taken off the
-     * orphan list, as the last close would) and closes the device.
+     * orphan list, as the last close would), clears orphan_present when the orphan file is empty,
+     * and closes the device.
      */
     @Override
     public void close() throws IOException {
@@ -1369,6 +1373,13 @@ public final class Ext4Volume implements IomapFileSystem {
             if (!fs.isReadOnly()) {
                 for (Long ino : List.copyOf(unlinkedOpen)) {
                     freeOrphan(ino);
+                }
+                // As the kernel's unmount: an orphan file left empty no longer needs reading at the next mount.
+                if (fs.superblock().hasCompat(Features.COMPAT_ORPHAN_FILE) && fs.transactions().acceptsHandles()) {
+                    try (Transaction tx = transactions().begin()) {
+                        orphans.clearPresentIfEmpty(tx);
+                        tx.commit();
+                    }
                 }
             }
             openFiles.clear();
