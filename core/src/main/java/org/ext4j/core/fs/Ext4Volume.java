@@ -42,7 +42,7 @@ import org.ext4j.core.spi.SetAttr;
 import org.ext4j.core.spi.StatFs;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.core.inode.InodeStore;
-import org.ext4j.core.orphan.OrphanList;
+import org.ext4j.core.orphan.Orphans;
 import org.ext4j.core.inode.Timestamp;
 import org.ext4j.core.tx.Transaction;
 import org.ext4j.core.tx.TransactionManager;
@@ -75,12 +75,15 @@ public final class Ext4Volume implements IomapFileSystem {
     private final WriteTimes writeTimes = new WriteTimes();
     /** Told when a write, fallocate or truncate dropped setuid/setgid (see {@link #onPrivilegesDropped}). */
     private volatile java.util.function.LongConsumer privilegesDropped = ino -> { };
+    /** The orphan records, with what makes taking an orphan off them cheap (one per volume). */
+    private final Orphans orphans;
     private Namespace namespace;
 
     private Ext4Volume(Ext4FileSystem fs, java.time.Clock clock) {
         this.fs = fs;
         this.xattrs = new XattrReader(fs);
         this.clock = clock;
+        this.orphans = new Orphans(fs);
         if (!fs.isReadOnly()) {
             OrphanCleanup cleanup = new OrphanCleanup(fs);
             if (cleanup.needed()) {
@@ -516,7 +519,7 @@ public final class Ext4Volume implements IomapFileSystem {
     /** Takes inode {@code ino} off the orphan list and frees it, in one transaction. */
     private void freeOrphan(long ino) {
         try (Transaction tx = transactions().begin()) {
-            new OrphanList(fs).remove(tx, ino);
+            orphans.remove(tx, ino);
             namespace().release(tx, ino);
             tx.commit();
         }
@@ -701,7 +704,7 @@ public final class Ext4Volume implements IomapFileSystem {
         }
         if (openCounts.containsKey(ino)) {
             ReleaseCheck.requireReleasable(fs, tx, ino);
-            new OrphanList(fs).add(tx, ino);
+            orphans.add(tx, ino);
             unlinkedOpen.add(ino);
         } else {
             namespace().release(tx, ino);
@@ -764,7 +767,7 @@ public final class Ext4Volume implements IomapFileSystem {
         try (Transaction tx = transactions().begin()) {
             namespace().link(tx, caller, ino, newParent, newName, tmpfile);
             if (tmpfile) {
-                new OrphanList(fs).remove(tx, ino);
+                orphans.remove(tx, ino);
             }
             tx.commit();
         }
@@ -1297,7 +1300,7 @@ public final class Ext4Volume implements IomapFileSystem {
                 throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
             }
             ino = namespace().tmpfile(tx, caller, parent, mode, umask);
-            new OrphanList(fs).add(tx, ino);
+            orphans.add(tx, ino);
             tx.commit();
         }
         unlinkedOpen.add(ino);
@@ -1426,7 +1429,8 @@ public final class Ext4Volume implements IomapFileSystem {
 
     /**
      * Releases what is still open (an unlinked file with a handle is freed and taken off the
-     * orphan list, as the last close would) and closes the device.
+     * orphan list, as the last close would), clears orphan_present when the orphan file is empty,
+     * and closes the device.
      */
     @Override
     public void close() throws IOException {
@@ -1434,6 +1438,13 @@ public final class Ext4Volume implements IomapFileSystem {
             if (!fs.isReadOnly()) {
                 for (Long ino : List.copyOf(unlinkedOpen)) {
                     freeOrphan(ino);
+                }
+                // As the kernel's unmount: an orphan file left empty no longer needs reading at the next mount.
+                if (fs.superblock().hasCompat(Features.COMPAT_ORPHAN_FILE) && fs.transactions().acceptsHandles()) {
+                    try (Transaction tx = transactions().begin()) {
+                        orphans.clearPresentIfEmpty(tx);
+                        tx.commit();
+                    }
                 }
             }
             openFiles.clear();

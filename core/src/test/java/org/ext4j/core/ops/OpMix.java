@@ -36,6 +36,7 @@ public record OpMix(Map<OpKind, Integer> weights, boolean kernelTimes) {
         w.put(OpKind.SETFLAGS, 2);
         w.put(OpKind.COLLAPSE_RANGE, 3);
         w.put(OpKind.INSERT_RANGE, 3);
+        w.put(OpKind.TMPFILE, 2);
         return new OpMix(w, false);
     }
 
