@@ -241,7 +241,8 @@ public final class FuseMount implements AutoCloseable {
      * it is touched.
      */
     private static void offerIomap(FuseDispatcher dispatcher, InodeFileSystem fs, FuseDevice device) {
-        if (fs instanceof IomapFileSystem volume && volume.devicePath().isPresent()) {
+        IomapFileSystem volume = fs.iomap().orElse(null);
+        if (volume != null && volume.devicePath().isPresent()) {
             dispatcher.offerIomap(new IomapBlockDevice(device, volume.devicePath().get(), fs.isReadOnly(),
                     volume.limits().blockSize(), System.err));
         }
@@ -442,8 +443,8 @@ public final class FuseMount implements AutoCloseable {
 
     /** Commits and flushes what was written (nothing for a read-only filesystem). */
     private void sync() {
-        if (!fs.isReadOnly() && fs instanceof WritableFileSystem w) {
-            w.syncfs();
+        if (!fs.isReadOnly()) {
+            fs.writable().ifPresent(WritableFileSystem::syncfs);
         }
     }
 
