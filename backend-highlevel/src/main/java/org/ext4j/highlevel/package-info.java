@@ -1,6 +1,8 @@
 /**
- * The portable backend. It will own the libfuse3 high-level path API bound through jnr-ffi
- * (struct fuse_operations), path-to-inode resolution with a dentry cache, file handles, and the
- * per-OS struct layouts for Linux and FreeBSD.
+ * The portable backend: libfuse3's high-level path API bound through jnr-ffi. {@link
+ * org.ext4j.highlevel.HighLevelBackend} mounts a volume and returns a {@link
+ * org.ext4j.highlevel.HighLevelMount}; {@code abi} holds the per-platform and per-version
+ * layouts and values, {@code bind} the native binding and callbacks, {@code path} the path
+ * semantics on the core's inode-keyed SPI (dentry cache, file handles).
  */
 package org.ext4j.highlevel;

@@ -10,12 +10,17 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.ext4j.core.fs.Ext4Volume;
 import org.ext4j.core.inode.FileType;
@@ -43,9 +48,6 @@ final class CopyIn {
     private static final int S_IFDIR = 0040000;
     private static final int S_IFLNK = 0120000;
     private static final int O_WRONLY = 1;
-
-    /** Directory nesting followed before giving up, so a bind-mount loop cannot recurse forever. */
-    private static final int MAX_DEPTH = 4096;
 
     /** What went wrong, reported by the command: the failing operand and the exception. */
     interface Failures {
@@ -78,7 +80,11 @@ final class CopyIn {
         this.umask = HostSystem.umask();
     }
 
-    /** Bytes of regular files under {@code source} (each counted per name), for the progress total. */
+    /**
+     * Bytes of regular files under {@code source} (each counted per name), for the progress
+     * total. Each directory is listed and closed before its subdirectories are, so a deep tree
+     * holds neither Java stack nor file descriptors per level.
+     */
     static long treeBytes(Path source, boolean recursive) throws IOException {
         if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
             return Files.size(source);
@@ -87,10 +93,18 @@ final class CopyIn {
             return 0;
         }
         long sum = 0;
-        try (Stream<Path> all = Files.walk(source)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
+        Deque<Path> pending = new ArrayDeque<>();
+        pending.push(source);
+        while (!pending.isEmpty()) {
+            List<Path> children;
+            try (Stream<Path> list = Files.list(pending.pop())) {
+                children = list.toList();
+            }
+            for (Path p : children) {
                 if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     sum += Files.size(p);
+                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    pending.push(p);
                 }
             }
         }
@@ -103,15 +117,57 @@ final class CopyIn {
      */
     private static final String ATTRIBUTES = "unix:mode,uid,gid,nlink,dev,ino,rdev,lastAccessTime,lastModifiedTime";
 
-    /**
-     * Copies host {@code source} to {@code name} in image directory {@code parent}. Failures
-     * below a directory are reported and the rest of the tree is still copied.
-     */
-    void copy(Path source, long parent, String name, String imagePath) {
-        copy(source, parent, name, imagePath, 0);
+    /** A host directory being copied: its children not yet copied, and its copy in the image. */
+    private record OpenDirectory(Path source, Attributes copy, String imagePath, Map<String, Object> unix,
+            boolean existed, String key, Iterator<Path> children) {
     }
 
-    private void copy(Path source, long parent, String name, String imagePath, int depth) {
+    /**
+     * Copies host {@code source} to {@code name} in image directory {@code parent}; a directory
+     * with everything below it, its own attributes set after its children. Directories are
+     * walked with a stack of open ones on the heap, so depth is bounded by the filesystems, not
+     * the Java stack. Failures below a directory are reported and the rest of the tree is still
+     * copied.
+     */
+    void copy(Path source, long parent, String name, String imagePath) {
+        Deque<OpenDirectory> open = new ArrayDeque<>();
+        // The host directories being copied, as "dev:ino": one met again below itself (a bind
+        // mount of an ancestor) would be copied forever.
+        Set<String> ancestors = new HashSet<>();
+        copyOne(source, parent, name, imagePath, open, ancestors);
+        while (!open.isEmpty()) {
+            OpenDirectory dir = open.peek();
+            if (!dir.children().hasNext()) {
+                open.pop();
+                ancestors.remove(dir.key());
+                // After the children, whose creation changed the directory's times.
+                if (!dir.existed() || preserve) {
+                    try {
+                        finish(dir.source(), dir.copy(), dir.unix(), image + ":" + dir.imagePath());
+                    } catch (IOException | RuntimeException e) {
+                        failures.failed(image + ":" + dir.imagePath(), e);
+                    }
+                }
+                continue;
+            }
+            Path child = dir.children().next();
+            String childName = child.getFileName().toString();
+            String childPath = LsCommand.join(dir.imagePath(), childName);
+            // A host name that is not UTF-8 decodes to other text (U+FFFD), and that text
+            // names another file: the copy would silently get a different name.
+            if (!dir.source().resolve(childName).equals(child)) {
+                failures.failed(image + ":" + childPath, new CommandFailure(image + ":" + childPath,
+                        "the host name of " + child + " is not UTF-8, and Java reads host names only as text "
+                                + "(rename it on the host)"));
+                continue;
+            }
+            copyOne(child, dir.copy().ino(), childName, childPath, open, ancestors);
+        }
+    }
+
+    /** Copies one non-directory, or makes the copy of a directory and opens it for its children. */
+    private void copyOne(Path source, long parent, String name, String imagePath, Deque<OpenDirectory> open,
+            Set<String> ancestors) {
         String what = image + ":" + imagePath;
         try {
             Map<String, Object> unix = Files.readAttributes(source, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
@@ -123,7 +179,7 @@ final class CopyIn {
                 if (!recursive) {
                     throw new CommandFailure(source.toString(), "is a directory (use -r to copy directories)");
                 }
-                copyDirectory(source, parent, nameBytes, imagePath, unix, existing, depth);
+                openDirectory(source, parent, nameBytes, imagePath, unix, existing, open, ancestors);
                 return;
             }
             if (existing.isPresent() && existing.get().type() == FileType.DIRECTORY) {
@@ -177,10 +233,12 @@ final class CopyIn {
         }
     }
 
-    private void copyDirectory(Path source, long parent, byte[] nameBytes, String imagePath, Map<String, Object> unix,
-            Optional<Attributes> existing, int depth) throws IOException {
-        if (depth > MAX_DEPTH) {
-            throw new CommandFailure(source.toString(), "directories nested more than " + MAX_DEPTH + " deep");
+    private void openDirectory(Path source, long parent, byte[] nameBytes, String imagePath, Map<String, Object> unix,
+            Optional<Attributes> existing, Deque<OpenDirectory> open, Set<String> ancestors) throws IOException {
+        String key = unix.get("dev") + ":" + unix.get("ino");
+        if (ancestors.contains(key)) {
+            throw new CommandFailure(source.toString(), "the directory is inside itself (a bind mount of an ancestor?); "
+                    + "not copied again");
         }
         Attributes dir;
         if (existing.isPresent()) {
@@ -197,14 +255,8 @@ final class CopyIn {
             list.forEach(children::add);
         }
         children.sort(null);
-        for (Path child : children) {
-            String childName = child.getFileName().toString();
-            copy(child, dir.ino(), childName, LsCommand.join(imagePath, childName), depth + 1);
-        }
-        // After the children, whose creation changed the directory's times.
-        if (existing.isEmpty() || preserve) {
-            finish(source, dir, unix, image + ":" + imagePath);
-        }
+        ancestors.add(key);
+        open.push(new OpenDirectory(source, dir, imagePath, unix, existing.isPresent(), key, children.iterator()));
     }
 
     private Attributes copyFile(Path source, long parent, byte[] nameBytes, int perm) throws IOException {

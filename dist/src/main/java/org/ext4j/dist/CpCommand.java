@@ -1,19 +1,11 @@
 package org.ext4j.dist;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,11 +16,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.ext4j.core.fs.Ext4Volume;
 import org.ext4j.core.inode.FileType;
-import org.ext4j.core.inode.Timestamp;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
-import org.ext4j.core.spi.CorruptionException;
-import org.ext4j.core.spi.DirectoryEntry;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;
@@ -58,6 +47,11 @@ import picocli.CommandLine.Spec;
                 + "warning), sockets are skipped. Files hard-linked to each other inside the copied tree "
                 + "stay hard-linked. A source that is itself a symbolic link is followed without -r and "
                 + "copied as a link with -r, as cp does.",
+            "",
+            "Holes stay holes: only the ranges of a file that hold data are written (unwritten "
+                + "extents, which read as zeros, count as holes, as lseek SEEK_HOLE reports them), so a "
+                + "sparse file takes no more room on the host than in the image. Before anything is "
+                + "written, a copy whose data does not fit in the free space of DEST's filesystem is refused.",
             "",
             "Without -p, copies get the source's permission bits as allowed by the umask, and the "
                 + "current time. With -p, the permission bits (including setuid, setgid, sticky), the owner "
@@ -103,11 +97,6 @@ public final class CpCommand implements Callable<Integer> {
     private PrintWriter err;
     private boolean failed;
     private boolean root;
-    private boolean xattrWarned;
-    private FileReader.Progress progress;
-
-    /** Copies already made of multiply-linked inodes, per image, so later names become hard links. */
-    private final Map<InodeFileSystem, Map<Long, Path>> copiedLinks = new HashMap<>();
 
     @Override
     public Integer call() throws IOException {
@@ -143,24 +132,33 @@ public final class CpCommand implements Callable<Integer> {
                     fail(source.toString(), source, e);
                 }
             }
-            ProgressBar bar = null;
-            if (main.stderrIsTerminal()) {
-                try {
-                    long total = 0;
-                    for (Source s : resolved) {
-                        total += treeBytes(s.volume(), s.attributes(), new HashSet<>(), 0);
-                    }
-                    bar = new ProgressBar(err, total, System::nanoTime);
-                    progress = bar;
-                } catch (RuntimeException e) {
-                    // Without a total there is no bar; the copy itself reports what is wrong where it meets it.
-                    bar = null;
-                }
+            // Data bytes, each inode once per image: what the host must take, and the progress total.
+            long need = 0;
+            Map<Ext4Volume, Set<Long>> counted = new HashMap<>();
+            for (Source s : resolved) {
+                need += CopyOut.dataBytes(s.volume(), s.attributes(), recursive,
+                        counted.computeIfAbsent(s.volume(), k -> new HashSet<>()));
             }
+            if (!resolved.isEmpty()) {
+                requireSpace(resolved, need, dest, destOperand);
+            }
+            ProgressBar bar = main.stderrIsTerminal() ? new ProgressBar(err, need, System::nanoTime) : null;
+            CopyOut copier = new CopyOut(preserve, root, bar, new CopyOut.Failures() {
+                @Override
+                public void failed(String what, String image, Throwable e) {
+                    failed = true;
+                    main.report(spec.commandLine(), CommandFailure.of(what, image, e));
+                }
+
+                @Override
+                public void warn(String message) {
+                    CpCommand.this.warn(message);
+                }
+            });
             for (Source s : resolved) {
                 boolean isRoot = s.attributes().ino() == InodeFileSystem.ROOT_INO;
                 Path target = destIsDir && !isRoot ? dest.resolve(s.path().baseName()) : dest;
-                copy(s.volume(), s.path(), s.path().path(), s.attributes(), target, new HashSet<>());
+                copier.copy(s.volume(), s.path(), s.attributes(), target);
             }
             if (bar != null) {
                 bar.finish();
@@ -259,197 +257,38 @@ public final class CpCommand implements Callable<Integer> {
     private record Source(ImagePath path, Ext4Volume volume, Attributes attributes) {
     }
 
-    /** Copies one node (and, for a directory, everything below it) to {@code target}. */
-    private void copy(InodeFileSystem fs, ImagePath source, String path, Attributes a, Path target, Set<Long> visited) {
-        String what = source.image() + ":" + path;
-        try {
-            if (a.type() != FileType.DIRECTORY && a.nlink() > 1) {
-                Path first = copiedLinks.computeIfAbsent(fs, k -> new HashMap<>()).get(a.ino());
-                if (first != null) {
-                    replaceNonDirectory(target);
-                    Files.createLink(target, first);
-                    return;
-                }
-            }
-            switch (a.type()) {
-                case DIRECTORY:
-                    copyDirectory(fs, source, path, a, target, visited);
-                    return;
-                case REGULAR:
-                    copyFile(fs, a, target);
-                    break;
-                case SYMLINK:
-                    replaceNonDirectory(target);
-                    Files.createSymbolicLink(target, Path.of(new String(fs.readlink(a.ino()), StandardCharsets.UTF_8)));
-                    break;
-                case FIFO:
-                    replaceNonDirectory(target);
-                    HostSystem.run(List.of("mkfifo", "-m", Integer.toOctalString(a.permissions() & 0777), target.toString()));
-                    break;
-                case CHAR_DEVICE:
-                case BLOCK_DEVICE:
-                    if (!root) {
-                        warn(what + ": device node skipped (creating device nodes needs root)");
-                        return;
-                    }
-                    replaceNonDirectory(target);
-                    HostSystem.run(List.of("mknod", "-m", Integer.toOctalString(a.permissions() & 0777), target.toString(),
-                            a.type() == FileType.CHAR_DEVICE ? "c" : "b",
-                            Integer.toString(a.rdevMajor()), Integer.toString(a.rdevMinor())));
-                    break;
-                default:
-                    warn(what + ": " + ModeString.typeName(a.type(), a.size()) + " skipped (cp cannot recreate it)");
-                    return;
-            }
-            if (a.nlink() > 1) {
-                copiedLinks.get(fs).put(a.ino(), target);
-            }
-            finish(target, a, fs, what);
-        } catch (IOException | RuntimeException e) {
-            fail(what, source, e);
-        }
-    }
-
-    private void copyDirectory(InodeFileSystem fs, ImagePath source, String path, Attributes a, Path target,
-            Set<Long> visited) throws IOException {
-        // Directories cannot be hard-linked, so meeting one twice means the image loops.
-        CorruptionException.check(visited.add(a.ino()), "directory inode " + a.ino() + " appears twice in the tree at " + path);
-        if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectory(target);
-        }
-        for (DirectoryEntry e : DirectoryListing.read(fs, a.ino())) {
-            if (DirectoryListing.isDotOrDotDot(e)) {
-                continue;
-            }
-            String name = e.nameString();
-            String childPath = LsCommand.join(path, name);
-            Attributes child;
-            try {
-                child = fs.getattr(e.ino());
-            } catch (RuntimeException ex) {
-                fail(source.image() + ":" + childPath, source, ex);
-                continue;
-            }
-            copy(fs, source, childPath, child, target.resolve(name), visited);
-        }
-        // After the children: their creation changed the directory's times, and a read-only mode
-        // set earlier would have refused them.
-        finish(target, a, fs, source.image() + ":" + path);
-    }
-
-    private void copyFile(InodeFileSystem fs, Attributes a, Path target) throws IOException {
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "cannot overwrite a directory with a file");
-        }
-        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            FileReader.copy(fs, a, out, progress);
-        }
-    }
-
-    /** Removes a non-directory in the way of a link or node, as cp overwrites its destination. */
-    private static void replaceNonDirectory(Path target) throws IOException {
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "a directory is in the way");
-        }
-        Files.deleteIfExists(target);
-    }
-
     /**
-     * Sets mode, and with -p owner, times and user xattrs, on a finished copy. The JDK sets
-     * mode and times by opening the file, which blocks on a fifo and would open a device, so
-     * fifos and devices (made with their mode by mkfifo/mknod) and symbolic links get their
-     * owner and times by name through chown -h and touch -h.
+     * Refuses, before anything is written, a copy whose data (holes left out) cannot fit in the
+     * free space of the host filesystem that takes it. A filesystem that reports no size at all
+     * (some network and FUSE filesystems) is not judged.
      */
-    private void finish(Path target, Attributes a, InodeFileSystem fs, String what) throws IOException {
-        boolean openable = a.type() == FileType.REGULAR || a.type() == FileType.DIRECTORY;
-        if (!preserve) {
-            if (openable) {
-                int created = (Integer) Files.getAttribute(target, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0777;
-                // Keep the source's bits within what the umask allowed at creation, execute bits
-                // following the read bits (a new file is never created executable).
-                int allowed = created | (created & 0444) >> 2;
-                Files.setAttribute(target, "unix:mode", a.permissions() & 0777 & allowed, LinkOption.NOFOLLOW_LINKS);
-            }
+    private static void requireSpace(List<Source> sources, long need, Path dest, String destOperand) {
+        if (Files.exists(dest) && !Files.isDirectory(dest) && !Files.isRegularFile(dest)) {
+            // A device or fifo (cp IMG:/f /dev/null) takes the bytes without storing them here.
             return;
         }
-        if (!openable) {
-            try {
-                if (root) {
-                    HostSystem.run(List.of("chown", "-h", a.uid() + ":" + a.gid(), target.toString()));
-                }
-                HostSystem.run(List.of("touch", "-h", "-m", "-d", touchTime(a.mtime()), target.toString()));
-                HostSystem.run(List.of("touch", "-h", "-a", "-d", touchTime(a.atime()), target.toString()));
-            } catch (IOException e) {
-                warn(what + ": owner or times not kept (" + e.getMessage() + ")");
-            }
+        Path probe = Files.exists(dest) ? dest : dest.toAbsolutePath().getParent();
+        if (probe == null || !Files.exists(probe)) {
+            // The copy itself reports the missing directory, in its usual words.
             return;
         }
-        if (root) {
-            Files.setAttribute(target, "unix:uid", (int) a.uid(), LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(target, "unix:gid", (int) a.gid(), LinkOption.NOFOLLOW_LINKS);
-        }
-        // After chown, which clears setuid and setgid.
-        Files.setAttribute(target, "unix:mode", a.permissions(), LinkOption.NOFOLLOW_LINKS);
-        copyUserXattrs(fs, a, target, what);
-        Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setTimes(fileTime(a.mtime()), fileTime(a.atime()), null);
-    }
-
-    /** A timestamp as touch -d takes it: @seconds.nanoseconds. */
-    static String touchTime(Timestamp t) {
-        return String.format("@%d.%09d", t.seconds(), t.nanos());
-    }
-
-    private void copyUserXattrs(InodeFileSystem fs, Attributes a, Path target, String what) throws IOException {
-        List<String> names = new ArrayList<>();
-        for (String name : fs.listxattr(a.ino())) {
-            if (name.startsWith("user.")) {
-                names.add(name);
-            }
-        }
-        if (names.isEmpty()) {
-            return;
-        }
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(target, UserDefinedFileAttributeView.class);
+        long free;
         try {
-            if (view == null) {
-                throw new UnsupportedOperationException("no user xattr support");
+            FileStore store = Files.getFileStore(probe);
+            if (store.getTotalSpace() <= 0) {
+                return;
             }
-            for (String name : names) {
-                view.write(name.substring("user.".length()), ByteBuffer.wrap(fs.getxattr(a.ino(), name)));
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            if (!xattrWarned) {
-                xattrWarned = true;
-                warn(what + ": user extended attributes not kept (the destination filesystem refused them: "
-                        + e.getMessage() + ")");
-            }
+            free = store.getUsableSpace();
+        } catch (IOException e) {
+            // Without a free-space figure there is nothing to judge; the copy reports real write errors.
+            return;
         }
-    }
-
-    private static FileTime fileTime(Timestamp t) {
-        return FileTime.from(Instant.ofEpochSecond(t.seconds(), t.nanos()));
-    }
-
-    /** Bytes of regular file content under {@code a}, each inode counted once (for the progress total). */
-    private long treeBytes(InodeFileSystem fs, Attributes a, Set<Long> counted, int depth) {
-        if (!counted.add(a.ino()) || depth > 4096) {
-            return 0;
+        if (need > free) {
+            String what = sources.size() == 1 ? sources.get(0).path().toString() : sources.size() + " sources";
+            throw new CommandFailure(what, (sources.size() == 1 ? "needs " : "need ") + ProgressBar.bytes(need)
+                    + " for " + (sources.size() == 1 ? "its" : "their") + " data, " + destOperand + " has "
+                    + ProgressBar.bytes(free) + " free");
         }
-        if (a.type() == FileType.REGULAR) {
-            return a.size();
-        }
-        if (a.type() != FileType.DIRECTORY || !recursive) {
-            return 0;
-        }
-        long sum = 0;
-        for (DirectoryEntry e : DirectoryListing.read(fs, a.ino())) {
-            if (!DirectoryListing.isDotOrDotDot(e)) {
-                sum += treeBytes(fs, fs.getattr(e.ino()), counted, depth + 1);
-            }
-        }
-        return sum;
     }
 
     private void warn(String message) {

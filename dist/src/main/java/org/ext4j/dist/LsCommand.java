@@ -1,11 +1,12 @@
 package org.ext4j.dist;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -39,7 +40,12 @@ import picocli.CommandLine.Spec;
             "The long format shows: mode (with s/S/t/T for setuid, setgid and sticky bits), link "
                 + "count, numeric uid and gid (the image's owners are not this machine's users), size (or "
                 + "'major, minor' for devices), modification time (local time, yyyy-MM-dd HH:mm), name, and "
-                + "'-> target' for symbolic links. 'total' counts allocated KiB."},
+                + "'-> target' for symbolic links. 'total' counts allocated KiB.",
+            "",
+            "Names and link targets are bytes in an image, printed as ls -b prints them (spaces "
+                + "excepted): control characters as \\t, \\n and the like or \\ooo octal, as are bytes "
+                + "that are not UTF-8 and a '/' inside a name (which only a damaged directory holds), and a "
+                + "backslash as \\\\, so that each name is one unambiguous line. -R walks trees of any depth."},
         exitCodeList = {ManPage.EXIT_OK, ManPage.EXIT_FAILED, ManPage.EXIT_USAGE},
         footer = {"  ext4j ls disk.img                  the root directory",
             "  ext4j ls -la disk.img:/etc",
@@ -75,6 +81,10 @@ public final class LsCommand implements Callable<Integer> {
     private record Item(String name, Attributes attributes, String linkTarget) {
     }
 
+    /** A directory -R still has to list: its path as printed, and its inode. */
+    private record Subdirectory(String path, Attributes attributes) {
+    }
+
     @Override
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
@@ -105,10 +115,33 @@ public final class LsCommand implements Callable<Integer> {
             printItems(List.of(item(fs, target.path(), attrs)), false);
             return;
         }
-        listDirectory(fs, target, target.path(), attrs, headers, new HashSet<>());
+        // Directories still to list, next on top: a stack on the heap, so a tree's depth is
+        // bounded by the filesystem, not by the Java stack. Subdirectories go on in reverse, so
+        // the order is ls -R's: a directory, then each subdirectory's whole tree in name order.
+        Set<Long> visited = new HashSet<>();
+        Deque<Subdirectory> pending = new ArrayDeque<>();
+        List<Subdirectory> subdirs = listDirectory(fs, target, target.path(), attrs, headers, visited);
+        while (true) {
+            for (int i = subdirs.size() - 1; i >= 0; i--) {
+                pending.push(subdirs.get(i));
+            }
+            if (pending.isEmpty()) {
+                return;
+            }
+            Subdirectory sub = pending.pop();
+            subdirs = List.of();
+            try {
+                subdirs = listDirectory(fs, target, sub.path(), sub.attributes(), true, visited);
+            } catch (CommandFailure f) {
+                fail(f);
+            } catch (RuntimeException ex) {
+                fail(CommandFailure.of(target.image() + ":" + sub.path(), target.image().toString(), ex));
+            }
+        }
     }
 
-    private void listDirectory(InodeFileSystem fs, ImagePath target, String path, Attributes dir, boolean header,
+    /** Prints directory {@code dir} (at {@code path}) and returns its subdirectories when -R asks for them. */
+    private List<Subdirectory> listDirectory(InodeFileSystem fs, ImagePath target, String path, Attributes dir, boolean header,
             Set<Long> visited) {
         // Directories cannot be hard-linked, so meeting one twice means the image loops.
         CorruptionException.check(visited.add(dir.ino()), "directory inode " + dir.ino() + " appears twice in the tree at " + path);
@@ -120,11 +153,11 @@ public final class LsCommand implements Callable<Integer> {
         }
         printedSomething = true;
         List<Item> items = new ArrayList<>();
-        List<Item> subdirs = new ArrayList<>();
+        List<Subdirectory> subdirs = new ArrayList<>();
         for (DirectoryEntry e : DirectoryListing.read(fs, dir.ino())) {
-            String name = e.nameString();
+            String name = NameText.name(e.name());
             boolean dots = DirectoryListing.isDotOrDotDot(e);
-            if (!all && name.startsWith(".")) {
+            if (!all && e.name().length > 0 && e.name()[0] == '.') {
                 continue;
             }
             Item item;
@@ -135,29 +168,18 @@ public final class LsCommand implements Callable<Integer> {
                 continue;
             }
             items.add(item);
-            if (!dots && item.attributes().type() == FileType.DIRECTORY) {
-                subdirs.add(item);
+            if (recursive && !dots && item.attributes().type() == FileType.DIRECTORY) {
+                subdirs.add(new Subdirectory(join(path, name), item.attributes()));
             }
         }
         printItems(items, true);
-        if (recursive) {
-            for (Item sub : subdirs) {
-                String subPath = join(path, sub.name());
-                try {
-                    listDirectory(fs, target, subPath, sub.attributes(), true, visited);
-                } catch (CommandFailure f) {
-                    fail(f);
-                } catch (RuntimeException ex) {
-                    fail(CommandFailure.of(target.image() + ":" + subPath, target.image().toString(), ex));
-                }
-            }
-        }
+        return subdirs;
     }
 
     private Item item(InodeFileSystem fs, String name, Attributes a) {
         String link = null;
         if (longFormat && a.type() == FileType.SYMLINK) {
-            link = new String(fs.readlink(a.ino()), StandardCharsets.UTF_8);
+            link = NameText.target(fs.readlink(a.ino()));
         }
         return new Item(name, a, link);
     }

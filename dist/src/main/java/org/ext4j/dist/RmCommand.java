@@ -1,7 +1,10 @@
 package org.ext4j.dist;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -38,9 +41,6 @@ import picocli.CommandLine.Spec;
         footer = {"  ext4j rm disk.img:/tmp/old.log",
             "  ext4j rm -rf disk.img:/var/cache/apt"})
 public final class RmCommand implements Callable<Integer> {
-    /** Directory nesting removed before giving up (a loop in a damaged image must not recurse forever). */
-    private static final int MAX_DEPTH = 4096;
-
     @ParentCommand
     Main main;
 
@@ -101,26 +101,84 @@ public final class RmCommand implements Callable<Integer> {
         if (!recursive) {
             throw new CommandFailure(p.toString(), "Is a directory (use -r to remove directories)");
         }
-        removeTree(fs, p, a, new HashSet<>(), 0);
-        fs.rmdir(Caller.ROOT, place.parent().ino(), place.nameBytes());
+        if (removeTree(fs, p, a)) {
+            fs.rmdir(Caller.ROOT, place.parent().ino(), place.nameBytes());
+        }
     }
 
-    /** Empties directory {@code dir}, children first; a failing child is reported and the rest still removed. */
-    private void removeTree(Ext4Volume fs, ImagePath p, Attributes dir, Set<Long> visited, int depth) {
-        CorruptionException.check(visited.add(dir.ino()) && depth <= MAX_DEPTH,
-                "directory inode " + dir.ino() + " appears twice (or too deep) in the tree under " + p);
-        for (DirectoryEntry e : DirectoryListing.read(fs, dir.ino())) {
+    /** A directory being emptied: its entries still to remove, and whether one of them could not be. */
+    private static final class OpenDirectory {
+        final String path;
+        final Attributes attributes;
+        final byte[] name;
+        final Iterator<DirectoryEntry> entries;
+        boolean kept;
+
+        OpenDirectory(String path, Attributes attributes, byte[] name, Iterator<DirectoryEntry> entries) {
+            this.path = path;
+            this.attributes = attributes;
+            this.name = name;
+            this.entries = entries;
+        }
+    }
+
+    /**
+     * Empties directory {@code top}, children first, with a stack of open directories on the
+     * heap (a tree's depth is bounded by the filesystem, not the Java stack). A child that cannot
+     * be removed is reported and the rest is still removed; its ancestors stay, as with rm -r.
+     * Returns whether {@code top} is now empty.
+     */
+    private boolean removeTree(Ext4Volume fs, ImagePath p, Attributes top) {
+        String image = p.image().toString();
+        // Directories cannot be hard-linked, so meeting one twice means the image loops.
+        Set<Long> visited = new HashSet<>();
+        visited.add(top.ino());
+        Deque<OpenDirectory> open = new ArrayDeque<>();
+        open.push(new OpenDirectory(p.path(), top, null, DirectoryListing.read(fs, top.ino()).iterator()));
+        while (true) {
+            OpenDirectory dir = open.peek();
+            if (!dir.entries.hasNext()) {
+                open.pop();
+                OpenDirectory parent = open.peek();
+                if (parent == null) {
+                    return !dir.kept;
+                }
+                if (dir.kept) {
+                    parent.kept = true;
+                    continue;
+                }
+                try {
+                    fs.rmdir(Caller.ROOT, parent.attributes.ino(), dir.name);
+                } catch (RuntimeException e) {
+                    parent.kept = true;
+                    fail(image + ":" + dir.path, image, e);
+                }
+                continue;
+            }
+            DirectoryEntry e = dir.entries.next();
             if (DirectoryListing.isDotOrDotDot(e)) {
                 continue;
             }
-            Attributes child = fs.lookup(Caller.ROOT, dir.ino(), e.name());
-            if (child.type() == FileType.DIRECTORY) {
-                removeTree(fs, p, child, visited, depth + 1);
-                fs.rmdir(Caller.ROOT, dir.ino(), e.name());
-            } else {
-                fs.unlink(Caller.ROOT, dir.ino(), e.name());
+            String childPath = LsCommand.join(dir.path, NameText.name(e.name()));
+            try {
+                Attributes child = fs.lookup(Caller.ROOT, dir.attributes.ino(), e.name());
+                if (child.type() == FileType.DIRECTORY) {
+                    CorruptionException.check(visited.add(child.ino()),
+                            "directory inode " + child.ino() + " appears twice in the tree under " + p);
+                    open.push(new OpenDirectory(childPath, child, e.name(), DirectoryListing.read(fs, child.ino()).iterator()));
+                } else {
+                    fs.unlink(Caller.ROOT, dir.attributes.ino(), e.name());
+                }
+            } catch (RuntimeException ex) {
+                dir.kept = true;
+                fail(image + ":" + childPath, image, ex);
             }
         }
+    }
+
+    private void fail(String what, String image, Throwable e) {
+        failed = true;
+        main.report(spec.commandLine(), CommandFailure.of(what, image, e));
     }
 
     private void fail(ImagePath what, Throwable e) {

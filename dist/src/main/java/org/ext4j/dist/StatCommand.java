@@ -1,7 +1,6 @@
 package org.ext4j.dist;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -33,7 +32,8 @@ import picocli.CommandLine.Spec;
                 + "a string, uid, gid, the four timestamps with nanoseconds (Birth is '-' when the inode "
                 + "has no room for it), the inode flags (as lsattr names them), and every extended "
                 + "attribute: text values quoted, POSIX ACLs as getfacl entries, other values in hex. Like "
-                + "stat(1), a symbolic link is described itself unless -L is given."},
+                + "stat(1), a symbolic link is described itself unless -L is given. A link target is "
+                + "printed with odd bytes escaped as ls shows them (ls -b style: \\n, \\ooo, \\\\)."},
         exitCodeList = {ManPage.EXIT_OK, ManPage.EXIT_FAILED, ManPage.EXIT_USAGE},
         footer = {"  ext4j stat disk.img:/etc/passwd", "  ext4j stat disk.img:          the root directory",
             "  ext4j stat -L disk.img:/bin     follow the link"})
@@ -76,7 +76,7 @@ public final class StatCommand implements Callable<Integer> {
     private static void print(PrintWriter out, InodeFileSystem fs, String path, Attributes a) {
         String name = path;
         if (a.type() == FileType.SYMLINK) {
-            name += " -> " + new String(fs.readlink(a.ino()), StandardCharsets.UTF_8);
+            name += " -> " + NameText.target(fs.readlink(a.ino()));
         }
         out.println("  File: " + name);
         out.printf("  Size: %-15d Blocks: %-10d IO Block: %-6d %s%n", a.size(), a.blocks512(), a.blockSize(),

@@ -34,6 +34,12 @@ final class InitNegotiation {
     private InitNegotiation() {
     }
 
+    /**
+     * The protocol minor of the out-of-tree iomap series. Its FUSE_IOMAP is bit 43, which mainline
+     * 7.46 (Linux 7.3) gives to FUSE_HAS_IO_URING_BUFPOOL: a flag means what the offered minor says.
+     */
+    static final int IOMAP_MINOR = 99;
+
     /** The minor both sides speak. */
     static int minor(InitIn in) {
         return Math.min(in.minor(), Wire.MAX_MINOR);
@@ -46,12 +52,14 @@ final class InitNegotiation {
 
     /**
      * The answer to a 7.x offer, asking also for FUSE_IOMAP when {@code iomap} (a block device
-     * to register is at hand). The kernel grants it only by offering it: a kernel without the
-     * iomap series never does, and the in-process READ/WRITE path stays.
+     * to register is at hand and the device's IOMAP_SUPPORT agreed) and the offer is of the iomap
+     * series' minor 99: on any other minor bit 43 is not iomap (on 7.46 it is the io_uring buffer
+     * pool) and is never echoed back. Without iomap the in-process READ/WRITE path stays.
      */
     static InitOut answer(InitIn in, DispatchOptions options, boolean iomap) {
         int minor = minor(in);
-        long granted = in.flags() & (WANTED | (iomap ? InitFlags.IOMAP : 0));
+        boolean iomapAbi = iomap && in.minor() == IOMAP_MINOR;
+        long granted = in.flags() & (WANTED | (iomapAbi ? InitFlags.IOMAP : 0));
         // flags2 exists from 7.36; announce it only when the kernel offered it.
         if (minor >= 36 && (in.flags() & InitFlags.INIT_EXT) != 0) {
             granted |= InitFlags.INIT_EXT;

@@ -16,6 +16,13 @@ public interface IomapBacking extends AutoCloseable {
      */
     int register() throws IOException;
 
+    /**
+     * True when the kernel's FUSE device says it does iomap file I/O (the IOMAP_SUPPORT ioctl
+     * reports FILEIO). Asked before INIT grants FUSE_IOMAP: the flag's bit means something else
+     * in mainline protocols, so the offer alone is not enough.
+     */
+    boolean kernelSupportsFileIo();
+
     /** Unregisters the device and releases what {@link #register()} attached. */
     @Override
     void close();

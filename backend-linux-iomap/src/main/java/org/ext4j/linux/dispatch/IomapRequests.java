@@ -74,9 +74,12 @@ final class IomapRequests {
         this.backing = device;
     }
 
-    /** True when INIT should ask for FUSE_IOMAP: a device to register and a core that maps for writes. */
+    /**
+     * True when INIT may ask for FUSE_IOMAP: a device to register, a core that maps for writes,
+     * and a kernel whose device says it does iomap file I/O (asked once, here).
+     */
     boolean offered() {
-        return backing != null && mapper != null;
+        return backing != null && mapper != null && backing.kernelSupportsFileIo();
     }
 
     /** What INIT agreed. */

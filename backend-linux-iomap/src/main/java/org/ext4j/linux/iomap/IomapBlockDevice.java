@@ -23,6 +23,10 @@ public final class IomapBlockDevice implements IomapBacking {
     static final long FUSE_DEV_IOC_BACKING_OPEN = ioctlWrite(1, BackingMap.SIZE);
     /** {@code FUSE_DEV_IOC_BACKING_CLOSE} = _IOW(229, 2, uint32_t). */
     static final long FUSE_DEV_IOC_BACKING_CLOSE = ioctlWrite(2, 4);
+    /** {@code FUSE_DEV_IOC_IOMAP_SUPPORT} = _IOR(229, 99, {u64 flags; u64 padding}). */
+    static final long FUSE_DEV_IOC_IOMAP_SUPPORT = ioctlRead(99, 16);
+    /** IOMAP_SUPPORT's flag: the kernel does file I/O through iomap. */
+    static final long FUSE_IOMAP_SUPPORT_FILEIO = 1L << 0;
     /** {@code FUSE_DEV_IOC_IOMAP_SET_BLOCKSIZE} = _IOW(229, 102, {u32 backing_id; u32 blocksize}). */
     static final long FUSE_DEV_IOC_IOMAP_SET_BLOCKSIZE = ioctlWrite(102, 8);
     private static final int FUSE_DEV_IOC_MAGIC = 229;
@@ -51,9 +55,24 @@ public final class IomapBlockDevice implements IomapBacking {
         this.log = log;
     }
 
+    /** The ioctl number _IOR(229, nr, size): direction read (2) in bits 30..31, size in 16..29. */
+    static long ioctlRead(int nr, int size) {
+        return (2L << 30) | ((long) size << 16) | ((long) FUSE_DEV_IOC_MAGIC << 8) | nr;
+    }
+
     /** The ioctl number _IOW(229, nr, size): direction write (1) in bits 30..31, size in 16..29. */
     static long ioctlWrite(int nr, int size) {
         return (1L << 30) | ((long) size << 16) | ((long) FUSE_DEV_IOC_MAGIC << 8) | nr;
+    }
+
+    @Override
+    public boolean kernelSupportsFileIo() {
+        Pointer out = Memory.allocateDirect(Runtime.getRuntime(Libc.get()), 16, true);
+        if (Libc.get().ioctl(connection.fd(), FUSE_DEV_IOC_IOMAP_SUPPORT, out) != 0) {
+            // ENOTTY on every kernel without the iomap series.
+            return false;
+        }
+        return (out.getLong(0) & FUSE_IOMAP_SUPPORT_FILEIO) != 0;
     }
 
     @Override

@@ -65,6 +65,8 @@ class IomapSimulatedKernelTest {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     long unique = 1;
     int registrations;
+    /** What the fake device's IOMAP_SUPPORT ioctl answers. */
+    boolean fileIoSupported = true;
     boolean closed;
 
     @BeforeAll
@@ -83,6 +85,11 @@ class IomapSimulatedKernelTest {
             public int register() {
                 registrations++;
                 return BACKING_ID;
+            }
+
+            @Override
+            public boolean kernelSupportsFileIo() {
+                return fileIoSupported;
             }
 
             @Override
@@ -117,14 +124,34 @@ class IomapSimulatedKernelTest {
     }
 
     void initWithIomap() {
-        FuseDispatcherTest.Reply r = call(26, 0, FuseDispatcherTest.initBody(45, -1L));
+        FuseDispatcherTest.Reply r = call(26, 0, FuseDispatcherTest.initBody(InitNegotiation.IOMAP_MINOR, -1L));
         assertEquals(0, r.error());
         long flags = Integer.toUnsignedLong(r.body().getInt(12)) | Integer.toUnsignedLong(r.body().getInt(32)) << 32;
         assertEquals(FUSE_IOMAP, flags & FUSE_IOMAP, "offered and wanted: granted");
         assertEquals(InitFlags.INIT_EXT, flags & InitFlags.INIT_EXT);
     }
 
-    /** Creates a file in the root; returns its node id (= inode number) and checks it is marked for iomap. */
+    /** The INIT reply's flags (flags, and flags2 from 7.36). */
+    long initFlags(int minor, long offered) {
+        FuseDispatcherTest.Reply r = call(26, 0, FuseDispatcherTest.initBody(minor, offered));
+        assertEquals(0, r.error());
+        return Integer.toUnsignedLong(r.body().getInt(12)) | Integer.toUnsignedLong(r.body().getInt(32)) << 32;
+    }
+
+    @Test
+    void bit43OnAMainline746OfferIsTheIoUringBufferPoolNotIomap() {
+        // Linux 7.3 (protocol 7.46) offers FUSE_HAS_IO_URING_BUFPOOL as 1 << 43.
+        assertEquals(0, initFlags(46, -1L) & FUSE_IOMAP, "bit 43 echoed back to a 7.46 kernel");
+        assertEquals(0, registrations);
+    }
+
+    @Test
+    void aMinor99OfferIsIomapOnlyWhenTheDeviceSaysItDoesFileIo() {
+        fileIoSupported = false;
+        assertEquals(0, initFlags(InitNegotiation.IOMAP_MINOR, -1L) & FUSE_IOMAP);
+    }
+
+        /** Creates a file in the root; returns its node id (= inode number) and checks it is marked for iomap. */
     long create(String name) {
         FuseDispatcherTest.Reply r = call(CREATE, 1, HandBytes.start().u32(2 | 0100).u32(0100644).u32(0).u32(0)
                 .bytes((name + "\0").getBytes(StandardCharsets.UTF_8)).toArray());

@@ -59,6 +59,11 @@ class OwnerOverrideIomapTest {
                 }
 
                 @Override
+                public boolean kernelSupportsFileIo() {
+                    return true;
+                }
+
+                @Override
                 public void close() {
                 }
             });

@@ -4,6 +4,7 @@ import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
+import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 
@@ -41,7 +42,7 @@ final class InodeBlockCount {
         }
         long sectors = get(raw, hugeFile, blockSize) + fsBlocks * (blockSize / 512);
         if (sectors < 0) {
-            throw new IllegalStateException("i_blocks of inode " + ino + " would go negative");
+            throw new CorruptionException("inode " + ino + ": i_blocks counts fewer blocks than the inode frees");
         }
         int flags = LittleEndian.s32(raw, Inode.I_FLAGS);
         long stored;

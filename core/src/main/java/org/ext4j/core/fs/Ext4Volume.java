@@ -701,6 +701,7 @@ public final class Ext4Volume implements IomapFileSystem {
             return;
         }
         if (openCounts.containsKey(ino)) {
+            ReleaseCheck.requireReleasable(fs, tx, ino);
             new OrphanList(fs).add(tx, ino);
             unlinkedOpen.add(ino);
         } else {

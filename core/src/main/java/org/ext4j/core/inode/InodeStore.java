@@ -2,6 +2,7 @@ package org.ext4j.core.inode;
 
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.tx.BlockRole;
 import org.ext4j.core.tx.Transaction;
 
@@ -31,7 +32,7 @@ public final class InodeStore {
         }
         Ext4FileSystem.InodeLocation at = fs.inodeLocation(ino, tx::readShared);
         if (at.uninitialised()) {
-            throw new IllegalStateException("inode " + ino + " is in an uninitialised inode table");
+            throw new CorruptionException("inode " + ino + " is in use but its group's inode table is marked uninitialised");
         }
         byte[] record = raw.clone();
         if (fs.hasMetadataCsum()) {

@@ -25,6 +25,7 @@ import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.FsckReport;
 import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * creates, writes, appends, truncates, renames, links, unlinks, xattrs and directory changes runs
  * through the core, each operation allowed to fail with an errno. Afterwards e2fsck must find no
  * more problems than before, and the core must not have crashed, hung or thrown anything but an
- * errno. Each case is reproducible from its seed ({@code -Dext4j.damage.seed=S -Dext4j.damage.cases=N
+ * errno. Damage that makes a file own blocks its bitmap calls free (or two files share blocks) is
+ * counted but not judged: no allocator sees it without reading every file's map (see
+ * {@link FsckReport#hasUnseenOwnership}). Each case is reproducible from its seed ({@code -Dext4j.damage.seed=S -Dext4j.damage.cases=N
  * -Dext4j.damage.first=K}).
  */
 class DamageThenWriteFuzzTest {
@@ -152,7 +155,7 @@ class DamageThenWriteFuzzTest {
             List<String> damage = damage(rng, t, image);
             Path damaged = dir.resolve("case-damaged.img");
             Files.copy(image, damaged, StandardCopyOption.REPLACE_EXISTING);
-            Tools.FsckReport before = Tools.e2fsckProblems(image);
+            FsckReport before = FsckReport.of(image);
             Future<String> run = runner.submit(() -> workload(image, new Random(rng.nextLong())));
             String outcome;
             try {
@@ -165,14 +168,18 @@ class DamageThenWriteFuzzTest {
                 failures.add(caseName(i, t) + " threw " + e.getCause() + " (" + damage + ")\n" + stack(e.getCause()));
                 continue;
             }
+            FsckReport after = FsckReport.of(image);
+            if (before.hasUnseenOwnership(damaged)) {
+                // Blocks a file owns but the bitmap calls free: see FsckReport.hasUnseenOwnership.
+                outcomes.merge("outside the promise: unseen block ownership", 1, Integer::sum);
+                continue;
+            }
             outcomes.merge(outcome, 1, Integer::sum);
-            Tools.FsckReport after = Tools.e2fsckProblems(image);
-            boolean worse = after.problems() > before.problems() || (before.exitCode() == 0 && after.exitCode() != 0);
-            if (worse) {
+            String worse = after.worseThan(before);
+            if (worse != null) {
                 Path keep = dir.getParent().resolve("ext4j-damage-" + SEED + "-" + i + ".img");
                 Files.copy(damaged, keep, StandardCopyOption.REPLACE_EXISTING);
-                failures.add(caseName(i, t) + ": " + before.problems() + " e2fsck problems before, " + after.problems()
-                        + " after (exit " + before.exitCode() + " -> " + after.exitCode() + "); damage " + damage + "; workload " + outcome
+                failures.add(caseName(i, t) + ": " + worse + " (exit " + before.exitCode() + " -> " + after.exitCode() + "); damage " + damage + "; workload " + outcome
                         + "; the damaged image is kept as " + keep
                         + "\nbefore:\n" + before.output() + "\nafter:\n" + after.output());
             }

@@ -186,31 +186,6 @@ public final class Tools {
         throw new AssertionError("dumpe2fs -h " + image + " printed no field '" + field + "'");
     }
 
-    /** What {@code e2fsck -fn} thought of an image: its exit code and the problems it declined to fix. */
-    public record FsckReport(int exitCode, int problems, String output) {
-    }
-
-    /**
-     * Runs {@code e2fsck -fn IMAGE} and counts its problems: every question it answered "no" to
-     * (each "... ? no" or "Fix? no"). The measure of "never worse": a write through a damaged
-     * image must not raise it.
-     */
-    public static FsckReport e2fsckProblems(Path image) {
-        Result r = run(List.of("e2fsck", "-fn", image.toString()), Duration.ofSeconds(120));
-        if (r.exitCode() >= 8) {
-            // 8: operational error (e.g. the superblock cannot be read at all); the problem count means nothing then.
-            return new FsckReport(r.exitCode(), Integer.MAX_VALUE / 2, r.stdout() + r.stderr());
-        }
-        int problems = 0;
-        Matcher m = FSCK_NO.matcher(r.stdout());
-        while (m.find()) {
-            problems++;
-        }
-        return new FsckReport(r.exitCode(), problems, r.stdout() + r.stderr());
-    }
-
-    private static final Pattern FSCK_NO = Pattern.compile("\\? no$", Pattern.MULTILINE);
-
     private static final Pattern BITMAP_DIFFERENCE = Pattern.compile("-\\((\\d+)--(\\d+)\\)|-(\\d+)");
 
     /**

@@ -1,0 +1,501 @@
+package org.ext4j.highlevel.bind;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import jnr.ffi.Pointer;
+import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Attributes;
+import org.ext4j.core.spi.Caller;
+import org.ext4j.core.spi.DirectoryEntry;
+import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.spi.TimeChange;
+import org.ext4j.highlevel.abi.LibfuseAbi;
+import org.ext4j.highlevel.abi.Operation;
+import org.ext4j.highlevel.abi.Platform;
+import org.ext4j.highlevel.path.PathOperations;
+
+/**
+ * The fuse_operations callbacks: each reads its native arguments with the platform's layouts,
+ * calls {@link PathOperations} with the request's caller, writes the results back and returns 0
+ * or a negative native errno. No exception ever reaches native code: the core's errors become
+ * their errno, anything else is logged and becomes EIO.
+ */
+final class NativeOperations {
+    /** How many entries readdir asks the core for at a time (the filler stops it when full). */
+    private static final int READDIR_BATCH = 128;
+    /** ENOTTY: an ioctl this filesystem does not know (25 on Linux and FreeBSD). */
+    private static final int ENOTTY = 25;
+
+    private final PathOperations ops;
+    private final Platform platform;
+    private final LibfuseAbi abi;
+    private final RequestContext context;
+    private final DirectoryFiller filler;
+    private final InitSettings settings;
+    private final PrintStream log;
+    private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[0]);
+
+    NativeOperations(PathOperations ops, Platform platform, LibfuseLibrary library, InitSettings settings,
+            PrintStream log) {
+        this.ops = ops;
+        this.platform = platform;
+        this.abi = library.abi();
+        this.context = new RequestContext(library, platform);
+        this.filler = new DirectoryFiller(library.runtime(), platform.stat().size());
+        this.settings = settings;
+        this.log = log;
+    }
+
+    /** What init writes into fuse_config and fuse_conn_info. */
+    record InitSettings(double entryTimeout, double attrTimeout, double negativeTimeout) {
+    }
+
+    /** Fills {@code table} with the closures of every implemented slot. */
+    void register(OperationTable table) {
+        table.set(Operation.GETATTR, (Callbacks.PathPointerFi) this::getattr);
+        table.set(Operation.READLINK, (Callbacks.PathBufSize) this::readlink);
+        table.set(Operation.MKNOD, (Callbacks.PathModeDev) this::mknod);
+        table.set(Operation.MKDIR, (Callbacks.PathInt) this::mkdir);
+        table.set(Operation.UNLINK, (Callbacks.PathOnly) path -> run(Operation.UNLINK, () -> ops.unlink(caller(),
+                bytes(path))));
+        table.set(Operation.RMDIR, (Callbacks.PathOnly) path -> run(Operation.RMDIR, () -> ops.rmdir(caller(),
+                bytes(path))));
+        table.set(Operation.SYMLINK, (Callbacks.PathPath) (target, path) -> run(Operation.SYMLINK,
+                () -> ops.symlink(caller(), bytes(target), bytes(path))));
+        table.set(Operation.RENAME, (Callbacks.PathPathInt) this::rename);
+        table.set(Operation.LINK, (Callbacks.PathPath) (from, to) -> run(Operation.LINK,
+                () -> ops.link(caller(), bytes(from), bytes(to))));
+        table.set(Operation.CHMOD, (Callbacks.PathIntFi) (path, mode, fi) -> run(Operation.CHMOD,
+                () -> ops.chmod(caller(), bytesOrNull(path), fh(fi), platform.mode(mode))));
+        table.set(Operation.CHOWN, (Callbacks.PathUidGidFi) (path, uid, gid, fi) -> run(Operation.CHOWN,
+                () -> ops.chown(caller(), bytesOrNull(path), fh(fi), Integer.toUnsignedLong(uid),
+                        Integer.toUnsignedLong(gid))));
+        table.set(Operation.TRUNCATE, (Callbacks.PathLongFi) (path, size, fi) -> run(Operation.TRUNCATE,
+                () -> ops.truncate(caller(), bytesOrNull(path), fh(fi), size)));
+        table.set(Operation.OPEN, (Callbacks.PathFi) this::open);
+        table.set(Operation.READ, (Callbacks.PathBufSizeOffsetFi) this::read);
+        table.set(Operation.WRITE, (Callbacks.PathBufSizeOffsetFi) this::write);
+        table.set(Operation.STATFS, (Callbacks.PathPath) this::statfs);
+        table.set(Operation.RELEASE, (Callbacks.PathFi) (path, fi) -> run(Operation.RELEASE,
+                () -> ops.release(fh(fi))));
+        table.set(Operation.FSYNC, (Callbacks.PathIntFi) (path, datasync, fi) -> run(Operation.FSYNC,
+                () -> ops.fsync(fh(fi), datasync != 0)));
+        table.set(Operation.SETXATTR, (Callbacks.SetXattr) this::setxattr);
+        table.set(Operation.GETXATTR, (Callbacks.GetXattr) this::getxattr);
+        table.set(Operation.LISTXATTR, (Callbacks.PathBufSize) this::listxattr);
+        table.set(Operation.REMOVEXATTR, (Callbacks.PathPath) (path, name) -> run(Operation.REMOVEXATTR,
+                () -> ops.removexattr(caller(), bytes(path), text(name))));
+        table.set(Operation.OPENDIR, (Callbacks.PathFi) this::opendir);
+        table.set(Operation.READDIR, (Callbacks.Readdir) this::readdir);
+        table.set(Operation.RELEASEDIR, (Callbacks.PathFi) (path, fi) -> run(Operation.RELEASEDIR,
+                () -> ops.releasedir(fh(fi))));
+        table.set(Operation.FSYNCDIR, (Callbacks.PathIntFi) (path, datasync, fi) -> run(Operation.FSYNCDIR,
+                ops::syncfs));
+        table.set(Operation.INIT, (Callbacks.Init) this::init);
+        table.set(Operation.DESTROY, (Callbacks.Destroy) this::destroy);
+        table.set(Operation.ACCESS, (Callbacks.PathInt) (path, mask) -> run(Operation.ACCESS,
+                () -> ops.access(caller(), bytes(path), mask)));
+        table.set(Operation.CREATE, (Callbacks.PathIntFi) this::create);
+        table.set(Operation.UTIMENS, (Callbacks.PathPointerFi) this::utimens);
+        if (platform.fileAttrIoctls() != null) {
+            table.set(Operation.IOCTL, (Callbacks.Ioctl) this::ioctl);
+        }
+        table.set(Operation.FALLOCATE, (Callbacks.Fallocate) (path, mode, offset, length, fi) ->
+                run(Operation.FALLOCATE, () -> ops.fallocate(caller(), fh(fi), mode, offset, length)));
+        table.set(Operation.LSEEK, (Callbacks.Lseek) this::lseek);
+        // Not set, on purpose: FLUSH (nothing is buffered per open file; ENOSYS stops the kernel
+        // sending it), LOCK and FLOCK (the kernel then keeps locks locally, as for any FUSE
+        // filesystem without them), BMAP, POLL, the _BUF variants (the plain read and write
+        // serve), COPY_FILE_RANGE (the kernel falls back to reading and writing).
+    }
+
+    // ---- callbacks ----
+
+    private Pointer init(Pointer conn, Pointer config) {
+        try {
+            LibfuseAbi.CFG_USE_INO.put(config, 1);
+            // Unlink really unlinks: the core keeps an open file's inode on its orphan list.
+            LibfuseAbi.CFG_HARD_REMOVE.put(config, 1);
+            LibfuseAbi.CFG_READDIR_INO.put(config, 0);
+            LibfuseAbi.CFG_DIRECT_IO.put(config, 0);
+            LibfuseAbi.CFG_KERNEL_CACHE.put(config, 0);
+            LibfuseAbi.CFG_AUTO_CACHE.put(config, 0);
+            config.putDouble(LibfuseAbi.CFG_ENTRY_TIMEOUT.offset(), settings.entryTimeout());
+            config.putDouble(LibfuseAbi.CFG_ATTR_TIMEOUT.offset(), settings.attrTimeout());
+            config.putDouble(LibfuseAbi.CFG_NEGATIVE_TIMEOUT.offset(), settings.negativeTimeout());
+            // Calls that carry a file handle get no path: they never need one, and an unlinked
+            // open file has none.
+            abi.nullpathOk().put(config, 1);
+            long capable = LibfuseAbi.CONN_CAPABLE.get(conn);
+            long want = LibfuseAbi.CONN_WANT.get(conn);
+            want |= capable & (LibfuseAbi.CAP_DONT_MASK | LibfuseAbi.CAP_POSIX_ACL | LibfuseAbi.CAP_HANDLE_KILLPRIV
+                    | LibfuseAbi.CAP_ATOMIC_O_TRUNC);
+            want &= ~LibfuseAbi.CAP_WRITEBACK_CACHE;
+            LibfuseAbi.CONN_WANT.put(conn, want);
+        } catch (RuntimeException | Error e) {
+            log.println("ext4j: init failed: " + e);
+        }
+        return null;
+    }
+
+    private void destroy(Pointer privateData) {
+        run(Operation.DESTROY, ops::syncfs);
+    }
+
+    private int getattr(Pointer path, Pointer stat, Pointer fi) {
+        try {
+            Attributes a = ops.getattr(caller(), bytesOrNull(path), fh(fi));
+            platform.stat().write(stat, a, platform.devices());
+            return 0;
+        } catch (Throwable t) {
+            return fail(Operation.GETATTR, t);
+        }
+    }
+
+    private int readlink(Pointer path, Pointer buf, long size) {
+        try {
+            byte[] target = ops.readlink(caller(), bytes(path));
+            if (size <= 0) {
+                return -errno(Errno.EINVAL);
+            }
+            int n = (int) Math.min(target.length, size - 1);
+            buf.put(0, target, 0, n);
+            buf.putByte(n, (byte) 0);
+            return 0;
+        } catch (Throwable t) {
+            return fail(Operation.READLINK, t);
+        }
+    }
+
+    private int mknod(Pointer path, int mode, long dev) {
+        try {
+            ops.mknod(caller(), bytes(path), platform.mode(mode), context.umask(), platform.devices().major(dev),
+                    platform.devices().minor(dev));
+            return 0;
+        } catch (Throwable t) {
+            return fail(Operation.MKNOD, t);
+        }
+    }
+
+    private int mkdir(Pointer path, int mode) {
+        try {
+            ops.mkdir(caller(), bytes(path), platform.mode(mode), context.umask());
+            return 0;
+        } catch (Throwable t) {
+            return fail(Operation.MKDIR, t);
+        }
+    }
+
+    private int rename(Pointer from, Pointer to, int flags) {
+        try {
+            if (platform.renameFlags().hasUnknown(flags)) {
+                return -errno(Errno.EINVAL);
+            }
+            ops.rename(caller(), bytes(from), bytes(to), platform.renameFlags().toCore(flags));
+            return 0;
+        } catch (Throwable t) {
+            return fail(Operation.RENAME, t);
+        }
+    }
+
+    private int open(Pointer path, Pointer fi) {
+        try {
+            int flags = platform.openFlags().toCore((int) LibfuseAbi.FI_FLAGS.get(fi));
+            LibfuseAbi.FI_FH.put(fi, ops.open(caller(), bytes(path), flags));
+            return 0;
+        } catch (Throwable t) {
+            return fail(Operation.OPEN, t);
+        }
+    }
+
+    private int create(Pointer path, int mode, Pointer fi) {
+        try {
+            int flags = platform.openFlags().toCore((int) LibfuseAbi.FI_FLAGS.get(fi));
+            LibfuseAbi.FI_FH.put(fi, ops.create(caller(), bytes(path), platform.mode(mode), context.umask(), flags));
+            return 0;
+        } catch (Throwable t) {
+            return fail(Operation.CREATE, t);
+        }
+    }
+
+    private int read(Pointer path, Pointer buf, long size, long offset, Pointer fi) {
+        try {
+            int len = (int) Math.min(size, Integer.MAX_VALUE);
+            byte[] data = scratch(len);
+            int n = ops.read(fh(fi), offset, data, len);
+            buf.put(0, data, 0, n);
+            return n;
+        } catch (Throwable t) {
+            return fail(Operation.READ, t);
+        }
+    }
+
+    private int write(Pointer path, Pointer buf, long size, long offset, Pointer fi) {
+        try {
+            int len = (int) Math.min(size, Integer.MAX_VALUE);
+            byte[] data = scratch(len);
+            buf.get(0, data, 0, len);
+            return ops.write(caller(), fh(fi), offset, data, len);
+        } catch (Throwable t) {
+            return fail(Operation.WRITE, t);
+        }
+    }
+
+    private int statfs(Pointer path, Pointer statvfs) {
+        try {
+            platform.statvfs().write(statvfs, ops.statfs());
+            return 0;
+        } catch (Throwable t) {
+            return fail(Operation.STATFS, t);
+        }
+    }
+
+    private int setxattr(Pointer path, Pointer name, Pointer value, long size, int flags) {
+        try {
+            if (platform.xattrFlags().hasUnknown(flags)) {
+                return -errno(Errno.EINVAL);
+            }
+            byte[] v = new byte[(int) size];
+            value.get(0, v, 0, v.length);
+            ops.setxattr(caller(), bytes(path), text(name), v, platform.xattrFlags().toCore(flags));
+            return 0;
+        } catch (Throwable t) {
+            return fail(Operation.SETXATTR, t);
+        }
+    }
+
+    private int getxattr(Pointer path, Pointer name, Pointer value, long size) {
+        try {
+            return sized(ops.getxattr(caller(), bytes(path), text(name)), value, size);
+        } catch (Throwable t) {
+            return fail(Operation.GETXATTR, t);
+        }
+    }
+
+    private int listxattr(Pointer path, Pointer list, long size) {
+        try {
+            java.io.ByteArrayOutputStream names = new java.io.ByteArrayOutputStream();
+            for (String name : ops.listxattr(caller(), bytes(path))) {
+                byte[] b = name.getBytes(StandardCharsets.UTF_8);
+                names.write(b, 0, b.length);
+                names.write(0);
+            }
+            return sized(names.toByteArray(), list, size);
+        } catch (Throwable t) {
+            return fail(Operation.LISTXATTR, t);
+        }
+    }
+
+    /** The xattr convention: size 0 asks for the length; a smaller buffer is ERANGE. */
+    private int sized(byte[] value, Pointer buf, long size) {
+        if (size == 0) {
+            return value.length;
+        }
+        if (value.length > size) {
+            return -errno(Errno.ERANGE);
+        }
+        buf.put(0, value, 0, value.length);
+        return value.length;
+    }
+
+    private int opendir(Pointer path, Pointer fi) {
+        try {
+            LibfuseAbi.FI_FH.put(fi, ops.opendir(caller(), bytes(path)));
+            return 0;
+        } catch (Throwable t) {
+            return fail(Operation.OPENDIR, t);
+        }
+    }
+
+    /**
+     * Lists from cookie {@code offset}, handing each entry to libfuse with the cookie that
+     * resumes after it, until the kernel's buffer is full or the directory ends. For
+     * READDIRPLUS the full stat of each entry goes along ("." and ".." only with their type).
+     */
+    private int readdir(Pointer path, Pointer buf, Pointer fill, long offset, Pointer fi, int flags) {
+        try {
+            long fh = fh(fi);
+            boolean plus = (flags & 1) != 0;
+            long cookie = offset;
+            while (true) {
+                List<DirectoryEntry> entries = ops.readdir(fh, cookie, READDIR_BATCH);
+                if (entries.isEmpty()) {
+                    return 0;
+                }
+                for (DirectoryEntry e : entries) {
+                    int fillFlags = 0;
+                    if (plus && !isDotOrDotDot(e.name()) && fullStat(e)) {
+                        fillFlags = DirectoryFiller.FILL_DIR_PLUS;
+                    } else {
+                        platform.stat().writeTypeOnly(filler.stat(), e.ino(), e.type().modeBits());
+                    }
+                    if (!filler.fill(fill, buf, e.name(), e.nextOffset(), fillFlags)) {
+                        return 0;
+                    }
+                    cookie = e.nextOffset();
+                }
+            }
+        } catch (Throwable t) {
+            return fail(Operation.READDIR, t);
+        }
+    }
+
+    /** Writes entry {@code e}'s full stat into the filler's buffer; false when it cannot be read. */
+    private boolean fullStat(DirectoryEntry e) {
+        try {
+            platform.stat().write(filler.stat(), ops.fileSystem().getattr(e.ino()), platform.devices());
+            return true;
+        } catch (Ext4Exception failure) {
+            // Still list the name; a later lookup of it reports the error to whoever asks.
+            log.println("ext4j: readdir: inode " + e.ino() + " (\"" + e.nameString() + "\"): " + failure.getMessage());
+            return false;
+        }
+    }
+
+    private int utimens(Pointer path, Pointer times, Pointer fi) {
+        try {
+            ops.utimens(caller(), bytesOrNull(path), fh(fi), timeChange(times, 0), timeChange(times, 16));
+            return 0;
+        } catch (Throwable t) {
+            return fail(Operation.UTIMENS, t);
+        }
+    }
+
+    /** One struct timespec of utimens (8-byte tv_sec, 8-byte tv_nsec) as the core's change. */
+    private TimeChange timeChange(Pointer times, int offset) {
+        long seconds = times.getLongLong(offset);
+        long nanos = times.getLongLong(offset + 8);
+        if (nanos == platform.utimeNow()) {
+            return TimeChange.NOW;
+        }
+        if (nanos == platform.utimeOmit()) {
+            return TimeChange.OMIT;
+        }
+        if (nanos < 0 || nanos > 999_999_999) {
+            throw new Ext4Exception(Errno.EINVAL, "tv_nsec out of range: " + nanos);
+        }
+        return TimeChange.set(new Timestamp(seconds, (int) nanos));
+    }
+
+    /**
+     * FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (chattr, lsattr; the flags word is an int either way) and
+     * FS_IOC_FSGETXATTR, which the kernel sends before a SETFLAGS to check the old immutable and
+     * append-only bits. FS_IOC_FSSETXATTR is not served (ENOTTY): chattr does not use it.
+     */
+    private int ioctl(Pointer path, int cmd, Pointer arg, Pointer fi, int flags, Pointer data) {
+        try {
+            Platform.FileAttrIoctls codes = platform.fileAttrIoctls();
+            if (codes.isGet(cmd)) {
+                data.putInt(0, ops.getflags(caller(), bytesOrNull(path), fh(fi)));
+                return 0;
+            }
+            if (codes.isSet(cmd)) {
+                ops.setflags(caller(), bytesOrNull(path), fh(fi), data.getInt(0));
+                return 0;
+            }
+            if (cmd == codes.fsGetXattr()) {
+                int inodeFlags = ops.getflags(caller(), bytesOrNull(path), fh(fi));
+                data.setMemory(0, Platform.FileAttrIoctls.FSXATTR_SIZE, (byte) 0);
+                data.putInt(0, Platform.FileAttrIoctls.xflags(inodeFlags));
+                return 0;
+            }
+            return -ENOTTY;
+        } catch (Throwable t) {
+            return fail(Operation.IOCTL, t);
+        }
+    }
+
+    private long lseek(Pointer path, long offset, int whence, Pointer fi) {
+        try {
+            int coreWhence = platform.whence().toCore(whence);
+            if (coreWhence == 0) {
+                return -errno(Errno.EINVAL);
+            }
+            return ops.lseek(fh(fi), offset, coreWhence);
+        } catch (Throwable t) {
+            return fail(Operation.LSEEK, t);
+        }
+    }
+
+    // ---- details ----
+
+    private Caller caller() {
+        return context.caller();
+    }
+
+    private long fh(Pointer fi) {
+        return fi == null || fi.address() == 0 ? PathOperations.NO_HANDLE : LibfuseAbi.FI_FH.get(fi);
+    }
+
+    private byte[] scratch(int size) {
+        byte[] b = scratch.get();
+        if (b.length < size) {
+            b = new byte[size];
+            scratch.set(b);
+        }
+        return b;
+    }
+
+    /** The NUL-terminated bytes at {@code p}. */
+    static byte[] bytes(Pointer p) {
+        if (p == null || p.address() == 0) {
+            throw new Ext4Exception(Errno.EINVAL, "no path given");
+        }
+        int len = p.indexOf(0, (byte) 0);
+        byte[] b = new byte[len];
+        p.get(0, b, 0, len);
+        return b;
+    }
+
+    /** The path, or null where libfuse passes none (a call with a file handle). */
+    private static byte[] bytesOrNull(Pointer p) {
+        return p == null || p.address() == 0 ? null : bytes(p);
+    }
+
+    private static String text(Pointer p) {
+        return new String(bytes(p), StandardCharsets.UTF_8);
+    }
+
+    private static boolean isDotOrDotDot(byte[] name) {
+        return name.length == 1 && name[0] == '.' || name.length == 2 && name[0] == '.' && name[1] == '.';
+    }
+
+    private interface Action {
+        void run();
+    }
+
+    private int run(Operation op, Action action) {
+        try {
+            action.run();
+            return 0;
+        } catch (Throwable t) {
+            return fail(op, t);
+        }
+    }
+
+    private int errno(Errno e) {
+        return platform.errnos().code(e);
+    }
+
+    /**
+     * The negative errno for a failure. The core's ENOSYS concerns one case (an attribute it
+     * cannot change yet); passed on, the kernel would stop sending that request for the whole
+     * mount, so it becomes EOPNOTSUPP.
+     */
+    private int fail(Operation op, Throwable t) {
+        if (t instanceof Ext4Exception e) {
+            if (e.errno() == Errno.EIO || e.errno() == Errno.EUCLEAN) {
+                log.println("ext4j: " + op + ": " + e.getMessage());
+            }
+            return -errno(e.errno() == Errno.ENOSYS ? Errno.EOPNOTSUPP : e.errno());
+        }
+        if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) {
+            log.println("ext4j: " + op + ": " + t);
+        }
+        log.println("ext4j: " + op + " failed unexpectedly; answering EIO");
+        t.printStackTrace(log);
+        return -errno(Errno.EIO);
+    }
+}

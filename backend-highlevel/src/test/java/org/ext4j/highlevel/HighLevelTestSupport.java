@@ -1,0 +1,94 @@
+package org.ext4j.highlevel;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.OpenOptions;
+import org.ext4j.core.testing.Mounter;
+
+/** What the fuse3 mount tests share: the preconditions, a Mounter, and the last-resort cleanup. */
+final class HighLevelTestSupport {
+    private HighLevelTestSupport() {
+    }
+
+    /**
+     * Fails (never skips) unless this machine can mount through libfuse3 as root: the tests
+     * are the proof that this backend works, so a missing piece must show.
+     */
+    static void requireCanMount() {
+        assertTrue("root".equals(System.getProperty("user.name")), "the fuse3 mount tests run as root");
+        assertTrue(Files.exists(Path.of("/dev/fuse")), "/dev/fuse is missing (modprobe fuse)");
+        assertNull(HighLevelBackend.unavailableReason(), "libfuse3 (scripts/test.sh installs libfuse3-3 and fuse3)");
+    }
+
+    /** Opens {@code image} and mounts it through the fuse3 backend with {@code options}. */
+    static HighLevelMount mount(Path image, Path dir, HighLevelOptions options) throws Exception {
+        Ext4Volume volume = Ext4Volume.open(image, options.readOnly() ? OpenOptions.READ_ONLY : OpenOptions.READ_WRITE);
+        try {
+            return HighLevelBackend.mount(volume, dir, options);
+        } catch (Exception e) {
+            volume.close();
+            try {
+                unmountForSure(null, dir);
+            } catch (Exception cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /** A Mounter for the shared suites: allow_other, since they run operations as other users. */
+    static final Mounter MOUNTER = (image, dir, access) -> {
+        HighLevelOptions options = (access == Mounter.Access.READ_ONLY
+                ? HighLevelOptions.readOnly(image.toString()) : HighLevelOptions.readWrite(image.toString()))
+                .withAllowOther(true);
+        HighLevelMount mount = mount(image, dir, options);
+        return () -> unmountForSure(mount, dir);
+    };
+
+    /** Never leave a mount behind: unmount through the API, then lazily with umount(8) if still mounted. */
+    static void unmountForSure(HighLevelMount mount, Path dir) throws Exception {
+        try {
+            if (mount != null) {
+                mount.unmount();
+                assertTrue(!mount.isMounted(), "the loop ended");
+            }
+        } finally {
+            if (isMountPoint(dir)) {
+                new ProcessBuilder("umount", "-l", dir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** True when {@code dir} is a mount point in /proc/self/mounts. */
+    static boolean isMountPoint(Path dir) throws java.io.IOException {
+        return mountsLine(dir) != null;
+    }
+
+    /** The /proc/self/mounts line of {@code dir}, or null. */
+    static String mountsLine(Path dir) throws java.io.IOException {
+        String target = dir.toRealPath().toString();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8)) {
+            if (line.split(" ")[1].equals(target)) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    /** Runs a command, failing on a non-zero exit; returns stdout and stderr together. */
+    static String run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), command + " timed out");
+        String text = new String(out, StandardCharsets.UTF_8);
+        assertTrue(p.exitValue() == 0, () -> command + " exited " + p.exitValue() + ": " + text);
+        return text;
+    }
+}
