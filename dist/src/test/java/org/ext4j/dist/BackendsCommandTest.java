@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,11 @@ class BackendsCommandTest {
         assertTrue(Files.isWritable(Path.of("/dev/fuse")), "this test runs where /dev/fuse is usable (modprobe fuse)");
         assertTrue(linux.matches("linux +yes +Linux +/dev/fuse.* +Linux " + System.getProperty("os.version").replace(".", "\\.")
                 + " +-"), linux);
+        String fuse3 = row(lines, "fuse3");
+        String libfuse = Tools.runOk(List.of("pkg-config", "--modversion", "fuse3")).stdout().strip();
+        assertTrue(fuse3.matches("fuse3 +yes +(FreeBSD, Linux|Linux, FreeBSD) +libfuse3\\.so\\.\\d.* +"
+                + libfuse.substring(0, libfuse.lastIndexOf('.')).replace(".", "\\.") + " +-"),
+                fuse3 + " (libfuse3 " + libfuse + "; scripts/test.sh installs fuse3 and libfuse3-dev)");
         String absent = row(lines, "absent");
         assertTrue(absent.matches("absent +no +(Linux, FreeBSD|FreeBSD, Linux) +libabsent\\.so\\.1 in /usr/lib +- +"
                 + "libabsent\\.so\\.1 not found; apt install libabsent1"), absent);
@@ -67,7 +73,7 @@ class BackendsCommandTest {
         Path img = Files.write(temp.resolve("x.img"), new byte[0]);
         CliRun run = CliRun.ext4j("mount", "--backend", "nonexistent", img.toString(), temp.toString());
         assertEquals(1, run.status());
-        assertEquals("ext4j: mount: nonexistent: no such backend (backends here: absent, linux; see ext4j backends)\n",
+        assertEquals("ext4j: mount: nonexistent: no such backend (backends here: absent, fuse3, linux; see ext4j backends)\n",
                 run.stderr());
     }
 
@@ -90,5 +96,13 @@ class BackendsCommandTest {
         assertEquals(2, run.status());
         assertTrue(run.stderr().startsWith("ext4j: mount: unknown mount option 'no_such_option' (see ext4j mount --help)\n"),
                 run.stderr());
+        // The same vocabulary: what one backend honours, another refuses by name.
+        CliRun fuse3 = CliRun.ext4j("mount", "--backend", "fuse3", "-o", "ro,uid=1000", img.toString(), temp.toString());
+        assertEquals(2, fuse3.status());
+        assertTrue(fuse3.stderr().startsWith("ext4j: mount: mount option 'uid=1000' is not supported by the fuse3 backend: "
+                + "showing another owner (uid=/gid=) is not implemented by the fuse3 backend (see ext4j mount --help)\n"),
+                fuse3.stderr());
+        CliRun linux = CliRun.ext4j("mount", "--backend", "linux", "-o", "ro,uid=1000", img.toString(), temp.toString());
+        assertTrue(!linux.stderr().contains("not supported"), "linux honours uid=: " + linux.stderr());
     }
 }

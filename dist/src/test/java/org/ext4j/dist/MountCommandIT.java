@@ -169,6 +169,38 @@ class MountCommandIT {
         HostSystem.run(java.util.List.of("e2fsck", "-fn", img.toString()));
     }
 
+    @Test
+    void backendFuse3MountsThroughLibfuse() throws Exception {
+        Path img = dir.resolve("fuse3.img");
+        HostSystem.run(java.util.List.of("mkfs.ext4", "-q", "-F", img.toString(), "16M"));
+        Path mnt = Files.createDirectory(dir.resolve("fuse3mnt"));
+        ByteArrayOutputStream serverOut = new ByteArrayOutputStream();
+        CompletableFuture<Integer> server = CompletableFuture.supplyAsync(() -> Main.execute(new String[] {"mount", "-f",
+            "--backend", "fuse3", "-o", "noexec,commit=1", img.toString(), mnt.toString()}, serverOut, System.err, false));
+        try {
+            for (int i = 0; i < 100 && !MountCommand.isMounted(mnt.toRealPath()); i++) {
+                Thread.sleep(100);
+            }
+            assertTrue(MountCommand.isMounted(mnt.toRealPath()), "mounted");
+            Files.writeString(mnt.resolve("through-fuse3.txt"), "written through --backend fuse3\n");
+            String mounts = Files.readString(Path.of("/proc/self/mounts"));
+            assertTrue(mounts.contains(img + " " + mnt.toRealPath() + " fuse.ext4j rw,nosuid,nodev,noexec"), mounts);
+            assertEquals(0, run("umount", mnt.toString()));
+            assertEquals(0, server.get(30, TimeUnit.SECONDS), "the foreground server returns after umount");
+        } finally {
+            if (MountCommand.isMounted(mnt.toRealPath())) {
+                new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
+            }
+        }
+        assertTrue(serverOut.toString(StandardCharsets.UTF_8).startsWith("ext4j: serving " + img + " on " + mnt
+                + " (read-write; backend fuse3)"), serverOut.toString(StandardCharsets.UTF_8));
+        // The server has returned: volume closed, lock released.
+        org.ext4j.core.host.ImageLock.acquire(img).close();
+        HostSystem.run(java.util.List.of("e2fsck", "-fn", img.toString()));
+        String cat = HostSystem.output(java.util.List.of("debugfs", "-R", "cat /through-fuse3.txt", img.toString()));
+        assertTrue(cat.contains("written through --backend fuse3"), cat);
+    }
+
     private static int run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
