@@ -93,10 +93,11 @@ import picocli.CommandLine.Spec;
                 + "restate the mount's. A mount made read-only from the start cannot become read-write (the image "
                 + "was opened read-only), nor can a normal user's mount made through fusermount3.",
             "",
-            "LOCKING: a read-write mount holds an exclusive flock(2) on IMAGE (and, for a block device, the "
+            "LOCKING: a read-write mount holds an exclusive lock on IMAGE, whatever name or link reaches it (a "
+                + "file lock the OS keeps for every ext4j; on Linux also flock(2) and, for a block device, the "
                 + "kernel's exclusive claim). A second ext4j mount, an ext4j cp/mkdir/rm/mv/ln into the image, "
-                + "or flock -n on it fail at once and name the process holding it. e2fsprogs takes no lock on "
-                + "image files: do not run a repairing e2fsck on a mounted image file.",
+                + "or flock -n on it fail at once and, on Linux, name the process holding it. e2fsprogs takes no "
+                + "lock on image files: do not run a repairing e2fsck on a mounted image file.",
             "",
             "FSTAB: after 'ext4j install-mount-helper', 'mount -t fuse.ext4j IMAGE DIR -o OPTIONS' and fstab "
                 + "lines such as",
