@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -201,8 +200,7 @@ public final class LinuxBackend implements Backend {
 
     private static Path findOnPath(String program) {
         String path = System.getenv("PATH");
-        List<String> dirs = new ArrayList<>(List.of((path == null ? "/usr/bin:/bin" : path).split(java.io.File.pathSeparator)));
-        for (String dir : dirs) {
+        for (String dir : (path == null ? "/usr/bin:/bin" : path).split(java.io.File.pathSeparator)) {
             Path p = Path.of(dir.isEmpty() ? "." : dir, program);
             if (Files.isExecutable(p)) {
                 return p;
