@@ -68,7 +68,7 @@ class OwnerOverrideIomapTest {
                 }
             });
 
-            FuseDispatcherTest.Reply init = call(dispatcher, INIT, 0, FuseDispatcherTest.initBody(45, -1L));
+            FuseDispatcherTest.Reply init = call(dispatcher, INIT, 0, FuseDispatcherTest.initBody(InitNegotiation.IOMAP_MINOR, -1L));
             assertEquals(0, init.error());
             long flags = Integer.toUnsignedLong(init.body().getInt(12)) | Integer.toUnsignedLong(init.body().getInt(32)) << 32;
             assertEquals(FUSE_IOMAP, flags & FUSE_IOMAP, "uid=/gid= must not hide iomap: " + log);
