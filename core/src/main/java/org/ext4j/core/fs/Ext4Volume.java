@@ -38,6 +38,7 @@ import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;
 import org.ext4j.core.spi.IomapFileSystem;
 import org.ext4j.core.spi.MappedExtent;
+import org.ext4j.core.spi.SeekDataHole;
 import org.ext4j.core.spi.SetAttr;
 import org.ext4j.core.spi.StatFs;
 import org.ext4j.core.spi.WritableFileSystem;
@@ -1114,41 +1115,11 @@ public final class Ext4Volume implements IomapFileSystem {
         }
     }
 
-    /**
-     * {@inheritDoc} Inline files and fast symlinks are all data; a block-mapped file is walked
-     * through its block map, where unwritten extents count as holes (nothing written there).
-     */
+    /** {@inheritDoc} The handle must name an open file of {@code ino}. */
     @Override
     public long lseek(long ino, long handle, long offset, int whence) {
         openFile(ino, handle);
-        if (whence != SEEK_DATA && whence != SEEK_HOLE) {
-            throw new Ext4Exception(Errno.EINVAL, "lseek whence " + whence + " is not SEEK_DATA or SEEK_HOLE");
-        }
-        Inode inode = liveInode(ino);
-        long size = inode.size();
-        if (offset < 0 || offset >= size) {
-            throw new Ext4Exception(Errno.ENXIO, "offset " + offset + " is not within the " + size + " bytes of inode " + ino);
-        }
-        if (inode.type() != FileType.REGULAR || inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
-            return whence == SEEK_DATA ? offset : size;
-        }
-        long bs = fs.blockSize();
-        BlockMap map = BlockMap.of(fs, inode);
-        long lblk = offset / bs;
-        long endBlock = (size + bs - 1) / bs;
-        while (lblk < endBlock) {
-            Mapping m = map.map(lblk, endBlock - lblk);
-            CorruptionException.check(m.lblk() == lblk && m.length() > 0, "inode " + ino + ": block map made no progress at " + lblk);
-            boolean data = m.kind() == Mapping.Kind.MAPPED;
-            if (data == (whence == SEEK_DATA)) {
-                return Math.min(size, Math.max(offset, lblk * bs));
-            }
-            lblk += m.length();
-        }
-        if (whence == SEEK_DATA) {
-            throw new Ext4Exception(Errno.ENXIO, "no data at or after offset " + offset + " of inode " + ino);
-        }
-        return size;
+        return SeekDataHole.seek(this, ino, offset, whence);
     }
 
     private OpenFile openFile(long ino, long handle) {
