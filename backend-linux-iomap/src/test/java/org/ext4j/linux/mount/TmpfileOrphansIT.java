@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.ext4j.core.fs.Ext4Volume;
 import org.ext4j.core.fs.OpenOptions;
+import org.ext4j.core.host.ImageLock;
 import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.OrphanRecords;
 import org.ext4j.core.testing.Tools;
