@@ -18,6 +18,12 @@ public interface Libc {
     int ENODEV = 19;
     int EINVAL = 22;
 
+    /** open(2) flags (Linux values: the arguments of Linux system calls, not the SPI's open flags). */
+    int O_RDONLY = 0;
+    int O_RDWR = 2;
+    int O_EXCL = 0200;
+    int O_CLOEXEC = 02000000;
+
     /** ioctl(2) with a pointer argument. */
     @SaveError
     int ioctl(int fd, long request, Pointer arg);

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.FsckReport;
 import org.ext4j.core.testing.Tools;

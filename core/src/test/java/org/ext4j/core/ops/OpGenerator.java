@@ -79,6 +79,7 @@ final class OpGenerator {
             case SETFLAGS -> setflags(c);
             case COLLAPSE_RANGE -> shiftRange(c, WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE);
             case INSERT_RANGE -> shiftRange(c, WritableFileSystem.FALLOC_FL_INSERT_RANGE);
+            case TMPFILE -> new Op.Tmpfile(c, dir(), mode(07777));
         };
     }
 

@@ -45,6 +45,7 @@ public record OpMix(Map<OpKind, Integer> weights, boolean kernelTimes, int renam
         w.put(OpKind.SETFLAGS, 2);
         w.put(OpKind.COLLAPSE_RANGE, 3);
         w.put(OpKind.INSERT_RANGE, 3);
+        w.put(OpKind.TMPFILE, 2);
         return new OpMix(w, false);
     }
 

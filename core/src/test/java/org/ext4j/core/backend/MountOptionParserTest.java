@@ -1,4 +1,4 @@
-package org.ext4j.linux.mount;
+package org.ext4j.core.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,7 +53,6 @@ class MountOptionParserTest {
         assertTrue(parse("nodiratime").openOptions().noDirAtime(), "the core keeps directory atimes");
         assertFalse(parse("nodiratime,diratime").noDirAtime());
         assertEquals(AtimeMode.RELATIME, parse("nodiratime").atime(), "file atimes still follow relatime");
-        assertEquals(FuseMount.MS_NODIRATIME, FuseMount.mountFlags(parse("nodiratime")) & FuseMount.MS_NODIRATIME);
     }
 
     @Test
@@ -117,6 +116,57 @@ class MountOptionParserTest {
         assertEquals("unknown mount option 'data=journal'", refusal("ro,data=journal"));
         assertEquals("unknown mount option 'sync'", refusal("sync"));
         assertTrue(refusal("suid").contains("'suid'"));
+    }
+
+    /** A backend that honours everything but uid= and noexec, as a backend without them would. */
+    private static final Backend PARTIAL = new Backend() {
+        @Override
+        public String name() {
+            return "partial";
+        }
+
+        @Override
+        public String description() {
+            return "a test backend";
+        }
+
+        @Override
+        public java.util.Set<org.ext4j.core.host.HostOs> servesOn() {
+            return java.util.Set.of(org.ext4j.core.host.HostOs.current());
+        }
+
+        @Override
+        public Availability availability() {
+            return Availability.available("nothing", null);
+        }
+
+        @Override
+        public java.util.Optional<String> refusal(MountOption option) {
+            return switch (option) {
+                case UID -> java.util.Optional.of("it shows the owners on disk");
+                case NOEXEC -> java.util.Optional.of("its host cannot forbid execution");
+                default -> java.util.Optional.empty();
+            };
+        }
+
+        @Override
+        public MountHandle mount(Volume volume, java.nio.file.Path mountpoint, MountOptions options) {
+            throw new UnsupportedOperationException("never mounted");
+        }
+    };
+
+    @Test
+    void aBackendRefusesWhatItCannotHonourByName() {
+        assertEquals("mount option 'uid=1000' is not supported by the partial backend: it shows the owners on disk",
+                assertThrows(IllegalArgumentException.class,
+                        () -> MountOptionParser.parse(BASE, List.of("ro,uid=1000"), PARTIAL)).getMessage());
+        assertEquals("mount option 'noexec' is not supported by the partial backend: its host cannot forbid execution",
+                assertThrows(IllegalArgumentException.class,
+                        () -> MountOptionParser.parse(BASE, List.of("gid=5", "noexec"), PARTIAL)).getMessage());
+        // What it honours parses as without a backend; unknown options stay unknown.
+        assertEquals(parse("gid=5,exec,commit=9"), MountOptionParser.parse(BASE, List.of("gid=5,exec,commit=9"), PARTIAL));
+        assertEquals("unknown mount option 'bogus'", assertThrows(IllegalArgumentException.class,
+                () -> MountOptionParser.parse(BASE, List.of("bogus"), PARTIAL)).getMessage());
     }
 
     @Test

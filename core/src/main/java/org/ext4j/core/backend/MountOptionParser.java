@@ -1,8 +1,9 @@
-package org.ext4j.linux.mount;
+package org.ext4j.core.backend;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.ext4j.core.fs.AtimeMode;
 import org.ext4j.core.fs.FsErrors;
@@ -11,7 +12,8 @@ import org.ext4j.core.fs.FsErrors;
  * Reads mount options the way mount(8) writes them ({@code ro,allow_other,uid=1000,commit=30}):
  * each option validated, an unknown one refused with a message that names it. The options fstab
  * and mount(8) add for every filesystem (defaults, auto, noauto, nofail, _netdev, x-*, comment=)
- * are accepted and mean nothing to the server.
+ * are accepted and mean nothing to the server. Given a {@link Backend}, an option of the
+ * vocabulary that backend cannot honour is refused by name as well, never silently dropped.
  */
 public final class MountOptionParser {
     /** The largest commit= the kernel's ext4 takes (INT_MAX / HZ at HZ=1000, in seconds). */
@@ -27,15 +29,43 @@ public final class MountOptionParser {
      * @throws IllegalArgumentException naming the first option that is unknown or has a bad value
      */
     public static MountOptions parse(MountOptions base, List<String> options) {
+        return parse(base, options, null);
+    }
+
+    /**
+     * {@link #parse(MountOptions, List)} for a mount through {@code backend}: an option it
+     * cannot honour is refused with its name, the backend's and the reason.
+     *
+     * @throws IllegalArgumentException naming the first option that is unknown, has a bad value,
+     *         or that {@code backend} refuses
+     */
+    public static MountOptions parse(MountOptions base, List<String> options, Backend backend) {
         MountOptions opts = base;
         for (String list : options) {
             for (String option : list.split(",", -1)) {
                 if (!option.isEmpty()) {
+                    if (backend != null) {
+                        refuseIfUnsupported(backend, option);
+                    }
                     opts = apply(opts, option);
                 }
             }
         }
         return opts;
+    }
+
+    private static void refuseIfUnsupported(Backend backend, String option) {
+        String name = option.indexOf('=') < 0 ? option : option.substring(0, option.indexOf('='));
+        for (MountOption known : MountOption.values()) {
+            if (known.optionName().equals(name)) {
+                Optional<String> why = backend.refusal(known);
+                if (why.isPresent()) {
+                    throw new IllegalArgumentException("mount option '" + option + "' is not supported by the "
+                            + backend.name() + " backend: " + why.get());
+                }
+                return;
+            }
+        }
     }
 
     private static MountOptions apply(MountOptions opts, String option) {
