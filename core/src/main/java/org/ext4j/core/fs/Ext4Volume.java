@@ -519,13 +519,27 @@ public final class Ext4Volume implements IomapFileSystem {
 
     /** Takes inode {@code ino} off the orphan list and frees it, in one transaction. */
     private void freeOrphan(long ino) {
+        // Only the caller that takes the inode out of the set frees it, and it does so before the
+        // inode can be freed and handed out again: a later unlink of the reused number must not
+        // lose its own entry to this one. If freeing fails the inode stays an orphan, as before.
+        if (!unlinkedOpen.remove(ino)) {
+            return;
+        }
+        boolean wasLinkable = linkable.remove(ino);
+        boolean freed = false;
         try (Transaction tx = transactions().begin()) {
             orphans.remove(tx, ino);
             namespace().release(tx, ino);
             tx.commit();
+            freed = true;
+        } finally {
+            if (!freed) {
+                unlinkedOpen.add(ino);
+                if (wasLinkable) {
+                    linkable.add(ino);
+                }
+            }
         }
-        unlinkedOpen.remove(ino);
-        linkable.remove(ino);
     }
 
     /** An open file: its inode and open(2) flags. */
