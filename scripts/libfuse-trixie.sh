@@ -35,6 +35,7 @@ die() { echo "libfuse-trixie.sh: $*" >&2; exit 1; }
 # The cached root, made when missing or made from another package list.
 ensure_root() {
     if [ -d "$root" ] && [ "$(cat "$cache/key" 2>/dev/null)" = "$key" ]; then
+        mtab "$root"
         return
     fi
     [ "$(id -u)" -eq 0 ] || die "making the trixie root needs root"
@@ -52,13 +53,17 @@ ensure_root() {
         rm -rf "$work"
         die "mmdebstrap failed (output above)"
     fi
-    # fusermount3 reads the mount table through /etc/mtab (a normal user's -u checks who mounted
-    # it there); a system's init makes that link, the essential variant has none.
-    ln -sf ../proc/self/mounts "$work/root/etc/mtab"
+    mtab "$work/root"
     rm -rf "$root" "$cache/key"
     mv "$work/root" "$root"
     rm -rf "$work"
     echo "$key" >"$cache/key"
+}
+
+# fusermount3 reads the mount table through /etc/mtab (a normal user's -u looks there for who
+# mounted it); a booted system has that link, a root made by the essential variant has none.
+mtab() {
+    [ -L "$1/etc/mtab" ] || ln -sf ../proc/self/mounts "$1/etc/mtab"
 }
 
 # This machine's JDK (the one Maven runs on), resolved through symlinks.

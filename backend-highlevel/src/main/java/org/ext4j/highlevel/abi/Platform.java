@@ -30,13 +30,15 @@ public record Platform(String name, StatLayout stat, StatvfsLayout statvfs, Errn
 
     /**
      * FS_IOC_GETFLAGS and FS_IOC_SETFLAGS as the kernel encodes them: _IOR/_IOW('f', 1/2, long),
-     * the 32-bit compat forms with an int, and FS_IOC_FSGETXATTR (_IOR('X', 31, struct fsxattr),
-     * 28 bytes), which the kernel asks before every SETFLAGS to learn the old state.
+     * the 32-bit compat forms with an int, FS_IOC_FSGETXATTR (_IOR('X', 31, struct fsxattr),
+     * 28 bytes), which the kernel asks before every SETFLAGS to learn the old state, and
+     * FS_IOC_FSSETXATTR (_IOW('X', 32, struct fsxattr)), the xflags form of SETFLAGS.
      */
-    public record FileAttrIoctls(int getFlags, int setFlags, int getFlags32, int setFlags32, int fsGetXattr) {
+    public record FileAttrIoctls(int getFlags, int setFlags, int getFlags32, int setFlags32, int fsGetXattr,
+            int fsSetXattr) {
         /** Linux (uapi/linux/fs.h), 64-bit. */
         public static final FileAttrIoctls LINUX = new FileAttrIoctls(0x80086601, 0x40086602, 0x80046601, 0x40046602,
-                0x801c581f);
+                0x801c581f, 0x401c5820);
 
         /** sizeof(struct fsxattr). */
         public static final int FSXATTR_SIZE = 28;
@@ -51,6 +53,15 @@ public record Platform(String name, StatLayout stat, StatvfsLayout statvfs, Errn
             {0x02000000, 0x00008000}, // DAX
             {0x20000000, 0x00000200}, // PROJINHERIT
         };
+
+        /** {@code flags} with every bit that has an xflag form set as {@code xflags} says (FS_IOC_FSSETXATTR). */
+        public static int withXflags(int flags, int xflags) {
+            int out = flags;
+            for (int[] pair : FLAG_TO_XFLAG) {
+                out = (xflags & pair[1]) != 0 ? out | pair[0] : out & ~pair[0];
+            }
+            return out;
+        }
 
         /** The fsx_xflags word for inode flags {@code flags}. */
         public static int xflags(int flags) {
@@ -72,9 +83,13 @@ public record Platform(String name, StatLayout stat, StatvfsLayout statvfs, Errn
         }
     }
 
-    /** Linux open(2) flags the core acts on (asm-generic/fcntl.h), as the core wants them: unchanged. */
+    /**
+     * Linux open(2) flags the core acts on (asm-generic/fcntl.h), as the core wants them: unchanged.
+     * 040 is the kernel's __FMODE_EXEC, which the open of execve carries (libfuse passes the flags
+     * on as the kernel sent them): a program may run where it may not be read.
+     */
     private static final FlagTable LINUX_OPEN = FlagTable.of(3, 0, 0, 3, 1, 1, 3, 2, 2, 0200, 0200, 0200,
-            01000, 01000, 01000, 02000, 02000, 02000, 01000000, 01000000, 01000000);
+            01000, 01000, 01000, 02000, 02000, 02000, 01000000, 01000000, 01000000, 040, 040, 040);
 
     /** FreeBSD's sys/fcntl.h values mapped onto Linux's: O_APPEND 0x8, O_TRUNC 0x400, O_EXCL 0x800. */
     private static final FlagTable FREEBSD_OPEN = FlagTable.of(3, 0, 0, 3, 1, 1, 3, 2, 2, 0x800, 0x800, 0200,

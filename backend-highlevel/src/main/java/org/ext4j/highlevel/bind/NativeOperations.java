@@ -382,7 +382,8 @@ final class NativeOperations {
     /**
      * FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (chattr, lsattr; the flags word is an int either way) and
      * FS_IOC_FSGETXATTR, which the kernel sends before a SETFLAGS to check the old immutable and
-     * append-only bits. FS_IOC_FSSETXATTR is not served (ENOTTY): chattr does not use it.
+     * append-only bits, and FS_IOC_FSSETXATTR, which sets the flags that have an xflag form
+     * (extent size hints and project ids are not kept: EOPNOTSUPP unless zero).
      */
     private int ioctl(Pointer path, int cmd, Pointer arg, Pointer fi, int flags, Pointer data) {
         try {
@@ -399,6 +400,16 @@ final class NativeOperations {
                 int inodeFlags = ops.getflags(caller(), bytesOrNull(path), fh(fi));
                 data.setMemory(0, Platform.FileAttrIoctls.FSXATTR_SIZE, (byte) 0);
                 data.putInt(0, Platform.FileAttrIoctls.xflags(inodeFlags));
+                return 0;
+            }
+            if (cmd == codes.fsSetXattr()) {
+                // struct fsxattr: xflags at 0, extsize at 4, nextents at 8 (read-only), projid at 12, cowextsize at 16.
+                if (data.getInt(4) != 0 || data.getInt(12) != 0 || data.getInt(16) != 0) {
+                    return -errno(Errno.EOPNOTSUPP);
+                }
+                int inodeFlags = ops.getflags(caller(), bytesOrNull(path), fh(fi));
+                ops.setflags(caller(), bytesOrNull(path), fh(fi),
+                        Platform.FileAttrIoctls.withXflags(inodeFlags, data.getInt(0)));
                 return 0;
             }
             return -ENOTTY;

@@ -165,6 +165,7 @@ class LayoutGoldenTest {
         assertEquals((int) value(c, "const.FS_IOC32_GETFLAGS"), io.getFlags32());
         assertEquals((int) value(c, "const.FS_IOC32_SETFLAGS"), io.setFlags32());
         assertEquals((int) value(c, "const.FS_IOC_FSGETXATTR"), io.fsGetXattr());
+        assertEquals((int) value(c, "const.FS_IOC_FSSETXATTR"), io.fsSetXattr());
         assertEquals(value(c, "const.sizeof(struct fsxattr)"), Platform.FileAttrIoctls.FSXATTR_SIZE);
         assertEquals(value(c, "const.makedev(0x12345, 0xabcdef)"), platform.devices().encode(0x12345, 0xabcdef));
         assertEquals(value(c, "const.makedev(8, 1)"), platform.devices().encode(8, 1));
