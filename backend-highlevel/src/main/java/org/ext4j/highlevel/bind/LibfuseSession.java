@@ -73,6 +73,11 @@ public final class LibfuseSession {
             throw new IOException("libfuse " + library.versionString() + " refused the options " + options
                     + " (see its message above)");
         }
+        // Other names of a changed hard-linked file are refreshed through libfuse's path table.
+        ops.staleAttributes().setInvalidator(path -> {
+            byte[] z = java.util.Arrays.copyOf(path, path.length + 1);
+            library.fuse().fuse_invalidate_path(fuse, z);
+        });
         byte[] target = (mountpoint.toString() + "\0").getBytes(StandardCharsets.UTF_8);
         if (library.fuse().fuse_mount(fuse, target) != 0) {
             library.fuse().fuse_destroy(fuse);

@@ -31,11 +31,32 @@ public final class PathOperations {
 
     private final WritableFileSystem fs;
     private final DentryCache dentries;
-    private final ConcurrentHashMap<Long, Long> handles = new ConcurrentHashMap<>();
+    private final StaleAttributes stale = new StaleAttributes();
+    private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
 
     public PathOperations(WritableFileSystem fs) {
         this.fs = fs;
         this.dentries = new DentryCache(fs);
+    }
+
+    /**
+     * An open file or directory: its inode, and the path it is known by now (renames carry it
+     * along), so that a change through the handle never invalidates the kernel inode it came
+     * through (whose pages the kernel may hold locked for this very request).
+     */
+    private static final class Handle {
+        final long ino;
+        volatile byte[] path;
+
+        Handle(long ino, byte[] path) {
+            this.ino = ino;
+            this.path = path;
+        }
+    }
+
+    /** The other names of changed files, for the kernel to refresh (the mount sets the invalidator). */
+    public StaleAttributes staleAttributes() {
+        return stale;
     }
 
     /** The dentry cache (the mount clears it at unmount, so that the core forgets what it held). */
@@ -51,7 +72,11 @@ public final class PathOperations {
 
     /** stat of {@code path}, or of the open file {@code fh} when given (fstat). */
     public Attributes getattr(Caller caller, byte[] path, long fh) {
-        return fs.getattr(inode(caller, path, fh));
+        Attributes a = fs.getattr(inode(caller, path, fh));
+        if (path != null) {
+            stale.seen(path, a);
+        }
+        return a;
     }
 
     public byte[] readlink(Caller caller, byte[] path) {
@@ -76,7 +101,12 @@ public final class PathOperations {
     public Attributes link(Caller caller, byte[] existing, byte[] newPath) {
         long ino = dentries.resolve(caller, existing);
         DentryCache.Entry e = dentries.parentOf(caller, newPath);
-        return writable().link(caller, ino, e.parent(), e.name());
+        Attributes a = writable().link(caller, ino, e.parent(), e.name());
+        stale.linked(existing, newPath, ino);
+        // The kernel only moves the ctime it caches for the inode linked from (its link count
+        // stays): the high-level API answered the link with another kernel inode.
+        stale.changedUnnoticed(ino, existing);
+        return a;
     }
 
     public void unlink(Caller caller, byte[] path) {
@@ -90,6 +120,7 @@ public final class PathOperations {
         } finally {
             lock.unlock();
         }
+        stale.removed(path);
     }
 
     public void rmdir(Caller caller, byte[] path) {
@@ -141,6 +172,13 @@ public final class PathOperations {
         } finally {
             first.unlock();
         }
+        if ((flags & WritableFileSystem.RENAME_EXCHANGE) != 0) {
+            stale.exchanged(from, to);
+        } else {
+            stale.removed(to);
+            stale.renamed(from, to);
+        }
+        renameHandles(from, to, (flags & WritableFileSystem.RENAME_EXCHANGE) != 0);
     }
 
     /**
@@ -161,10 +199,10 @@ public final class PathOperations {
             boolean dropsOnlyPrivileges = (current.permissions() & ~privileges) == (wanted & ~privileges)
                     && (wanted & privileges & ~current.permissions()) == 0 && wanted != current.permissions();
             if (current.uid() != caller.uid() && dropsOnlyPrivileges) {
-                return writable().setattr(Caller.ROOT, ino, fh, SetAttr.chmod(wanted));
+                return changed(ino, path, fh, writable().setattr(Caller.ROOT, ino, fh, SetAttr.chmod(wanted)));
             }
         }
-        return writable().setattr(caller, ino, fh, SetAttr.chmod(wanted));
+        return changed(ino, path, fh, writable().setattr(caller, ino, fh, SetAttr.chmod(wanted)));
     }
 
     /** chown(2); -1 (as an unsigned 32-bit id, 0xFFFFFFFF) leaves that id alone. */
@@ -183,7 +221,8 @@ public final class PathOperations {
 
     private Attributes setattr(Caller caller, byte[] path, long fh, SetAttr changes) {
         WritableFileSystem w = writable();
-        return w.setattr(caller, inode(caller, path, fh), fh, changes);
+        long ino = inode(caller, path, fh);
+        return changed(ino, path, fh, w.setattr(caller, ino, fh, changes));
     }
 
     public void access(Caller caller, byte[] path, int mask) {
@@ -204,7 +243,11 @@ public final class PathOperations {
             writable();
         }
         long ino = dentries.resolve(caller, path);
-        return register(fs.open(caller, ino, flags), ino);
+        long handle = register(fs.open(caller, ino, flags), ino, path);
+        if ((flags & WritableFileSystem.O_TRUNC) != 0) {
+            stale.changedExcept(ino, path);
+        }
+        return handle;
     }
 
     /** open(2) with O_CREAT: the new (or, without O_EXCL, existing) file's handle. */
@@ -212,7 +255,9 @@ public final class PathOperations {
         WritableFileSystem w = writable();
         DentryCache.Entry e = dentries.parentOf(caller, path);
         WritableFileSystem.Created created = w.create(caller, e.parent(), e.name(), mode & 07777, umask, flags);
-        return register(created.handle(), created.attributes().ino());
+        long ino = created.attributes().ino();
+        stale.changedExcept(ino, path);
+        return register(created.handle(), ino, path);
     }
 
     public int read(long fh, long offset, byte[] dst, int len) {
@@ -230,13 +275,16 @@ public final class PathOperations {
     }
 
     public int write(Caller caller, long fh, long offset, byte[] src, int len) {
-        return writable().write(caller, handleInode(fh), fh, offset, src, 0, len);
+        Handle h = handle(fh);
+        int n = writable().write(caller, h.ino, fh, offset, src, 0, len);
+        stale.changedExcept(h.ino, h.path);
+        return n;
     }
 
     public void release(long fh) {
-        Long ino = handles.remove(fh);
-        if (ino != null) {
-            fs.release(ino, fh);
+        Handle h = handles.remove(fh);
+        if (h != null) {
+            fs.release(h.ino, fh);
         }
     }
 
@@ -247,7 +295,9 @@ public final class PathOperations {
     }
 
     public void fallocate(Caller caller, long fh, int mode, long offset, long length) {
-        writable().fallocate(caller, handleInode(fh), fh, mode, offset, length);
+        Handle h = handle(fh);
+        writable().fallocate(caller, h.ino, fh, mode, offset, length);
+        stale.changedExcept(h.ino, h.path);
     }
 
     /** lseek with SEEK_DATA or SEEK_HOLE (the kernel answers the other whence values itself). */
@@ -262,7 +312,11 @@ public final class PathOperations {
 
     /** FS_IOC_SETFLAGS. */
     public void setflags(Caller caller, byte[] path, long fh, int flags) {
-        writable().setflags(caller, inode(caller, path, fh), flags);
+        long ino = inode(caller, path, fh);
+        writable().setflags(caller, ino, flags);
+        // The kernel's fileattr_set refreshes nothing after it: the path it came through too.
+        Handle h = fh == NO_HANDLE ? null : handles.get(fh);
+        stale.changedUnnoticed(ino, path != null ? path : h != null ? h.path : null);
     }
 
     /** Makes everything durable (fsyncdir, and the library's destroy). */
@@ -276,7 +330,7 @@ public final class PathOperations {
 
     public long opendir(Caller caller, byte[] path) {
         long ino = dentries.resolve(caller, path);
-        return register(fs.opendir(caller, ino), ino);
+        return register(fs.opendir(caller, ino), ino, path);
     }
 
     /** Up to {@code maxEntries} entries from cookie {@code offset} ("." and ".." included). */
@@ -286,16 +340,18 @@ public final class PathOperations {
     }
 
     public void releasedir(long fh) {
-        Long ino = handles.remove(fh);
-        if (ino != null) {
-            fs.releasedir(ino, fh);
+        Handle h = handles.remove(fh);
+        if (h != null) {
+            fs.releasedir(h.ino, fh);
         }
     }
 
     // ---- extended attributes ----
 
     public void setxattr(Caller caller, byte[] path, String name, byte[] value, int flags) {
-        writable().setxattr(caller, dentries.resolve(caller, path), name, value, flags);
+        long ino = dentries.resolve(caller, path);
+        writable().setxattr(caller, ino, name, value, flags);
+        stale.changedExcept(ino, path);
     }
 
     public byte[] getxattr(Caller caller, byte[] path, String name) {
@@ -307,7 +363,9 @@ public final class PathOperations {
     }
 
     public void removexattr(Caller caller, byte[] path, String name) {
-        writable().removexattr(caller, dentries.resolve(caller, path), name);
+        long ino = dentries.resolve(caller, path);
+        writable().removexattr(caller, ino, name);
+        stale.changedExcept(ino, path);
     }
 
     // ---- details ----
@@ -317,24 +375,49 @@ public final class PathOperations {
         return handles.size();
     }
 
-    private long register(long handle, long ino) {
-        handles.put(handle, ino);
+    private long register(long handle, long ino, byte[] path) {
+        handles.put(handle, new Handle(ino, path));
         return handle;
     }
 
-    private long handleInode(long fh) {
-        Long ino = handles.get(fh);
-        if (ino == null) {
+    private Handle handle(long fh) {
+        Handle h = handles.get(fh);
+        if (h == null) {
             throw new Ext4Exception(Errno.EBADF, "no open handle " + fh);
         }
-        return ino;
+        return h;
+    }
+
+    private long handleInode(long fh) {
+        return handle(fh).ino;
+    }
+
+    /** {@code a}, after the other names of {@code ino} than the one the change came through are invalidated. */
+    private Attributes changed(long ino, byte[] path, long fh, Attributes a) {
+        Handle h = fh == NO_HANDLE ? null : handles.get(fh);
+        stale.changedExcept(ino, path != null ? path : h != null ? h.path : null);
+        return a;
+    }
+
+    /** Open handles follow their file (or a directory above it) to its new path. */
+    private void renameHandles(byte[] from, byte[] to, boolean exchange) {
+        for (Handle h : handles.values()) {
+            byte[] p = h.path;
+            byte[] moved = StaleAttributes.moved(p, from, to);
+            if (moved == null && exchange) {
+                moved = StaleAttributes.moved(p, to, from);
+            }
+            if (moved != null) {
+                h.path = moved;
+            }
+        }
     }
 
     private long inode(Caller caller, byte[] path, long fh) {
         if (fh != NO_HANDLE) {
-            Long ino = handles.get(fh);
-            if (ino != null) {
-                return ino;
+            Handle h = handles.get(fh);
+            if (h != null) {
+                return h.ino;
             }
         }
         if (path == null) {
