@@ -36,7 +36,8 @@ public record HighLevelOptions(String fsName, boolean readOnly, boolean allowOth
             new String[] {"umask", "umask= would override the modes stored in the filesystem"},
             new String[] {"kernel_cache", "kernel_cache would keep stale pages of hard-linked files"},
             new String[] {"auto_unmount", "auto_unmount forks a fusermount3 helper out of the JVM"},
-            new String[] {"hard_remove", "always on: an unlinked open file is kept by the ext4 orphan list"},
+            new String[] {"hard_remove", "an unlinked open file is kept by the ext4 orphan list, and hard_remove would "
+                    + "make fstat of it fail"},
             new String[] {"use_ino", "always on: inode numbers are the ext4 inode numbers"},
             new String[] {"direct_io", "direct_io is not supported by the fuse3 backend"},
             new String[] {"blkdev", "blkdev (fuseblk) is served by the linux backend"});

@@ -1,5 +1,6 @@
 package org.ext4j.highlevel.path;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,6 +34,8 @@ public final class PathOperations {
     private final DentryCache dentries;
     private final StaleAttributes stale = new StaleAttributes();
     private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
+    /** Open files unlinked while libfuse hid them: the hidden path libfuse keeps using, to the inode. */
+    private final ConcurrentHashMap<String, Long> hidden = new ConcurrentHashMap<>();
 
     public PathOperations(WritableFileSystem fs) {
         this.fs = fs;
@@ -76,11 +79,20 @@ public final class PathOperations {
         if (path != null) {
             stale.seen(path, a);
         }
+        Handle h = path == null && fh != NO_HANDLE ? handles.get(fh) : null;
+        byte[] known = path != null ? path : h != null ? h.path : null;
+        if (!hidden.isEmpty() && known != null && hidden.containsKey(text(known))) {
+            // libfuse takes one off the link count of a node it hid (for its hidden name, which
+            // here is no link): one more, so that what the kernel shows is the inode's own.
+            return new Attributes(a.ino(), a.type(), a.mode(), a.nlink() + 1, a.uid(), a.gid(), a.size(),
+                    a.blocks512(), a.blockSize(), a.atime(), a.mtime(), a.ctime(), a.crtime(), a.rdevMajor(),
+                    a.rdevMinor(), a.generation(), a.flags());
+        }
         return a;
     }
 
     public byte[] readlink(Caller caller, byte[] path) {
-        return fs.readlink(dentries.resolve(caller, path));
+        return fs.readlink(resolve(caller, path));
     }
 
     public Attributes mknod(Caller caller, byte[] path, int mode, int umask, int major, int minor) {
@@ -99,7 +111,7 @@ public final class PathOperations {
     }
 
     public Attributes link(Caller caller, byte[] existing, byte[] newPath) {
-        long ino = dentries.resolve(caller, existing);
+        long ino = resolve(caller, existing);
         DentryCache.Entry e = dentries.parentOf(caller, newPath);
         Attributes a = writable().link(caller, ino, e.parent(), e.name());
         stale.linked(existing, newPath, ino);
@@ -110,6 +122,11 @@ public final class PathOperations {
     }
 
     public void unlink(Caller caller, byte[] path) {
+        if (!hidden.isEmpty() && hidden.remove(text(path)) != null) {
+            // libfuse lets go of the name it hid an open file under, at its last release: the
+            // file was unlinked when it was hidden (and freed by that release).
+            return;
+        }
         WritableFileSystem w = writable();
         DentryCache.Entry e = dentries.parentOf(caller, path);
         ReentrantLock lock = dentries.lock(e.parent());
@@ -141,6 +158,10 @@ public final class PathOperations {
      * the target is replaced or, with EXCHANGE, moves too); the next lookup finds them anew.
      */
     public void rename(Caller caller, byte[] from, byte[] to, int flags) {
+        if (flags == 0 && isHiding(caller, from, to)) {
+            hide(caller, from, to);
+            return;
+        }
         WritableFileSystem w = writable();
         DentryCache.Entry source = dentries.parentOf(caller, from);
         DentryCache.Entry target = dentries.parentOf(caller, to);
@@ -184,9 +205,9 @@ public final class PathOperations {
     /**
      * chmod(2). A chmod by someone who is neither the owner nor root that only drops setuid or
      * setgid is the kernel removing privileges after a write or truncate (file_remove_privs,
-     * ATTR_FORCE, so the kernel did not check ownership): libfuse 3.14 never tells the kernel
-     * that the filesystem drops them itself (it takes FUSE_HANDLE_KILLPRIV from the kernel but
-     * leaves it out of its INIT reply), so the kernel sends this chmod as the writer. With
+     * ATTR_FORCE, so the kernel did not check ownership): the backend never tells the kernel
+     * that the filesystem drops them itself (no FUSE_HANDLE_KILLPRIV, so that the answer to this
+     * chmod refreshes the mode the kernel caches), so the kernel sends this chmod as the writer. With
      * default_permissions, which this backend always mounts with, the kernel refuses every other
      * chmod by a non-owner before it reaches us, so this one is applied as the kernel's.
      */
@@ -226,7 +247,7 @@ public final class PathOperations {
     }
 
     public void access(Caller caller, byte[] path, int mask) {
-        fs.access(caller, dentries.resolve(caller, path), mask);
+        fs.access(caller, resolve(caller, path), mask);
     }
 
     public StatFs statfs() {
@@ -242,7 +263,7 @@ public final class PathOperations {
         if (writes) {
             writable();
         }
-        long ino = dentries.resolve(caller, path);
+        long ino = resolve(caller, path);
         long handle = register(fs.open(caller, ino, flags), ino, path);
         if ((flags & WritableFileSystem.O_TRUNC) != 0) {
             stale.changedExcept(ino, path);
@@ -329,7 +350,7 @@ public final class PathOperations {
     // ---- directories ----
 
     public long opendir(Caller caller, byte[] path) {
-        long ino = dentries.resolve(caller, path);
+        long ino = resolve(caller, path);
         return register(fs.opendir(caller, ino), ino, path);
     }
 
@@ -349,23 +370,116 @@ public final class PathOperations {
     // ---- extended attributes ----
 
     public void setxattr(Caller caller, byte[] path, String name, byte[] value, int flags) {
-        long ino = dentries.resolve(caller, path);
+        long ino = resolve(caller, path);
         writable().setxattr(caller, ino, name, value, flags);
         stale.changedExcept(ino, path);
     }
 
     public byte[] getxattr(Caller caller, byte[] path, String name) {
-        return fs.getxattr(dentries.resolve(caller, path), name);
+        return fs.getxattr(resolve(caller, path), name);
     }
 
     public List<String> listxattr(Caller caller, byte[] path) {
-        return fs.listxattr(dentries.resolve(caller, path));
+        return fs.listxattr(resolve(caller, path));
     }
 
     public void removexattr(Caller caller, byte[] path, String name) {
-        long ino = dentries.resolve(caller, path);
+        long ino = resolve(caller, path);
         writable().removexattr(caller, ino, name);
         stale.changedExcept(ino, path);
+    }
+
+    // ---- files unlinked while open ----
+
+    /**
+     * libfuse's high-level API answers a GETATTR for a node that lost its name with ESTALE before
+     * asking the filesystem, and the kernel sends fstat(2) without the file handle: with libfuse
+     * removing the name at unlink (hard_remove), fstat of an unlinked open file failed. So the
+     * backend lets libfuse hide such a file instead (it renames it to
+     * ".fuse_hidden" + 16 hex digits in the same directory and unlinks that name at the last
+     * release) and carries the rename out as the unlink it stands for: the name goes, the core
+     * keeps the inode on its orphan list while open, and the hidden path, which no directory
+     * lists, resolves to the inode until libfuse lets go of it. Only a rename without flags, in
+     * one directory, to such a name, of a file open here is taken for a hide.
+     */
+    private boolean isHiding(Caller caller, byte[] from, byte[] to) {
+        int slash = lastSlash(to);
+        if (slash < 0 || slash != lastSlash(from) || !java.util.Arrays.equals(from, 0, slash, to, 0, slash)
+                || !isHiddenName(to, slash + 1)) {
+            return false;
+        }
+        long ino;
+        try {
+            ino = resolve(caller, from);
+        } catch (Ext4Exception e) {
+            return false;
+        }
+        for (Handle h : handles.values()) {
+            if (h.ino == ino) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void hide(Caller caller, byte[] from, byte[] to) {
+        WritableFileSystem w = writable();
+        long ino = resolve(caller, from);
+        DentryCache.Entry e = dentries.parentOf(caller, from);
+        ReentrantLock lock = dentries.lock(e.parent());
+        lock.lock();
+        try {
+            dentries.drop(e.parent(), e.name());
+            w.unlink(caller, e.parent(), e.name());
+        } finally {
+            lock.unlock();
+        }
+        hidden.put(text(to), ino);
+        stale.removed(from);
+        renameHandles(from, to, false);
+    }
+
+    private static final byte[] HIDDEN_PREFIX = ".fuse_hidden".getBytes(StandardCharsets.US_ASCII);
+    private static final int HIDDEN_DIGITS = 16;
+
+    /** True when the name at {@code start} of {@code path} is ".fuse_hidden" and 16 lower-case hex digits. */
+    static boolean isHiddenName(byte[] path, int start) {
+        if (path.length - start != HIDDEN_PREFIX.length + HIDDEN_DIGITS
+                || !java.util.Arrays.equals(path, start, start + HIDDEN_PREFIX.length, HIDDEN_PREFIX, 0,
+                        HIDDEN_PREFIX.length)) {
+            return false;
+        }
+        for (int i = start + HIDDEN_PREFIX.length; i < path.length; i++) {
+            byte b = path[i];
+            if (!(b >= '0' && b <= '9' || b >= 'a' && b <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int lastSlash(byte[] path) {
+        for (int i = path.length - 1; i >= 0; i--) {
+            if (path[i] == '/') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String text(byte[] path) {
+        return new String(path, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The inode at {@code path}: a hidden open file's, or the dentry cache's answer. */
+    private long resolve(Caller caller, byte[] path) {
+        if (!hidden.isEmpty()) {
+            Long ino = hidden.get(text(path));
+            if (ino != null) {
+                return ino;
+            }
+        }
+        return dentries.resolve(caller, path);
     }
 
     // ---- details ----
@@ -423,7 +537,7 @@ public final class PathOperations {
         if (path == null) {
             throw new Ext4Exception(Errno.EBADF, "neither a path nor an open handle");
         }
-        return dentries.resolve(caller, path);
+        return resolve(caller, path);
     }
 
     private WritableFileSystem writable() {
