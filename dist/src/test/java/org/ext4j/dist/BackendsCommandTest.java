@@ -60,6 +60,9 @@ class BackendsCommandTest {
         String absent = row(lines, "absent");
         assertTrue(absent.matches("absent +no +(Linux, FreeBSD|FreeBSD, Linux) +libabsent\\.so\\.1 in /usr/lib +- +"
                 + "libabsent\\.so\\.1 not found; apt install libabsent1"), absent);
+        String macfuse = row(lines, "macfuse");
+        assertTrue(macfuse.matches("macfuse +no +macOS +/usr/local/lib/libfuse3\\.4\\.dylib or .* +- +.*install macFUSE.*"),
+                "macfuse serves macOS only and says where it looked: " + macfuse);
         assertEquals("auto on Linux: linux", lines.get(lines.size() - 1));
     }
 
@@ -73,7 +76,7 @@ class BackendsCommandTest {
         Path img = Files.write(temp.resolve("x.img"), new byte[0]);
         CliRun run = CliRun.ext4j("mount", "--backend", "nonexistent", img.toString(), temp.toString());
         assertEquals(1, run.status());
-        assertEquals("ext4j: mount: nonexistent: no such backend (backends here: absent, fuse3, linux; see ext4j backends)\n",
+        assertEquals("ext4j: mount: nonexistent: no such backend (backends here: absent, fuse3, linux, macfuse; see ext4j backends)\n",
                 run.stderr());
     }
 

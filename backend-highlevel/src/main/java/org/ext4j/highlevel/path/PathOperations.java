@@ -25,6 +25,10 @@ import org.ext4j.core.spi.WritableFileSystem;
  * the handle was opened on and never look at the path, which libfuse leaves out for them
  * (nullpath_ok): an unlinked or renamed open file is still read, written, stat'ed and truncated
  * through its handle, and the core keeps its inode until the last handle is released.
+ *
+ * <p>Names go through a {@link NamePolicy}: an entry asked for under another spelling than the
+ * one stored is found, removed and replaced under its stored spelling, and a new entry is stored
+ * as the policy says. Extended attribute names go through an {@link XattrNaming}.
  */
 public final class PathOperations {
     /** The {@code fh} of a call that came without a file handle. */
@@ -33,13 +37,28 @@ public final class PathOperations {
     private final WritableFileSystem fs;
     private final DentryCache dentries;
     private final StaleAttributes stale = new StaleAttributes();
+    private final XattrNaming xattrNames;
+    private final boolean opensAlwaysReadWrite;
     private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
     /** Open files unlinked while libfuse hid them: the hidden path libfuse keeps using, to the inode. */
     private final ConcurrentHashMap<String, Long> hidden = new ConcurrentHashMap<>();
 
     public PathOperations(WritableFileSystem fs) {
+        this(fs, NamePolicy.EXACT, XattrNaming.LINUX, false);
+    }
+
+    /**
+     * @param opensAlwaysReadWrite the host opens every file read/write whatever the program asked
+     *                             (macFUSE's FSKit backend): an O_RDWR open the core refuses is
+     *                             retried read-only, so that a read-only, immutable or read-only
+     *                             mounted file can still be read; writes through it are refused
+     */
+    public PathOperations(WritableFileSystem fs, NamePolicy names, XattrNaming xattrNames,
+            boolean opensAlwaysReadWrite) {
         this.fs = fs;
-        this.dentries = new DentryCache(fs);
+        this.dentries = new DentryCache(fs, names);
+        this.xattrNames = xattrNames;
+        this.opensAlwaysReadWrite = opensAlwaysReadWrite;
     }
 
     /**
@@ -96,23 +115,23 @@ public final class PathOperations {
     }
 
     public Attributes mknod(Caller caller, byte[] path, int mode, int umask, int major, int minor) {
-        DentryCache.Entry e = dentries.parentOf(caller, path);
+        DentryCache.Entry e = newEntry(caller, path);
         return writable().mknod(caller, e.parent(), e.name(), mode, umask, major, minor);
     }
 
     public Attributes mkdir(Caller caller, byte[] path, int mode, int umask) {
-        DentryCache.Entry e = dentries.parentOf(caller, path);
+        DentryCache.Entry e = newEntry(caller, path);
         return writable().mkdir(caller, e.parent(), e.name(), mode & 07777, umask);
     }
 
     public Attributes symlink(Caller caller, byte[] target, byte[] linkPath) {
-        DentryCache.Entry e = dentries.parentOf(caller, linkPath);
+        DentryCache.Entry e = newEntry(caller, linkPath);
         return writable().symlink(caller, e.parent(), e.name(), target);
     }
 
     public Attributes link(Caller caller, byte[] existing, byte[] newPath) {
         long ino = resolve(caller, existing);
-        DentryCache.Entry e = dentries.parentOf(caller, newPath);
+        DentryCache.Entry e = newEntry(caller, newPath);
         Attributes a = writable().link(caller, ino, e.parent(), e.name());
         stale.linked(existing, newPath, ino);
         // The kernel only moves the ctime it caches for the inode linked from (its link count
@@ -128,7 +147,7 @@ public final class PathOperations {
             return;
         }
         WritableFileSystem w = writable();
-        DentryCache.Entry e = dentries.parentOf(caller, path);
+        DentryCache.Entry e = storedEntry(caller, path);
         ReentrantLock lock = dentries.lock(e.parent());
         lock.lock();
         try {
@@ -142,7 +161,7 @@ public final class PathOperations {
 
     public void rmdir(Caller caller, byte[] path) {
         WritableFileSystem w = writable();
-        DentryCache.Entry e = dentries.parentOf(caller, path);
+        DentryCache.Entry e = storedEntry(caller, path);
         ReentrantLock lock = dentries.lock(e.parent());
         lock.lock();
         try {
@@ -163,8 +182,8 @@ public final class PathOperations {
             return;
         }
         WritableFileSystem w = writable();
-        DentryCache.Entry source = dentries.parentOf(caller, from);
-        DentryCache.Entry target = dentries.parentOf(caller, to);
+        DentryCache.Entry source = storedEntry(caller, from);
+        DentryCache.Entry target = newEntry(caller, to);
         ReentrantLock first = dentries.lock(source.parent());
         ReentrantLock second = dentries.lock(target.parent());
         if (second == first) {
@@ -258,6 +277,22 @@ public final class PathOperations {
 
     /** open(2) with the core's flags; returns the handle for {@code fi->fh}. */
     public long open(Caller caller, byte[] path, int flags) {
+        boolean readWrite = (flags & WritableFileSystem.O_ACCMODE) == WritableFileSystem.O_RDWR
+                && (flags & WritableFileSystem.O_TRUNC) == 0;
+        if (opensAlwaysReadWrite && readWrite) {
+            long ino = resolve(caller, path);
+            try {
+                if (!fs.isReadOnly()) {
+                    return register(fs.open(caller, ino, flags), ino, path);
+                }
+            } catch (Ext4Exception refused) {
+                if (refused.errno() != Errno.EACCES && refused.errno() != Errno.EPERM) {
+                    throw refused;
+                }
+            }
+            int readOnly = (flags & ~WritableFileSystem.O_ACCMODE) | WritableFileSystem.O_RDONLY;
+            return register(fs.open(caller, ino, readOnly), ino, path);
+        }
         boolean writes = (flags & WritableFileSystem.O_ACCMODE) != WritableFileSystem.O_RDONLY
                 || (flags & WritableFileSystem.O_TRUNC) != 0;
         if (writes) {
@@ -274,7 +309,7 @@ public final class PathOperations {
     /** open(2) with O_CREAT: the new (or, without O_EXCL, existing) file's handle. */
     public long create(Caller caller, byte[] path, int mode, int umask, int flags) {
         WritableFileSystem w = writable();
-        DentryCache.Entry e = dentries.parentOf(caller, path);
+        DentryCache.Entry e = newEntry(caller, path);
         WritableFileSystem.Created created = w.create(caller, e.parent(), e.name(), mode & 07777, umask, flags);
         long ino = created.attributes().ino();
         stale.changedExcept(ino, path);
@@ -369,23 +404,35 @@ public final class PathOperations {
 
     // ---- extended attributes ----
 
+    /** setxattr(2) with host name {@code name}; {@code flags} are the core's XATTR_CREATE/REPLACE. */
     public void setxattr(Caller caller, byte[] path, String name, byte[] value, int flags) {
+        String coreName = xattrNames.toCore(name);
         long ino = resolve(caller, path);
-        writable().setxattr(caller, ino, name, value, flags);
+        writable().setxattr(caller, ino, coreName, value, flags);
         stale.changedExcept(ino, path);
     }
 
     public byte[] getxattr(Caller caller, byte[] path, String name) {
-        return fs.getxattr(resolve(caller, path), name);
+        String coreName = xattrNames.toCore(name);
+        return fs.getxattr(resolve(caller, path), coreName);
     }
 
+    /** The host names of the attributes the host can see. */
     public List<String> listxattr(Caller caller, byte[] path) {
-        return fs.listxattr(resolve(caller, path));
+        List<String> shown = new java.util.ArrayList<>();
+        for (String coreName : fs.listxattr(resolve(caller, path))) {
+            String hostName = xattrNames.toHost(coreName);
+            if (hostName != null) {
+                shown.add(hostName);
+            }
+        }
+        return shown;
     }
 
     public void removexattr(Caller caller, byte[] path, String name) {
+        String coreName = xattrNames.toCore(name);
         long ino = resolve(caller, path);
-        writable().removexattr(caller, ino, name);
+        writable().removexattr(caller, ino, coreName);
         stale.changedExcept(ino, path);
     }
 
@@ -425,7 +472,7 @@ public final class PathOperations {
     private void hide(Caller caller, byte[] from, byte[] to) {
         WritableFileSystem w = writable();
         long ino = resolve(caller, from);
-        DentryCache.Entry e = dentries.parentOf(caller, from);
+        DentryCache.Entry e = storedEntry(caller, from);
         ReentrantLock lock = dentries.lock(e.parent());
         lock.lock();
         try {
@@ -487,6 +534,23 @@ public final class PathOperations {
     /** Open handles (for tests). */
     int openHandles() {
         return handles.size();
+    }
+
+    /** The parent of {@code path} and the spelling its last name is stored under (its shortest when none is). */
+    private DentryCache.Entry storedEntry(Caller caller, byte[] path) {
+        DentryCache.Entry e = dentries.parentOf(caller, path);
+        byte[] stored = dentries.storedName(caller, e.parent(), e.name());
+        if (stored == null) {
+            stored = dentries.shortestSpelling(e.name());
+        }
+        return stored == e.name() ? e : new DentryCache.Entry(e.parent(), stored);
+    }
+
+    /** The parent of {@code path} and the bytes its last name is (or is to be) stored under. */
+    private DentryCache.Entry newEntry(Caller caller, byte[] path) {
+        DentryCache.Entry e = dentries.parentOf(caller, path);
+        byte[] name = dentries.nameForEntry(caller, e.parent(), e.name());
+        return name == e.name() ? e : new DentryCache.Entry(e.parent(), name);
     }
 
     private long register(long handle, long ino, byte[] path) {
