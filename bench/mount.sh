@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Mount benchmark: the same workloads, in one run, on identical fresh images mounted three ways:
-# ext4j (FUSE, this build), the kernel's ext4 (loop mount) and fuse2fs (e2fsprogs' FUSE driver).
+# Mount benchmark: the same workloads, in one run, on identical fresh images mounted four ways:
+# ext4j (FUSE, this build), the kernel's ext4 (loop mount), fuse2fs (e2fsprogs' FUSE driver) and
+# ext4j's fuse3 backend (libfuse3's high-level path API, as fuse2fs uses it: --backend fuse3).
 #   - fio sequential write of 1 GiB in 1 MiB blocks, fsync at the end
 #   - fio sequential read of that file, cold (page cache dropped, file system remounted)
 #   - fio random 4 KiB reads (128 MiB worth) and random 4 KiB writes (64 MiB worth, fsync at the end)
@@ -49,11 +50,12 @@ mount_it() { # KIND IMAGE
     kernel) mount -o loop "$2" mnt ;;
     fuse2fs) fuse2fs -o allow_other "$2" "$work/mnt" >/dev/null ;;
     ext4j) server_pid=$("$ext4j" mount "$2" "$work/mnt" | sed -n 's/.*server pid \([0-9]*\).*/\1/p') ;;
+    fuse3) server_pid=$("$ext4j" mount --backend fuse3 "$2" "$work/mnt" | sed -n 's/.*server pid \([0-9]*\).*/\1/p') ;;
   esac
 }
 umount_it() { # KIND
   umount mnt
-  if [ "$1" = ext4j ] || [ "$1" = fuse2fs ]; then
+  if [ "$1" != kernel ]; then
     # umount of a FUSE mount returns before the server has written everything: wait for it.
     for _ in $(seq 1 600); do pgrep -f "(org.ext4j.dist.Main mount|fuse2fs).*$work" >/dev/null || break; sleep 0.1; done
   fi
@@ -71,7 +73,7 @@ fio_run() { # NAME ARGS... -> prints seconds
 }
 
 declare -A t
-for kind in kernel fuse2fs ext4j; do
+for kind in kernel fuse2fs ext4j fuse3; do
   rm -f "$kind.img"; mkfs.ext4 -q -F "$kind.img" 2G
   mount_it "$kind" "$work/$kind.img"
   s=$(now); fio_run seqwrite --rw=write --bs=1M --size=1G --filename=big --end_fsync=1 --ioengine=psync
@@ -119,3 +121,22 @@ row "rm -rf 5000 files + sync" treerm
 row "rm -rf 5000 files again (same mount)" treerm2
 echo "(ext4j/kernel: kernel time / ext4j time, 100% = as fast as the kernel; vs fuse2fs: how many times faster than fuse2fs)"
 printf 'ext4j server peak RSS: %d MB\n' $((peak_rss_kb / 1024))
+
+# The fuse3 backend beside the two FUSE servers it is measured against: fuse2fs, the other
+# libfuse3 path server, and ext4j's own Linux backend.
+printf '\n%-34s %9s %9s %9s %12s %12s\n' "workload (seconds)" "fuse2fs" "ext4j" "fuse3" "vs fuse2fs" "vs ext4j"
+row3() { # LABEL KEY
+  local f=${t[fuse2fs,$2]} e=${t[ext4j,$2]} g=${t[fuse3,$2]}
+  printf '%-34s %9.2f %9.2f %9.2f %11.2fx %11.2fx\n' "$1" "$f" "$e" "$g" "$(echo "$f / $g" | bc -l)" "$(echo "$e / $g" | bc -l)"
+}
+row3 "fio seq write 1 GiB (1 MiB, fsync)" seqwrite
+row3 "fio seq read 1 GiB, cold" seqread
+row3 "fio rand read 4 KiB x 32768" randread
+row3 "fio rand write 4 KiB x 16384, fsync" randwrite
+row3 "getxattr (missing) x 32768" roundtrip
+row3 "cp -a 5000 files + sync" treecopy
+row3 "cp -a 5000 files again (same mount)" treecopy2
+row3 "stat 5000 files, cold" treestat
+row3 "rm -rf 5000 files + sync" treerm
+row3 "rm -rf 5000 files again (same mount)" treerm2
+echo "(fuse3 vs fuse2fs / vs ext4j: how many times faster the fuse3 backend is; 1.5x = takes two thirds of the time)"

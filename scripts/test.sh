@@ -2,8 +2,9 @@
 # The ext4j test command: installs the Debian tools the tests call (mkfs.ext4, debugfs, e2fsck,
 # xfsprogs, attr, acl, FUSE 3, fuse2fs, and a C compiler with the libfuse3 headers for the fuse3
 # backend's layout probe; the ICU headers and an arm64 cross compiler for the macFUSE-ABI shim and
-# its layout probe), makes sure /dev/fuse exists, then runs `mvn verify` on the
-# whole reactor. Extra arguments go to Maven unchanged, e.g. ./scripts/test.sh -pl core -Dtest=X
+# its layout probe), makes sure /dev/fuse exists, then runs `mvn verify` on the whole reactor and,
+# without arguments, the fuse3 backend's tests against libfuse 3.17+ too (scripts/libfuse-trixie.sh).
+# Extra arguments go to Maven unchanged, e.g. ./scripts/test.sh -pl core -Dtest=X
 # The last line printed is the summed Surefire/Failsafe summary; the exit code is Maven's.
 set -euo pipefail
 
@@ -60,14 +61,26 @@ if [ ! -c /dev/fuse ]; then
 fi
 
 # udev gives /dev/fuse mode 0666 on a normal system (fusermount3 opens it with the user's rights);
-# a container's device node may be 0600, which makes every unprivileged mount fail.
-if [ -c /dev/fuse ] && [ "$(id -u)" -eq 0 ] && [ "$(stat -c %a /dev/fuse)" != 666 ]; then
-    chmod 0666 /dev/fuse
-fi
+# a container's device node may be 0600, which makes every unprivileged mount fail. /dev/null is
+# 0666 everywhere but in some containers: libfuse 3.17 spawns fusermount3 with its output opened
+# write-only on /dev/null, and a normal user's mount then silently loses its subtype.
+for dev in /dev/fuse /dev/null; do
+    if [ -c "$dev" ] && [ "$(id -u)" -eq 0 ] && [ "$(stat -c %a "$dev")" != 666 ]; then
+        chmod 0666 "$dev"
+    fi
+done
 
 log=$(mktemp -t ext4j-mvn.XXXXXX.log)
 rc=0
 mvn -B -ntp -Dstyle.color=never verify "$@" 2>&1 | tee "$log" || rc=$?
+
+# The whole suite (no arguments) also runs the fuse3 backend's mount tests against libfuse 3.17+
+# (Debian trixie's libfuse3-4, in a cached root: see scripts/libfuse-trixie.sh).
+if [ $# -eq 0 ]; then
+    echo
+    echo "test.sh: the fuse3 backend against libfuse 3.17+ (scripts/libfuse-trixie.sh test)"
+    ./scripts/libfuse-trixie.sh test 2>&1 | tee -a "$log" || rc=$((rc == 0 ? 1 : rc))
+fi
 
 echo
 # Sum the per-module summary lines ("Tests run: N, Failures: F, Errors: E, Skipped: S" without

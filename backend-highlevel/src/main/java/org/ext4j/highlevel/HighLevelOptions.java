@@ -12,9 +12,10 @@ import java.util.Set;
  * @param allowOther   let users other than the mounter in ({@code allow_other})
  * @param maxThreads   most libfuse worker threads
  * @param entryTimeout seconds the kernel may cache a name
- * @param attrTimeout  seconds the kernel may cache attributes. 0 by default: the high-level API
- *                     gives every path its own kernel inode, so after a change through one hard
- *                     link the others would show stale attributes (nlink, size, times) for that long
+ * @param attrTimeout  seconds the kernel may cache attributes. The high-level API gives every path
+ *                     its own kernel inode, so a change through one hard link would leave the
+ *                     others stale for that long: the backend invalidates them (see
+ *                     {@link org.ext4j.highlevel.path.StaleAttributes})
  * @param passThrough  further mount options handed to libfuse as they are (only those in
  *                     {@link #PASS_THROUGH}; anything else is refused by name)
  */
@@ -35,7 +36,8 @@ public record HighLevelOptions(String fsName, boolean readOnly, boolean allowOth
             new String[] {"umask", "umask= would override the modes stored in the filesystem"},
             new String[] {"kernel_cache", "kernel_cache would keep stale pages of hard-linked files"},
             new String[] {"auto_unmount", "auto_unmount forks a fusermount3 helper out of the JVM"},
-            new String[] {"hard_remove", "always on: an unlinked open file is kept by the ext4 orphan list"},
+            new String[] {"hard_remove", "an unlinked open file is kept by the ext4 orphan list, and hard_remove would "
+                    + "make fstat of it fail"},
             new String[] {"use_ino", "always on: inode numbers are the ext4 inode numbers"},
             new String[] {"direct_io", "direct_io is not supported by the fuse3 backend"},
             new String[] {"blkdev", "blkdev (fuseblk) is served by the linux backend"});
@@ -58,9 +60,9 @@ public record HighLevelOptions(String fsName, boolean readOnly, boolean allowOth
         }
     }
 
-    /** Read-write, only the mounter may enter, 10 threads, names cached 1 s, attributes not cached. */
+    /** Read-write, only the mounter may enter, 10 threads, names and attributes cached 1 s. */
     public static HighLevelOptions readWrite(String fsName) {
-        return new HighLevelOptions(fsName, false, false, 10, 1.0, 0.0, List.of());
+        return new HighLevelOptions(fsName, false, false, 10, 1.0, 1.0, List.of());
     }
 
     public static HighLevelOptions readOnly(String fsName) {

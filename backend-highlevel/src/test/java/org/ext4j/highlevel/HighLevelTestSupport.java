@@ -25,7 +25,23 @@ final class HighLevelTestSupport {
         assertTrue("root".equals(System.getProperty("user.name")), "the fuse3 mount tests run as root");
         assertTrue(Files.exists(Path.of("/dev/fuse")), "/dev/fuse is missing (modprobe fuse)");
         assertNull(HighLevelBackend.unavailableReason(), "libfuse3 (scripts/test.sh installs libfuse3-3 and fuse3)");
+        String loaded;
+        try {
+            loaded = HighLevelBackend.libraryDescription();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
+        // The report names the library each run really used (scripts/libfuse-trixie.sh prints these lines).
+        System.out.println("ext4j fuse3 mount tests: loaded " + loaded);
+        String expected = System.getProperty(EXPECTED_LIBRARY);
+        if (expected != null) {
+            assertTrue(loaded.endsWith("(" + expected + ")"), "-D" + EXPECTED_LIBRARY + "=" + expected + " but loaded "
+                    + loaded);
+        }
     }
+
+    /** The libfuse version (as "3.17") a run insists on, to prove it did not fall back to another one. */
+    static final String EXPECTED_LIBRARY = "ext4j.expectLibfuse";
 
     /** Opens {@code image} and mounts it through the fuse3 backend with {@code options}. */
     static HighLevelMount mount(Path image, Path dir, HighLevelOptions options) throws Exception {

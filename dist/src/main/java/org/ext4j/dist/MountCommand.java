@@ -53,7 +53,8 @@ import picocli.CommandLine.Spec;
             "Without -f the command starts the server in the background, waits until the mount is "
                 + "live, prints where the server logs, and exits. With -f it stays in the foreground "
                 + "until the filesystem is unmounted (ext4j umount, umount, fusermount3 -u) or it gets "
-                + "SIGINT/SIGTERM, which unmount cleanly before exiting.",
+                + "SIGINT (Ctrl-C) or SIGTERM, which unmount it like ext4j umount (lazily when busy) and exit with "
+                + "status 0 once everything is written and the image is released; a second signal exits at once.",
             "",
             "The mount is read-write unless --read-only or -o ro is given; a read-only mount answers EROFS "
                 + "to every change and never writes to the image. A filesystem with a feature ext4j cannot "
@@ -186,7 +187,9 @@ public final class MountCommand implements Callable<Integer> {
         out.println("ext4j: serving " + image + " on " + mountpoint + " (" + mount.describe() + "; backend " + chosen.name()
                 + "); unmount with 'ext4j umount " + mountpoint + "' or Ctrl-C");
         out.flush();
-        mount.waitUntilUnmounted();
+        try (StopSignals stop = StopSignals.install(mount, spec.commandLine().getErr())) {
+            mount.waitUntilUnmounted();
+        }
         return 0;
     }
 

@@ -201,6 +201,67 @@ class MountCommandIT {
         assertTrue(cat.contains("written through --backend fuse3"), cat);
     }
 
+    @Test
+    void sigtermEndsAForegroundFuse3ServerWithExitZero() throws Exception {
+        stopSignalEndsTheServerCleanly("fuse3", "TERM");
+    }
+
+    @Test
+    void ctrlCEndsAForegroundFuse3ServerWithExitZero() throws Exception {
+        stopSignalEndsTheServerCleanly("fuse3", "INT");
+    }
+
+    @Test
+    void sigtermEndsAForegroundLinuxServerWithExitZero() throws Exception {
+        stopSignalEndsTheServerCleanly("linux", "TERM");
+    }
+
+    /**
+     * {@code ext4j mount -f} as its own process (the jar that package built), stopped by
+     * {@code signal} as a user or a service manager would: it unmounts, writes out what was
+     * written, lets go of the image and exits 0, as after an umount.
+     */
+    private void stopSignalEndsTheServerCleanly(String backend, String signal) throws Exception {
+        Path img = dir.resolve(backend + "-" + signal + ".img");
+        HostSystem.run(java.util.List.of("mkfs.ext4", "-q", "-F", img.toString(), "16M"));
+        Path mnt = Files.createDirectory(dir.resolve(backend + "-" + signal + "-mnt"));
+        Path jar = Path.of("target", "ext4j.jar").toAbsolutePath();
+        assertTrue(Files.isRegularFile(jar), jar + " (the package phase builds it before the mount tests)");
+        // env resets the signals: a test JVM started in the background may have inherited SIGINT ignored.
+        Process server = new ProcessBuilder("env", "--default-signal=INT,TERM",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                jar.toString(), "mount", "-f", "--backend", backend, img.toString(), mnt.toString())
+                .redirectErrorStream(true).start();
+        StringBuilder output = new StringBuilder();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("ext4j: serving ")) {
+                output.append(line).append('\n');
+            }
+            assertTrue(line != null, "the server never said it was serving: " + output);
+            Files.createDirectory(mnt.resolve("dir"));
+            Files.writeString(mnt.resolve("dir/before-" + signal), "written before SIG" + signal + "\n");
+            HostSystem.run(java.util.List.of("kill", "-" + signal, Long.toString(server.pid())));
+            assertTrue(server.waitFor(60, TimeUnit.SECONDS), "the server exits after SIG" + signal);
+            while ((line = out.readLine()) != null) {
+                output.append(line).append('\n');
+            }
+            assertEquals(0, server.exitValue(), "exit status after SIG" + signal + "; output: " + output);
+            assertFalse(MountCommand.isMounted(mnt.toRealPath()), "nothing stays mounted");
+        } finally {
+            server.destroyForcibly();
+            if (MountCommand.isMounted(mnt.toRealPath())) {
+                new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
+            }
+        }
+        // The lock is free at once: the server let go of the image before it exited.
+        org.ext4j.core.host.ImageLock.acquire(img).close();
+        HostSystem.run(java.util.List.of("e2fsck", "-fn", img.toString()));
+        String cat = HostSystem.output(java.util.List.of("debugfs", "-R", "cat /dir/before-" + signal, img.toString()));
+        assertTrue(cat.contains("written before SIG" + signal), cat);
+    }
+
     private static int run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

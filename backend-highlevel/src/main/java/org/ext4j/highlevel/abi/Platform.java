@@ -39,13 +39,15 @@ public record Platform(String name, StatLayout stat, FsStatsLayout statfs, Errno
 
     /**
      * FS_IOC_GETFLAGS and FS_IOC_SETFLAGS as the kernel encodes them: _IOR/_IOW('f', 1/2, long),
-     * the 32-bit compat forms with an int, and FS_IOC_FSGETXATTR (_IOR('X', 31, struct fsxattr),
-     * 28 bytes), which the kernel asks before every SETFLAGS to learn the old state.
+     * the 32-bit compat forms with an int, FS_IOC_FSGETXATTR (_IOR('X', 31, struct fsxattr),
+     * 28 bytes), which the kernel asks before every SETFLAGS to learn the old state, and
+     * FS_IOC_FSSETXATTR (_IOW('X', 32, struct fsxattr)), the xflags form of SETFLAGS.
      */
-    public record FileAttrIoctls(int getFlags, int setFlags, int getFlags32, int setFlags32, int fsGetXattr) {
+    public record FileAttrIoctls(int getFlags, int setFlags, int getFlags32, int setFlags32, int fsGetXattr,
+            int fsSetXattr) {
         /** Linux (uapi/linux/fs.h), 64-bit. */
         public static final FileAttrIoctls LINUX = new FileAttrIoctls(0x80086601, 0x40086602, 0x80046601, 0x40046602,
-                0x801c581f);
+                0x801c581f, 0x401c5820);
 
         /** sizeof(struct fsxattr). */
         public static final int FSXATTR_SIZE = 28;
@@ -60,6 +62,15 @@ public record Platform(String name, StatLayout stat, FsStatsLayout statfs, Errno
             {0x02000000, 0x00008000}, // DAX
             {0x20000000, 0x00000200}, // PROJINHERIT
         };
+
+        /** {@code flags} with every bit that has an xflag form set as {@code xflags} says (FS_IOC_FSSETXATTR). */
+        public static int withXflags(int flags, int xflags) {
+            int out = flags;
+            for (int[] pair : FLAG_TO_XFLAG) {
+                out = (xflags & pair[1]) != 0 ? out | pair[0] : out & ~pair[0];
+            }
+            return out;
+        }
 
         /** The fsx_xflags word for inode flags {@code flags}. */
         public static int xflags(int flags) {

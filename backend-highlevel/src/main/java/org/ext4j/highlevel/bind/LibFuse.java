@@ -48,4 +48,7 @@ public interface LibFuse {
     int fuse_getgroups(int size, Pointer list);
 
     void fuse_opt_free_args(Pointer args);
+
+    /** Drops the kernel's cached attributes of the node at a NUL-terminated path (3.1+; -ENOENT when none). */
+    int fuse_invalidate_path(Pointer fuse, @In byte[] path);
 }

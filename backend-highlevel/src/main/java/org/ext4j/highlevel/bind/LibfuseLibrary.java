@@ -64,6 +64,16 @@ public final class LibfuseLibrary {
         return fuse;
     }
 
+    /**
+     * True when the library exports {@code fuse_invalidate_path} (libfuse3 from 3.0; a port may
+     * lack it). Asked of the dynamic linker: jnr-ffi binds a missing function only when called.
+     */
+    public boolean canInvalidatePaths() {
+        com.kenai.jffi.Library lib = com.kenai.jffi.Library.getCachedInstance(soname,
+                com.kenai.jffi.Library.LAZY | com.kenai.jffi.Library.LOCAL);
+        return lib != null && lib.getSymbolAddress("fuse_invalidate_path") != 0;
+    }
+
     public Runtime runtime() {
         return runtime;
     }

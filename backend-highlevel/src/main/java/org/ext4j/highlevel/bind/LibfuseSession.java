@@ -53,6 +53,10 @@ public final class LibfuseSession {
 
     /** Timeouts the kernel may cache entries and attributes for (seconds). */
     public record Timeouts(double entry, double attr, double negative) {
+        /** These timeouts with attributes not cached at all. */
+        public Timeouts withoutAttributes() {
+            return new Timeouts(entry, 0, negative);
+        }
     }
 
     /**
@@ -90,7 +94,10 @@ public final class LibfuseSession {
             List<String> options, Path mountpoint, Settings settings, PrintStream log) throws IOException {
         Runtime runtime = library.runtime();
         OperationTable table = new OperationTable(runtime, platform.dialect().operations());
-        Timeouts timeouts = settings.timeouts();
+        // The other names of a changed hard-linked file are refreshed through libfuse's path
+        // table; a library that cannot do that gets no attributes cached, or they would go stale.
+        boolean invalidates = library.canInvalidatePaths();
+        Timeouts timeouts = invalidates ? settings.timeouts() : settings.timeouts().withoutAttributes();
         new NativeOperations(ops, platform, library, new NativeOperations.InitSettings(timeouts.entry(),
                 timeouts.attr(), timeouts.negative(), settings.fixedCaller(), settings.fixedUmask()), log)
                 .register(table);
@@ -103,6 +110,12 @@ public final class LibfuseSession {
         if (fuse == null || fuse.address() == 0) {
             throw new IOException("libfuse " + library.versionString() + " refused the options " + options
                     + " (see its message above)");
+        }
+        if (invalidates) {
+            ops.staleAttributes().setInvalidator(path -> {
+                byte[] z = java.util.Arrays.copyOf(path, path.length + 1);
+                library.fuse().fuse_invalidate_path(fuse, z);
+            });
         }
         LibfuseSession session = new LibfuseSession(library, platform, mountpoint, fuse, table, settings, log);
         if (!settings.mountOnLoopThread()) {

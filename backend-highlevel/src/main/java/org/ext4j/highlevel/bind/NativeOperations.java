@@ -151,8 +151,10 @@ final class NativeOperations {
     private Pointer init(Pointer conn, Pointer config) {
         try {
             LibfuseAbi.CFG_USE_INO.put(config, 1);
-            // Unlink really unlinks: the core keeps an open file's inode on its orphan list.
-            LibfuseAbi.CFG_HARD_REMOVE.put(config, 1);
+            // An open file is hidden rather than unlinked by libfuse, so that it keeps a path and
+            // fstat works; PathOperations carries the hide out as the unlink (the core keeps the
+            // inode on its orphan list), so nothing hidden is ever on the image.
+            LibfuseAbi.CFG_HARD_REMOVE.put(config, 0);
             LibfuseAbi.CFG_READDIR_INO.put(config, 0);
             LibfuseAbi.CFG_DIRECT_IO.put(config, 0);
             LibfuseAbi.CFG_KERNEL_CACHE.put(config, 0);
@@ -165,9 +167,12 @@ final class NativeOperations {
             abi.nullpathOk().put(config, 1);
             long capable = LibfuseAbi.CONN_CAPABLE.get(conn);
             long want = LibfuseAbi.CONN_WANT.get(conn);
-            want |= capable & (LibfuseAbi.CAP_DONT_MASK | LibfuseAbi.CAP_POSIX_ACL | LibfuseAbi.CAP_HANDLE_KILLPRIV
-                    | LibfuseAbi.CAP_ATOMIC_O_TRUNC);
-            want &= ~LibfuseAbi.CAP_WRITEBACK_CACHE;
+            want |= capable & (LibfuseAbi.CAP_DONT_MASK | LibfuseAbi.CAP_POSIX_ACL | LibfuseAbi.CAP_ATOMIC_O_TRUNC);
+            // No HANDLE_KILLPRIV (3.14 asks for it by default but never tells the kernel; 3.17
+            // would): the kernel then clears setuid/setgid after a write itself, by a SETATTR
+            // whose answer refreshes the mode it caches. Cleared by the core alone, the mode
+            // the kernel shows would stay stale for attr_timeout.
+            want &= ~(LibfuseAbi.CAP_WRITEBACK_CACHE | LibfuseAbi.CAP_HANDLE_KILLPRIV);
             LibfuseAbi.CONN_WANT.put(conn, want);
         } catch (RuntimeException | Error e) {
             log.println("ext4j: init failed: " + e);
@@ -452,7 +457,8 @@ final class NativeOperations {
     /**
      * FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (chattr, lsattr; the flags word is an int either way) and
      * FS_IOC_FSGETXATTR, which the kernel sends before a SETFLAGS to check the old immutable and
-     * append-only bits. FS_IOC_FSSETXATTR is not served (ENOTTY): chattr does not use it.
+     * append-only bits, and FS_IOC_FSSETXATTR, which sets the flags that have an xflag form
+     * (extent size hints and project ids are not kept: EOPNOTSUPP unless zero).
      */
     private int ioctl(Pointer path, int cmd, Pointer arg, Pointer fi, int flags, Pointer data) {
         try {
@@ -469,6 +475,16 @@ final class NativeOperations {
                 int inodeFlags = ops.getflags(caller(), bytesOrNull(path), fh(fi));
                 data.setMemory(0, Platform.FileAttrIoctls.FSXATTR_SIZE, (byte) 0);
                 data.putInt(0, Platform.FileAttrIoctls.xflags(inodeFlags));
+                return 0;
+            }
+            if (cmd == codes.fsSetXattr()) {
+                // struct fsxattr: xflags at 0, extsize at 4, nextents at 8 (read-only), projid at 12, cowextsize at 16.
+                if (data.getInt(4) != 0 || data.getInt(12) != 0 || data.getInt(16) != 0) {
+                    return -errno(Errno.EOPNOTSUPP);
+                }
+                int inodeFlags = ops.getflags(caller(), bytesOrNull(path), fh(fi));
+                ops.setflags(caller(), bytesOrNull(path), fh(fi),
+                        Platform.FileAttrIoctls.withXflags(inodeFlags, data.getInt(0)));
                 return 0;
             }
             return -ENOTTY;

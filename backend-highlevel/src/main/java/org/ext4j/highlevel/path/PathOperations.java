@@ -1,5 +1,6 @@
 package org.ext4j.highlevel.path;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,9 +36,12 @@ public final class PathOperations {
 
     private final WritableFileSystem fs;
     private final DentryCache dentries;
+    private final StaleAttributes stale = new StaleAttributes();
     private final XattrNaming xattrNames;
     private final boolean opensAlwaysReadWrite;
-    private final ConcurrentHashMap<Long, Long> handles = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
+    /** Open files unlinked while libfuse hid them: the hidden path libfuse keeps using, to the inode. */
+    private final ConcurrentHashMap<String, Long> hidden = new ConcurrentHashMap<>();
 
     public PathOperations(WritableFileSystem fs) {
         this(fs, NamePolicy.EXACT, XattrNaming.LINUX, false);
@@ -57,6 +61,26 @@ public final class PathOperations {
         this.opensAlwaysReadWrite = opensAlwaysReadWrite;
     }
 
+    /**
+     * An open file or directory: its inode, and the path it is known by now (renames carry it
+     * along), so that a change through the handle never invalidates the kernel inode it came
+     * through (whose pages the kernel may hold locked for this very request).
+     */
+    private static final class Handle {
+        final long ino;
+        volatile byte[] path;
+
+        Handle(long ino, byte[] path) {
+            this.ino = ino;
+            this.path = path;
+        }
+    }
+
+    /** The other names of changed files, for the kernel to refresh (the mount sets the invalidator). */
+    public StaleAttributes staleAttributes() {
+        return stale;
+    }
+
     /** The dentry cache (the mount clears it at unmount, so that the core forgets what it held). */
     public DentryCache dentries() {
         return dentries;
@@ -70,11 +94,24 @@ public final class PathOperations {
 
     /** stat of {@code path}, or of the open file {@code fh} when given (fstat). */
     public Attributes getattr(Caller caller, byte[] path, long fh) {
-        return fs.getattr(inode(caller, path, fh));
+        Attributes a = fs.getattr(inode(caller, path, fh));
+        if (path != null) {
+            stale.seen(path, a);
+        }
+        Handle h = path == null && fh != NO_HANDLE ? handles.get(fh) : null;
+        byte[] known = path != null ? path : h != null ? h.path : null;
+        if (!hidden.isEmpty() && known != null && hidden.containsKey(text(known))) {
+            // libfuse takes one off the link count of a node it hid (for its hidden name, which
+            // here is no link): one more, so that what the kernel shows is the inode's own.
+            return new Attributes(a.ino(), a.type(), a.mode(), a.nlink() + 1, a.uid(), a.gid(), a.size(),
+                    a.blocks512(), a.blockSize(), a.atime(), a.mtime(), a.ctime(), a.crtime(), a.rdevMajor(),
+                    a.rdevMinor(), a.generation(), a.flags());
+        }
+        return a;
     }
 
     public byte[] readlink(Caller caller, byte[] path) {
-        return fs.readlink(dentries.resolve(caller, path));
+        return fs.readlink(resolve(caller, path));
     }
 
     public Attributes mknod(Caller caller, byte[] path, int mode, int umask, int major, int minor) {
@@ -93,12 +130,22 @@ public final class PathOperations {
     }
 
     public Attributes link(Caller caller, byte[] existing, byte[] newPath) {
-        long ino = dentries.resolve(caller, existing);
+        long ino = resolve(caller, existing);
         DentryCache.Entry e = newEntry(caller, newPath);
-        return writable().link(caller, ino, e.parent(), e.name());
+        Attributes a = writable().link(caller, ino, e.parent(), e.name());
+        stale.linked(existing, newPath, ino);
+        // The kernel only moves the ctime it caches for the inode linked from (its link count
+        // stays): the high-level API answered the link with another kernel inode.
+        stale.changedUnnoticed(ino, existing);
+        return a;
     }
 
     public void unlink(Caller caller, byte[] path) {
+        if (!hidden.isEmpty() && hidden.remove(text(path)) != null) {
+            // libfuse lets go of the name it hid an open file under, at its last release: the
+            // file was unlinked when it was hidden (and freed by that release).
+            return;
+        }
         WritableFileSystem w = writable();
         DentryCache.Entry e = storedEntry(caller, path);
         ReentrantLock lock = dentries.lock(e.parent());
@@ -109,6 +156,7 @@ public final class PathOperations {
         } finally {
             lock.unlock();
         }
+        stale.removed(path);
     }
 
     public void rmdir(Caller caller, byte[] path) {
@@ -129,6 +177,10 @@ public final class PathOperations {
      * the target is replaced or, with EXCHANGE, moves too); the next lookup finds them anew.
      */
     public void rename(Caller caller, byte[] from, byte[] to, int flags) {
+        if (flags == 0 && isHiding(caller, from, to)) {
+            hide(caller, from, to);
+            return;
+        }
         WritableFileSystem w = writable();
         DentryCache.Entry source = storedEntry(caller, from);
         DentryCache.Entry target = newEntry(caller, to);
@@ -160,14 +212,21 @@ public final class PathOperations {
         } finally {
             first.unlock();
         }
+        if ((flags & WritableFileSystem.RENAME_EXCHANGE) != 0) {
+            stale.exchanged(from, to);
+        } else {
+            stale.removed(to);
+            stale.renamed(from, to);
+        }
+        renameHandles(from, to, (flags & WritableFileSystem.RENAME_EXCHANGE) != 0);
     }
 
     /**
      * chmod(2). A chmod by someone who is neither the owner nor root that only drops setuid or
      * setgid is the kernel removing privileges after a write or truncate (file_remove_privs,
-     * ATTR_FORCE, so the kernel did not check ownership): libfuse 3.14 never tells the kernel
-     * that the filesystem drops them itself (it takes FUSE_HANDLE_KILLPRIV from the kernel but
-     * leaves it out of its INIT reply), so the kernel sends this chmod as the writer. With
+     * ATTR_FORCE, so the kernel did not check ownership): the backend never tells the kernel
+     * that the filesystem drops them itself (no FUSE_HANDLE_KILLPRIV, so that the answer to this
+     * chmod refreshes the mode the kernel caches), so the kernel sends this chmod as the writer. With
      * default_permissions, which this backend always mounts with, the kernel refuses every other
      * chmod by a non-owner before it reaches us, so this one is applied as the kernel's.
      */
@@ -180,10 +239,10 @@ public final class PathOperations {
             boolean dropsOnlyPrivileges = (current.permissions() & ~privileges) == (wanted & ~privileges)
                     && (wanted & privileges & ~current.permissions()) == 0 && wanted != current.permissions();
             if (current.uid() != caller.uid() && dropsOnlyPrivileges) {
-                return writable().setattr(Caller.ROOT, ino, fh, SetAttr.chmod(wanted));
+                return changed(ino, path, fh, writable().setattr(Caller.ROOT, ino, fh, SetAttr.chmod(wanted)));
             }
         }
-        return writable().setattr(caller, ino, fh, SetAttr.chmod(wanted));
+        return changed(ino, path, fh, writable().setattr(caller, ino, fh, SetAttr.chmod(wanted)));
     }
 
     /** chown(2); -1 (as an unsigned 32-bit id, 0xFFFFFFFF) leaves that id alone. */
@@ -202,11 +261,12 @@ public final class PathOperations {
 
     private Attributes setattr(Caller caller, byte[] path, long fh, SetAttr changes) {
         WritableFileSystem w = writable();
-        return w.setattr(caller, inode(caller, path, fh), fh, changes);
+        long ino = inode(caller, path, fh);
+        return changed(ino, path, fh, w.setattr(caller, ino, fh, changes));
     }
 
     public void access(Caller caller, byte[] path, int mask) {
-        fs.access(caller, dentries.resolve(caller, path), mask);
+        fs.access(caller, resolve(caller, path), mask);
     }
 
     public StatFs statfs() {
@@ -220,10 +280,10 @@ public final class PathOperations {
         boolean readWrite = (flags & WritableFileSystem.O_ACCMODE) == WritableFileSystem.O_RDWR
                 && (flags & WritableFileSystem.O_TRUNC) == 0;
         if (opensAlwaysReadWrite && readWrite) {
-            long ino = dentries.resolve(caller, path);
+            long ino = resolve(caller, path);
             try {
                 if (!fs.isReadOnly()) {
-                    return register(fs.open(caller, ino, flags), ino);
+                    return register(fs.open(caller, ino, flags), ino, path);
                 }
             } catch (Ext4Exception refused) {
                 if (refused.errno() != Errno.EACCES && refused.errno() != Errno.EPERM) {
@@ -231,15 +291,19 @@ public final class PathOperations {
                 }
             }
             int readOnly = (flags & ~WritableFileSystem.O_ACCMODE) | WritableFileSystem.O_RDONLY;
-            return register(fs.open(caller, ino, readOnly), ino);
+            return register(fs.open(caller, ino, readOnly), ino, path);
         }
         boolean writes = (flags & WritableFileSystem.O_ACCMODE) != WritableFileSystem.O_RDONLY
                 || (flags & WritableFileSystem.O_TRUNC) != 0;
         if (writes) {
             writable();
         }
-        long ino = dentries.resolve(caller, path);
-        return register(fs.open(caller, ino, flags), ino);
+        long ino = resolve(caller, path);
+        long handle = register(fs.open(caller, ino, flags), ino, path);
+        if ((flags & WritableFileSystem.O_TRUNC) != 0) {
+            stale.changedExcept(ino, path);
+        }
+        return handle;
     }
 
     /** open(2) with O_CREAT: the new (or, without O_EXCL, existing) file's handle. */
@@ -247,7 +311,9 @@ public final class PathOperations {
         WritableFileSystem w = writable();
         DentryCache.Entry e = newEntry(caller, path);
         WritableFileSystem.Created created = w.create(caller, e.parent(), e.name(), mode & 07777, umask, flags);
-        return register(created.handle(), created.attributes().ino());
+        long ino = created.attributes().ino();
+        stale.changedExcept(ino, path);
+        return register(created.handle(), ino, path);
     }
 
     public int read(long fh, long offset, byte[] dst, int len) {
@@ -265,13 +331,16 @@ public final class PathOperations {
     }
 
     public int write(Caller caller, long fh, long offset, byte[] src, int len) {
-        return writable().write(caller, handleInode(fh), fh, offset, src, 0, len);
+        Handle h = handle(fh);
+        int n = writable().write(caller, h.ino, fh, offset, src, 0, len);
+        stale.changedExcept(h.ino, h.path);
+        return n;
     }
 
     public void release(long fh) {
-        Long ino = handles.remove(fh);
-        if (ino != null) {
-            fs.release(ino, fh);
+        Handle h = handles.remove(fh);
+        if (h != null) {
+            fs.release(h.ino, fh);
         }
     }
 
@@ -282,7 +351,9 @@ public final class PathOperations {
     }
 
     public void fallocate(Caller caller, long fh, int mode, long offset, long length) {
-        writable().fallocate(caller, handleInode(fh), fh, mode, offset, length);
+        Handle h = handle(fh);
+        writable().fallocate(caller, h.ino, fh, mode, offset, length);
+        stale.changedExcept(h.ino, h.path);
     }
 
     /** lseek with SEEK_DATA or SEEK_HOLE (the kernel answers the other whence values itself). */
@@ -297,7 +368,11 @@ public final class PathOperations {
 
     /** FS_IOC_SETFLAGS. */
     public void setflags(Caller caller, byte[] path, long fh, int flags) {
-        writable().setflags(caller, inode(caller, path, fh), flags);
+        long ino = inode(caller, path, fh);
+        writable().setflags(caller, ino, flags);
+        // The kernel's fileattr_set refreshes nothing after it: the path it came through too.
+        Handle h = fh == NO_HANDLE ? null : handles.get(fh);
+        stale.changedUnnoticed(ino, path != null ? path : h != null ? h.path : null);
     }
 
     /** Makes everything durable (fsyncdir, and the library's destroy). */
@@ -310,8 +385,8 @@ public final class PathOperations {
     // ---- directories ----
 
     public long opendir(Caller caller, byte[] path) {
-        long ino = dentries.resolve(caller, path);
-        return register(fs.opendir(caller, ino), ino);
+        long ino = resolve(caller, path);
+        return register(fs.opendir(caller, ino), ino, path);
     }
 
     /** Up to {@code maxEntries} entries from cookie {@code offset} ("." and ".." included). */
@@ -321,9 +396,9 @@ public final class PathOperations {
     }
 
     public void releasedir(long fh) {
-        Long ino = handles.remove(fh);
-        if (ino != null) {
-            fs.releasedir(ino, fh);
+        Handle h = handles.remove(fh);
+        if (h != null) {
+            fs.releasedir(h.ino, fh);
         }
     }
 
@@ -332,18 +407,20 @@ public final class PathOperations {
     /** setxattr(2) with host name {@code name}; {@code flags} are the core's XATTR_CREATE/REPLACE. */
     public void setxattr(Caller caller, byte[] path, String name, byte[] value, int flags) {
         String coreName = xattrNames.toCore(name);
-        writable().setxattr(caller, dentries.resolve(caller, path), coreName, value, flags);
+        long ino = resolve(caller, path);
+        writable().setxattr(caller, ino, coreName, value, flags);
+        stale.changedExcept(ino, path);
     }
 
     public byte[] getxattr(Caller caller, byte[] path, String name) {
         String coreName = xattrNames.toCore(name);
-        return fs.getxattr(dentries.resolve(caller, path), coreName);
+        return fs.getxattr(resolve(caller, path), coreName);
     }
 
     /** The host names of the attributes the host can see. */
     public List<String> listxattr(Caller caller, byte[] path) {
         List<String> shown = new java.util.ArrayList<>();
-        for (String coreName : fs.listxattr(dentries.resolve(caller, path))) {
+        for (String coreName : fs.listxattr(resolve(caller, path))) {
             String hostName = xattrNames.toHost(coreName);
             if (hostName != null) {
                 shown.add(hostName);
@@ -354,7 +431,102 @@ public final class PathOperations {
 
     public void removexattr(Caller caller, byte[] path, String name) {
         String coreName = xattrNames.toCore(name);
-        writable().removexattr(caller, dentries.resolve(caller, path), coreName);
+        long ino = resolve(caller, path);
+        writable().removexattr(caller, ino, coreName);
+        stale.changedExcept(ino, path);
+    }
+
+    // ---- files unlinked while open ----
+
+    /**
+     * libfuse's high-level API answers a GETATTR for a node that lost its name with ESTALE before
+     * asking the filesystem, and the kernel sends fstat(2) without the file handle: with libfuse
+     * removing the name at unlink (hard_remove), fstat of an unlinked open file failed. So the
+     * backend lets libfuse hide such a file instead (it renames it to
+     * ".fuse_hidden" + 16 hex digits in the same directory and unlinks that name at the last
+     * release) and carries the rename out as the unlink it stands for: the name goes, the core
+     * keeps the inode on its orphan list while open, and the hidden path, which no directory
+     * lists, resolves to the inode until libfuse lets go of it. Only a rename without flags, in
+     * one directory, to such a name, of a file open here is taken for a hide.
+     */
+    private boolean isHiding(Caller caller, byte[] from, byte[] to) {
+        int slash = lastSlash(to);
+        if (slash < 0 || slash != lastSlash(from) || !java.util.Arrays.equals(from, 0, slash, to, 0, slash)
+                || !isHiddenName(to, slash + 1)) {
+            return false;
+        }
+        long ino;
+        try {
+            ino = resolve(caller, from);
+        } catch (Ext4Exception e) {
+            return false;
+        }
+        for (Handle h : handles.values()) {
+            if (h.ino == ino) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void hide(Caller caller, byte[] from, byte[] to) {
+        WritableFileSystem w = writable();
+        long ino = resolve(caller, from);
+        DentryCache.Entry e = storedEntry(caller, from);
+        ReentrantLock lock = dentries.lock(e.parent());
+        lock.lock();
+        try {
+            dentries.drop(e.parent(), e.name());
+            w.unlink(caller, e.parent(), e.name());
+        } finally {
+            lock.unlock();
+        }
+        hidden.put(text(to), ino);
+        stale.removed(from);
+        renameHandles(from, to, false);
+    }
+
+    private static final byte[] HIDDEN_PREFIX = ".fuse_hidden".getBytes(StandardCharsets.US_ASCII);
+    private static final int HIDDEN_DIGITS = 16;
+
+    /** True when the name at {@code start} of {@code path} is ".fuse_hidden" and 16 lower-case hex digits. */
+    static boolean isHiddenName(byte[] path, int start) {
+        if (path.length - start != HIDDEN_PREFIX.length + HIDDEN_DIGITS
+                || !java.util.Arrays.equals(path, start, start + HIDDEN_PREFIX.length, HIDDEN_PREFIX, 0,
+                        HIDDEN_PREFIX.length)) {
+            return false;
+        }
+        for (int i = start + HIDDEN_PREFIX.length; i < path.length; i++) {
+            byte b = path[i];
+            if (!(b >= '0' && b <= '9' || b >= 'a' && b <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int lastSlash(byte[] path) {
+        for (int i = path.length - 1; i >= 0; i--) {
+            if (path[i] == '/') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String text(byte[] path) {
+        return new String(path, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The inode at {@code path}: a hidden open file's, or the dentry cache's answer. */
+    private long resolve(Caller caller, byte[] path) {
+        if (!hidden.isEmpty()) {
+            Long ino = hidden.get(text(path));
+            if (ino != null) {
+                return ino;
+            }
+        }
+        return dentries.resolve(caller, path);
     }
 
     // ---- details ----
@@ -381,30 +553,55 @@ public final class PathOperations {
         return name == e.name() ? e : new DentryCache.Entry(e.parent(), name);
     }
 
-    private long register(long handle, long ino) {
-        handles.put(handle, ino);
+    private long register(long handle, long ino, byte[] path) {
+        handles.put(handle, new Handle(ino, path));
         return handle;
     }
 
-    private long handleInode(long fh) {
-        Long ino = handles.get(fh);
-        if (ino == null) {
+    private Handle handle(long fh) {
+        Handle h = handles.get(fh);
+        if (h == null) {
             throw new Ext4Exception(Errno.EBADF, "no open handle " + fh);
         }
-        return ino;
+        return h;
+    }
+
+    private long handleInode(long fh) {
+        return handle(fh).ino;
+    }
+
+    /** {@code a}, after the other names of {@code ino} than the one the change came through are invalidated. */
+    private Attributes changed(long ino, byte[] path, long fh, Attributes a) {
+        Handle h = fh == NO_HANDLE ? null : handles.get(fh);
+        stale.changedExcept(ino, path != null ? path : h != null ? h.path : null);
+        return a;
+    }
+
+    /** Open handles follow their file (or a directory above it) to its new path. */
+    private void renameHandles(byte[] from, byte[] to, boolean exchange) {
+        for (Handle h : handles.values()) {
+            byte[] p = h.path;
+            byte[] moved = StaleAttributes.moved(p, from, to);
+            if (moved == null && exchange) {
+                moved = StaleAttributes.moved(p, to, from);
+            }
+            if (moved != null) {
+                h.path = moved;
+            }
+        }
     }
 
     private long inode(Caller caller, byte[] path, long fh) {
         if (fh != NO_HANDLE) {
-            Long ino = handles.get(fh);
-            if (ino != null) {
-                return ino;
+            Handle h = handles.get(fh);
+            if (h != null) {
+                return h.ino;
             }
         }
         if (path == null) {
             throw new Ext4Exception(Errno.EBADF, "neither a path nor an open handle");
         }
-        return dentries.resolve(caller, path);
+        return resolve(caller, path);
     }
 
     private WritableFileSystem writable() {

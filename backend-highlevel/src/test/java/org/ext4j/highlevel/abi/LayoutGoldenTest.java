@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.WritableFileSystem;
+import org.ext4j.highlevel.bind.LibfuseLibrary;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,23 @@ class LayoutGoldenTest {
         platform = Platform.current();
         assertNotNull(platform, "no platform for " + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
         abi = LibfuseAbi.forVersion((int) value(c, "const.FUSE_VERSION"));
+    }
+
+    /**
+     * The library jnr-ffi loads is the one whose headers the probe compiled against (and, under
+     * -Dext4j.expectLibfuse, the version a run asks for): otherwise the layouts checked here
+     * would not be the ones the mounts use.
+     */
+    @Test
+    void theLoadedLibraryIsTheOneTheHeadersDescribe() throws Exception {
+        LibfuseLibrary loaded = LibfuseLibrary.load(platform);
+        System.out.println("ext4j layout probe: headers " + value(c, "const.FUSE_VERSION") + ", loaded "
+                + loaded.soname() + " (" + loaded.versionString() + ")");
+        assertEquals(value(c, "const.FUSE_VERSION"), loaded.abi().version());
+        String expected = System.getProperty("ext4j.expectLibfuse");
+        if (expected != null) {
+            assertEquals(expected, loaded.versionString());
+        }
     }
 
     @Test
@@ -149,6 +167,7 @@ class LayoutGoldenTest {
         assertEquals((int) value(c, "const.FS_IOC32_GETFLAGS"), io.getFlags32());
         assertEquals((int) value(c, "const.FS_IOC32_SETFLAGS"), io.setFlags32());
         assertEquals((int) value(c, "const.FS_IOC_FSGETXATTR"), io.fsGetXattr());
+        assertEquals((int) value(c, "const.FS_IOC_FSSETXATTR"), io.fsSetXattr());
         assertEquals(value(c, "const.sizeof(struct fsxattr)"), Platform.FileAttrIoctls.FSXATTR_SIZE);
         assertEquals(value(c, "const.makedev(0x12345, 0xabcdef)"), platform.devices().encode(0x12345, 0xabcdef));
         assertEquals(value(c, "const.makedev(8, 1)"), platform.devices().encode(8, 1));

@@ -80,7 +80,7 @@ final class LayoutProbe {
                 C(RENAME_NOREPLACE); C(RENAME_EXCHANGE); C(RENAME_WHITEOUT);
                 C(UTIME_NOW); C(UTIME_OMIT); C(SEEK_DATA); C(SEEK_HOLE);
                 C(FS_IOC_GETFLAGS); C(FS_IOC_SETFLAGS); C(FS_IOC32_GETFLAGS); C(FS_IOC32_SETFLAGS);
-                C(FS_IOC_FSGETXATTR); C(sizeof(struct fsxattr));
+                C(FS_IOC_FSGETXATTR); C(FS_IOC_FSSETXATTR); C(sizeof(struct fsxattr));
                 C(makedev(0x12345, 0xabcdef)); C(makedev(8, 1)); C(makedev(4095, 1048575));
                 C(ENODATA); C(ENOTTY);
                 return 0;

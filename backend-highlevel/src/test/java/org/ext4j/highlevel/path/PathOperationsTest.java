@@ -130,6 +130,48 @@ class PathOperationsTest {
                 "freed at the last release");
     }
 
+    /**
+     * libfuse hides an open file that is unlinked (renames it to .fuse_hidden + 16 hex digits
+     * and unlinks that at the last release): the rename is the unlink, and the hidden path, which
+     * no directory lists, still names the file, so that fstat without the handle works.
+     */
+    @Test
+    void libfuseHidingAnOpenFileUnlinksItAndKeepsTheHiddenPath() {
+        ops.mkdir(ROOT, p("/d"), 0755, 0);
+        long fh = write("/d/open", "hidden but open");
+        long ino = ops.getattr(ROOT, p("/d/open"), PathOperations.NO_HANDLE).ino();
+        assertEquals(Errno.ENOENT, assertThrows(Ext4Exception.class,
+                () -> ops.getattr(ROOT, p("/d/.fuse_hidden0000000300000001"), PathOperations.NO_HANDLE)).errno(),
+                "libfuse's probe for a free hidden name");
+        ops.rename(ROOT, p("/d/open"), p("/d/.fuse_hidden0000000300000001"), 0);
+        assertEquals(Errno.ENOENT, assertThrows(Ext4Exception.class, () -> volume.lookup(ROOT, 
+                ops.getattr(ROOT, p("/d"), PathOperations.NO_HANDLE).ino(), p(".fuse_hidden0000000300000001"))).errno(),
+                "no directory holds the hidden name");
+        // libfuse takes one off the link count of a hidden node: the path answers one more than the inode has.
+        assertEquals(1, ops.getattr(ROOT, p("/d/.fuse_hidden0000000300000001"), PathOperations.NO_HANDLE).nlink());
+        assertEquals(1, ops.getattr(ROOT, null, fh).nlink());
+        assertEquals(0, volume.getattr(ino).nlink(), "unlinked in the core: on the orphan list");
+        assertEquals("hidden but open", read(fh));
+        ops.release(fh);
+        ops.unlink(ROOT, p("/d/.fuse_hidden0000000300000001"));
+        assertEquals(Errno.ESTALE, assertThrows(Ext4Exception.class, () -> volume.getattr(ino)).errno(),
+                "freed at the last release");
+        assertEquals(Errno.ENOENT, assertThrows(Ext4Exception.class,
+                () -> ops.getattr(ROOT, p("/d/.fuse_hidden0000000300000001"), PathOperations.NO_HANDLE)).errno());
+    }
+
+    @Test
+    void aRenameToAHiddenLookingNameIsARenameWhenTheFileIsNotOpen() {
+        ops.release(write("/plain", "kept"));
+        ops.rename(ROOT, p("/plain"), p("/.fuse_hidden00000abc00000001"), 0);
+        long fh = ops.open(ROOT, p("/.fuse_hidden00000abc00000001"), WritableFileSystem.O_RDONLY);
+        assertEquals("kept", read(fh));
+        ops.release(fh);
+        assertEquals(true, PathOperations.isHiddenName(p("/x/.fuse_hidden0123456789abcdef"), 3));
+        assertEquals(false, PathOperations.isHiddenName(p("/.fuse_hidden0123456789abcdeF"), 1));
+        assertEquals(false, PathOperations.isHiddenName(p("/.fuse_hidden0123456789abcde"), 1));
+    }
+
     @Test
     void hardLinksAreOneInodeUnderTwoPaths() {
         ops.mkdir(ROOT, p("/d"), 0755, 0);
