@@ -95,6 +95,9 @@ public final class FuseDispatcher {
     private volatile int minor;
     private volatile boolean destroyed;
     private volatile boolean setxattrExt;
+    /** FUSE_OVER_IO_URING is asked for at INIT (the session has rings ready). */
+    private volatile boolean ioUringOffered;
+    private volatile boolean ioUringGranted;
     private volatile NotificationSink notifications = NotificationSink.NONE;
 
     public FuseDispatcher(InodeFileSystem fs, DispatchOptions options) {
@@ -137,6 +140,24 @@ public final class FuseDispatcher {
      */
     public void offerIomap(IomapBacking device) {
         iomap.offer(device);
+    }
+
+    /**
+     * Makes INIT ask for FUSE_OVER_IO_URING (call before the session starts, once the rings that
+     * will serve it exist: a granted ring that never registers would hold every request).
+     */
+    public void offerIoUring() {
+        ioUringOffered = true;
+    }
+
+    /** True when INIT agreed on FUSE_OVER_IO_URING (the kernel offered it and it was asked for). */
+    public boolean ioUringGranted() {
+        return ioUringGranted;
+    }
+
+    /** How this dispatcher answers (max_write and max_pages size the ring's buffers). */
+    public DispatchOptions options() {
+        return options;
     }
 
     /** True when INIT agreed on FUSE_IOMAP. */
@@ -443,10 +464,11 @@ public final class FuseDispatcher {
                     + Wire.KERNEL_VERSION + "." + InitNegotiation.MIN_MINOR + " is needed");
             throw new ProtocolError(EPROTO);
         }
-        InitOut out = InitNegotiation.answer(in, options, iomap.offered());
+        InitOut out = InitNegotiation.answer(in, options, iomap.offered(), ioUringOffered);
         writes.granted(out.flags());
         setxattrExt = (out.flags() & InitFlags.SETXATTR_EXT) != 0;
         iomap.granted((out.flags() & InitFlags.IOMAP) != 0);
+        ioUringGranted = (out.flags() & InitFlags.OVER_IO_URING) != 0;
         minor = out.minor();
         initialized.countDown();
         return out;

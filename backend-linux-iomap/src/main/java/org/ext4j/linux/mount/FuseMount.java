@@ -17,6 +17,7 @@ import org.ext4j.linux.dispatch.FuseDispatcher;
 import org.ext4j.linux.iomap.IomapBlockDevice;
 import org.ext4j.linux.session.FuseDevice;
 import org.ext4j.linux.session.FuseSession;
+import org.ext4j.linux.session.FuseTransport;
 import org.ext4j.linux.session.Libc;
 
 /**
@@ -61,6 +62,8 @@ public final class FuseMount implements AutoCloseable {
     private RemountControl remountControl;
     private boolean unmountRequested;
     private boolean closed;
+    /** The transport in use once the mount is usable. */
+    private FuseTransport transport = FuseTransport.DEV_FUSE;
 
     private FuseMount(InodeFileSystem fs, Path mountpoint, FuseSession session, boolean viaFusermount,
             ImageLock lock, MountOptions options) {
@@ -119,11 +122,12 @@ public final class FuseMount implements AutoCloseable {
         } else {
             device = Fusermount.mount(target, fusermountOptions(options));
         }
+        FuseTransport wanted = FuseTransport.fromSystemProperty();
         FuseDispatcher dispatcher = new FuseDispatcher(OwnerOverride.apply(fs, options), DispatchOptions.DEFAULT);
         offerIomap(dispatcher, fs, device);
         FuseSession session;
         try {
-            session = FuseSession.start(device, dispatcher, options.readerThreads(), "ext4j");
+            session = FuseSession.start(device, dispatcher, options.readerThreads(), "ext4j", wanted);
         } catch (IOException | RuntimeException e) {
             forceDetach(target, !asRoot);
             device.close();
@@ -133,6 +137,13 @@ public final class FuseMount implements AutoCloseable {
         try {
             if (!dispatcher.awaitInit(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new IOException("the kernel did not complete FUSE INIT within " + INIT_TIMEOUT_SECONDS + " s");
+            }
+            if (wanted != FuseTransport.DEV_FUSE) {
+                mount.transport = session.awaitTransport(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+            if (wanted == FuseTransport.IO_URING && mount.transport != FuseTransport.IO_URING) {
+                throw new IOException("io_uring=on, but the kernel did not take FUSE over io_uring (it needs Linux"
+                        + " 6.14+ with CONFIG_FUSE_IO_URING and Y in /sys/module/fuse/parameters/enable_uring)");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -284,6 +295,16 @@ public final class FuseMount implements AutoCloseable {
         }
         o.addAll(options.extraOptions());
         return String.join(",", o);
+    }
+
+    /** How requests reach this server: FUSE over io_uring or /dev/fuse alone. */
+    public FuseTransport transport() {
+        return transport;
+    }
+
+    /** Requests served through FUSE over io_uring so far (0 on /dev/fuse). */
+    public long ringRequests() {
+        return session.ringRequests();
     }
 
     /** True when the kernel accepted FUSE_IOMAP at INIT and does the file data I/O itself. */
