@@ -184,6 +184,7 @@ final class FuseRing {
         }
 
         void run() {
+            pinToCpu(qid);
             try {
                 uring = IoUring.create(ENTRIES_PER_QUEUE * 2);
                 entries = new RingEntry[ENTRIES_PER_QUEUE];
@@ -299,6 +300,21 @@ final class FuseRing {
             served.increment();
             command(UringHeader.CMD_COMMIT_AND_FETCH, index, unique);
         }
+    }
+
+    /**
+     * Keeps a queue's thread on the queue's CPU, as the kernel's design intends: a request is
+     * queued on the CPU its caller runs on, and a server thread there answers it without waking
+     * another core. Best effort: a CPU that is offline or outside this process's set is skipped.
+     */
+    private static void pinToCpu(int cpu) {
+        int bytes = (cpu / 64 + 1) * 8;
+        jnr.ffi.Pointer mask = jnr.ffi.Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(Libc.get()), bytes);
+        for (int i = 0; i < bytes; i += 8) {
+            mask.putLong(i, 0);
+        }
+        mask.putLong((cpu / 64) * 8L, 1L << (cpu % 64));
+        Libc.get().sched_setaffinity(0, bytes, mask);
     }
 
     private static void sleepBriefly() {

@@ -56,6 +56,10 @@ public interface Libc {
     @SaveError
     int close(int fd);
 
+    /** sched_setaffinity(2): pid 0 is the calling thread. */
+    @SaveError
+    int sched_setaffinity(int pid, long cpusetsize, Pointer mask);
+
     /** getpagesize(3): the unit the kernel sizes FUSE payloads in. */
     int getpagesize();
 
