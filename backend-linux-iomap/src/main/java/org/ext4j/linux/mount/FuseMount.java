@@ -122,7 +122,7 @@ public final class FuseMount implements AutoCloseable {
         } else {
             device = Fusermount.mount(target, fusermountOptions(options));
         }
-        FuseTransport wanted = FuseTransport.fromSystemProperty();
+        FuseTransport wanted = options.effectiveTransport();
         FuseDispatcher dispatcher = new FuseDispatcher(OwnerOverride.apply(fs, options), DispatchOptions.DEFAULT);
         offerIomap(dispatcher, fs, device);
         FuseSession session;

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.OptionalLong;
 import org.ext4j.core.fs.AtimeMode;
 import org.ext4j.core.fs.FsErrors;
+import org.ext4j.linux.session.FuseTransport;
 
 /**
  * Reads mount options the way mount(8) writes them ({@code ro,allow_other,uid=1000,commit=30}):
@@ -87,6 +88,12 @@ public final class MountOptionParser {
                 return opts.withCommitInterval(commit(option, value));
             case "errors":
                 return opts.withErrors(errors(option, value));
+            case "io_uring":
+                // The FUSE transport (server side only; the kernel never sees this option).
+                if (value == null) {
+                    throw new IllegalArgumentException("mount option '" + option + "' needs a value: io_uring=auto|off|on");
+                }
+                return opts.withTransport(FuseTransport.parse(value));
             case "suid", "dev":
                 throw new IllegalArgumentException("mount option '" + option
                         + "' is not supported: ext4j mounts are always nosuid,nodev");

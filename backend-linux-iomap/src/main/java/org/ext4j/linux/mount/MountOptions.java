@@ -7,6 +7,7 @@ import java.util.OptionalLong;
 import org.ext4j.core.fs.AtimeMode;
 import org.ext4j.core.fs.FsErrors;
 import org.ext4j.core.fs.OpenOptions;
+import org.ext4j.linux.session.FuseTransport;
 
 /**
  * How to mount. {@link MountOptionParser} builds one from mount(8)-style option strings.
@@ -29,11 +30,14 @@ import org.ext4j.core.fs.OpenOptions;
  *                       claims the device and waits for the server at unmount); null for an image file
  * @param blockSize      the {@code blksize=} of a fuseblk mount (ignored without a block device)
  * @param noDirAtime     listing a directory leaves its access time alone ({@code nodiratime})
+ * @param errors         what a detected inconsistency does ({@code errors=}; null: the superblock's)
+ * @param transport      FUSE over io_uring or /dev/fuse ({@code io_uring=auto|off|on}); null: the
+ *                       {@code ext4j.io_uring} system property decides, auto when it is not set
  */
 public record MountOptions(boolean readOnly, boolean allowOther, int readerThreads, String fsName,
         boolean allowNonEmpty, List<String> extraOptions, OptionalLong ownerUid, OptionalLong ownerGid,
         Duration commitInterval, AtimeMode atime, boolean noExec, Path blockDevice, int blockSize,
-        boolean noDirAtime, FsErrors.Behaviour errors) {
+        boolean noDirAtime, FsErrors.Behaviour errors, FuseTransport transport) {
 
     /** The largest uid or gid (4294967294; -1 as unsigned means "no change" to chown). */
     public static final long MAX_ID = 0xFFFF_FFFEL;
@@ -81,71 +85,82 @@ public record MountOptions(boolean readOnly, boolean allowOther, int readerThrea
     /** Read-write, two reader threads, only the mounter may enter, relatime, the kernel's commit interval. */
     public static MountOptions readWrite(String fsName) {
         return new MountOptions(false, false, 2, fsName, false, List.of(), OptionalLong.empty(), OptionalLong.empty(),
-                OpenOptions.DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, false, null, 0, false, null);
+                OpenOptions.DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, false, null, 0, false, null, null);
     }
 
     public MountOptions withReadOnly(boolean ro) {
         return new MountOptions(ro, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors, transport);
     }
 
     public MountOptions withAllowOther(boolean allow) {
         return new MountOptions(readOnly, allow, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors, transport);
     }
 
     public MountOptions withReaderThreads(int n) {
         return new MountOptions(readOnly, allowOther, n, fsName, allowNonEmpty, extraOptions, ownerUid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors, transport);
     }
 
     public MountOptions withAllowNonEmpty(boolean allow) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allow, extraOptions, ownerUid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors, transport);
     }
 
     public MountOptions withFsName(String name) {
         return new MountOptions(readOnly, allowOther, readerThreads, name, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
+                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors, transport);
     }
 
     /** Every inode shown as owned by {@code uid} (empty: the on-disk owner). */
     public MountOptions withOwnerUid(OptionalLong uid) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, uid, ownerGid,
-                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors, transport);
     }
 
     /** Every inode shown with group {@code gid} (empty: the on-disk group). */
     public MountOptions withOwnerGid(OptionalLong gid) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid, gid,
-                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
+                commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors, transport);
     }
 
     public MountOptions withCommitInterval(Duration interval) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, interval, atime, noExec, blockDevice, blockSize, noDirAtime, errors);
+                ownerGid, interval, atime, noExec, blockDevice, blockSize, noDirAtime, errors, transport);
     }
 
     public MountOptions withAtime(AtimeMode mode) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, mode, noExec, blockDevice, blockSize, noDirAtime, errors);
+                ownerGid, commitInterval, mode, noExec, blockDevice, blockSize, noDirAtime, errors, transport);
     }
 
     public MountOptions withNoExec(boolean noexec) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, atime, noexec, blockDevice, blockSize, noDirAtime, errors);
+                ownerGid, commitInterval, atime, noexec, blockDevice, blockSize, noDirAtime, errors, transport);
     }
 
     /** Listings leave directory access times alone ({@code nodiratime}) or not. */
     public MountOptions withNoDirAtime(boolean keep) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, keep, errors);
+                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, keep, errors, transport);
     }
 
     /** Serve {@code device} as a fuseblk mount with {@code blksize} (null: an image file, plain fuse). */
     public MountOptions withBlockDevice(Path device, int blksize) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, atime, noExec, device, blksize, noDirAtime, errors);
+                ownerGid, commitInterval, atime, noExec, device, blksize, noDirAtime, errors, transport);
+    }
+
+    /** These options with the transport chosen by {@code io_uring=} (null: by the system property). */
+    public MountOptions withTransport(FuseTransport choice) {
+        return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
+                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, errors, choice);
+    }
+
+    /** The transport to use: the mount option's, else the system property's. */
+    public FuseTransport effectiveTransport() {
+        return transport != null ? transport : FuseTransport.fromSystemProperty();
     }
 
     /** True when some inode owner is overridden ({@code uid=} or {@code gid=}). */
@@ -160,7 +175,7 @@ public record MountOptions(boolean readOnly, boolean allowOther, int readerThrea
     /** These options with another errors= behaviour (null: the superblock's). */
     public MountOptions withErrors(FsErrors.Behaviour behaviour) {
         return new MountOptions(readOnly, allowOther, readerThreads, fsName, allowNonEmpty, extraOptions, ownerUid,
-                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, behaviour);
+                ownerGid, commitInterval, atime, noExec, blockDevice, blockSize, noDirAtime, behaviour, transport);
     }
 
     public OpenOptions openOptions() {

@@ -2,8 +2,10 @@ package org.ext4j.linux.mount;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,6 +67,44 @@ class IoUringMountIT {
             }
         }
         MountTestSupport.run(List.of("e2fsck", "-fn", image.toString()));
+    }
+
+    /** Mounts a fresh image with {@code options}, runs a few requests, returns the mount's transport and ring count. */
+    private String mountAndServe(String name, String options) throws Exception {
+        Path image = temp.resolve(name + ".img");
+        MountTestSupport.run(List.of("mkfs.ext4", "-q", "-F", image.toString(), "16M"));
+        Path mnt = Files.createDirectory(temp.resolve(name));
+        FuseMount mount = null;
+        try {
+            mount = LinuxBackend.mount(image, mnt,
+                    MountOptionParser.parse(MountOptions.readWrite(image.toString()), List.of(options)));
+            Files.writeString(mnt.resolve("f"), "x".repeat(5000));
+            assertEquals(5000, Files.readString(mnt.resolve("f")).length());
+            return mount.transport() + " " + (mount.ringRequests() > 0 ? "ring-used" : "ring-unused");
+        } finally {
+            MountTestSupport.unmountForSure(mount, mnt);
+            MountTestSupport.run(List.of("e2fsck", "-fn", image.toString()));
+        }
+    }
+
+    @Test
+    void ioUringOffForcesDevFuseAndAutoFollowsTheKernel() throws Exception {
+        String property = System.getProperty(FuseTransport.PROPERTY);
+        System.clearProperty(FuseTransport.PROPERTY);
+        try {
+            try (UringSwitch on = UringSwitch.enable()) {
+                assertEquals("DEV_FUSE ring-unused", mountAndServe("off", "io_uring=off"));
+                assertEquals("IO_URING ring-used", mountAndServe("auto-on", "io_uring=auto"));
+            }
+            try (UringSwitch off = UringSwitch.disable()) {
+                assertEquals("DEV_FUSE ring-unused", mountAndServe("auto-off", "io_uring=auto"),
+                        "the kernel does not offer FUSE_OVER_IO_URING: /dev/fuse");
+                IOException refused = assertThrows(IOException.class, () -> mountAndServe("on-off", "io_uring=on"));
+                assertTrue(refused.getMessage().contains("enable_uring"), refused.getMessage());
+            }
+        } finally {
+            restore(property);
+        }
     }
 
     static void restore(String property) {

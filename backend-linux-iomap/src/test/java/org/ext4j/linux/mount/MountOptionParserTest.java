@@ -36,6 +36,19 @@ class MountOptionParserTest {
     }
 
     @Test
+    void ioUringPicksTheTransportAndOffForcesDevFuse() {
+        assertEquals(null, parse().transport(), "unset: the system property decides");
+        assertEquals(org.ext4j.linux.session.FuseTransport.DEV_FUSE, parse("io_uring=off").transport());
+        assertEquals(org.ext4j.linux.session.FuseTransport.DEV_FUSE, parse("io_uring=off").effectiveTransport());
+        assertEquals(org.ext4j.linux.session.FuseTransport.IO_URING, parse("io_uring=on").transport());
+        assertEquals(org.ext4j.linux.session.FuseTransport.AUTO, parse("io_uring=on,io_uring=auto").transport());
+        assertTrue(refusal("io_uring=maybe").contains("auto, off or on"));
+        assertTrue(refusal("io_uring").contains("io_uring=auto|off|on"));
+        assertFalse(FuseMount.mountData(3, parse("io_uring=off"), 0, 0).contains("io_uring"),
+                "a server-side option, never handed to the kernel");
+    }
+
+    @Test
     void laterOptionsWinAndListsMayBeSplitOrJoined() {
         assertTrue(parse("rw,ro").readOnly());
         assertFalse(parse("ro", "rw").readOnly());
