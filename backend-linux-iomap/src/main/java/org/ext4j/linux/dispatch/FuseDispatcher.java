@@ -99,6 +99,8 @@ public final class FuseDispatcher {
     private volatile boolean ioUringOffered;
     private volatile boolean ioUringGranted;
     private volatile NotificationSink notifications = NotificationSink.NONE;
+    /** Frees forgotten inodes in batches on its own thread; null: at once, on the reader thread. */
+    private volatile ForgetReaper reaper;
 
     public FuseDispatcher(InodeFileSystem fs, DispatchOptions options) {
         this(fs, options, System.err);
@@ -107,7 +109,7 @@ public final class FuseDispatcher {
     /** With an explicit log for unexpected failures (tests capture it). */
     public FuseDispatcher(InodeFileSystem fs, DispatchOptions options, PrintStream log) {
         this.fs = fs;
-        this.lookups = new LookupCounts(node -> fs.retain(NodeIds.toIno(node)), node -> fs.forget(NodeIds.toIno(node)));
+        this.lookups = new LookupCounts(node -> fs.retain(NodeIds.toIno(node)), node -> forgotten(NodeIds.toIno(node)));
         this.options = options;
         this.log = log;
         this.writes = new WriteRequests(fs, options, lookups);
@@ -116,6 +118,34 @@ public final class FuseDispatcher {
             // A write, fallocate or O_TRUNC open that drops setuid/setgid replies without attributes,
             // and the kernel then refreshes size and times but keeps its cached mode.
             w.onPrivilegesDropped(ino -> invalidateAttributes(NodeIds.toNodeId(ino)));
+        }
+    }
+
+    /**
+     * From now on, hands the inodes the kernel forgets to the filesystem from a thread of its own,
+     * in batches (see {@link ForgetReaper}); {@link #closeForgets} ends it.
+     */
+    public void forgetInBackground() {
+        if (reaper == null) {
+            reaper = new ForgetReaper(fs, log);
+        }
+    }
+
+    /** Hands every forget still queued to the filesystem and stops the background thread. */
+    public void closeForgets() throws InterruptedException {
+        ForgetReaper r = reaper;
+        if (r != null) {
+            reaper = null;
+            r.close();
+        }
+    }
+
+    private void forgotten(long ino) {
+        ForgetReaper r = reaper;
+        if (r != null) {
+            r.forgotten(ino);
+        } else {
+            fs.forget(ino);
         }
     }
 

@@ -125,6 +125,7 @@ public final class FuseMount implements AutoCloseable {
         FuseTransport wanted = options.effectiveTransport();
         FuseDispatcher dispatcher = new FuseDispatcher(OwnerOverride.apply(fs, options), DispatchOptions.DEFAULT);
         offerIomap(dispatcher, fs, device);
+        dispatcher.forgetInBackground();
         FuseSession session;
         try {
             session = FuseSession.start(device, dispatcher, options.readerThreads(), "ext4j", wanted);
@@ -436,6 +437,11 @@ public final class FuseMount implements AutoCloseable {
         }
         session.dispatcher().closeIomap();
         session.close();
+        try {
+            session.dispatcher().closeForgets();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void unmountAtExit() {
@@ -486,6 +492,11 @@ public final class FuseMount implements AutoCloseable {
         }
         session.dispatcher().closeIomap();
         session.close();
+        try {
+            session.dispatcher().closeForgets();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
