@@ -288,7 +288,16 @@ final class FuseRing {
                 log.println("ext4j: io_uring request " + unique + " on queue " + qid + " has inconsistent lengths");
                 e.commitError(unique, Libc.EIO);
             } else {
-                int length = dispatcher.handle(request, request.limit(), e.replyBuffer());
+                int length;
+                try {
+                    length = dispatcher.handle(request, request.limit(), e.replyBuffer());
+                } catch (VirtualMachineError | RuntimeException t) {
+                    // A /dev/fuse reader that dies leaves others to read; a queue that dies leaves
+                    // every later request from its CPU waiting. Answer this one and keep serving.
+                    log.println("ext4j: io_uring request " + unique + " on queue " + qid + " failed: " + t
+                            + "; answering EIO");
+                    length = -1;
+                }
                 if (length < 0) {
                     // Every ring request awaits an answer (FORGET and INTERRUPT come through
                     // /dev/fuse); one the dispatcher did not answer still has to free its entry.
