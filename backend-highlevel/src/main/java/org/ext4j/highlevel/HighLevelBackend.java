@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.highlevel.abi.Platform;
 import org.ext4j.highlevel.bind.LibfuseLibrary;
@@ -57,7 +59,16 @@ public final class HighLevelBackend {
     /** {@link #mount(WritableFileSystem, Path, HighLevelOptions)} with unexpected failures logged to {@code log}. */
     public static HighLevelMount mount(WritableFileSystem volume, Path mountpoint, HighLevelOptions options,
             PrintStream log) throws IOException {
-        Platform platform = requirePlatform();
+        return mount(volume, mountpoint, options, HighLevelPort.forPlatform(requirePlatform()), log);
+    }
+
+    /**
+     * Mounts {@code volume} through the library and rules of {@code port} (another FUSE library's
+     * port of this backend); otherwise as {@link #mount(WritableFileSystem, Path, HighLevelOptions)}.
+     */
+    public static HighLevelMount mount(WritableFileSystem volume, Path mountpoint, HighLevelOptions options,
+            HighLevelPort port, PrintStream log) throws IOException {
+        Platform platform = port.platform();
         if (!options.readOnly() && volume.isReadOnly()) {
             throw new IOException("cannot mount read-write: the filesystem is read-only (" + volume.readOnlyReason()
                     + "); mount it read-only");
@@ -67,10 +78,13 @@ public final class HighLevelBackend {
         }
         LibfuseLibrary library = LibfuseLibrary.load(platform);
         Path target = mountpoint.toRealPath();
-        PathOperations ops = new PathOperations(volume);
-        LibfuseSession session = LibfuseSession.start(ops, platform, library, options.libfuseOptions(), target,
-                options.maxThreads(), new LibfuseSession.Timeouts(options.entryTimeout(), options.attrTimeout(), 0),
-                log);
+        PathOperations ops = new PathOperations(volume, port.names(), port.xattrNames(), port.opensAlwaysReadWrite());
+        List<String> libfuseOptions = new ArrayList<>(options.libfuseOptions());
+        libfuseOptions.addAll(port.libraryOptions());
+        LibfuseSession.Settings settings = new LibfuseSession.Settings(options.maxThreads(),
+                new LibfuseSession.Timeouts(options.entryTimeout(), options.attrTimeout(), 0), port.fixedCaller(),
+                port.fixedUmask(), port.mountOnLoopThread());
+        LibfuseSession session = LibfuseSession.start(ops, platform, library, libfuseOptions, target, settings, log);
         return new HighLevelMount(volume, ops, session);
     }
 

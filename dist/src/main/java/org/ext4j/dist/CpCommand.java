@@ -21,7 +21,7 @@ import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;
-import org.ext4j.linux.mount.ImageLock;
+import org.ext4j.core.host.ImageLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -10,9 +10,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import org.ext4j.linux.LinuxBackend;
-import org.ext4j.linux.mount.FuseMount;
-import org.ext4j.linux.mount.MountOptions;
+import org.ext4j.core.backend.Backend;
+import org.ext4j.core.backend.Backends;
+import org.ext4j.core.backend.MountHandle;
+import org.ext4j.core.backend.MountOptions;
+import org.ext4j.core.backend.Volume;
+import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.host.HostOs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -87,15 +91,20 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Mounts the image read-only through the Linux FUSE backend, lists and reads it with the
-     * system's own tools, and unmounts. Where no backend can run (not Linux, no /dev/fuse, not
-     * root) it says why and returns success: the read commands above already showed the image.
+     * Mounts the image read-only through the backend made for this system, lists and reads it
+     * with the system's own tools, and unmounts. Where no backend can run (none for this OS, no
+     * FUSE installed, not root) it says why and returns success: the read commands above already
+     * showed the image.
      */
     private int mountTour(PrintWriter out, Path image) {
         out.println();
-        String why = LinuxBackend.unavailableReason();
-        if (why == null && !HostSystem.isRoot()) {
-            why = "mounting needs root for now";
+        Backend backend = null;
+        String why;
+        try {
+            backend = Backends.discover().select(Backends.AUTO, HostOs.current());
+            why = HostSystem.isRoot() ? null : "mounting needs root for now";
+        } catch (Backends.BackendChoiceException e) {
+            why = e.getMessage();
         }
         if (why != null) {
             out.println("== mount: skipped (" + why + ") ==");
@@ -105,18 +114,29 @@ public final class DemoCommand implements Callable<Integer> {
         Path mnt = image.resolveSibling("mnt");
         try {
             Files.createDirectories(mnt);
-            out.println("== ext4j mount " + image + " " + mnt + "  (read-only, through /dev/fuse) ==");
+            out.println("== ext4j mount " + image + " " + mnt + "  (read-only, backend " + backend.name() + ") ==");
             out.flush();
-            try (FuseMount mount = LinuxBackend.mount(image, mnt, MountOptions.readOnly(image.toString()))) {
+            MountOptions options = MountOptions.readOnly(image.toString());
+            Ext4Volume volume = ImageOpener.open(image, options.openOptions());
+            MountHandle handle;
+            try {
+                handle = backend.mount(new Volume(volume, image, null), mnt, options);
+            } catch (IOException | RuntimeException e) {
+                volume.close();
+                throw e;
+            }
+            try {
                 out.println("$ ls -la " + mnt);
                 out.print(HostSystem.output(List.of("ls", "-la", mnt.toString())));
                 out.println("$ cat " + mnt.resolve("docs/deep/nested.txt"));
                 out.print(Files.readString(mnt.resolve("docs/deep/nested.txt")));
                 out.println("$ df -h " + mnt);
                 out.print(HostSystem.output(List.of("df", "-h", mnt.toString())));
-                mount.unmount();
-                out.println("unmounted " + mnt);
+            } finally {
+                // Also after a failed step: the tour never leaves a mount behind.
+                handle.unmount();
             }
+            out.println("unmounted " + mnt);
             out.flush();
             return 0;
         } catch (IOException | RuntimeException e) {

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.ext4j.core.fs.Ext4Volume;
 import org.ext4j.core.fs.OpenOptions;
-import org.ext4j.linux.mount.ImageLock;
+import org.ext4j.core.host.ImageLock;
 
 /** Opens an image (read-only, or for writing), turning the ways that fails into messages that say what to do. */
 public final class ImageOpener {

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.linux.mount.ImageLock;
+import org.ext4j.core.host.ImageLock;
 
 /**
  * The images one write command has open for writing: each opened once, however many operands

@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
             "  ext4j cp -r -p ./site disk.img:/srv copy a tree in"},
         subcommands = {InfoCommand.class, LsCommand.class, CatCommand.class, StatCommand.class, CpCommand.class,
             MkdirCommand.class, RmCommand.class, MvCommand.class, LnCommand.class,
-            DemoCommand.class, MountCommand.class, UmountCommand.class, MountHelperCommand.class})
+            DemoCommand.class, MountCommand.class, UmountCommand.class, BackendsCommand.class,
+            MountHelperCommand.class})
 public final class Main implements Callable<Integer> {
     /** Exit status of a command whose operand failed. */
     public static final int EXIT_FAILURE = 1;

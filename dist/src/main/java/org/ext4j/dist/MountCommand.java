@@ -10,13 +10,15 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.ext4j.core.backend.Backend;
+import org.ext4j.core.backend.Backends;
+import org.ext4j.core.backend.MountHandle;
+import org.ext4j.core.backend.MountOptionParser;
+import org.ext4j.core.backend.MountOptions;
+import org.ext4j.core.backend.Volume;
 import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.linux.LinuxBackend;
-import org.ext4j.linux.mount.FuseMount;
-import org.ext4j.linux.mount.ImageLock;
-import org.ext4j.linux.mount.MountOptionParser;
-import org.ext4j.linux.mount.MountOptions;
-import org.ext4j.linux.mount.RemountControl;
+import org.ext4j.core.host.HostOs;
+import org.ext4j.core.host.ImageLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,10 +33,16 @@ import picocli.CommandLine.Spec;
         parameterListHeading = ManPage.OPERANDS, optionListHeading = ManPage.OPTIONS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
         description = {
-            "Mounts IMAGE on MOUNTPOINT. On Linux ext4j speaks the FUSE kernel protocol itself over "
+            "Mounts IMAGE on MOUNTPOINT through a backend (see ext4j backends; --backend chooses). The "
+                + "default on Linux, the linux backend, speaks the FUSE kernel protocol itself over "
                 + "/dev/fuse (no libfuse needed). As root it calls mount(2) itself; a normal user mounts "
                 + "through the setuid fusermount3 of the fuse3 package (the user must be able to write "
                 + "MOUNTPOINT, and to read, for a read-write mount also write, IMAGE).",
+            "",
+            "BACKENDS: --backend auto (the default) is the backend made for this system: linux on Linux, "
+                + "macfuse on macOS, fuse3 (libfuse3) on FreeBSD, winfsp on Windows. Naming one that this build "
+                + "lacks or that cannot run here fails with one line saying why and what to install. Every "
+                + "backend takes the options below; one that cannot honour an option refuses it by name.",
             "",
             "IMAGE may be an image file or a block device. As root a block device is mounted with type "
                 + "fuseblk: the kernel claims the device (no other mount, mkfs or e2fsck can open it "
@@ -75,7 +83,7 @@ import picocli.CommandLine.Spec;
             "  nonempty          mount over a directory that has entries.",
             "  nosuid, nodev     accepted; ext4j mounts are always nosuid,nodev.",
             "  defaults, auto, noauto, nofail, _netdev, x-*, comment=  fstab's own options, accepted and ignored.",
-            "Any other option is refused with its name.",
+            "Any other option is refused with its name, and so is an option the chosen backend cannot honour.",
             "",
             "REMOUNT: 'mount -o remount,ro DIR' (through the mount helper) or 'ext4j mount -o remount,ro DIR' "
                 + "makes a read-write mount read-only: ext4j writes out everything committed and checkpoints the "
@@ -85,10 +93,11 @@ import picocli.CommandLine.Spec;
                 + "restate the mount's. A mount made read-only from the start cannot become read-write (the image "
                 + "was opened read-only), nor can a normal user's mount made through fusermount3.",
             "",
-            "LOCKING: a read-write mount holds an exclusive flock(2) on IMAGE (and, for a block device, the "
+            "LOCKING: a read-write mount holds an exclusive lock on IMAGE, whatever name or link reaches it (a "
+                + "file lock the OS keeps for every ext4j; on Linux also flock(2) and, for a block device, the "
                 + "kernel's exclusive claim). A second ext4j mount, an ext4j cp/mkdir/rm/mv/ln into the image, "
-                + "or flock -n on it fail at once and name the process holding it. e2fsprogs takes no lock on "
-                + "image files: do not run a repairing e2fsck on a mounted image file.",
+                + "or flock -n on it fail at once and, on Linux, name the process holding it. e2fsprogs takes no "
+                + "lock on image files: do not run a repairing e2fsck on a mounted image file.",
             "",
             "FSTAB: after 'ext4j install-mount-helper', 'mount -t fuse.ext4j IMAGE DIR -o OPTIONS' and fstab "
                 + "lines such as",
@@ -109,8 +118,9 @@ public final class MountCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
-            description = "Which backend serves the mount: auto (the best one this system has) or linux.")
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = Backends.AUTO,
+            description = "Which backend serves the mount: auto (the one made for this system) or a name "
+                + "from ext4j backends.")
     String backend;
 
     @Option(names = "-o", paramLabel = "OPTIONS",
@@ -136,23 +146,16 @@ public final class MountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Backend chosen = chooseBackend(backend);
         if (isRemount()) {
-            return remount();
+            return remount(chosen);
         }
         if (mountpoint == null) {
             throw usage("MOUNTPOINT is missing (see ext4j mount --help)");
         }
-        MountOptions opts = parseOptions();
-        if (!backend.equals("auto") && !backend.equals("linux")) {
-            throw new CommandFailure(backend, "unknown backend (available on this system: "
-                    + (LinuxBackend.isAvailable() ? "linux" : "none") + ")");
-        }
-        String why = LinuxBackend.unavailableReason();
-        if (why != null) {
-            throw new CommandFailure("mount", "no FUSE backend can run here: " + why);
-        }
+        MountOptions opts = parseOptions(chosen);
         Path target = mountpoint.toAbsolutePath().normalize();
-        if (isMounted(target)) {
+        if (chosen.isMounted(target)) {
             throw new CommandFailure(mountpoint.toString(), "is busy: something is already mounted there (unmount it "
                     + "first: ext4j umount " + mountpoint + ")");
         }
@@ -169,25 +172,34 @@ public final class MountCommand implements Callable<Integer> {
         if (!foreground) {
             volume.close();
             closeLock(lock);
-            return startInBackground();
+            return startInBackground(chosen, opts);
         }
-        FuseMount mount;
+        MountHandle mount;
         try {
-            if (LinuxBackend.isRoot() && Files.exists(image) && ImageLock.isBlockDevice(image)) {
-                opts = LinuxBackend.asBlockDevice(opts, image.toAbsolutePath(), volume);
-            }
-            mount = LinuxBackend.mount(volume, mountpoint, opts, lock);
+            mount = chosen.mount(new Volume(volume, image, lock), mountpoint, opts);
         } catch (IOException | RuntimeException e) {
             volume.close();
             closeLock(lock);
             throw e;
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println("ext4j: serving " + image + " on " + mountpoint + " (" + mode(opts) + "); unmount with 'ext4j umount "
-                + mountpoint + "' or Ctrl-C");
+        out.println("ext4j: serving " + image + " on " + mountpoint + " (" + mount.describe() + "; backend " + chosen.name()
+                + "); unmount with 'ext4j umount " + mountpoint + "' or Ctrl-C");
         out.flush();
         mount.waitUntilUnmounted();
         return 0;
+    }
+
+    /**
+     * The backend {@code name} names ({@code auto}: the one made for this OS), or the one-line
+     * refusal: no such backend, or why it cannot run here and what to install.
+     */
+    static Backend chooseBackend(String name) {
+        try {
+            return Backends.discover().select(name, HostOs.current());
+        } catch (Backends.BackendChoiceException e) {
+            throw new CommandFailure(e.what(), e.why(), e);
+        }
     }
 
     /** True when the options ask to change a live mount ({@code -o remount,...}). */
@@ -196,37 +208,24 @@ public final class MountCommand implements Callable<Integer> {
     }
 
     /** {@code -o remount,...}: hands the options to the server of the mount, which does the rest. */
-    private int remount() throws IOException {
+    private int remount(Backend chosen) {
         Path target = (mountpoint != null ? mountpoint : image).toAbsolutePath().normalize();
-        if (!isMounted(target)) {
-            throw new CommandFailure(target.toString(), "is not an ext4j mount (remount changes a live mount)");
-        }
         List<String> requested = new ArrayList<>(options);
         if (readOnly) {
             requested.add("ro");
         }
+        String state;
         try {
-            RemountControl.request(target, requested);
+            state = chosen.remount(target, requested);
         } catch (IOException e) {
             throw new CommandFailure("remount", e.getMessage(), e);
         }
         if (!helper) {
             PrintWriter out = spec.commandLine().getOut();
-            out.println("ext4j: remounted " + target + " " + (mountedReadOnly(target) ? "read-only" : "read-write"));
+            out.println("ext4j: remounted " + target + " " + state);
             out.flush();
         }
         return 0;
-    }
-
-    /** True when /proc/self/mounts lists {@code dir} with the ro flag. */
-    private static boolean mountedReadOnly(Path dir) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8)) {
-            String[] f = line.split(" ");
-            if (f.length > 3 && f[1].equals(dir.toString())) {
-                return f[3].equals("ro") || f[3].startsWith("ro,");
-            }
-        }
-        return false;
     }
 
     /** The image lock of a read-write mount (none for read-only), or the clear refusal. */
@@ -240,15 +239,14 @@ public final class MountCommand implements Callable<Integer> {
         }
     }
 
-    private static String mode(MountOptions opts) {
-        return (opts.readOnly() ? "read-only" : "read-write") + (opts.blockDevice() != null ? ", fuseblk" : "");
-    }
-
-    /** The mount options, validated: what the backend understands, or a usage error naming the option. */
-    MountOptions parseOptions() {
+    /**
+     * The mount options, validated: the shared vocabulary, with what {@code chosen} cannot honour
+     * refused, or a usage error naming the option.
+     */
+    MountOptions parseOptions(Backend chosen) {
         MountOptions base = MountOptions.readWrite(image.toAbsolutePath().toString()).withReadOnly(readOnly);
         try {
-            MountOptions parsed = MountOptionParser.parse(base, options);
+            MountOptions parsed = MountOptionParser.parse(base, options, chosen);
             // --read-only wins over a later rw: it is the stronger promise.
             return readOnly ? parsed.withReadOnly(true) : parsed;
         } catch (IllegalArgumentException e) {
@@ -270,15 +268,15 @@ public final class MountCommand implements Callable<Integer> {
 
     /**
      * Starts this command again with -f as a detached child (the JVM cannot fork), waits until
-     * the mountpoint shows up in /proc/self/mounts, and leaves the server running.
+     * the backend sees the mount, and leaves the server running.
      */
-    private int startInBackground() throws IOException, InterruptedException {
+    private int startInBackground(Backend chosen, MountOptions opts) throws IOException, InterruptedException {
         Path log = Files.createTempFile("ext4j-mount-", ".log");
         String java = ProcessHandle.current().info().command().orElse("java");
         String classPath = System.getProperty("java.class.path");
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(SERVER_JVM_OPTIONS);
-        cmd.addAll(List.of("-cp", classPath, Main.class.getName(), "mount", "-f", "--backend", backend));
+        cmd.addAll(List.of("-cp", classPath, Main.class.getName(), "mount", "-f", "--backend", chosen.name()));
         if (helper) {
             cmd.add("--helper");
         }
@@ -296,13 +294,14 @@ public final class MountCommand implements Callable<Integer> {
             cmd.add(0, "setsid");
         }
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                .redirectInput(ProcessBuilder.Redirect.from(new File(HostOs.current() == HostOs.WINDOWS ? "NUL" : "/dev/null")))
+                .start();
         Path target = mountpoint.toAbsolutePath().normalize();
         for (int i = 0; i < 300; i++) {
-            if (isMounted(target)) {
+            if (chosen.isMounted(target)) {
                 // mount(8) helpers say nothing when they worked; the server's log keeps this line.
-                String line = "ext4j: mounted " + image + " on " + mountpoint + " (" + mode(parseOptions()) + "; server pid "
-                        + server.pid() + ", log " + log + ")";
+                String line = "ext4j: mounted " + image + " on " + mountpoint + " (" + (opts.readOnly() ? "read-only" : "read-write")
+                        + "; backend " + chosen.name() + "; server pid " + server.pid() + ", log " + log + ")";
                 if (helper) {
                     Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
                 } else {
@@ -322,14 +321,8 @@ public final class MountCommand implements Callable<Integer> {
         throw new CommandFailure("mount", "the mount did not appear within 30 s (see " + log + ")");
     }
 
-    /** True when {@code dir} is a FUSE mountpoint (fuse.*, fuseblk.*) now. */
+    /** True when some backend of this build sees a mount on {@code dir} now. */
     static boolean isMounted(Path dir) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8)) {
-            String[] f = line.split(" ");
-            if (f.length > 2 && f[1].equals(dir.toString()) && f[2].startsWith("fuse")) {
-                return true;
-            }
-        }
-        return false;
+        return Backends.discover().servingMount(dir).isPresent();
     }
 }

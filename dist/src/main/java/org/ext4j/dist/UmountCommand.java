@@ -2,8 +2,10 @@ package org.ext4j.dist;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.ext4j.core.backend.Backend;
+import org.ext4j.core.backend.Backends;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,8 +18,9 @@ import picocli.CommandLine.Spec;
         synopsisHeading = ManPage.SYNOPSIS, descriptionHeading = ManPage.DESCRIPTION,
         parameterListHeading = ManPage.OPERANDS, optionListHeading = ManPage.OPTIONS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
-        description = {"Unmounts MOUNTPOINT the way it can be done here: umount(8) as root, fusermount3 -u as a "
-            + "normal user (who may unmount only what they mounted). The ext4j server sees the unmount, writes "
+        description = {"Unmounts MOUNTPOINT the way the backend that sees it mounted does it; on Linux: umount(8) as "
+            + "root, fusermount3 -u as a normal user (who may unmount only what they mounted). The ext4j server sees "
+            + "the unmount, writes "
             + "what is pending, closes the image and exits. A busy mountpoint is an error unless -l is given: "
             + "close what uses it (fuser -vm MOUNTPOINT shows who). A mount whose server died ('Transport "
             + "endpoint is not connected') is removed the same way, with -l when it is still in use."},
@@ -37,27 +40,18 @@ public final class UmountCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path target = mountpoint.toAbsolutePath().normalize();
-        if (!MountCommand.isMounted(target)) {
+        Optional<Backend> serving = Backends.discover().servingMount(target);
+        if (serving.isEmpty()) {
             throw new CommandFailure(mountpoint.toString(), "is not a FUSE mountpoint");
         }
         try {
-            HostSystem.run(command(HostSystem.isRoot(), lazy, target));
+            serving.get().unmount(target, lazy);
         } catch (IOException e) {
             String message = e.getMessage();
-            if (message.contains("busy")) {
-                throw new CommandFailure(mountpoint.toString(), "is busy: files or shells still use it (see fuser -vm "
-                        + target + "); close them, or unmount lazily with ext4j umount -l", e);
-            }
-            throw new CommandFailure(mountpoint.toString(), message, e);
+            String prefix = target + " ";
+            throw new CommandFailure(mountpoint.toString(), message.startsWith(prefix) ? message.substring(prefix.length())
+                    : message, e);
         }
         return 0;
-    }
-
-    /** The unmount command for root (umount(8)) or a normal user (fusermount3). */
-    static List<String> command(boolean root, boolean lazy, Path target) {
-        if (root) {
-            return lazy ? List.of("umount", "-l", target.toString()) : List.of("umount", target.toString());
-        }
-        return lazy ? List.of("fusermount3", "-u", "-z", target.toString()) : List.of("fusermount3", "-u", target.toString());
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.ext4j.core.host.HostOs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +67,44 @@ class ImagePathTest {
     @Test
     void baseNameIgnoresTrailingSlashes() {
         assertEquals("dir", ImagePath.parse("x.img:/a/dir//").baseName());
+    }
+
+    @Test
+    void windowsDriveLettersAreNotTheSplit() {
+        ImagePath back = ImagePath.parse("C:\\img\\disk.img:/etc", HostOs.WINDOWS);
+        assertEquals("C:\\img\\disk.img", back.image().toString());
+        assertEquals("/etc", back.path());
+        assertTrue(back.explicit());
+        ImagePath forward = ImagePath.parse("C:/disk.img:/etc/hostname", HostOs.WINDOWS);
+        assertEquals("C:/disk.img", forward.image().toString());
+        assertEquals("/etc/hostname", forward.path());
+        ImagePath lower = ImagePath.parse("d:/images/backup:2024.img:/home", HostOs.WINDOWS);
+        assertEquals("d:/images/backup:2024.img", lower.image().toString());
+        assertEquals("/home", lower.path());
+        ImagePath root = ImagePath.parse("C:\\disk.img:", HostOs.WINDOWS);
+        assertEquals("C:\\disk.img", root.image().toString());
+        assertEquals("/", root.path());
+        ImagePath relative = ImagePath.parse("C:\\disk.img:etc/fstab", HostOs.WINDOWS);
+        assertEquals("C:\\disk.img", relative.image().toString());
+        assertEquals("/etc/fstab", relative.path());
+    }
+
+    @Test
+    void aBareWindowsImageHasNoPath() {
+        for (String bare : new String[] {"C:\\img\\disk.img", "C:/disk.img", "\\\\server\\share\\disk.img"}) {
+            ImagePath p = ImagePath.parse(bare, HostOs.WINDOWS);
+            assertEquals(bare, p.image().toString());
+            assertEquals("/", p.path());
+            assertFalse(p.explicit(), bare);
+        }
+    }
+
+    @Test
+    void onPosixSystemsALetterAndColonIsAnImageName() {
+        // An image file called "c" in the current directory: no drive letters outside Windows.
+        ImagePath p = ImagePath.parse("c:/etc", HostOs.LINUX);
+        assertEquals(Path.of("c"), p.image());
+        assertEquals("/etc", p.path());
     }
 
     @Test

@@ -95,6 +95,112 @@ class MountCommandIT {
         assertTrue(cat.contains("written through FUSE"), cat);
     }
 
+    @Test
+    void backendLinuxMountsForRealWithTheSharedOptions() throws Exception {
+        Path tree = dir.resolve("tree2");
+        DemoCommand.writeSampleTree(tree);
+        Path img = dir.resolve("linux.img");
+        HostSystem.run(java.util.List.of("mkfs.ext4", "-q", "-F", "-d", tree.toString(), img.toString(), "16M"));
+        Path mnt = Files.createDirectory(dir.resolve("linuxmnt"));
+        ByteArrayOutputStream serverOut = new ByteArrayOutputStream();
+        CompletableFuture<Integer> server = CompletableFuture.supplyAsync(() -> Main.execute(new String[] {"mount", "-f",
+            "--backend", "linux", "-o", "uid=4321,gid=8765,noatime,commit=1", img.toString(), mnt.toString()},
+                serverOut, System.err, false));
+        try {
+            for (int i = 0; i < 100 && !MountCommand.isMounted(mnt.toRealPath()); i++) {
+                Thread.sleep(100);
+            }
+            assertTrue(MountCommand.isMounted(mnt.toRealPath()), "mounted");
+            assertEquals(4321, Files.getAttribute(mnt.resolve("hello.txt"), "unix:uid"), "uid= shown");
+            assertEquals(8765, Files.getAttribute(mnt.resolve("hello.txt"), "unix:gid"), "gid= shown");
+            assertEquals(Files.readString(tree.resolve("hello.txt")), Files.readString(mnt.resolve("hello.txt")));
+            Files.writeString(mnt.resolve("through-linux.txt"), "written through --backend linux\n");
+            String mounts = Files.readString(Path.of("/proc/self/mounts"));
+            assertTrue(mounts.contains(" " + mnt.toRealPath() + " fuse.ext4j rw,nosuid,nodev,noatime"), mounts);
+            assertEquals(0, run("umount", mnt.toString()));
+            assertEquals(0, server.get(30, TimeUnit.SECONDS), "the foreground server returns after umount");
+        } finally {
+            if (MountCommand.isMounted(mnt.toRealPath())) {
+                new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
+            }
+        }
+        assertTrue(serverOut.toString(StandardCharsets.UTF_8).startsWith("ext4j: serving " + img + " on " + mnt
+                + " (read-write; backend linux)"), serverOut.toString(StandardCharsets.UTF_8));
+        HostSystem.run(java.util.List.of("e2fsck", "-fn", img.toString()));
+        String cat = HostSystem.output(java.util.List.of("debugfs", "-R", "cat /through-linux.txt", img.toString()));
+        assertTrue(cat.contains("written through --backend linux"), cat);
+    }
+
+    @Test
+    void backendLinuxInTheBackgroundAndUnavailableOrUnknownBackends() throws Exception {
+        Path img = dir.resolve("bg.img");
+        HostSystem.run(java.util.List.of("mkfs.ext4", "-q", "-F", img.toString(), "16M"));
+        Path mnt = Files.createDirectory(dir.resolve("bgmnt"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            assertEquals(0, Main.execute(new String[] {"mount", "--backend", "linux", img.toString(), mnt.toString()},
+                    out, err, false), err.toString(StandardCharsets.UTF_8));
+            String line = out.toString(StandardCharsets.UTF_8);
+            assertTrue(line.startsWith("ext4j: mounted " + img + " on " + mnt + " (read-write; backend linux; server pid "),
+                    line);
+            assertTrue(MountCommand.isMounted(mnt.toRealPath()));
+            // While it is served: a second mount through any backend name is refused before it touches the image.
+            CliRun unknown = CliRun.ext4j("mount", "--backend", "nonexistent", img.toString(), mnt.toString());
+            assertEquals(1, unknown.status());
+            assertEquals(1, unknown.stderr().lines().count(), unknown.stderr());
+            CliRun absent = CliRun.ext4j("mount", "--backend", "absent", img.toString(), mnt.toString());
+            assertEquals("ext4j: mount: absent: unavailable: libabsent.so.1 not found; apt install libabsent1\n",
+                    absent.stderr());
+            assertEquals(0, run("umount", mnt.toString()));
+        } finally {
+            if (MountCommand.isMounted(mnt.toRealPath())) {
+                new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
+            }
+        }
+        for (int i = 0; i < 300; i++) {
+            try {
+                org.ext4j.core.host.ImageLock.acquire(img).close();
+                break;
+            } catch (java.io.IOException stillServing) {
+                Thread.sleep(100);
+            }
+        }
+        HostSystem.run(java.util.List.of("e2fsck", "-fn", img.toString()));
+    }
+
+    @Test
+    void backendFuse3MountsThroughLibfuse() throws Exception {
+        Path img = dir.resolve("fuse3.img");
+        HostSystem.run(java.util.List.of("mkfs.ext4", "-q", "-F", img.toString(), "16M"));
+        Path mnt = Files.createDirectory(dir.resolve("fuse3mnt"));
+        ByteArrayOutputStream serverOut = new ByteArrayOutputStream();
+        CompletableFuture<Integer> server = CompletableFuture.supplyAsync(() -> Main.execute(new String[] {"mount", "-f",
+            "--backend", "fuse3", "-o", "noexec,commit=1", img.toString(), mnt.toString()}, serverOut, System.err, false));
+        try {
+            for (int i = 0; i < 100 && !MountCommand.isMounted(mnt.toRealPath()); i++) {
+                Thread.sleep(100);
+            }
+            assertTrue(MountCommand.isMounted(mnt.toRealPath()), "mounted");
+            Files.writeString(mnt.resolve("through-fuse3.txt"), "written through --backend fuse3\n");
+            String mounts = Files.readString(Path.of("/proc/self/mounts"));
+            assertTrue(mounts.contains(img + " " + mnt.toRealPath() + " fuse.ext4j rw,nosuid,nodev,noexec"), mounts);
+            assertEquals(0, run("umount", mnt.toString()));
+            assertEquals(0, server.get(30, TimeUnit.SECONDS), "the foreground server returns after umount");
+        } finally {
+            if (MountCommand.isMounted(mnt.toRealPath())) {
+                new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
+            }
+        }
+        assertTrue(serverOut.toString(StandardCharsets.UTF_8).startsWith("ext4j: serving " + img + " on " + mnt
+                + " (read-write; backend fuse3)"), serverOut.toString(StandardCharsets.UTF_8));
+        // The server has returned: volume closed, lock released.
+        org.ext4j.core.host.ImageLock.acquire(img).close();
+        HostSystem.run(java.util.List.of("e2fsck", "-fn", img.toString()));
+        String cat = HostSystem.output(java.util.List.of("debugfs", "-R", "cat /through-fuse3.txt", img.toString()));
+        assertTrue(cat.contains("written through --backend fuse3"), cat);
+    }
+
     private static int run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -27,6 +27,15 @@ public final class ErrnoTable {
         this.codes = codes;
     }
 
+    /**
+     * A table for another OS: {@code codes} must give every {@link Errno} its native number.
+     *
+     * @throws IllegalArgumentException naming the first errno without a number
+     */
+    public static ErrnoTable of(Map<Errno, Integer> codes) {
+        return new ErrnoTable(new EnumMap<>(codes));
+    }
+
     /** The positive native errno for {@code errno}. */
     public int code(Errno errno) {
         return codes.get(errno);

@@ -5,17 +5,25 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Everything about the host OS and architecture that the high-level binding must not guess:
- * struct layouts, errno numbers, open/rename/xattr/whence flag values, dev_t packing, the
- * UTIME_NOW/UTIME_OMIT markers, the width of mode_t, where libfuse3 lives and how to unmount.
- * One constant per supported target; a later macFUSE or WinFsp backend adds its own instance
- * rather than branching inside the binding.
+ * Everything about the host OS, architecture and library dialect that the high-level binding
+ * must not guess: struct layouts, errno numbers, open/rename/xattr/whence flag values, dev_t
+ * packing, the UTIME_NOW/UTIME_OMIT markers, the width of mode_t, the callback signatures
+ * ({@link LibfuseDialect}), where libfuse3 lives and how to unmount. One constant per supported
+ * target; another port (macFUSE, WinFsp) brings its own instance, built in its module, rather
+ * than branching inside the binding. The host parts (libraries, unmount commands) can be
+ * replaced with {@link #withHost}, so that a test can serve one OS's ABI through a stand-in
+ * library on another.
  *
  * @param name           for messages ("linux-x86_64")
+ * @param stat           the attribute structure of getattr and the readdir filler
+ * @param statfs         the structure statfs fills
  * @param modeWidth      sizeof(mode_t): mode arguments and fuse_context.umask are read at this width
  * @param utimeNow       the tv_nsec that means "now" in utimens
  * @param utimeOmit      the tv_nsec that means "leave alone"
- * @param libraries      libfuse3 names to try, newest ABI first
+ * @param inodeFlags     the OS's file flags (st_flags, chflags) against ext4's FS_*_FL, or null
+ *                       where the library carries none
+ * @param dialect        the library's variant of the API
+ * @param libraries      libfuse3 names or absolute paths to try, newest ABI first
  * @param installHint    what to install when none loads
  * @param unmountCommand the command that unmounts a FUSE mount point from outside the loop
  *                       (the mount point is appended); {@code lazyUnmountCommand} the same for a
@@ -23,10 +31,11 @@ import java.util.Locale;
  * @param fileAttrIoctls the inode-flag ioctl numbers the kernel forwards (chattr/lsattr), or
  *                       null where it forwards none (FreeBSD's fusefs has no ioctl)
  */
-public record Platform(String name, StatLayout stat, StatvfsLayout statvfs, ErrnoTable errnos, DevEncoding devices,
+public record Platform(String name, StatLayout stat, FsStatsLayout statfs, ErrnoTable errnos, DevEncoding devices,
         FlagTable openFlags, FlagTable renameFlags, FlagTable xattrFlags, FlagTable whence, long utimeNow,
-        long utimeOmit, int modeWidth, List<String> libraries, String installHint, List<String> unmountCommand,
-        List<String> lazyUnmountCommand, FileAttrIoctls fileAttrIoctls) {
+        long utimeOmit, int modeWidth, FlagTable inodeFlags, LibfuseDialect dialect, List<String> libraries,
+        String installHint, List<String> unmountCommand, List<String> lazyUnmountCommand,
+        FileAttrIoctls fileAttrIoctls) {
 
     /**
      * FS_IOC_GETFLAGS and FS_IOC_SETFLAGS as the kernel encodes them: _IOR/_IOW('f', 1/2, long),
@@ -72,9 +81,13 @@ public record Platform(String name, StatLayout stat, StatvfsLayout statvfs, Errn
         }
     }
 
-    /** Linux open(2) flags the core acts on (asm-generic/fcntl.h), as the core wants them: unchanged. */
+    /**
+     * Linux open(2) flags the core acts on (asm-generic/fcntl.h), as the core wants them:
+     * unchanged, including the kernel's __FMODE_EXEC (040) on the open of execve(2), which lets
+     * a program with only its x bit set run.
+     */
     private static final FlagTable LINUX_OPEN = FlagTable.of(3, 0, 0, 3, 1, 1, 3, 2, 2, 0200, 0200, 0200,
-            01000, 01000, 01000, 02000, 02000, 02000, 01000000, 01000000, 01000000);
+            01000, 01000, 01000, 02000, 02000, 02000, 01000000, 01000000, 01000000, 040, 040, 040);
 
     /** FreeBSD's sys/fcntl.h values mapped onto Linux's: O_APPEND 0x8, O_TRUNC 0x400, O_EXCL 0x800. */
     private static final FlagTable FREEBSD_OPEN = FlagTable.of(3, 0, 0, 3, 1, 1, 3, 2, 2, 0x800, 0x800, 0200,
@@ -95,14 +108,15 @@ public record Platform(String name, StatLayout stat, StatvfsLayout statvfs, Errn
     public static final Platform LINUX_AARCH64 = linux("linux-aarch64", StatLayout.LINUX_AARCH64);
     public static final Platform FREEBSD_AMD64 = new Platform("freebsd-amd64", StatLayout.FREEBSD_AMD64,
             StatvfsLayout.FREEBSD_AMD64, ErrnoTable.FREEBSD, DevEncoding.FREEBSD, FREEBSD_OPEN, NONE, NONE,
-            SEEK_DATA_HOLE, -1L, -2L, 2, List.of("libfuse3.so.4", "libfuse3.so.3", "libfuse3.so"),
+            SEEK_DATA_HOLE, -1L, -2L, 2, null, LibfuseDialect.LIBFUSE3,
+            List.of("libfuse3.so.4", "libfuse3.so.3", "libfuse3.so"),
             "install libfuse3 (pkg install fusefs-libs3) and load fusefs (kldload fusefs)",
             List.of("umount"), List.of("umount", "-f"), null);
 
     private static Platform linux(String name, StatLayout stat) {
         return new Platform(name, stat, StatvfsLayout.LINUX_64, ErrnoTable.LINUX, DevEncoding.LINUX, LINUX_OPEN,
-                LINUX_RENAME, LINUX_XATTR, SEEK_DATA_HOLE, (1L << 30) - 1, (1L << 30) - 2, 4, LINUX_LIBRARIES,
-                LINUX_HINT, List.of("fusermount3", "-u"), List.of("fusermount3", "-u", "-z"), FileAttrIoctls.LINUX);
+                LINUX_RENAME, LINUX_XATTR, SEEK_DATA_HOLE, (1L << 30) - 1, (1L << 30) - 2, 4, null,
+                LibfuseDialect.LIBFUSE3, LINUX_LIBRARIES, LINUX_HINT, List.of("fusermount3", "-u"), List.of("fusermount3", "-u", "-z"), FileAttrIoctls.LINUX);
     }
 
     /** The platform of this JVM, or null when the high-level backend has no layouts for it. */
@@ -122,6 +136,24 @@ public record Platform(String name, StatLayout stat, StatvfsLayout statvfs, Errn
             return FREEBSD_AMD64;
         }
         return null;
+    }
+
+    public Platform {
+        libraries = List.copyOf(libraries);
+        unmountCommand = List.copyOf(unmountCommand);
+        lazyUnmountCommand = List.copyOf(lazyUnmountCommand);
+        if (modeWidth != 2 && modeWidth != 4) {
+            throw new IllegalArgumentException("mode_t is 2 or 4 bytes, not " + modeWidth);
+        }
+    }
+
+    /**
+     * This ABI on another host: other library names or paths, install hint and unmount commands
+     * (a stand-in library that presents this ABI on Linux is unmounted with fusermount3).
+     */
+    public Platform withHost(List<String> libs, String hint, List<String> unmount, List<String> lazyUnmount) {
+        return new Platform(name, stat, statfs, errnos, devices, openFlags, renameFlags, xattrFlags, whence, utimeNow,
+                utimeOmit, modeWidth, inodeFlags, dialect, libs, hint, unmount, lazyUnmount, fileAttrIoctls);
     }
 
     /** The unmount command for {@code mountpoint}. */

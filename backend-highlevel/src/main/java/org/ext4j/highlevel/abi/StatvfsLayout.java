@@ -9,7 +9,7 @@ import org.ext4j.core.spi.StatFs;
  * first), and is 88 bytes.
  */
 public record StatvfsLayout(int size, Field bsize, Field frsize, Field blocks, Field bfree, Field bavail,
-        Field files, Field ffree, Field favail, Field fsid, Field flag, Field namemax) {
+        Field files, Field ffree, Field favail, Field fsid, Field flag, Field namemax) implements FsStatsLayout {
 
     /** glibc on 64-bit Linux (bits/statvfs.h): 112 bytes. */
     public static final StatvfsLayout LINUX_64 = new StatvfsLayout(112, new Field(0, 8), new Field(8, 8),
@@ -22,6 +22,7 @@ public record StatvfsLayout(int size, Field bsize, Field frsize, Field blocks, F
             new Field(72, 8), new Field(56, 8), new Field(80, 8));
 
     /** Fills {@code statvfs} from the core's statfs; f_flag and f_fsid stay 0 (the kernel fills them). */
+    @Override
     public void write(Pointer statvfs, StatFs s) {
         statvfs.setMemory(0, size, (byte) 0);
         bsize.put(statvfs, s.blockSize());

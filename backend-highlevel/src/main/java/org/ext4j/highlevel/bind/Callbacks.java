@@ -25,10 +25,16 @@ final class Callbacks {
         int call(Pointer path, Pointer buf, long size);
     }
 
-    /** mknod(path, mode, dev). */
+    /** mknod(path, mode, dev) with a 64-bit dev_t (Linux, FreeBSD). */
     public interface PathModeDev {
         @Delegate
         int call(Pointer path, int mode, long dev);
+    }
+
+    /** mknod(path, mode, dev) with a 32-bit dev_t (macOS). */
+    public interface PathModeDev32 {
+        @Delegate
+        int call(Pointer path, int mode, int dev);
     }
 
     /** mkdir(path, mode), access(path, mask). */
@@ -95,6 +101,24 @@ final class Callbacks {
     public interface GetXattr {
         @Delegate
         int call(Pointer path, Pointer name, Pointer value, long size);
+    }
+
+    /** setxattr(path, name, value, size, flags, position): macFUSE's, with the resource-fork offset. */
+    public interface SetXattrAt {
+        @Delegate
+        int call(Pointer path, Pointer name, Pointer value, long size, int flags, int position);
+    }
+
+    /** getxattr(path, name, value, size, position): macFUSE's. */
+    public interface GetXattrAt {
+        @Delegate
+        int call(Pointer path, Pointer name, Pointer value, long size, int position);
+    }
+
+    /** chflags(path, fi, flags): macFUSE's. */
+    public interface PathFiInt {
+        @Delegate
+        int call(Pointer path, Pointer fi, int flags);
     }
 
     /** readdir(path, buf, filler, offset, fi, flags). */

@@ -12,19 +12,22 @@ import org.ext4j.highlevel.abi.Platform;
 
 /**
  * A loaded libfuse3: the bound entry points, its version and the structure layouts for that
- * version. Found by soname, newest ABI first (libfuse3.so.4 is 3.17+, libfuse3.so.3 is 3.0-3.16);
- * a missing or too old library is one line that names the package to install.
+ * version. Found by the platform's names, newest ABI first (libfuse3.so.4 is 3.17+, libfuse3.so.3
+ * is 3.0-3.16) or absolute paths (macFUSE's dylib); a missing or too old library is one line that
+ * names what to install.
  */
 public final class LibfuseLibrary {
     private final LibFuse fuse;
     private final Runtime runtime;
     private final LibfuseAbi abi;
     private final String soname;
+    private final int versionFlags;
 
-    private LibfuseLibrary(LibFuse fuse, String soname) {
+    private LibfuseLibrary(LibFuse fuse, String soname, int versionFlags) {
         this.fuse = fuse;
         this.runtime = Runtime.getRuntime(fuse);
         this.soname = soname;
+        this.versionFlags = versionFlags;
         this.abi = LibfuseAbi.forVersion(fuse.fuse_version());
     }
 
@@ -37,13 +40,17 @@ public final class LibfuseLibrary {
         List<String> failures = new ArrayList<>();
         for (String name : platform.libraries()) {
             LibFuse lib;
+            if (name.startsWith("/") && !new java.io.File(name).isFile()) {
+                failures.add(name + " (no such file)");
+                continue;
+            }
             try {
                 lib = LibraryLoader.create(LibFuse.class).failImmediately().load(name);
             } catch (LinkageError | RuntimeException e) {
                 failures.add(name + " (not found)");
                 continue;
             }
-            LibfuseLibrary loaded = new LibfuseLibrary(lib, name);
+            LibfuseLibrary loaded = new LibfuseLibrary(lib, name, platform.dialect().versionFlags());
             if (loaded.abi.version() < LibfuseAbi.MIN_VERSION) {
                 failures.add(name + " (version " + loaded.versionString() + ", older than 3.2)");
                 continue;
@@ -76,17 +83,17 @@ public final class LibfuseLibrary {
 
     /**
      * fuse_new for this version: {@code _fuse_new_31} with a struct libfuse_version
-     * (major, minor, hotfix, padding: four uint32) from 3.17, {@code fuse_new_31} before.
-     * The version handed over is the ABI this binding was written for, the one the layouts
-     * of {@link LibfuseAbi} describe.
+     * (major, minor, hotfix, and a last word of padding or, in macFUSE, flags: four uint32) from
+     * 3.17 and in every dialect with flags, {@code fuse_new_31} before. The version handed over
+     * is the ABI this binding was written for, the one the layouts of {@link LibfuseAbi} describe.
      */
     Pointer newFuse(Pointer args, Pointer operations, long operationsSize) {
-        if (abi.versionedNew()) {
+        if (abi.versionedNew() || versionFlags != 0) {
             Pointer version = Memory.allocateDirect(runtime, 16, true);
             version.putInt(0, 3);
             version.putInt(4, abi.minor());
             version.putInt(8, 0);
-            version.putInt(12, 0);
+            version.putInt(12, versionFlags);
             return fuse._fuse_new_31(args, operations, operationsSize, version, null);
         }
         return fuse.fuse_new_31(args, operations, operationsSize, null);

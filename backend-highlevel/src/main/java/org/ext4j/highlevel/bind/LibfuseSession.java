@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
+import org.ext4j.core.spi.Caller;
 import org.ext4j.highlevel.abi.Platform;
 import org.ext4j.highlevel.path.PathOperations;
 
@@ -21,7 +22,8 @@ import org.ext4j.highlevel.path.PathOperations;
  * fusermount3 -u); the session then calls {@code fuse_unmount} (which finds the connection gone
  * and only closes the device) and {@code fuse_destroy} (which calls the destroy callback, a sync).
  * Unmounting is always done from outside the loop, never by closing the device under it: libfuse's
- * workers are blocked reading that fd.
+ * workers are blocked reading that fd. Where the library needs the mount and the loop on one
+ * thread (macFUSE's FSKit backend), {@code fuse_mount} is called on the loop's thread.
  */
 public final class LibfuseSession {
     private final LibfuseLibrary library;
@@ -30,23 +32,45 @@ public final class LibfuseSession {
     private final Pointer fuse;
     private final OperationTable table;
     private final Thread loop;
+    private final CountDownLatch mounted = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
+    private final boolean mountOnLoopThread;
+    private volatile boolean mountFailed;
     private volatile int loopResult;
     private final PrintStream log;
 
     private LibfuseSession(LibfuseLibrary library, Platform platform, Path mountpoint, Pointer fuse,
-            OperationTable table, int maxThreads, PrintStream log) {
+            OperationTable table, Settings settings, PrintStream log) {
         this.library = library;
         this.platform = platform;
         this.mountpoint = mountpoint;
         this.fuse = fuse;
         this.table = table;
         this.log = log;
-        this.loop = new Thread(() -> serve(maxThreads), "ext4j-fuse3 " + mountpoint);
+        this.mountOnLoopThread = settings.mountOnLoopThread();
+        this.loop = new Thread(() -> serve(settings.maxThreads()), "ext4j-fuse3 " + mountpoint);
     }
 
     /** Timeouts the kernel may cache entries and attributes for (seconds). */
     public record Timeouts(double entry, double attr, double negative) {
+    }
+
+    /**
+     * How the session runs, beyond the library's mount options.
+     *
+     * @param maxThreads        most worker threads of the loop
+     * @param timeouts          what the kernel may cache, and for how long
+     * @param fixedCaller       the caller of every request where the library reports none (null:
+     *                          fuse_get_context() tells)
+     * @param fixedUmask        the umask of every request with a fixed caller
+     * @param mountOnLoopThread call fuse_mount on the thread that then runs the loop
+     */
+    public record Settings(int maxThreads, Timeouts timeouts, Caller fixedCaller, int fixedUmask,
+            boolean mountOnLoopThread) {
+        /** Callers from fuse_get_context(), mount on the calling thread. */
+        public static Settings of(int maxThreads, Timeouts timeouts) {
+            return new Settings(maxThreads, timeouts, null, 0, false);
+        }
     }
 
     /**
@@ -58,10 +82,17 @@ public final class LibfuseSession {
     public static LibfuseSession start(PathOperations ops, Platform platform, LibfuseLibrary library,
             List<String> options, Path mountpoint, int maxThreads, Timeouts timeouts, PrintStream log)
             throws IOException {
+        return start(ops, platform, library, options, mountpoint, Settings.of(maxThreads, timeouts), log);
+    }
+
+    /** {@link #start(PathOperations, Platform, LibfuseLibrary, List, Path, int, Timeouts, PrintStream)} with {@code settings}. */
+    public static LibfuseSession start(PathOperations ops, Platform platform, LibfuseLibrary library,
+            List<String> options, Path mountpoint, Settings settings, PrintStream log) throws IOException {
         Runtime runtime = library.runtime();
-        OperationTable table = new OperationTable(runtime);
-        new NativeOperations(ops, platform, library,
-                new NativeOperations.InitSettings(timeouts.entry(), timeouts.attr(), timeouts.negative()), log)
+        OperationTable table = new OperationTable(runtime, platform.dialect().operations());
+        Timeouts timeouts = settings.timeouts();
+        new NativeOperations(ops, platform, library, new NativeOperations.InitSettings(timeouts.entry(),
+                timeouts.attr(), timeouts.negative(), settings.fixedCaller(), settings.fixedUmask()), log)
                 .register(table);
         List<Pointer> keep = new ArrayList<>();
         Pointer args = arguments(runtime, List.of("ext4j", "-o", String.join(",", options)), keep);
@@ -73,14 +104,36 @@ public final class LibfuseSession {
             throw new IOException("libfuse " + library.versionString() + " refused the options " + options
                     + " (see its message above)");
         }
-        byte[] target = (mountpoint.toString() + "\0").getBytes(StandardCharsets.UTF_8);
-        if (library.fuse().fuse_mount(fuse, target) != 0) {
-            library.fuse().fuse_destroy(fuse);
-            throw new IOException("libfuse could not mount on " + mountpoint + " (see its message above)");
+        LibfuseSession session = new LibfuseSession(library, platform, mountpoint, fuse, table, settings, log);
+        if (!settings.mountOnLoopThread()) {
+            if (!session.mount()) {
+                library.fuse().fuse_destroy(fuse);
+                throw new IOException("libfuse could not mount on " + mountpoint + " (see its message above)");
+            }
         }
-        LibfuseSession session = new LibfuseSession(library, platform, mountpoint, fuse, table, maxThreads, log);
         session.loop.start();
+        if (settings.mountOnLoopThread()) {
+            try {
+                session.mounted.await();
+                if (session.mountFailed) {
+                    session.ended.await();
+                    throw new IOException("libfuse could not mount on " + mountpoint + " (see its message above)");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while mounting " + mountpoint, e);
+            }
+        }
         return session;
+    }
+
+    /** fuse_mount on this thread; true when mounted. */
+    private boolean mount() {
+        byte[] target = (mountpoint.toString() + "\0").getBytes(StandardCharsets.UTF_8);
+        boolean ok = library.fuse().fuse_mount(fuse, target) == 0;
+        mountFailed = !ok;
+        mounted.countDown();
+        return ok;
     }
 
     /** struct fuse_args { int argc; char **argv; int allocated; } over native copies of {@code argv}. */
@@ -104,6 +157,11 @@ public final class LibfuseSession {
 
     private void serve(int maxThreads) {
         try {
+            if (mountOnLoopThread && !mount()) {
+                library.fuse().fuse_destroy(fuse);
+                loopResult = -1;
+                return;
+            }
             loopResult = library.loop(fuse, maxThreads);
             library.fuse().fuse_unmount(fuse);
             library.fuse().fuse_destroy(fuse);
@@ -111,6 +169,10 @@ public final class LibfuseSession {
             log.println("ext4j: the fuse3 loop on " + mountpoint + " failed: " + e);
             loopResult = -1;
         } finally {
+            if (mounted.getCount() > 0) {
+                mountFailed = true;
+                mounted.countDown();
+            }
             ended.countDown();
         }
     }

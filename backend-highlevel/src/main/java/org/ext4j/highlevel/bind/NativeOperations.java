@@ -11,7 +11,9 @@ import org.ext4j.core.spi.DirectoryEntry;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.TimeChange;
+import org.ext4j.highlevel.abi.FlagTable;
 import org.ext4j.highlevel.abi.LibfuseAbi;
+import org.ext4j.highlevel.abi.LibfuseDialect;
 import org.ext4j.highlevel.abi.Operation;
 import org.ext4j.highlevel.abi.Platform;
 import org.ext4j.highlevel.path.PathOperations;
@@ -42,73 +44,106 @@ final class NativeOperations {
         this.ops = ops;
         this.platform = platform;
         this.abi = library.abi();
-        this.context = new RequestContext(library, platform);
+        this.context = new RequestContext(library, platform, settings.fixedCaller(), settings.fixedUmask());
         this.filler = new DirectoryFiller(library.runtime(), platform.stat().size());
         this.settings = settings;
         this.log = log;
     }
 
-    /** What init writes into fuse_config and fuse_conn_info. */
-    record InitSettings(double entryTimeout, double attrTimeout, double negativeTimeout) {
+    /**
+     * What init writes into fuse_config and fuse_conn_info, and who the requests come from.
+     *
+     * @param fixedCaller the caller of every request where the library reports none (null: ask
+     *                    fuse_get_context())
+     * @param fixedUmask  the umask of every request with a fixed caller
+     */
+    record InitSettings(double entryTimeout, double attrTimeout, double negativeTimeout, Caller fixedCaller,
+            int fixedUmask) {
     }
 
-    /** Fills {@code table} with the closures of every implemented slot. */
+    /** Fills {@code table} with the closures of every implemented slot the library's dialect serves. */
     void register(OperationTable table) {
-        table.set(Operation.GETATTR, (Callbacks.PathPointerFi) this::getattr);
-        table.set(Operation.READLINK, (Callbacks.PathBufSize) this::readlink);
-        table.set(Operation.MKNOD, (Callbacks.PathModeDev) this::mknod);
-        table.set(Operation.MKDIR, (Callbacks.PathInt) this::mkdir);
-        table.set(Operation.UNLINK, (Callbacks.PathOnly) path -> run(Operation.UNLINK, () -> ops.unlink(caller(),
+        LibfuseDialect dialect = platform.dialect();
+        set(table, Operation.GETATTR, (Callbacks.PathPointerFi) this::getattr);
+        set(table, Operation.READLINK, (Callbacks.PathBufSize) this::readlink);
+        if (dialect.devWidth() == 4) {
+            set(table, Operation.MKNOD, (Callbacks.PathModeDev32) (path, mode, dev) -> mknod(path, mode,
+                    Integer.toUnsignedLong(dev)));
+        } else {
+            set(table, Operation.MKNOD, (Callbacks.PathModeDev) this::mknod);
+        }
+        set(table, Operation.MKDIR, (Callbacks.PathInt) this::mkdir);
+        set(table, Operation.UNLINK, (Callbacks.PathOnly) path -> run(Operation.UNLINK, () -> ops.unlink(caller(),
                 bytes(path))));
-        table.set(Operation.RMDIR, (Callbacks.PathOnly) path -> run(Operation.RMDIR, () -> ops.rmdir(caller(),
+        set(table, Operation.RMDIR, (Callbacks.PathOnly) path -> run(Operation.RMDIR, () -> ops.rmdir(caller(),
                 bytes(path))));
-        table.set(Operation.SYMLINK, (Callbacks.PathPath) (target, path) -> run(Operation.SYMLINK,
+        set(table, Operation.SYMLINK, (Callbacks.PathPath) (target, path) -> run(Operation.SYMLINK,
                 () -> ops.symlink(caller(), bytes(target), bytes(path))));
-        table.set(Operation.RENAME, (Callbacks.PathPathInt) this::rename);
-        table.set(Operation.LINK, (Callbacks.PathPath) (from, to) -> run(Operation.LINK,
+        set(table, Operation.RENAME, (Callbacks.PathPathInt) this::rename);
+        set(table, Operation.LINK, (Callbacks.PathPath) (from, to) -> run(Operation.LINK,
                 () -> ops.link(caller(), bytes(from), bytes(to))));
-        table.set(Operation.CHMOD, (Callbacks.PathIntFi) (path, mode, fi) -> run(Operation.CHMOD,
+        set(table, Operation.CHMOD, (Callbacks.PathIntFi) (path, mode, fi) -> run(Operation.CHMOD,
                 () -> ops.chmod(caller(), bytesOrNull(path), fh(fi), platform.mode(mode))));
-        table.set(Operation.CHOWN, (Callbacks.PathUidGidFi) (path, uid, gid, fi) -> run(Operation.CHOWN,
+        set(table, Operation.CHOWN, (Callbacks.PathUidGidFi) (path, uid, gid, fi) -> run(Operation.CHOWN,
                 () -> ops.chown(caller(), bytesOrNull(path), fh(fi), Integer.toUnsignedLong(uid),
                         Integer.toUnsignedLong(gid))));
-        table.set(Operation.TRUNCATE, (Callbacks.PathLongFi) (path, size, fi) -> run(Operation.TRUNCATE,
+        set(table, Operation.TRUNCATE, (Callbacks.PathLongFi) (path, size, fi) -> run(Operation.TRUNCATE,
                 () -> ops.truncate(caller(), bytesOrNull(path), fh(fi), size)));
-        table.set(Operation.OPEN, (Callbacks.PathFi) this::open);
-        table.set(Operation.READ, (Callbacks.PathBufSizeOffsetFi) this::read);
-        table.set(Operation.WRITE, (Callbacks.PathBufSizeOffsetFi) this::write);
-        table.set(Operation.STATFS, (Callbacks.PathPath) this::statfs);
-        table.set(Operation.RELEASE, (Callbacks.PathFi) (path, fi) -> run(Operation.RELEASE,
+        set(table, Operation.OPEN, (Callbacks.PathFi) this::open);
+        set(table, Operation.READ, (Callbacks.PathBufSizeOffsetFi) this::read);
+        set(table, Operation.WRITE, (Callbacks.PathBufSizeOffsetFi) this::write);
+        set(table, Operation.STATFS, (Callbacks.PathPath) this::statfs);
+        set(table, Operation.RELEASE, (Callbacks.PathFi) (path, fi) -> run(Operation.RELEASE,
                 () -> ops.release(fh(fi))));
-        table.set(Operation.FSYNC, (Callbacks.PathIntFi) (path, datasync, fi) -> run(Operation.FSYNC,
+        set(table, Operation.FSYNC, (Callbacks.PathIntFi) (path, datasync, fi) -> run(Operation.FSYNC,
                 () -> ops.fsync(fh(fi), datasync != 0)));
-        table.set(Operation.SETXATTR, (Callbacks.SetXattr) this::setxattr);
-        table.set(Operation.GETXATTR, (Callbacks.GetXattr) this::getxattr);
-        table.set(Operation.LISTXATTR, (Callbacks.PathBufSize) this::listxattr);
-        table.set(Operation.REMOVEXATTR, (Callbacks.PathPath) (path, name) -> run(Operation.REMOVEXATTR,
-                () -> ops.removexattr(caller(), bytes(path), text(name))));
-        table.set(Operation.OPENDIR, (Callbacks.PathFi) this::opendir);
-        table.set(Operation.READDIR, (Callbacks.Readdir) this::readdir);
-        table.set(Operation.RELEASEDIR, (Callbacks.PathFi) (path, fi) -> run(Operation.RELEASEDIR,
-                () -> ops.releasedir(fh(fi))));
-        table.set(Operation.FSYNCDIR, (Callbacks.PathIntFi) (path, datasync, fi) -> run(Operation.FSYNCDIR,
-                ops::syncfs));
-        table.set(Operation.INIT, (Callbacks.Init) this::init);
-        table.set(Operation.DESTROY, (Callbacks.Destroy) this::destroy);
-        table.set(Operation.ACCESS, (Callbacks.PathInt) (path, mask) -> run(Operation.ACCESS,
-                () -> ops.access(caller(), bytes(path), mask)));
-        table.set(Operation.CREATE, (Callbacks.PathIntFi) this::create);
-        table.set(Operation.UTIMENS, (Callbacks.PathPointerFi) this::utimens);
-        if (platform.fileAttrIoctls() != null) {
-            table.set(Operation.IOCTL, (Callbacks.Ioctl) this::ioctl);
+        if (dialect.xattrPosition()) {
+            set(table, Operation.SETXATTR, (Callbacks.SetXattrAt) this::setxattrAt);
+            set(table, Operation.GETXATTR, (Callbacks.GetXattrAt) this::getxattrAt);
+        } else {
+            set(table, Operation.SETXATTR, (Callbacks.SetXattr) (path, name, value, size, flags) ->
+                    setxattrAt(path, name, value, size, flags, 0));
+            set(table, Operation.GETXATTR, (Callbacks.GetXattr) (path, name, value, size) ->
+                    getxattrAt(path, name, value, size, 0));
         }
-        table.set(Operation.FALLOCATE, (Callbacks.Fallocate) (path, mode, offset, length, fi) ->
+        set(table, Operation.LISTXATTR, (Callbacks.PathBufSize) this::listxattr);
+        set(table, Operation.REMOVEXATTR, (Callbacks.PathPath) (path, name) -> run(Operation.REMOVEXATTR,
+                () -> ops.removexattr(caller(), bytes(path), text(name))));
+        set(table, Operation.OPENDIR, (Callbacks.PathFi) this::opendir);
+        set(table, Operation.READDIR, (Callbacks.Readdir) this::readdir);
+        set(table, Operation.RELEASEDIR, (Callbacks.PathFi) (path, fi) -> run(Operation.RELEASEDIR,
+                () -> ops.releasedir(fh(fi))));
+        set(table, Operation.FSYNCDIR, (Callbacks.PathIntFi) (path, datasync, fi) -> run(Operation.FSYNCDIR,
+                ops::syncfs));
+        set(table, Operation.INIT, (Callbacks.Init) this::init);
+        set(table, Operation.DESTROY, (Callbacks.Destroy) this::destroy);
+        set(table, Operation.ACCESS, (Callbacks.PathInt) (path, mask) -> run(Operation.ACCESS,
+                () -> ops.access(caller(), bytes(path), mask)));
+        set(table, Operation.CREATE, (Callbacks.PathIntFi) this::create);
+        set(table, Operation.UTIMENS, (Callbacks.PathPointerFi) this::utimens);
+        if (platform.fileAttrIoctls() != null) {
+            set(table, Operation.IOCTL, (Callbacks.Ioctl) this::ioctl);
+        }
+        set(table, Operation.FALLOCATE, (Callbacks.Fallocate) (path, mode, offset, length, fi) ->
                 run(Operation.FALLOCATE, () -> ops.fallocate(caller(), fh(fi), mode, offset, length)));
-        table.set(Operation.LSEEK, (Callbacks.Lseek) this::lseek);
+        set(table, Operation.LSEEK, (Callbacks.Lseek) this::lseek);
+        if (platform.inodeFlags() != null) {
+            set(table, Operation.CHFLAGS, (Callbacks.PathFiInt) this::chflags);
+        }
         // Not set, on purpose: FLUSH (nothing is buffered per open file; ENOSYS stops the kernel
         // sending it), LOCK and FLOCK (the kernel then keeps locks locally, as for any FUSE
         // filesystem without them), BMAP, POLL, the _BUF variants (the plain read and write
-        // serve), COPY_FILE_RANGE (the kernel falls back to reading and writing).
+        // serve), COPY_FILE_RANGE (the kernel falls back to reading and writing). macFUSE's
+        // SETATTR stays empty too: the library then calls chmod, chown, truncate, utimens and
+        // chflags one by one, which is what this class implements; SETVOLNAME (the label is
+        // not renamed from the host) and MONITOR (nothing watches) likewise.
+    }
+
+    /** Puts {@code callback} into {@code op}'s slot when the library's dialect has and serves it. */
+    private void set(OperationTable table, Operation op, Object callback) {
+        if (platform.dialect().serves(op)) {
+            table.set(op, callback);
+        }
     }
 
     // ---- callbacks ----
@@ -147,7 +182,7 @@ final class NativeOperations {
     private int getattr(Pointer path, Pointer stat, Pointer fi) {
         try {
             Attributes a = ops.getattr(caller(), bytesOrNull(path), fh(fi));
-            platform.stat().write(stat, a, platform.devices());
+            platform.stat().write(stat, a, platform.devices(), nativeFlags(a));
             return 0;
         } catch (Throwable t) {
             return fail(Operation.GETATTR, t);
@@ -245,30 +280,64 @@ final class NativeOperations {
 
     private int statfs(Pointer path, Pointer statvfs) {
         try {
-            platform.statvfs().write(statvfs, ops.statfs());
+            platform.statfs().write(statvfs, ops.statfs());
             return 0;
         } catch (Throwable t) {
             return fail(Operation.STATFS, t);
         }
     }
 
-    private int setxattr(Pointer path, Pointer name, Pointer value, long size, int flags) {
+    /**
+     * setxattr; {@code position} is macFUSE's offset into a resource fork (0 in every other
+     * dialect): a write at an offset overwrites the value from there, keeping the bytes before and
+     * after it (zeros where the value was shorter).
+     */
+    private int setxattrAt(Pointer path, Pointer name, Pointer value, long size, int flags, int position) {
         try {
             if (platform.xattrFlags().hasUnknown(flags)) {
                 return -errno(Errno.EINVAL);
             }
             byte[] v = new byte[(int) size];
             value.get(0, v, 0, v.length);
-            ops.setxattr(caller(), bytes(path), text(name), v, platform.xattrFlags().toCore(flags));
+            int coreFlags = platform.xattrFlags().toCore(flags);
+            if (position != 0) {
+                long end = Integer.toUnsignedLong(position) + v.length;
+                if (end > Integer.MAX_VALUE) {
+                    return -errno(Errno.EFBIG);
+                }
+                byte[] before = existingValue(path, text(name));
+                byte[] whole = java.util.Arrays.copyOf(before, (int) Math.max(before.length, end));
+                System.arraycopy(v, 0, whole, position, v.length);
+                v = whole;
+            }
+            ops.setxattr(caller(), bytes(path), text(name), v, coreFlags);
             return 0;
         } catch (Throwable t) {
             return fail(Operation.SETXATTR, t);
         }
     }
 
-    private int getxattr(Pointer path, Pointer name, Pointer value, long size) {
+    /** The attribute's value, or nothing when it has none (the start of a resource fork written in pieces). */
+    private byte[] existingValue(Pointer path, String name) {
         try {
-            return sized(ops.getxattr(caller(), bytes(path), text(name)), value, size);
+            return ops.getxattr(caller(), bytes(path), name);
+        } catch (Ext4Exception e) {
+            if (e.errno() == Errno.ENODATA) {
+                return new byte[0];
+            }
+            throw e;
+        }
+    }
+
+    /** getxattr; a non-zero {@code position} (macFUSE) reads the value from that offset. */
+    private int getxattrAt(Pointer path, Pointer name, Pointer value, long size, int position) {
+        try {
+            byte[] v = ops.getxattr(caller(), bytes(path), text(name));
+            long from = Integer.toUnsignedLong(position);
+            if (from != 0) {
+                v = from >= v.length ? new byte[0] : java.util.Arrays.copyOfRange(v, (int) from, v.length);
+            }
+            return sized(v, value, size);
         } catch (Throwable t) {
             return fail(Operation.GETXATTR, t);
         }
@@ -345,7 +414,8 @@ final class NativeOperations {
     /** Writes entry {@code e}'s full stat into the filler's buffer; false when it cannot be read. */
     private boolean fullStat(DirectoryEntry e) {
         try {
-            platform.stat().write(filler.stat(), ops.fileSystem().getattr(e.ino()), platform.devices());
+            Attributes a = ops.fileSystem().getattr(e.ino());
+            platform.stat().write(filler.stat(), a, platform.devices(), nativeFlags(a));
             return true;
         } catch (Ext4Exception failure) {
             // Still list the name; a later lookup of it reports the error to whoever asks.
@@ -405,6 +475,35 @@ final class NativeOperations {
         } catch (Throwable t) {
             return fail(Operation.IOCTL, t);
         }
+    }
+
+    /**
+     * chflags(2) (macFUSE): the BSD flags ext4 has (immutable, append-only, nodump) replace those
+     * bits of the inode's flags and leave the others; a flag ext4 cannot keep is refused
+     * (ENOTSUP) rather than dropped.
+     */
+    private int chflags(Pointer path, Pointer fi, int flags) {
+        try {
+            FlagTable table = platform.inodeFlags();
+            if (table.hasUnknown(flags)) {
+                return -errno(Errno.EOPNOTSUPP);
+            }
+            byte[] p = bytesOrNull(path);
+            int current = ops.getflags(caller(), p, fh(fi));
+            int wanted = (current & ~table.coreBits()) | table.toCore(flags);
+            if (wanted != current) {
+                ops.setflags(caller(), p, fh(fi), wanted);
+            }
+            return 0;
+        } catch (Throwable t) {
+            return fail(Operation.CHFLAGS, t);
+        }
+    }
+
+    /** The inode's flags in the OS's numbering, for the attribute structures that carry them. */
+    private int nativeFlags(Attributes a) {
+        FlagTable table = platform.inodeFlags();
+        return table == null ? 0 : table.toNative(a.flags());
     }
 
     private long lseek(Pointer path, long offset, int whence, Pointer fi) {

@@ -8,23 +8,26 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import org.ext4j.highlevel.abi.Operation;
+import org.ext4j.highlevel.abi.OperationSlots;
 
 /**
- * A native {@code struct fuse_operations}: zeroed, with a function pointer in each slot that has
- * a callback. The table owns the Java callback objects and their native trampolines and must stay
+ * A native {@code struct fuse_operations} in one library's slot order: zeroed, with a function
+ * pointer in each slot that has a callback. The table owns the Java callback objects and their native trampolines and must stay
  * reachable for as long as libfuse may call them (the mount keeps it until fuse_destroy returned):
  * a collected closure would leave libfuse jumping into freed code.
  */
 final class OperationTable {
     private final Runtime runtime;
+    private final OperationSlots slots;
     private final Pointer memory;
     private final List<Object> callbacks = new ArrayList<>();
     private final List<Pointer> trampolines = new ArrayList<>();
     private final Set<Operation> set = EnumSet.noneOf(Operation.class);
 
-    OperationTable(Runtime runtime) {
+    OperationTable(Runtime runtime, OperationSlots slots) {
         this.runtime = runtime;
-        this.memory = Memory.allocateDirect(runtime, Operation.tableSize(), true);
+        this.slots = slots;
+        this.memory = Memory.allocateDirect(runtime, slots.size(), true);
     }
 
     /** Puts {@code callback} (an instance of one of {@link Callbacks}' interfaces) into slot {@code op}. */
@@ -32,7 +35,7 @@ final class OperationTable {
         @SuppressWarnings("unchecked")
         Class<T> type = (Class<T>) closureInterface(callback);
         Pointer trampoline = runtime.getClosureManager().getClosurePointer(type, callback);
-        memory.putPointer(op.offset(), trampoline);
+        memory.putPointer(slots.offset(op), trampoline);
         callbacks.add(callback);
         trampolines.add(trampoline);
         set.add(op);
@@ -52,7 +55,12 @@ final class OperationTable {
     }
 
     long size() {
-        return Operation.tableSize();
+        return slots.size();
+    }
+
+    /** True when this library's table has a slot for {@code op}. */
+    boolean has(Operation op) {
+        return slots.has(op);
     }
 
     /** The slots that have a callback. */

@@ -14,6 +14,9 @@ import org.ext4j.highlevel.abi.Platform;
  * and the kernel, which checked access with the real credentials first (default_permissions),
  * has already refused what the groups would not allow. They are fetched only when a check needs
  * them, and only on the callback's own thread (the core asks synchronously).
+ *
+ * <p>Where the library has no caller to report (macFUSE's FSKit backend leaves fuse_context
+ * unfilled), every request is made by one fixed identity, the mount's owner, with its umask.
  */
 final class RequestContext {
     private static final int INITIAL_GROUPS = 64;
@@ -22,15 +25,26 @@ final class RequestContext {
     private final LibFuse fuse;
     private final jnr.ffi.Runtime runtime;
     private final Platform platform;
+    private final Caller fixed;
+    private final int fixedUmask;
 
-    RequestContext(LibfuseLibrary library, Platform platform) {
+    /**
+     * @param fixed      the caller of every request, or null to ask fuse_get_context()
+     * @param fixedUmask the umask of every request when {@code fixed} is given
+     */
+    RequestContext(LibfuseLibrary library, Platform platform, Caller fixed, int fixedUmask) {
         this.fuse = library.fuse();
         this.runtime = library.runtime();
         this.platform = platform;
+        this.fixed = fixed;
+        this.fixedUmask = fixedUmask;
     }
 
     /** The caller of the current request. */
     Caller caller() {
+        if (fixed != null) {
+            return fixed;
+        }
         Pointer ctx = fuse.fuse_get_context();
         long uid = LibfuseAbi.CTX_UID.get(ctx);
         long gid = LibfuseAbi.CTX_GID.get(ctx);
@@ -43,6 +57,9 @@ final class RequestContext {
 
     /** The umask of the current request (what the kernel sent with mknod, mkdir and create). */
     int umask() {
+        if (fixed != null) {
+            return fixedUmask;
+        }
         Pointer ctx = fuse.fuse_get_context();
         long raw = platform.modeWidth() == 2 ? ctx.getShort(LibfuseAbi.CTX_UMASK_OFFSET) & 0xFFFF
                 : ctx.getInt(LibfuseAbi.CTX_UMASK_OFFSET);

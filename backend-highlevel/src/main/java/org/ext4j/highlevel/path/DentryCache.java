@@ -1,6 +1,7 @@
 package org.ext4j.highlevel.path;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,6 +27,9 @@ import org.ext4j.core.spi.InodeFileSystem;
  * at the last release of an open handle). Every removal also advances a generation that
  * invalidates the whole-path index, because a path may go through a renamed or removed
  * directory; entries made before that are ignored rather than searched for.
+ *
+ * <p>A name not stored as given is looked up again in the other spellings its {@link NamePolicy}
+ * lists, and cached under the spelling asked for; dropping a name drops every spelling of it.
  */
 public final class DentryCache {
     /** Above this many names, half are let go (the core is told to forget them). */
@@ -33,6 +37,7 @@ public final class DentryCache {
     private static final int STRIPES = 64;
 
     private final InodeFileSystem fs;
+    private final NamePolicy names;
     private final int capacity;
     private final ConcurrentHashMap<Key, Long> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Integer> references = new ConcurrentHashMap<>();
@@ -41,11 +46,20 @@ public final class DentryCache {
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
     public DentryCache(InodeFileSystem fs) {
-        this(fs, DEFAULT_CAPACITY);
+        this(fs, NamePolicy.EXACT, DEFAULT_CAPACITY);
+    }
+
+    public DentryCache(InodeFileSystem fs, NamePolicy names) {
+        this(fs, names, DEFAULT_CAPACITY);
     }
 
     DentryCache(InodeFileSystem fs, int capacity) {
+        this(fs, NamePolicy.EXACT, capacity);
+    }
+
+    DentryCache(InodeFileSystem fs, NamePolicy names, int capacity) {
         this.fs = fs;
+        this.names = names;
         this.capacity = capacity;
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
@@ -123,9 +137,77 @@ public final class DentryCache {
      */
     public void drop(long parent, byte[] name) {
         generation.incrementAndGet();
+        forgetName(parent, name);
+        for (byte[] other : names.alternatives(name)) {
+            forgetName(parent, other);
+        }
+    }
+
+    private void forgetName(long parent, byte[] name) {
         Long ino = entries.remove(new Key(parent, new String(name, StandardCharsets.ISO_8859_1)));
         if (ino != null) {
             release(ino);
+        }
+    }
+
+    /**
+     * The spelling under which {@code name} is stored in {@code parent}: {@code name} itself, one
+     * of its {@link NamePolicy#alternatives}, or null when none exists. Asks the core (as
+     * {@code caller}) only when the policy knows other spellings.
+     */
+    public byte[] storedName(Caller caller, long parent, byte[] name) {
+        List<byte[]> others = names.alternatives(name);
+        if (others.isEmpty()) {
+            return name;
+        }
+        if (exists(caller, parent, name)) {
+            return name;
+        }
+        for (byte[] other : others) {
+            if (exists(caller, parent, other)) {
+                return other;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The shortest spelling of {@code name}: what to ask the core about a name none of whose
+     * spellings exists, so that its answer is ENOENT rather than ENAMETOOLONG when one spelling fits.
+     */
+    public byte[] shortestSpelling(byte[] name) {
+        byte[] best = name;
+        for (byte[] other : names.alternatives(name)) {
+            if (other.length < best.length) {
+                best = other;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The bytes to name an entry {@code name} in {@code parent} with (to create, replace or link
+     * to it): the spelling stored when another spelling of it exists, else the policy's for a new
+     * entry, which may refuse the name.
+     */
+    public byte[] nameForEntry(Caller caller, long parent, byte[] name) {
+        if (names.alternatives(name).isEmpty()) {
+            // One spelling only: the policy decides (it may refuse the name) without a lookup.
+            return names.forNewEntry(name);
+        }
+        byte[] stored = storedName(caller, parent, name);
+        return stored != null ? stored : names.forNewEntry(name);
+    }
+
+    private boolean exists(Caller caller, long parent, byte[] name) {
+        try {
+            fs.lookup(caller, parent, name);
+            return true;
+        } catch (Ext4Exception e) {
+            if (absent(e)) {
+                return false;
+            }
+            throw e;
         }
     }
 
@@ -176,7 +258,7 @@ public final class DentryCache {
             if (cached != null) {
                 return cached;
             }
-            Attributes a = fs.lookup(caller, parent, name.getBytes(StandardCharsets.ISO_8859_1));
+            Attributes a = lookupAnySpelling(caller, parent, name.getBytes(StandardCharsets.ISO_8859_1));
             hold(a.ino());
             entries.put(key, a.ino());
             ino = a.ino();
@@ -187,6 +269,43 @@ public final class DentryCache {
             shrink();
         }
         return ino;
+    }
+
+    /**
+     * The core's lookup of {@code name}, then of its other spellings while the answer is ENOENT
+     * or ENAMETOOLONG (a spelling may be longer than the stored one: é is two bytes composed and
+     * three decomposed). Without an entry the answer is ENOENT when some spelling could have
+     * named one, ENAMETOOLONG when none could.
+     */
+    private Attributes lookupAnySpelling(Caller caller, long parent, byte[] name) {
+        Ext4Exception first;
+        try {
+            return fs.lookup(caller, parent, name);
+        } catch (Ext4Exception e) {
+            if (!absent(e)) {
+                throw e;
+            }
+            first = e;
+        }
+        Ext4Exception notFound = first.errno() == Errno.ENOENT ? first : null;
+        for (byte[] other : names.alternatives(name)) {
+            try {
+                return fs.lookup(caller, parent, other);
+            } catch (Ext4Exception e) {
+                if (!absent(e)) {
+                    throw e;
+                }
+                if (notFound == null && e.errno() == Errno.ENOENT) {
+                    notFound = e;
+                }
+            }
+        }
+        throw notFound != null ? notFound : first;
+    }
+
+    /** The answer of a lookup that found nothing under that spelling. */
+    private static boolean absent(Ext4Exception e) {
+        return e.errno() == Errno.ENOENT || e.errno() == Errno.ENAMETOOLONG;
     }
 
     /** One more name holds {@code ino}; the first retains it in the core (atomically with the count). */

@@ -24,6 +24,10 @@ import org.ext4j.core.spi.WritableFileSystem;
  * the handle was opened on and never look at the path, which libfuse leaves out for them
  * (nullpath_ok): an unlinked or renamed open file is still read, written, stat'ed and truncated
  * through its handle, and the core keeps its inode until the last handle is released.
+ *
+ * <p>Names go through a {@link NamePolicy}: an entry asked for under another spelling than the
+ * one stored is found, removed and replaced under its stored spelling, and a new entry is stored
+ * as the policy says. Extended attribute names go through an {@link XattrNaming}.
  */
 public final class PathOperations {
     /** The {@code fh} of a call that came without a file handle. */
@@ -31,11 +35,26 @@ public final class PathOperations {
 
     private final WritableFileSystem fs;
     private final DentryCache dentries;
+    private final XattrNaming xattrNames;
+    private final boolean opensAlwaysReadWrite;
     private final ConcurrentHashMap<Long, Long> handles = new ConcurrentHashMap<>();
 
     public PathOperations(WritableFileSystem fs) {
+        this(fs, NamePolicy.EXACT, XattrNaming.LINUX, false);
+    }
+
+    /**
+     * @param opensAlwaysReadWrite the host opens every file read/write whatever the program asked
+     *                             (macFUSE's FSKit backend): an O_RDWR open the core refuses is
+     *                             retried read-only, so that a read-only, immutable or read-only
+     *                             mounted file can still be read; writes through it are refused
+     */
+    public PathOperations(WritableFileSystem fs, NamePolicy names, XattrNaming xattrNames,
+            boolean opensAlwaysReadWrite) {
         this.fs = fs;
-        this.dentries = new DentryCache(fs);
+        this.dentries = new DentryCache(fs, names);
+        this.xattrNames = xattrNames;
+        this.opensAlwaysReadWrite = opensAlwaysReadWrite;
     }
 
     /** The dentry cache (the mount clears it at unmount, so that the core forgets what it held). */
@@ -59,29 +78,29 @@ public final class PathOperations {
     }
 
     public Attributes mknod(Caller caller, byte[] path, int mode, int umask, int major, int minor) {
-        DentryCache.Entry e = dentries.parentOf(caller, path);
+        DentryCache.Entry e = newEntry(caller, path);
         return writable().mknod(caller, e.parent(), e.name(), mode, umask, major, minor);
     }
 
     public Attributes mkdir(Caller caller, byte[] path, int mode, int umask) {
-        DentryCache.Entry e = dentries.parentOf(caller, path);
+        DentryCache.Entry e = newEntry(caller, path);
         return writable().mkdir(caller, e.parent(), e.name(), mode & 07777, umask);
     }
 
     public Attributes symlink(Caller caller, byte[] target, byte[] linkPath) {
-        DentryCache.Entry e = dentries.parentOf(caller, linkPath);
+        DentryCache.Entry e = newEntry(caller, linkPath);
         return writable().symlink(caller, e.parent(), e.name(), target);
     }
 
     public Attributes link(Caller caller, byte[] existing, byte[] newPath) {
         long ino = dentries.resolve(caller, existing);
-        DentryCache.Entry e = dentries.parentOf(caller, newPath);
+        DentryCache.Entry e = newEntry(caller, newPath);
         return writable().link(caller, ino, e.parent(), e.name());
     }
 
     public void unlink(Caller caller, byte[] path) {
         WritableFileSystem w = writable();
-        DentryCache.Entry e = dentries.parentOf(caller, path);
+        DentryCache.Entry e = storedEntry(caller, path);
         ReentrantLock lock = dentries.lock(e.parent());
         lock.lock();
         try {
@@ -94,7 +113,7 @@ public final class PathOperations {
 
     public void rmdir(Caller caller, byte[] path) {
         WritableFileSystem w = writable();
-        DentryCache.Entry e = dentries.parentOf(caller, path);
+        DentryCache.Entry e = storedEntry(caller, path);
         ReentrantLock lock = dentries.lock(e.parent());
         lock.lock();
         try {
@@ -111,8 +130,8 @@ public final class PathOperations {
      */
     public void rename(Caller caller, byte[] from, byte[] to, int flags) {
         WritableFileSystem w = writable();
-        DentryCache.Entry source = dentries.parentOf(caller, from);
-        DentryCache.Entry target = dentries.parentOf(caller, to);
+        DentryCache.Entry source = storedEntry(caller, from);
+        DentryCache.Entry target = newEntry(caller, to);
         ReentrantLock first = dentries.lock(source.parent());
         ReentrantLock second = dentries.lock(target.parent());
         if (second == first) {
@@ -198,6 +217,22 @@ public final class PathOperations {
 
     /** open(2) with the core's flags; returns the handle for {@code fi->fh}. */
     public long open(Caller caller, byte[] path, int flags) {
+        boolean readWrite = (flags & WritableFileSystem.O_ACCMODE) == WritableFileSystem.O_RDWR
+                && (flags & WritableFileSystem.O_TRUNC) == 0;
+        if (opensAlwaysReadWrite && readWrite) {
+            long ino = dentries.resolve(caller, path);
+            try {
+                if (!fs.isReadOnly()) {
+                    return register(fs.open(caller, ino, flags), ino);
+                }
+            } catch (Ext4Exception refused) {
+                if (refused.errno() != Errno.EACCES && refused.errno() != Errno.EPERM) {
+                    throw refused;
+                }
+            }
+            int readOnly = (flags & ~WritableFileSystem.O_ACCMODE) | WritableFileSystem.O_RDONLY;
+            return register(fs.open(caller, ino, readOnly), ino);
+        }
         boolean writes = (flags & WritableFileSystem.O_ACCMODE) != WritableFileSystem.O_RDONLY
                 || (flags & WritableFileSystem.O_TRUNC) != 0;
         if (writes) {
@@ -210,7 +245,7 @@ public final class PathOperations {
     /** open(2) with O_CREAT: the new (or, without O_EXCL, existing) file's handle. */
     public long create(Caller caller, byte[] path, int mode, int umask, int flags) {
         WritableFileSystem w = writable();
-        DentryCache.Entry e = dentries.parentOf(caller, path);
+        DentryCache.Entry e = newEntry(caller, path);
         WritableFileSystem.Created created = w.create(caller, e.parent(), e.name(), mode & 07777, umask, flags);
         return register(created.handle(), created.attributes().ino());
     }
@@ -294,20 +329,32 @@ public final class PathOperations {
 
     // ---- extended attributes ----
 
+    /** setxattr(2) with host name {@code name}; {@code flags} are the core's XATTR_CREATE/REPLACE. */
     public void setxattr(Caller caller, byte[] path, String name, byte[] value, int flags) {
-        writable().setxattr(caller, dentries.resolve(caller, path), name, value, flags);
+        String coreName = xattrNames.toCore(name);
+        writable().setxattr(caller, dentries.resolve(caller, path), coreName, value, flags);
     }
 
     public byte[] getxattr(Caller caller, byte[] path, String name) {
-        return fs.getxattr(dentries.resolve(caller, path), name);
+        String coreName = xattrNames.toCore(name);
+        return fs.getxattr(dentries.resolve(caller, path), coreName);
     }
 
+    /** The host names of the attributes the host can see. */
     public List<String> listxattr(Caller caller, byte[] path) {
-        return fs.listxattr(dentries.resolve(caller, path));
+        List<String> shown = new java.util.ArrayList<>();
+        for (String coreName : fs.listxattr(dentries.resolve(caller, path))) {
+            String hostName = xattrNames.toHost(coreName);
+            if (hostName != null) {
+                shown.add(hostName);
+            }
+        }
+        return shown;
     }
 
     public void removexattr(Caller caller, byte[] path, String name) {
-        writable().removexattr(caller, dentries.resolve(caller, path), name);
+        String coreName = xattrNames.toCore(name);
+        writable().removexattr(caller, dentries.resolve(caller, path), coreName);
     }
 
     // ---- details ----
@@ -315,6 +362,23 @@ public final class PathOperations {
     /** Open handles (for tests). */
     int openHandles() {
         return handles.size();
+    }
+
+    /** The parent of {@code path} and the spelling its last name is stored under (its shortest when none is). */
+    private DentryCache.Entry storedEntry(Caller caller, byte[] path) {
+        DentryCache.Entry e = dentries.parentOf(caller, path);
+        byte[] stored = dentries.storedName(caller, e.parent(), e.name());
+        if (stored == null) {
+            stored = dentries.shortestSpelling(e.name());
+        }
+        return stored == e.name() ? e : new DentryCache.Entry(e.parent(), stored);
+    }
+
+    /** The parent of {@code path} and the bytes its last name is (or is to be) stored under. */
+    private DentryCache.Entry newEntry(Caller caller, byte[] path) {
+        DentryCache.Entry e = dentries.parentOf(caller, path);
+        byte[] name = dentries.nameForEntry(caller, e.parent(), e.name());
+        return name == e.name() ? e : new DentryCache.Entry(e.parent(), name);
     }
 
     private long register(long handle, long ino) {

@@ -57,7 +57,7 @@ class OtherTargetsGoldenTest {
                 .member("__glibc_reserved", 8, 4);
         assertStat(st, StatLayout.LINUX_AARCH64);
         assertEquals(-1, StatLayout.LINUX_AARCH64.birthtime());
-        assertSame(StatvfsLayout.LINUX_64, Platform.LINUX_AARCH64.statvfs(), "glibc's statvfs is the same on both 64-bit Linux targets");
+        assertSame(StatvfsLayout.LINUX_64, Platform.LINUX_AARCH64.statfs(), "glibc's statvfs is the same on both 64-bit Linux targets");
     }
 
     /** FreeBSD's numbers: sys/sys/errno.h, sys/sys/fcntl.h, sys/sys/unistd.h, sys/sys/stat.h. */

@@ -114,11 +114,9 @@ public final class FuseDispatcher {
         this.log = log;
         this.writes = new WriteRequests(fs, options, lookups);
         this.iomap = new IomapRequests(fs, log);
-        if (fs instanceof WritableFileSystem w) {
-            // A write, fallocate or O_TRUNC open that drops setuid/setgid replies without attributes,
-            // and the kernel then refreshes size and times but keeps its cached mode.
-            w.onPrivilegesDropped(ino -> invalidateAttributes(NodeIds.toNodeId(ino)));
-        }
+        // A write, fallocate or O_TRUNC open that drops setuid/setgid replies without attributes,
+        // and the kernel then refreshes size and times but keeps its cached mode.
+        fs.writable().ifPresent(w -> w.onPrivilegesDropped(ino -> invalidateAttributes(NodeIds.toNodeId(ino))));
     }
 
     /**
@@ -705,30 +703,9 @@ public final class FuseDispatcher {
         return DataOut.of(value);
     }
 
+    /** SEEK_DATA / SEEK_HOLE: the core's rule ({@link org.ext4j.core.spi.SeekDataHole}). */
     private LseekOut lseek(long ino, LseekIn in) {
-        if (fs instanceof WritableFileSystem w) {
-            return new LseekOut(w.lseek(ino, in.fh(), in.offset(), in.whence()));
-        }
-        if (in.whence() != LseekIn.SEEK_DATA && in.whence() != LseekIn.SEEK_HOLE) {
-            throw new ProtocolError(Errno.EINVAL.code());
-        }
-        long size = fs.getattr(ino).size();
-        if (in.offset() < 0 || in.offset() >= size) {
-            throw new ProtocolError(Errno.ENXIO.code());
-        }
-        boolean wantData = in.whence() == LseekIn.SEEK_DATA;
-        for (MappedExtent e : fs.mapBlocks(ino, in.offset(), size - in.offset())) {
-            // Unwritten extents read as zeros: SEEK_DATA skips them, as the kernel's ext4 does.
-            boolean data = e.kind() == MappedExtent.Kind.MAPPED || e.kind() == MappedExtent.Kind.INLINE;
-            if (data == wantData && e.fileOffset() + e.length() > in.offset()) {
-                return new LseekOut(Math.max(in.offset(), e.fileOffset()));
-            }
-        }
-        if (wantData) {
-            throw new ProtocolError(Errno.ENXIO.code());
-        }
-        // There is always a hole at the end of the file.
-        return new LseekOut(size);
+        return new LseekOut(fs.lseek(ino, in.fh(), in.offset(), in.whence()));
     }
 
     private StatxOut statx(long ino, StatxIn in) {
@@ -736,9 +713,7 @@ public final class FuseDispatcher {
     }
 
     private OutStruct ioctl(InHeader h, long ino, IoctlIn in) {
-        if (!(fs instanceof WritableFileSystem w)) {
-            throw new ProtocolError(FileAttrIoctl.ENOTTY);
-        }
+        WritableFileSystem w = fs.writable().orElseThrow(() -> new ProtocolError(FileAttrIoctl.ENOTTY));
         IoctlOut out = FileAttrIoctl.handle(w, Credentials.of(h), ino, in);
         if (FileAttrIoctl.setsFlags(in.cmd())) {
             // chattr moves ctime (and the flags), and the kernel's fileattr_set refreshes nothing after it.

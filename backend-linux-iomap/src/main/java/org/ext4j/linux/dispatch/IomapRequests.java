@@ -51,6 +51,8 @@ final class IomapRequests {
             Opcode.INTERRUPT, Opcode.NOTIFY_REPLY, Opcode.DESTROY, Opcode.INIT);
 
     private final InodeFileSystem fs;
+    /** The filesystem's iomap capability; null when it has none (then iomap is never offered). */
+    private final IomapFileSystem mapper;
     private final PrintStream log;
     private final Object freezeLock = new Object();
     private volatile IomapBacking backing;
@@ -63,6 +65,7 @@ final class IomapRequests {
 
     IomapRequests(InodeFileSystem fs, PrintStream log) {
         this.fs = fs;
+        this.mapper = fs.iomap().orElse(null);
         this.log = log;
     }
 
@@ -76,7 +79,7 @@ final class IomapRequests {
      * and a kernel whose device says it does iomap file I/O (asked once, here).
      */
     boolean offered() {
-        return backing != null && fs instanceof IomapFileSystem && backing.kernelSupportsFileIo();
+        return backing != null && mapper != null && backing.kernelSupportsFileIo();
     }
 
     /** What INIT agreed. */
@@ -240,14 +243,14 @@ final class IomapRequests {
             }
         }
         boolean fileWrite = !in.has(Iomap.OP_WRITEBACK);
-        MappedExtent m = ((IomapFileSystem) fs).mapForWrite(Credentials.of(h), ino, in.pos(), in.count(), fileWrite);
+        MappedExtent m = mapper.mapForWrite(Credentials.of(h), ino, in.pos(), in.count(), fileWrite);
         IomapIo io = io(m, dev);
         return new IomapBeginOut(io, io);
     }
 
     /** The block-aligned mapping holding byte {@code pos}, at most up to the block holding {@code pos + count - 1}. */
     private MappedExtent currentMapping(long ino, long pos, long count) {
-        long bs = ((IomapFileSystem) fs).limits().blockSize();
+        long bs = mapper.limits().blockSize();
         long start = pos - pos % bs;
         long end = pos + count;
         long alignedEnd = end % bs == 0 ? end : Math.min(Long.MAX_VALUE - bs + 1, end - end % bs + bs);
@@ -289,7 +292,6 @@ final class IomapRequests {
      */
     IomapIoendOut ioend(long ino, IomapIoendIn in) {
         requireActive(ino, in.attrIno());
-        IomapFileSystem w = (IomapFileSystem) fs;
         if (in.error() != 0 || in.written() <= 0) {
             if (in.error() != 0) {
                 log.println("ext4j: iomap: the kernel's write of " + in.written() + " bytes at " + in.pos()
@@ -297,7 +299,7 @@ final class IomapRequests {
             }
             return new IomapIoendOut(fs.getattr(ino).size());
         }
-        return new IomapIoendOut(w.ioend(ino, in.pos(), in.written(), in.has(Iomap.IOEND_APPEND)));
+        return new IomapIoendOut(mapper.ioend(ino, in.pos(), in.written(), in.has(Iomap.IOEND_APPEND)));
     }
 
     /** IOMAP_CONFIG: the superblock facts the kernel applies itself. */
@@ -305,7 +307,7 @@ final class IomapRequests {
         if (!granted) {
             throw new FuseDispatcher.ProtocolError(Errno.ENOSYS.code());
         }
-        IomapFileSystem.Limits l = ((IomapFileSystem) fs).limits();
+        IomapFileSystem.Limits l = mapper.limits();
         long flags = Iomap.CONFIG_UUID | Iomap.CONFIG_BLOCKSIZE | Iomap.CONFIG_MAX_LINKS | Iomap.CONFIG_TIME
                 | Iomap.CONFIG_MAXBYTES;
         return new IomapConfigOut(flags, new byte[0], l.uuid(), l.blockSize(), l.maxLinks(), l.timeGranularityNanos(),

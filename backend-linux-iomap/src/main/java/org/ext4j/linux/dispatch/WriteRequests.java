@@ -68,10 +68,7 @@ final class WriteRequests {
         if (fs.isReadOnly()) {
             throw new Ext4Exception(Errno.EROFS, "read-only: " + fs.readOnlyReason());
         }
-        if (!(fs instanceof WritableFileSystem w)) {
-            throw new FuseDispatcher.ProtocolError(Errno.ENOSYS.code());
-        }
-        return w;
+        return fs.writable().orElseThrow(() -> new FuseDispatcher.ProtocolError(Errno.ENOSYS.code()));
     }
 
     AttrOut setattr(InHeader h, long ino, SetattrIn in) {
@@ -201,14 +198,14 @@ final class WriteRequests {
     }
 
     void fsync(long ino, long fh, boolean datasync) {
-        if (!fs.isReadOnly() && fs instanceof WritableFileSystem w) {
-            w.fsync(ino, fh, datasync);
+        if (!fs.isReadOnly()) {
+            fs.writable().ifPresent(w -> w.fsync(ino, fh, datasync));
         }
     }
 
     void syncfs() {
-        if (!fs.isReadOnly() && fs instanceof WritableFileSystem w) {
-            w.syncfs();
+        if (!fs.isReadOnly()) {
+            fs.writable().ifPresent(WritableFileSystem::syncfs);
         }
     }
 

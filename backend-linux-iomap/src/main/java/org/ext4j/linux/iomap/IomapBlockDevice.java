@@ -30,9 +30,6 @@ public final class IomapBlockDevice implements IomapBacking {
     /** {@code FUSE_DEV_IOC_IOMAP_SET_BLOCKSIZE} = _IOW(229, 102, {u32 backing_id; u32 blocksize}). */
     static final long FUSE_DEV_IOC_IOMAP_SET_BLOCKSIZE = ioctlWrite(102, 8);
     private static final int FUSE_DEV_IOC_MAGIC = 229;
-    private static final int O_RDONLY = 0;
-    private static final int O_RDWR = 2;
-    private static final int O_CLOEXEC = 02000000;
 
     private static final POSIX POSIX_CALLS = POSIXFactory.getNativePOSIX();
 
@@ -114,7 +111,7 @@ public final class IomapBlockDevice implements IomapBacking {
 
     private int openDevice() throws IOException {
         if (POSIX_CALLS.stat(device.toString()).isBlockDev()) {
-            int fd = POSIX_CALLS.open(device.toString(), (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+            int fd = POSIX_CALLS.open(device.toString(), (readOnly ? Libc.O_RDONLY : Libc.O_RDWR) | Libc.O_CLOEXEC, 0);
             if (fd < 0) {
                 throw new IOException("cannot open " + device + ": " + FuseDevice.describe(POSIX_CALLS.errno()));
             }
@@ -122,7 +119,7 @@ public final class IomapBlockDevice implements IomapBacking {
         }
         loop = LoopDevice.attach(device, readOnly);
         // A descriptor of our own for the registration; the loop device keeps its own until close.
-        int fd = POSIX_CALLS.open(loop.node().toString(), (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+        int fd = POSIX_CALLS.open(loop.node().toString(), (readOnly ? Libc.O_RDONLY : Libc.O_RDWR) | Libc.O_CLOEXEC, 0);
         if (fd < 0) {
             int errno = POSIX_CALLS.errno();
             closeLoop();

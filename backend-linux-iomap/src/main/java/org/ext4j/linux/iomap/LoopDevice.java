@@ -36,9 +36,6 @@ public final class LoopDevice implements AutoCloseable {
     private static final int LO_NAME_SIZE = 64;
     /** LOOP_CTL_GET_FREE then LOOP_CONFIGURE can lose a race for the device; try a few times. */
     private static final int ATTEMPTS = 8;
-    private static final int O_RDONLY = 0;
-    private static final int O_RDWR = 2;
-    private static final int O_CLOEXEC = 02000000;
     private static final int ENOTTY = 25;
 
     private static final POSIX POSIX_CALLS = POSIXFactory.getNativePOSIX();
@@ -66,7 +63,7 @@ public final class LoopDevice implements AutoCloseable {
         if (!users.isEmpty()) {
             throw new IOException(file + " already backs " + String.join(", ", users));
         }
-        int fileFd = POSIX_CALLS.open(file.toString(), (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+        int fileFd = POSIX_CALLS.open(file.toString(), (readOnly ? Libc.O_RDONLY : Libc.O_RDWR) | Libc.O_CLOEXEC, 0);
         if (fileFd < 0) {
             throw new IOException("cannot open " + file + ": " + FuseDevice.describe(POSIX_CALLS.errno()));
         }
@@ -79,7 +76,7 @@ public final class LoopDevice implements AutoCloseable {
     }
 
     private static LoopDevice configure(Path file, int fileFd, boolean readOnly) throws IOException {
-        int control = POSIX_CALLS.open("/dev/loop-control", O_RDWR | O_CLOEXEC, 0);
+        int control = POSIX_CALLS.open("/dev/loop-control", Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         if (control < 0) {
             throw new IOException("cannot open /dev/loop-control: " + FuseDevice.describe(POSIX_CALLS.errno()));
         }
@@ -91,7 +88,7 @@ public final class LoopDevice implements AutoCloseable {
                     throw new IOException("LOOP_CTL_GET_FREE failed: " + FuseDevice.describe(Libc.errno()));
                 }
                 Path node = Path.of("/dev/loop" + number);
-                int fd = POSIX_CALLS.open(node.toString(), (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+                int fd = POSIX_CALLS.open(node.toString(), (readOnly ? Libc.O_RDONLY : Libc.O_RDWR) | Libc.O_CLOEXEC, 0);
                 if (fd < 0) {
                     throw new IOException("cannot open " + node + ": " + FuseDevice.describe(POSIX_CALLS.errno()));
                 }
@@ -142,7 +139,7 @@ public final class LoopDevice implements AutoCloseable {
             throw new IOException("interrupted while running losetup", e);
         }
         Path node = Path.of(out);
-        int fd = POSIX_CALLS.open(out, (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+        int fd = POSIX_CALLS.open(out, (readOnly ? Libc.O_RDONLY : Libc.O_RDWR) | Libc.O_CLOEXEC, 0);
         if (fd < 0) {
             int errno = POSIX_CALLS.errno();
             new ProcessBuilder("losetup", "-d", out).inheritIO().start();

@@ -8,7 +8,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
+import org.ext4j.core.backend.MountHandle;
+import org.ext4j.core.backend.MountOptionParser;
+import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.fs.AtimeMode;
+import org.ext4j.core.host.DevT;
+import org.ext4j.core.host.ImageLock;
 import org.ext4j.core.spi.InodeFileSystem;
 import org.ext4j.core.spi.IomapFileSystem;
 import org.ext4j.core.spi.WritableFileSystem;
@@ -33,7 +38,7 @@ import org.ext4j.linux.session.Libc;
  * <p>As root the mount is made with mount(2); a normal user mounts through {@link Fusermount}
  * (fusermount3), and unmounting then goes through fusermount3 too.
  */
-public final class FuseMount implements AutoCloseable {
+public final class FuseMount implements MountHandle {
     /** mount(2) flags. */
     static final long MS_RDONLY = 1;
     static final long MS_NOSUID = 2;
@@ -57,7 +62,7 @@ public final class FuseMount implements AutoCloseable {
     private final ImageLock lock;
     private final Thread shutdownHook;
     /** The options in force: a remount changes ro/rw. */
-    private MountOptions options;
+    private LinuxMountOptions options;
     /** Where remount requests arrive (root mounts only; null otherwise or when it could not listen). */
     private RemountControl remountControl;
     private boolean unmountRequested;
@@ -66,7 +71,7 @@ public final class FuseMount implements AutoCloseable {
     private FuseTransport transport = FuseTransport.DEV_FUSE;
 
     private FuseMount(InodeFileSystem fs, Path mountpoint, FuseSession session, boolean viaFusermount,
-            ImageLock lock, MountOptions options) {
+            ImageLock lock, LinuxMountOptions options) {
         this.fs = fs;
         this.options = options;
         this.mountpoint = mountpoint;
@@ -85,7 +90,7 @@ public final class FuseMount implements AutoCloseable {
      *                     of a filesystem that takes no writes
      */
     public static FuseMount mount(InodeFileSystem fs, Path mountpoint, MountOptions options) throws IOException {
-        return mount(fs, mountpoint, options, null);
+        return mount(fs, mountpoint, LinuxMountOptions.of(options), null);
     }
 
     /**
@@ -93,13 +98,13 @@ public final class FuseMount implements AutoCloseable {
      * {@code lock} (may be null): it is released after the filesystem is closed, and for a
      * fuseblk mount its device claim is handed to the kernel just before mount(2).
      */
-    public static FuseMount mount(InodeFileSystem fs, Path mountpoint, MountOptions options, ImageLock lock)
+    public static FuseMount mount(InodeFileSystem fs, Path mountpoint, LinuxMountOptions options, ImageLock lock)
             throws IOException {
         if (!options.readOnly() && fs.isReadOnly()) {
             throw new IOException("cannot mount read-write: the filesystem is read-only (" + fs.readOnlyReason()
                     + "); mount it read-only");
         }
-        Path target = MountPointCheck.check(mountpoint, options.allowNonEmpty());
+        Path target = MountPointCheck.check(mountpoint, options.common().allowNonEmpty());
         POSIX posix = POSIXFactory.getNativePOSIX();
         boolean asRoot = posix.geteuid() == 0;
         FuseDevice device;
@@ -107,12 +112,15 @@ public final class FuseMount implements AutoCloseable {
             device = FuseDevice.open();
             boolean fuseblk = options.blockDevice() != null;
             if (fuseblk && lock != null) {
-                lock.yieldClaimToKernel();
+                java.util.Optional<LinuxImageClaim> claim = lock.claim(LinuxImageClaim.class);
+                if (claim.isPresent()) {
+                    claim.get().yieldToKernel();
+                }
             }
             String data = mountData(device.fd(), options, posix.getuid(), posix.getgid());
-            String source = fuseblk ? options.blockDevice().toString() : options.fsName();
+            String source = fuseblk ? options.blockDevice().toString() : options.common().fsName();
             if (Libc.get().mount(source, target.toString(), fuseblk ? "fuseblk.ext4j" : "fuse.ext4j",
-                    mountFlags(options), data) != 0) {
+                    mountFlags(options.common()), data) != 0) {
                 int errno = Libc.errno();
                 device.close();
                 throw new IOException("mount(2) of " + source + " on " + target + " failed: "
@@ -122,8 +130,8 @@ public final class FuseMount implements AutoCloseable {
         } else {
             device = Fusermount.mount(target, fusermountOptions(options));
         }
-        FuseTransport wanted = options.effectiveTransport();
-        FuseDispatcher dispatcher = new FuseDispatcher(OwnerOverride.apply(fs, options), DispatchOptions.DEFAULT);
+        FuseTransport wanted = transport(options.common());
+        FuseDispatcher dispatcher = new FuseDispatcher(OwnerOverride.apply(fs, options.common()), DispatchOptions.DEFAULT);
         offerIomap(dispatcher, fs, device);
         dispatcher.forgetInBackground();
         FuseSession session;
@@ -177,9 +185,9 @@ public final class FuseMount implements AutoCloseable {
      * @throws IOException naming the option or the reason the remount was refused
      */
     public synchronized void remount(List<String> requested) throws IOException {
-        MountOptions next;
+        LinuxMountOptions next;
         try {
-            next = MountOptionParser.parseRemount(options, requested);
+            next = options.withCommon(MountOptionParser.parseRemount(options.common(), requested));
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -215,8 +223,9 @@ public final class FuseMount implements AutoCloseable {
     }
 
     /** mount(2) with MS_REMOUNT and the flags of {@code next}; the kernel ignores FUSE data on a remount. */
-    private void remountKernel(MountOptions next) throws IOException {
-        if (Libc.get().mount(options.fsName(), mountpoint.toString(), null, MS_REMOUNT | mountFlags(next), null) != 0) {
+    private void remountKernel(LinuxMountOptions next) throws IOException {
+        if (Libc.get().mount(options.common().fsName(), mountpoint.toString(), null,
+                MS_REMOUNT | mountFlags(next.common()), null) != 0) {
             int errno = Libc.errno();
             throw new IOException("mount(2) remount of " + mountpoint + " failed: " + FuseDevice.describe(errno)
                     + (errno == Libc.EBUSY ? " (files are open for writing)" : ""));
@@ -224,7 +233,7 @@ public final class FuseMount implements AutoCloseable {
     }
 
     /** The options in force (after any remount). */
-    public synchronized MountOptions options() {
+    public synchronized LinuxMountOptions options() {
         return options;
     }
 
@@ -240,7 +249,7 @@ public final class FuseMount implements AutoCloseable {
     private static void widenReadahead(Path target) {
         try {
             long dev = (Long) Files.getAttribute(target, "unix:dev");
-            Path knob = Path.of("/sys/class/bdi/" + ImageLock.major(dev) + ":" + ImageLock.minor(dev) + "/read_ahead_kb");
+            Path knob = Path.of("/sys/class/bdi/" + DevT.LINUX.major(dev) + ":" + DevT.LINUX.minor(dev) + "/read_ahead_kb");
             Files.writeString(knob, Integer.toString(READAHEAD_KB));
         } catch (IOException | RuntimeException e) {
             System.err.println("ext4j: could not raise readahead on " + target + " (reads stay at 128 KiB): " + e);
@@ -253,7 +262,8 @@ public final class FuseMount implements AutoCloseable {
      * it is touched.
      */
     private static void offerIomap(FuseDispatcher dispatcher, InodeFileSystem fs, FuseDevice device) {
-        if (fs instanceof IomapFileSystem volume && volume.devicePath().isPresent()) {
+        IomapFileSystem volume = fs.iomap().orElse(null);
+        if (volume != null && volume.devicePath().isPresent()) {
             dispatcher.offerIomap(new IomapBlockDevice(device, volume.devicePath().get(), fs.isReadOnly(),
                     volume.limits().blockSize(), System.err));
         }
@@ -280,7 +290,7 @@ public final class FuseMount implements AutoCloseable {
     }
 
     /** The data string of mount(2) for a FUSE filesystem (fuseblk adds its block size). */
-    static String mountData(int fd, MountOptions options, long uid, long gid) {
+    static String mountData(int fd, LinuxMountOptions options, long uid, long gid) {
         List<String> o = new ArrayList<>();
         o.add("fd=" + fd);
         o.add("rootmode=40000");
@@ -288,7 +298,7 @@ public final class FuseMount implements AutoCloseable {
         o.add("group_id=" + gid);
         // The kernel checks permissions from the attributes we return, with the caller's full groups.
         o.add("default_permissions");
-        if (options.allowOther()) {
+        if (options.common().allowOther()) {
             o.add("allow_other");
         }
         if (options.blockDevice() != null) {
@@ -296,6 +306,45 @@ public final class FuseMount implements AutoCloseable {
         }
         o.addAll(options.extraOptions());
         return String.join(",", o);
+    }
+
+    /**
+     * "read-write" or "read-only" as mounted now, with "fuseblk" for a block device, "iomap" when
+     * the kernel does the file data I/O, "through fusermount3" for a normal user's mount.
+     */
+    @Override
+    public synchronized String describe() {
+        StringBuilder d = new StringBuilder(options.readOnly() ? "read-only" : "read-write");
+        if (options.blockDevice() != null) {
+            d.append(", fuseblk");
+        }
+        if (iomapGranted()) {
+            d.append(", iomap");
+        }
+        if (viaFusermount) {
+            d.append(", through fusermount3");
+        }
+        return d.toString();
+    }
+
+    /** True when the kernel accepted FUSE_IOMAP at INIT and does the file data I/O itself. */
+    public boolean iomapGranted() {
+        return session.dispatcher().iomapGranted();
+    }
+
+    /**
+     * The transport {@code io_uring=} asks for; without the option, the {@code ext4j.io_uring}
+     * system property's (auto when that is not set either).
+     */
+    static FuseTransport transport(MountOptions common) {
+        if (common.ioUring() == null) {
+            return FuseTransport.fromSystemProperty();
+        }
+        return switch (common.ioUring()) {
+            case AUTO -> FuseTransport.AUTO;
+            case OFF -> FuseTransport.DEV_FUSE;
+            case ON -> FuseTransport.IO_URING;
+        };
     }
 
     /** How requests reach this server: FUSE over io_uring or /dev/fuse alone. */
@@ -308,17 +357,13 @@ public final class FuseMount implements AutoCloseable {
         return session.ringRequests();
     }
 
-    /** True when the kernel accepted FUSE_IOMAP at INIT and does the file data I/O itself. */
-    public boolean iomapGranted() {
-        return session.dispatcher().iomapGranted();
-    }
-
     /**
      * What fusermount3 gets after -o: the generic flags by name, the FUSE options, the source
      * name and subtype (fusermount3 adds fd=, rootmode=, user_id= and group_id= itself). A block
      * device is served as plain fuse: fusermount3 allows blkdev to root only.
      */
-    static List<String> fusermountOptions(MountOptions options) {
+    static List<String> fusermountOptions(LinuxMountOptions linux) {
+        MountOptions options = linux.common();
         List<String> o = new ArrayList<>();
         o.add(options.readOnly() ? "ro" : "rw");
         o.add("nosuid");
@@ -338,16 +383,18 @@ public final class FuseMount implements AutoCloseable {
         }
         o.add("fsname=" + options.fsName());
         o.add("subtype=ext4j");
-        o.addAll(options.extraOptions());
+        o.addAll(linux.extraOptions());
         return o;
     }
 
     /** Where it is mounted (canonical path). */
+    @Override
     public Path mountpoint() {
         return mountpoint;
     }
 
     /** True while the kernel connection is served. */
+    @Override
     public boolean isMounted() {
         return session.isRunning();
     }
@@ -356,6 +403,7 @@ public final class FuseMount implements AutoCloseable {
      * Blocks until the filesystem is unmounted (by {@link #unmount()}, {@code umount}, or a
      * signal), then closes the filesystem.
      */
+    @Override
     public void waitUntilUnmounted() throws InterruptedException, IOException {
         session.awaitTermination();
         close();
@@ -366,6 +414,7 @@ public final class FuseMount implements AutoCloseable {
      * finished when its last user leaves). Then waits for the readers to stop and closes the
      * filesystem.
      */
+    @Override
     public synchronized void unmount() throws IOException {
         if (!unmountRequested && session.isRunning()) {
             unmountRequested = true;
@@ -469,8 +518,8 @@ public final class FuseMount implements AutoCloseable {
 
     /** Commits and flushes what was written (nothing for a read-only filesystem). */
     private void sync() {
-        if (!fs.isReadOnly() && fs instanceof WritableFileSystem w) {
-            w.syncfs();
+        if (!fs.isReadOnly()) {
+            fs.writable().ifPresent(WritableFileSystem::syncfs);
         }
     }
 

@@ -1,14 +1,18 @@
 package org.ext4j.linux.mount;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.DirectoryEntry;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;
+import org.ext4j.core.spi.IomapFileSystem;
 import org.ext4j.core.spi.MappedExtent;
 import org.ext4j.core.spi.SetAttr;
 import org.ext4j.core.spi.StatFs;
@@ -29,8 +33,11 @@ import org.ext4j.core.spi.WritableFileSystem;
  * showing the overridden ones. Requests from anyone else (with allow_other) keep their own
  * credentials, so they need the permission both the kernel (against the shown owner) and the
  * core (against the on-disk owner) grant. Root is never remapped.
+ *
+ * <p>The override has exactly the capabilities of what it wraps ({@link #writable()},
+ * {@link #iomap()}): an iomap kernel maps the mounter's writes through it, as the on-disk owner.
  */
-public final class OwnerOverride implements WritableFileSystem {
+public final class OwnerOverride implements IomapFileSystem {
     private final InodeFileSystem fs;
     private final OptionalLong uid;
     private final OptionalLong gid;
@@ -84,11 +91,24 @@ public final class OwnerOverride implements WritableFileSystem {
         return new Caller(asOwner ? real.uid() : caller.uid(), effectiveGid, groups, caller.pid());
     }
 
-    private WritableFileSystem writable() {
-        if (fs instanceof WritableFileSystem w) {
-            return w;
-        }
-        throw new Ext4Exception(Errno.EROFS, "the filesystem is read-only");
+    /** This override, when the wrapped filesystem can be written. */
+    @Override
+    public Optional<WritableFileSystem> writable() {
+        return fs.writable().map(w -> this);
+    }
+
+    /** This override, when the wrapped filesystem maps blocks for an iomap kernel. */
+    @Override
+    public Optional<IomapFileSystem> iomap() {
+        return fs.iomap().map(i -> this);
+    }
+
+    private WritableFileSystem inner() {
+        return fs.writable().orElseThrow(() -> new Ext4Exception(Errno.EROFS, "the filesystem is read-only"));
+    }
+
+    private IomapFileSystem mapper() {
+        return fs.iomap().orElseThrow(() -> new Ext4Exception(Errno.EOPNOTSUPP, "the filesystem has no block mapping for iomap"));
     }
 
     @Override
@@ -98,9 +118,7 @@ public final class OwnerOverride implements WritableFileSystem {
 
     @Override
     public void onPrivilegesDropped(java.util.function.LongConsumer listener) {
-        if (fs instanceof WritableFileSystem w) {
-            w.onPrivilegesDropped(listener);
-        }
+        fs.writable().ifPresent(w -> w.onPrivilegesDropped(listener));
     }
 
     @Override
@@ -180,107 +198,127 @@ public final class OwnerOverride implements WritableFileSystem {
 
     @Override
     public boolean isReadOnly() {
-        return fs.isReadOnly() || !(fs instanceof WritableFileSystem);
+        return fs.isReadOnly() || fs.writable().isEmpty();
     }
 
     @Override
     public String readOnlyReason() {
-        return fs instanceof WritableFileSystem ? fs.readOnlyReason() : "the filesystem takes no writes";
+        return fs.writable().isPresent() ? fs.readOnlyReason() : "the filesystem takes no writes";
     }
 
     @Override
     public Created create(Caller caller, long parent, byte[] name, int mode, int umask, int flags) {
-        return shown(writable().create(onDisk(caller, parent), parent, name, mode, umask, flags));
+        return shown(inner().create(onDisk(caller, parent), parent, name, mode, umask, flags));
     }
 
     @Override
     public Attributes mknod(Caller caller, long parent, byte[] name, int mode, int umask, int rdevMajor, int rdevMinor) {
-        return shown(writable().mknod(onDisk(caller, parent), parent, name, mode, umask, rdevMajor, rdevMinor));
+        return shown(inner().mknod(onDisk(caller, parent), parent, name, mode, umask, rdevMajor, rdevMinor));
     }
 
     @Override
     public Attributes mkdir(Caller caller, long parent, byte[] name, int mode, int umask) {
-        return shown(writable().mkdir(onDisk(caller, parent), parent, name, mode, umask));
+        return shown(inner().mkdir(onDisk(caller, parent), parent, name, mode, umask));
     }
 
     @Override
     public Attributes symlink(Caller caller, long parent, byte[] name, byte[] target) {
-        return shown(writable().symlink(onDisk(caller, parent), parent, name, target));
+        return shown(inner().symlink(onDisk(caller, parent), parent, name, target));
     }
 
     @Override
     public Attributes link(Caller caller, long ino, long newParent, byte[] newName) {
-        return shown(writable().link(onDisk(caller, newParent), ino, newParent, newName));
+        return shown(inner().link(onDisk(caller, newParent), ino, newParent, newName));
     }
 
     @Override
     public void unlink(Caller caller, long parent, byte[] name) {
-        writable().unlink(onDisk(caller, parent), parent, name);
+        inner().unlink(onDisk(caller, parent), parent, name);
     }
 
     @Override
     public void rmdir(Caller caller, long parent, byte[] name) {
-        writable().rmdir(onDisk(caller, parent), parent, name);
+        inner().rmdir(onDisk(caller, parent), parent, name);
     }
 
     @Override
     public void rename(Caller caller, long parent, byte[] name, long newParent, byte[] newName, int flags) {
-        writable().rename(onDisk(caller, parent), parent, name, newParent, newName, flags);
+        inner().rename(onDisk(caller, parent), parent, name, newParent, newName, flags);
     }
 
     @Override
     public int write(Caller caller, long ino, long handle, long offset, byte[] src, int srcOff, int len) {
-        return writable().write(onDisk(caller, ino), ino, handle, offset, src, srcOff, len);
+        return inner().write(onDisk(caller, ino), ino, handle, offset, src, srcOff, len);
     }
 
     @Override
     public Attributes setattr(Caller caller, long ino, long handle, SetAttr changes) {
-        return shown(writable().setattr(onDisk(caller, ino), ino, handle, changes));
+        return shown(inner().setattr(onDisk(caller, ino), ino, handle, changes));
     }
 
     @Override
     public void fallocate(Caller caller, long ino, long handle, int mode, long offset, long length) {
-        writable().fallocate(onDisk(caller, ino), ino, handle, mode, offset, length);
+        inner().fallocate(onDisk(caller, ino), ino, handle, mode, offset, length);
     }
 
     @Override
     public long lseek(long ino, long handle, long offset, int whence) {
-        return writable().lseek(ino, handle, offset, whence);
+        return fs.lseek(ino, handle, offset, whence);
     }
 
     @Override
     public void setxattr(Caller caller, long ino, String name, byte[] value, int flags) {
-        writable().setxattr(onDisk(caller, ino), ino, name, value, flags);
+        inner().setxattr(onDisk(caller, ino), ino, name, value, flags);
     }
 
     @Override
     public void removexattr(Caller caller, long ino, String name) {
-        writable().removexattr(onDisk(caller, ino), ino, name);
+        inner().removexattr(onDisk(caller, ino), ino, name);
     }
 
     @Override
     public int getflags(long ino) {
-        return writable().getflags(ino);
+        return inner().getflags(ino);
     }
 
     @Override
     public Attributes setflags(Caller caller, long ino, int flags) {
-        return shown(writable().setflags(onDisk(caller, ino), ino, flags));
+        return shown(inner().setflags(onDisk(caller, ino), ino, flags));
     }
 
     @Override
     public void fsync(long ino, long handle, boolean datasync) {
-        writable().fsync(ino, handle, datasync);
+        inner().fsync(ino, handle, datasync);
     }
 
     @Override
     public void syncfs() {
-        writable().syncfs();
+        inner().syncfs();
     }
 
     @Override
     public Created tmpfile(Caller caller, long parent, int mode, int umask, int flags) {
-        return shown(writable().tmpfile(onDisk(caller, parent), parent, mode, umask, flags));
+        return shown(inner().tmpfile(onDisk(caller, parent), parent, mode, umask, flags));
+    }
+
+    @Override
+    public Limits limits() {
+        return mapper().limits();
+    }
+
+    @Override
+    public Optional<Path> devicePath() {
+        return mapper().devicePath();
+    }
+
+    @Override
+    public MappedExtent mapForWrite(Caller caller, long ino, long pos, long count, boolean fileWrite) {
+        return mapper().mapForWrite(onDisk(caller, ino), ino, pos, count, fileWrite);
+    }
+
+    @Override
+    public long ioend(long ino, long pos, long written, boolean extendSize) {
+        return mapper().ioend(ino, pos, written, extendSize);
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import org.ext4j.core.host.DevT;
 
 /**
  * How {@code mount -o remount} reaches a running server. The kernel handles a FUSE remount
@@ -83,7 +84,7 @@ public final class RemountControl implements AutoCloseable {
     /** The socket of the mount on {@code mountpoint}: its device number, as st_dev has it. */
     static Path socketOf(Path mountpoint) throws IOException {
         long dev = (Long) Files.getAttribute(mountpoint, "unix:dev");
-        return DIRECTORY.resolve("remount-" + ImageLock.major(dev) + "-" + ImageLock.minor(dev) + ".sock");
+        return DIRECTORY.resolve("remount-" + DevT.LINUX.major(dev) + "-" + DevT.LINUX.minor(dev) + ".sock");
     }
 
     private void serve(FuseMount mount, PrintStream log) {

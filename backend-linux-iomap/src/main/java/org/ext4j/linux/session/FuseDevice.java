@@ -21,8 +21,6 @@ public final class FuseDevice implements AutoCloseable {
     /** {@code FUSE_DEV_IOC_CLONE} = _IOR(229, 0, uint32_t): binds a new fd to an existing connection. */
     static final long FUSE_DEV_IOC_CLONE = (2L << 30) | (4L << 16) | (229L << 8);
 
-    private static final int O_RDWR = 2;
-    private static final int O_CLOEXEC = 02000000;
 
     private static final POSIX POSIX_CALLS = POSIXFactory.getNativePOSIX();
 
@@ -35,7 +33,7 @@ public final class FuseDevice implements AutoCloseable {
 
     /** Opens {@code /dev/fuse} read-write (close-on-exec, so helper processes do not inherit it). */
     public static FuseDevice open() throws IOException {
-        int fd = POSIX_CALLS.open(PATH, O_RDWR | O_CLOEXEC, 0);
+        int fd = POSIX_CALLS.open(PATH, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         if (fd < 0) {
             throw new IOException("cannot open " + PATH + ": " + describe(POSIX_CALLS.errno()));
         }

@@ -35,6 +35,12 @@ public interface Libc {
     /** What mmap returns on failure. */
     long MAP_FAILED = -1L;
 
+    /** open(2) flags (Linux values: the arguments of Linux system calls, not the SPI's open flags). */
+    int O_RDONLY = 0;
+    int O_RDWR = 2;
+    int O_EXCL = 0200;
+    int O_CLOEXEC = 02000000;
+
     /** ioctl(2) with a pointer argument. */
     @SaveError
     int ioctl(int fd, long request, Pointer arg);

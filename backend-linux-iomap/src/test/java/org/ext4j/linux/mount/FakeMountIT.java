@@ -18,6 +18,7 @@ import org.ext4j.linux.dispatch.FakeFileSystem;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.backend.MountOptions;
 
 /**
  * A real mount of the in-memory {@link FakeFileSystem}: the kernel, not a test, writes the

@@ -2,6 +2,7 @@ package org.ext4j.linux.mount;
 
 import java.nio.file.Path;
 import org.ext4j.linux.dispatch.FakeFileSystem;
+import org.ext4j.core.backend.MountOptions;
 
 /** A process that mounts {@link FakeFileSystem} on its argument and serves it until unmounted or signalled. */
 public final class FakeMountMain {

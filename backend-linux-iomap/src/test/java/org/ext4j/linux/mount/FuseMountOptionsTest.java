@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.ext4j.core.backend.MountOptions;
+import org.ext4j.core.backend.MountOptionParser;
 
 /** What the kernel and fusermount3 are handed for given mount options. */
 class FuseMountOptionsTest {
-    private static MountOptions parse(String options) {
-        return MountOptionParser.parse(MountOptions.readWrite("/images/disk.img"), List.of(options));
+    private static LinuxMountOptions parse(String options) {
+        return LinuxMountOptions.of(MountOptionParser.parse(MountOptions.readWrite("/images/disk.img"), List.of(options)));
     }
 
     @Test
@@ -23,7 +25,7 @@ class FuseMountOptionsTest {
 
     @Test
     void fuseblkAddsItsBlockSize() {
-        MountOptions o = parse("ro").withBlockDevice(Path.of("/dev/loop3"), 4096);
+        LinuxMountOptions o = parse("ro").withBlockDevice(Path.of("/dev/loop3"), 4096);
         assertEquals("fd=4,rootmode=40000,user_id=0,group_id=0,default_permissions,blksize=4096",
                 FuseMount.mountData(4, o, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> parse("ro").withBlockDevice(Path.of("/dev/loop3"), 3000));
@@ -32,10 +34,11 @@ class FuseMountOptionsTest {
     @Test
     void mountFlags() {
         long nosuidNodev = FuseMount.MS_NOSUID | FuseMount.MS_NODEV;
-        assertEquals(nosuidNodev, FuseMount.mountFlags(parse("rw")));
+        assertEquals(nosuidNodev, FuseMount.mountFlags(parse("rw").common()));
         assertEquals(nosuidNodev | FuseMount.MS_RDONLY | FuseMount.MS_NOEXEC | FuseMount.MS_NOATIME,
-                FuseMount.mountFlags(parse("ro,noexec,noatime")));
-        assertEquals(nosuidNodev | FuseMount.MS_STRICTATIME, FuseMount.mountFlags(parse("strictatime")));
+                FuseMount.mountFlags(parse("ro,noexec,noatime").common()));
+        assertEquals(nosuidNodev | FuseMount.MS_STRICTATIME, FuseMount.mountFlags(parse("strictatime").common()));
+        assertEquals(nosuidNodev | FuseMount.MS_NODIRATIME, FuseMount.mountFlags(parse("nodiratime").common()));
     }
 
     @Test

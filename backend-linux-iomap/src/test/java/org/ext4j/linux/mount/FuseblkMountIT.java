@@ -16,6 +16,8 @@ import org.ext4j.linux.LinuxBackend;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.backend.MountOptions;
+import org.ext4j.core.host.ImageLock;
 
 /**
  * A block device (a loop device over an mkfs.ext4 image) is mounted as fuseblk.ext4j: the kernel
@@ -103,7 +105,7 @@ class FuseblkMountIT {
         MountTestSupport.run(List.of("mkfs.ext4", "-q", "-F", "-b", "1024", image.toString(), "8M"));
         try (org.ext4j.core.fs.Ext4Volume v = org.ext4j.core.fs.Ext4Volume.open(image,
                 org.ext4j.core.fs.OpenOptions.READ_ONLY)) {
-            assertEquals(1024, LinuxBackend.asBlockDevice(MountOptions.readOnly("x"), image, v).blockSize());
+            assertEquals(1024, LinuxBackend.asBlockDevice(LinuxMountOptions.of(MountOptions.readOnly("x")), image, v).blockSize());
         }
     }
 }

@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.ext4j.core.host.ImageLock;
 import org.ext4j.core.testing.Tools;
 import org.ext4j.linux.session.FuseTransport;
 import org.junit.jupiter.api.BeforeAll;

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import org.ext4j.core.backend.MountOptionParser;
+import org.ext4j.core.backend.MountOptions;
 import org.ext4j.linux.LinuxBackend;
 import org.ext4j.linux.session.FuseTransport;
 import org.junit.jupiter.api.BeforeAll;

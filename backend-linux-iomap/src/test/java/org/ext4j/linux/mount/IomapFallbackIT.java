@@ -16,6 +16,7 @@ import org.ext4j.linux.LinuxBackend;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.backend.MountOptions;
 
 /**
  * On a kernel without the iomap series (6.18) the mount offers FUSE_IOMAP, the kernel does not

@@ -22,6 +22,7 @@ import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.host.ImageLock;
 
 /**
  * kill -9 of a server in the middle of a write workload: after the dead mount is cleaned up,

@@ -22,6 +22,7 @@ import org.ext4j.linux.LinuxBackend;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.backend.MountOptions;
 
 /**
  * An image made by {@code mkfs.ext4 -d} from a temp tree, mounted read-only through ext4j; the

@@ -14,6 +14,7 @@ import org.ext4j.linux.LinuxBackend;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.backend.MountOptions;
 
 /**
  * The core's random operation sequence, as system calls by root and by unprivileged users, on a

@@ -19,6 +19,7 @@ import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.backend.MountOptions;
 
 /**
  * uid=/gid=: every inode shows the override, the shown identity acts on disk as the owner, new

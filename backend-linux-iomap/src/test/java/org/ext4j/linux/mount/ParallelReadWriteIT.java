@@ -16,6 +16,7 @@ import org.ext4j.linux.LinuxBackend;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.backend.MountOptions;
 
 /**
  * Eight threads at once on one ext4j mount: each writes its own files in a shared directory and in
@@ -46,7 +47,7 @@ class ParallelReadWriteIT {
         Path image = temp.resolve("par.img");
         MountTestSupport.run(List.of("mkfs.ext4", "-q", "-F", image.toString(), "256M"));
         Path mnt = Files.createDirectory(temp.resolve("mnt"));
-        FuseMount mount = LinuxBackend.mount(image, mnt, MountOptions.readWrite(image.toString()).withReaderThreads(4));
+        FuseMount mount = LinuxBackend.mount(image, mnt, LinuxMountOptions.of(MountOptions.readWrite(image.toString())).withReaderThreads(4));
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
             Path shared = Files.createDirectory(mnt.resolve("shared"));

@@ -7,6 +7,7 @@ import org.ext4j.linux.LinuxBackend;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.backend.MountOptions;
 
 /**
  * The shared POSIX behaviour suite ({@link PosixSuite}) on the Linux backend, with every feature

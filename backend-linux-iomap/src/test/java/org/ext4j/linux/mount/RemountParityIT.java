@@ -17,6 +17,8 @@ import org.ext4j.linux.LinuxBackend;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ext4j.core.backend.MountOptions;
+import org.ext4j.core.backend.MountOptionParser;
 
 /**
  * Mount options that act on a live mount, on an ext4j mount and on a kernel loop mount of

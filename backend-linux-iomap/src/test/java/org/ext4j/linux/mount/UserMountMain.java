@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.ext4j.linux.LinuxBackend;
+import org.ext4j.core.backend.MountOptions;
+import org.ext4j.core.backend.MountOptionParser;
 
 /**
  * A process that mounts image {@code args[0]} on {@code args[1]} with the mount options that

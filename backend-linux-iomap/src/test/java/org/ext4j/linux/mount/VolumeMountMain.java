@@ -2,6 +2,7 @@ package org.ext4j.linux.mount;
 
 import java.nio.file.Path;
 import org.ext4j.linux.LinuxBackend;
+import org.ext4j.core.backend.MountOptions;
 
 /** A process that mounts the ext4 image {@code args[0]} read-write on {@code args[1]} and serves it until unmounted or signalled. */
 public final class VolumeMountMain {

@@ -91,6 +91,13 @@ public final class SuperblockEditor {
         return (int) LittleEndian.u32(src.read(block), off + S_FEATURE_RO_COMPAT);
     }
 
+    /** Sets the RO_COMPAT feature bits {@code bits} (orphan_present before the orphan file takes an entry). */
+    public void setRoCompat(Transaction tx, int bits) {
+        byte[] b = tx.getWriteAccess(block, BlockRole.SUPERBLOCK);
+        LittleEndian.put32(b, off + S_FEATURE_RO_COMPAT, LittleEndian.u32(b, off + S_FEATURE_RO_COMPAT) | (bits & 0xffffffffL));
+        finish(tx, b);
+    }
+
     /** Clears the RO_COMPAT feature bits {@code bits} (orphan_present once the orphan file is empty). */
     public void clearRoCompat(Transaction tx, int bits) {
         byte[] b = tx.getWriteAccess(block, BlockRole.SUPERBLOCK);

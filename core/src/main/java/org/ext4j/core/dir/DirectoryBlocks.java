@@ -40,6 +40,13 @@ final class DirectoryBlocks {
      * @return the physical block
      */
     long allocate(long lblk) {
+        // As ext4_append checks: a block past i_size that is already mapped means i_size is wrong,
+        // and initialising it as an empty block would drop the entries it holds.
+        Mapping existing = writer().map(lblk, 1);
+        if (existing.kind() != Mapping.Kind.HOLE) {
+            throw tx.fileSystem().errors().corruption(ino, existing.pblk(), "ext4_append", "directory inode " + ino
+                    + ": logical block " + lblk + " past i_size is already mapped (to block " + existing.pblk() + ")");
+        }
         List<Mapping> runs = writer().allocate(lblk, 1, false);
         Mapping run = runs.isEmpty() ? null : runs.get(0);
         if (!(run != null && run.kind() == Mapping.Kind.MAPPED && run.lblk() <= lblk && lblk < run.lblkEnd())) {

@@ -38,11 +38,12 @@ import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;
 import org.ext4j.core.spi.IomapFileSystem;
 import org.ext4j.core.spi.MappedExtent;
+import org.ext4j.core.spi.SeekDataHole;
 import org.ext4j.core.spi.SetAttr;
 import org.ext4j.core.spi.StatFs;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.core.inode.InodeStore;
-import org.ext4j.core.orphan.OrphanList;
+import org.ext4j.core.orphan.Orphans;
 import org.ext4j.core.inode.Timestamp;
 import org.ext4j.core.tx.Transaction;
 import org.ext4j.core.tx.TransactionManager;
@@ -75,12 +76,15 @@ public final class Ext4Volume implements IomapFileSystem {
     private final WriteTimes writeTimes = new WriteTimes();
     /** Told when a write, fallocate or truncate dropped setuid/setgid (see {@link #onPrivilegesDropped}). */
     private volatile java.util.function.LongConsumer privilegesDropped = ino -> { };
+    /** The orphan records, with what makes taking an orphan off them cheap (one per volume). */
+    private final Orphans orphans;
     private Namespace namespace;
 
     private Ext4Volume(Ext4FileSystem fs, java.time.Clock clock) {
         this.fs = fs;
         this.xattrs = new XattrReader(fs);
         this.clock = clock;
+        this.orphans = new Orphans(fs);
         if (!fs.isReadOnly()) {
             OrphanCleanup cleanup = new OrphanCleanup(fs);
             if (cleanup.needed()) {
@@ -532,7 +536,6 @@ public final class Ext4Volume implements IomapFileSystem {
             return;
         }
         try (Transaction tx = transactions().begin()) {
-            OrphanList orphans = new OrphanList(fs);
             for (long ino : free) {
                 orphans.remove(tx, ino);
                 namespace().release(tx, ino);
@@ -548,7 +551,7 @@ public final class Ext4Volume implements IomapFileSystem {
     /** Takes inode {@code ino} off the orphan list and frees it, in one transaction. */
     private void freeOrphan(long ino) {
         try (Transaction tx = transactions().begin()) {
-            new OrphanList(fs).remove(tx, ino);
+            orphans.remove(tx, ino);
             namespace().release(tx, ino);
             tx.commit();
         }
@@ -733,7 +736,7 @@ public final class Ext4Volume implements IomapFileSystem {
         }
         if (openCounts.containsKey(ino)) {
             ReleaseCheck.requireReleasable(fs, tx, ino);
-            new OrphanList(fs).add(tx, ino);
+            orphans.add(tx, ino);
             unlinkedOpen.add(ino);
         } else {
             namespace().release(tx, ino);
@@ -796,7 +799,7 @@ public final class Ext4Volume implements IomapFileSystem {
         try (Transaction tx = transactions().begin()) {
             namespace().link(tx, caller, ino, newParent, newName, tmpfile);
             if (tmpfile) {
-                new OrphanList(fs).remove(tx, ino);
+                orphans.remove(tx, ino);
             }
             tx.commit();
         }
@@ -1143,41 +1146,11 @@ public final class Ext4Volume implements IomapFileSystem {
         }
     }
 
-    /**
-     * {@inheritDoc} Inline files and fast symlinks are all data; a block-mapped file is walked
-     * through its block map, where unwritten extents count as holes (nothing written there).
-     */
+    /** {@inheritDoc} The handle must name an open file of {@code ino}. */
     @Override
     public long lseek(long ino, long handle, long offset, int whence) {
         openFile(ino, handle);
-        if (whence != SEEK_DATA && whence != SEEK_HOLE) {
-            throw new Ext4Exception(Errno.EINVAL, "lseek whence " + whence + " is not SEEK_DATA or SEEK_HOLE");
-        }
-        Inode inode = liveInode(ino);
-        long size = inode.size();
-        if (offset < 0 || offset >= size) {
-            throw new Ext4Exception(Errno.ENXIO, "offset " + offset + " is not within the " + size + " bytes of inode " + ino);
-        }
-        if (inode.type() != FileType.REGULAR || inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
-            return whence == SEEK_DATA ? offset : size;
-        }
-        long bs = fs.blockSize();
-        BlockMap map = BlockMap.of(fs, inode);
-        long lblk = offset / bs;
-        long endBlock = (size + bs - 1) / bs;
-        while (lblk < endBlock) {
-            Mapping m = map.map(lblk, endBlock - lblk);
-            CorruptionException.check(m.lblk() == lblk && m.length() > 0, "inode " + ino + ": block map made no progress at " + lblk);
-            boolean data = m.kind() == Mapping.Kind.MAPPED;
-            if (data == (whence == SEEK_DATA)) {
-                return Math.min(size, Math.max(offset, lblk * bs));
-            }
-            lblk += m.length();
-        }
-        if (whence == SEEK_DATA) {
-            throw new Ext4Exception(Errno.ENXIO, "no data at or after offset " + offset + " of inode " + ino);
-        }
-        return size;
+        return SeekDataHole.seek(this, ino, offset, whence);
     }
 
     private OpenFile openFile(long ino, long handle) {
@@ -1329,7 +1302,7 @@ public final class Ext4Volume implements IomapFileSystem {
                 throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
             }
             ino = namespace().tmpfile(tx, caller, parent, mode, umask);
-            new OrphanList(fs).add(tx, ino);
+            orphans.add(tx, ino);
             tx.commit();
         }
         unlinkedOpen.add(ino);
@@ -1458,7 +1431,8 @@ public final class Ext4Volume implements IomapFileSystem {
 
     /**
      * Releases what is still open (an unlinked file with a handle is freed and taken off the
-     * orphan list, as the last close would) and closes the device.
+     * orphan list, as the last close would), clears orphan_present when the orphan file is empty,
+     * and closes the device.
      */
     @Override
     public void close() throws IOException {
@@ -1466,6 +1440,13 @@ public final class Ext4Volume implements IomapFileSystem {
             if (!fs.isReadOnly()) {
                 for (Long ino : List.copyOf(unlinkedOpen)) {
                     freeOrphan(ino);
+                }
+                // As the kernel's unmount: an orphan file left empty no longer needs reading at the next mount.
+                if (fs.superblock().hasCompat(Features.COMPAT_ORPHAN_FILE) && fs.transactions().acceptsHandles()) {
+                    try (Transaction tx = transactions().begin()) {
+                        orphans.clearPresentIfEmpty(tx);
+                        tx.commit();
+                    }
                 }
             }
             openFiles.clear();

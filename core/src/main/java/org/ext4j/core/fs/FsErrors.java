@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.spi.CorruptionException;
 
 /**
  * What the filesystem does when it finds itself damaged, as the kernel's ext4_error does: the
@@ -106,6 +107,15 @@ public final class FsErrors {
             stoppedWriting = "errors=" + (behaviour == Behaviour.PANIC ? "panic" : "remount-ro")
                     + " and an error was found: " + message + "; run e2fsck -f on the image";
         }
+    }
+
+    /**
+     * Records an inconsistency found in {@code function} about inode {@code ino} (and block
+     * {@code block}, 0 when none) and returns the CorruptionException to throw, naming it.
+     */
+    public CorruptionException corruption(long ino, long block, String function, String message) {
+        record(ino, block, function, ERR_EFSCORRUPTED, message);
+        return new CorruptionException(message);
     }
 
     /**

@@ -3,6 +3,7 @@ package org.ext4j.core.fs;
 import java.util.Optional;
 import org.ext4j.core.inode.FileType;
 import org.ext4j.core.inode.Inode;
+import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -37,8 +38,16 @@ public final class Permissions {
         return allowed(caller, mode, inode.uid(), inode.gid(), acl, mask);
     }
 
-    /** Throws EACCES unless {@link #allowed(Caller, Inode, XattrReader, int)}. */
+    /**
+     * inode_permission: EPERM when {@code mask} asks to write an immutable inode (before the
+     * mode is looked at, so also for root and for callers the mode would refuse), else EACCES
+     * unless {@link #allowed(Caller, Inode, XattrReader, int)}. An immutable directory thereby
+     * refuses every entry added or removed.
+     */
     public static void check(Caller caller, Inode inode, XattrReader xattrs, int mask) {
+        if ((mask & W_OK) != 0 && inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
+            throw new Ext4Exception(Errno.EPERM, "inode " + inode.ino() + " is immutable");
+        }
         if (!allowed(caller, inode, xattrs, mask)) {
             throw new Ext4Exception(Errno.EACCES, "permission denied on inode " + inode.ino());
         }

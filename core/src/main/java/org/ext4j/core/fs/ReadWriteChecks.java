@@ -57,5 +57,33 @@ final class ReadWriteChecks {
             throw new CorruptionException("group descriptor " + g + ": " + gd.itableUnused() + " unused inode-table entries but only "
                     + gd.freeInodesCount() + " free inodes");
         }
+        // An uninitialised group has nothing in use: its bitmap is made up from the layout on first
+        // use, so a flag on a group in use would hand out every block or inode it has.
+        if (checksums && gd.hasFlag(GroupDescriptor.INODE_UNINIT) && (gd.freeInodesCount() != ipg || gd.usedDirsCount() != 0)) {
+            throw new CorruptionException("group descriptor " + g + " says its inodes are uninitialised, but counts "
+                    + (ipg - gd.freeInodesCount()) + " in use and " + gd.usedDirsCount() + " directories");
+        }
+        if (checksums && gd.hasFlag(GroupDescriptor.BLOCK_UNINIT)) {
+            long free = blocksInGroup - fixedBlocksInGroup(sb, gd);
+            if (gd.freeBlocksCount() != free) {
+                throw new CorruptionException("group descriptor " + g + " says its blocks are uninitialised, but counts "
+                        + gd.freeBlocksCount() + " free where an uninitialised group has " + free);
+            }
+        }
+    }
+
+    /** The blocks the bitmap of an uninitialised group marks in use: as Bitmaps.synthesizeBlockBitmap marks them. */
+    private static long fixedBlocksInGroup(Superblock sb, GroupDescriptor gd) {
+        long start = sb.groupFirstBlock(gd.group());
+        long end = Math.min(sb.blocksCount(), start + sb.blocksPerGroup());
+        long itableBlocks = (sb.inodesPerGroup() * sb.inodeSize() + sb.blockSize() - 1) / sb.blockSize();
+        long n = Math.min(sb.baseMetaBlocks(gd.group()), end - start);
+        n += overlap(gd.blockBitmap(), 1, start, end) + overlap(gd.inodeBitmap(), 1, start, end)
+                + overlap(gd.inodeTable(), itableBlocks, start, end);
+        return n;
+    }
+
+    private static long overlap(long first, long count, long start, long end) {
+        return Math.max(0, Math.min(first + count, end) - Math.max(first, start));
     }
 }

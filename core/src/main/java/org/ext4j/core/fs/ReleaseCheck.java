@@ -11,6 +11,7 @@ import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.inode.InodeStore;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.tx.Transaction;
+import org.ext4j.core.xattr.XattrBlock;
 
 /**
  * Whether an inode that loses its last link now, but is freed only later (it is open, or the
@@ -26,47 +27,58 @@ final class ReleaseCheck {
 
     /** Throws a CorruptionException (recorded as an error) when inode {@code ino} could not be freed later. */
     static void requireReleasable(Ext4FileSystem fs, Transaction tx, long ino) {
-        Inode inode = InodeStore.read(tx, ino);
+        try {
+            Inode inode = InodeStore.read(tx, ino);
+            TreeSet<Long> groups = groupsOfBlocks(fs, inode);
+            if (inode.fileAcl() != 0) {
+                // Freeing drops a reference to the xattr block: it must read (header, checksum, place).
+                XattrBlock.read(fs, tx, inode);
+                groups.add(fs.superblock().groupOfBlock(inode.fileAcl()));
+            }
+            checkBitmaps(fs, tx, groups, (ino - 1) / fs.superblock().inodesPerGroup());
+        } catch (CorruptionException e) {
+            throw fs.errors().corruption(ino, 0, "ext4_free_inode", "inode " + ino + " could not be freed after its last link goes ("
+                    + e.getMessage() + "), so the link stays; run e2fsck -f on the image");
+        }
+    }
+
+    /** The groups holding the inode's blocks, found by walking its map (which checks every node on the way). */
+    private static TreeSet<Long> groupsOfBlocks(Ext4FileSystem fs, Inode inode) {
         Superblock sb = fs.superblock();
         TreeSet<Long> groups = new TreeSet<>();
         FileType type = inode.type();
         boolean mapped = !inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)
                 && (type == FileType.REGULAR || type == FileType.DIRECTORY || type == FileType.SYMLINK && inode.size() >= BlockMap.I_BLOCK_SIZE);
-        if (mapped) {
-            BlockMap map = BlockMap.of(fs, inode);
-            long lblk = 0;
-            // Each step ends at a mapped run or a hole, so the walk is as long as the file has extents.
-            while (lblk < BlockMap.LBLK_LIMIT) {
-                Mapping m = map.map(lblk, BlockMap.LBLK_LIMIT - lblk);
-                if (m.kind() != Mapping.Kind.HOLE) {
-                    for (long g = sb.groupOfBlock(m.pblk()); g <= sb.groupOfBlock(m.pblk() + m.length() - 1); g++) {
-                        groups.add(g);
-                    }
+        if (!mapped) {
+            return groups;
+        }
+        BlockMap map = BlockMap.of(fs, inode);
+        long lblk = 0;
+        // Each step ends at a mapped run or a hole, so the walk is as long as the file has extents.
+        while (lblk < BlockMap.LBLK_LIMIT) {
+            Mapping m = map.map(lblk, BlockMap.LBLK_LIMIT - lblk);
+            if (m.kind() != Mapping.Kind.HOLE) {
+                for (long g = sb.groupOfBlock(m.pblk()); g <= sb.groupOfBlock(m.pblk() + m.length() - 1); g++) {
+                    groups.add(g);
                 }
-                lblk += m.length();
             }
+            lblk += m.length();
         }
-        if (inode.fileAcl() != 0) {
-            groups.add(sb.groupOfBlock(inode.fileAcl()));
-        }
+        return groups;
+    }
+
+    /** Checks the block bitmaps of {@code groups} and the inode bitmap of {@code inodeGroup}. */
+    private static void checkBitmaps(Ext4FileSystem fs, Transaction tx, TreeSet<Long> groups, long inodeGroup) {
         Bitmaps bitmaps = Bitmaps.of(fs);
-        long inodeGroup = (ino - 1) / sb.inodesPerGroup();
-        try {
-            for (long g : groups) {
-                if (fs.errors().isBlockBitmapCorrupt(g)) {
-                    throw new CorruptionException("the block bitmap of group " + g + " was found corrupt");
-                }
-                bitmaps.blockBitmap(tx, g);
+        for (long g : groups) {
+            if (fs.errors().isBlockBitmapCorrupt(g)) {
+                throw new CorruptionException("the block bitmap of group " + g + " was found corrupt");
             }
-            if (fs.errors().isInodeBitmapCorrupt(inodeGroup)) {
-                throw new CorruptionException("the inode bitmap of group " + inodeGroup + " was found corrupt");
-            }
-            bitmaps.inodeBitmap(tx, inodeGroup);
-        } catch (CorruptionException e) {
-            String message = "inode " + ino + " could not be freed after its last link goes (" + e.getMessage()
-                    + "), so the link stays; run e2fsck -f on the image";
-            fs.errors().record(ino, 0, "ext4_free_inode", FsErrors.ERR_EFSCORRUPTED, message);
-            throw new CorruptionException(message);
+            bitmaps.blockBitmap(tx, g);
         }
+        if (fs.errors().isInodeBitmapCorrupt(inodeGroup)) {
+            throw new CorruptionException("the inode bitmap of group " + inodeGroup + " was found corrupt");
+        }
+        bitmaps.inodeBitmap(tx, inodeGroup);
     }
 }

@@ -105,8 +105,28 @@ public final class SystemZone {
     static Builder groups(Ext4FileSystem fs) {
         Superblock sb = fs.superblock();
         Builder builder = new Builder(sb);
-        for (long g = 0; g < sb.groupCount(); g++) {
-            builder.addGroup(g, rawDescriptor(fs, g));
+        int groups = (int) Math.min(Integer.MAX_VALUE - 8, sb.groupCount());
+        long[] blockBitmap = new long[groups];
+        long[] inodeBitmap = new long[groups];
+        long[] inodeTable = new long[groups];
+        for (int g = 0; g < groups; g++) {
+            GroupDescriptor gd = rawDescriptor(fs, g);
+            blockBitmap[g] = gd.blockBitmap();
+            inodeBitmap[g] = gd.inodeBitmap();
+            inodeTable[g] = gd.inodeTable();
+            long first = sb.groupFirstBlock(g);
+            builder.add(first, Math.min(sb.baseMetaBlocks(g), sb.blocksCount() - first), 0, Builder.BASE, g);
+        }
+        // One kind at a time, so that the kind's blocks of consecutive groups (laid out side by side
+        // by mkfs, with flex_bg) join into one range as they are added.
+        for (int g = 0; g < groups; g++) {
+            builder.add(blockBitmap[g], 1, 0, Builder.BLOCK_BITMAP, g);
+        }
+        for (int g = 0; g < groups; g++) {
+            builder.add(inodeBitmap[g], 1, 0, Builder.INODE_BITMAP, g);
+        }
+        for (int g = 0; g < groups; g++) {
+            builder.add(inodeTable[g], builder.itableBlocks, 0, Builder.INODE_TABLE, g);
         }
         return builder;
     }
@@ -128,7 +148,7 @@ public final class SystemZone {
         while (lblk < blocks) {
             Mapping m = map.map(lblk, blocks - lblk);
             if (m.kind() != Mapping.Kind.HOLE) {
-                builder.addOwned(m.pblk(), m.length(), jino, "journal");
+                builder.addJournal(m.pblk(), m.length(), jino);
             }
             lblk += m.length();
         }
@@ -169,12 +189,22 @@ public final class SystemZone {
 
     /** Collects ranges, then sorts and merges them into a zone. */
     static final class Builder {
+        static final byte BASE = 0;
+        static final byte BLOCK_BITMAP = 1;
+        static final byte INODE_BITMAP = 2;
+        static final byte INODE_TABLE = 3;
+        static final byte JOURNAL = 4;
+        private static final String[] KINDS = {"superblock and group descriptors", "block bitmap", "inode bitmap",
+            "inode table", "journal"};
+
         private final Superblock sb;
-        private final long itableBlocks;
+        final long itableBlocks;
         private long[] start = new long[64];
         private long[] end = new long[64];
         private long[] owner = new long[64];
-        private String[] what = new String[64];
+        private byte[] kind = new byte[64];
+        /** The (first) group a range is of, for messages. */
+        private long[] group = new long[64];
         private int size;
         private final List<String> problems = new ArrayList<>();
 
@@ -183,36 +213,30 @@ public final class SystemZone {
             this.itableBlocks = (sb.inodesPerGroup() * sb.inodeSize() + sb.blockSize() - 1) / sb.blockSize();
         }
 
+        /** Adds the journal's blocks {@code pblk} .. {@code pblk + count - 1}, owned by the journal inode {@code ino}. */
+        void addJournal(long pblk, long count, long ino) {
+            add(pblk, count, ino, JOURNAL, 0);
+        }
+
         /**
-         * Adds group {@code group}'s fixed metadata: the superblock backup and descriptor blocks at
-         * its start ({@code gd} may be null when only those are wanted), and, from its descriptor,
-         * its bitmaps and inode table wherever they are.
+         * Adds {@code count} blocks from {@code pblk}, of {@code kind}, belonging to group {@code g}
+         * (or owned by inode {@code ino}); a range that starts where the last one ended, of the same
+         * kind and owner, extends it.
          */
-        void addGroup(long group, GroupDescriptor gd) {
-            long base = sb.baseMetaBlocks(group);
-            long first = sb.groupFirstBlock(group);
-            if (base > 0) {
-                add(first, Math.min(base, sb.blocksCount() - first), 0, null);
+        void add(long pblk, long count, long ino, byte k, long g) {
+            if (count <= 0) {
+                return;
             }
-            if (gd != null) {
-                add(gd.blockBitmap(), 1, 0, "block bitmap of group " + group);
-                add(gd.inodeBitmap(), 1, 0, "inode bitmap of group " + group);
-                add(gd.inodeTable(), itableBlocks, 0, "inode table of group " + group);
-            }
-        }
-
-        /** Adds {@code count} blocks from {@code pblk} owned by inode {@code ino} (the journal's own blocks). */
-        void addOwned(long pblk, long count, long ino, String what) {
-            add(pblk, count, ino, what);
-        }
-
-        private void add(long pblk, long count, long ino, String label) {
             long lo = Math.max(pblk, sb.firstDataBlock());
             long hi = Math.min(sb.blocksCount(), pblk + count);
-            if (label != null && (pblk < sb.firstDataBlock() || count > sb.blocksCount() - pblk || pblk + count > sb.blocksCount())) {
-                problems.add(label + " (block " + pblk + (count > 1 ? " +" + count : "") + ") lies outside the filesystem");
+            if (k != BASE && (pblk < sb.firstDataBlock() || count > sb.blocksCount() - pblk)) {
+                problems.add(label(k, g) + " (block " + pblk + (count > 1 ? " +" + count : "") + ") lies outside the filesystem");
             }
             if (lo >= hi) {
+                return;
+            }
+            if (size > 0 && lo == end[size - 1] && owner[size - 1] == ino && kind[size - 1] == k) {
+                end[size - 1] = hi;
                 return;
             }
             if (size == start.length) {
@@ -220,12 +244,14 @@ public final class SystemZone {
                 start = Arrays.copyOf(start, n);
                 end = Arrays.copyOf(end, n);
                 owner = Arrays.copyOf(owner, n);
-                what = Arrays.copyOf(what, n);
+                kind = Arrays.copyOf(kind, n);
+                group = Arrays.copyOf(group, n);
             }
             start[size] = lo;
             end[size] = hi;
             owner[size] = ino;
-            what[size] = label;
+            kind[size] = k;
+            group[size] = g;
             size++;
         }
 
@@ -238,39 +264,37 @@ public final class SystemZone {
             long[] s = new long[size];
             long[] e = new long[size];
             long[] o = new long[size];
-            String[] w = new String[size];
             List<String> found = new ArrayList<>(problems);
             int n = 0;
-            for (Integer idx : order) {
-                long rs = start[idx];
-                long re = end[idx];
-                long ro = owner[idx];
-                String rw = what[idx];
-                if (n > 0 && rs < e[n - 1]) {
-                    found.add(describe(w[n - 1], s[n - 1], e[n - 1]) + " overlaps " + describe(rw, rs, re));
+            int last = -1;
+            for (int idx : order) {
+                if (n > 0 && start[idx] < e[n - 1]) {
+                    found.add(describe(last, s[n - 1], e[n - 1]) + " overlaps " + describe(idx, start[idx], end[idx]));
                     // Keep the union; blocks claimed by two owners belong to nobody.
-                    e[n - 1] = Math.max(e[n - 1], re);
-                    if (o[n - 1] != ro) {
+                    e[n - 1] = Math.max(e[n - 1], end[idx]);
+                    if (o[n - 1] != owner[idx]) {
                         o[n - 1] = 0;
                     }
-                } else if (n > 0 && rs == e[n - 1] && o[n - 1] == ro) {
-                    e[n - 1] = re;
-                    w[n - 1] = rw;
+                } else if (n > 0 && start[idx] == e[n - 1] && o[n - 1] == owner[idx]) {
+                    e[n - 1] = end[idx];
                 } else {
-                    s[n] = rs;
-                    e[n] = re;
-                    o[n] = ro;
-                    w[n] = rw;
+                    s[n] = start[idx];
+                    e[n] = end[idx];
+                    o[n] = owner[idx];
                     n++;
                 }
+                last = idx;
             }
             return new SystemZone(sb.firstDataBlock(), sb.blocksCount(), Arrays.copyOf(s, n), Arrays.copyOf(e, n),
                     Arrays.copyOf(o, n), found);
         }
 
-        private static String describe(String what, long s, long e) {
-            String blocks = "blocks " + s + ".." + (e - 1);
-            return what == null ? "the superblock and group descriptors (" + blocks + ")" : "the " + what + " (" + blocks + ")";
+        private static String label(byte k, long g) {
+            return k == JOURNAL ? "journal" : KINDS[k] + " of group " + g;
+        }
+
+        private String describe(int idx, long s, long e) {
+            return "the " + label(kind[idx], group[idx]) + " (blocks " + s + ".." + (e - 1) + ")";
         }
     }
 }

@@ -1,7 +1,11 @@
 package org.ext4j.core.orphan;
 
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.ext4j.core.alloc.SuperblockEditor;
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
@@ -20,9 +24,15 @@ import org.ext4j.core.tx.Transaction;
  * The orphan_file feature's inode (s_orphan_file_inum): whole blocks of 32-bit orphan inode
  * numbers (0: free slot), each block ending in an 8-byte tail of ob_magic and ob_checksum. The
  * checksum is crc32c from the orphan file inode's own seed (fs seed, its number, its
- * generation) over the block's physical number (64 bits) and then the slots. ext4j reads the
- * slots and clears them after recovery; new orphans go to the classic {@link OrphanList},
- * which the kernel and e2fsck accept beside the orphan file.
+ * generation) over the block's physical number (64 bits) and then the slots.
+ *
+ * <p>As the kernel does (ext4_orphan_file_add/_del), new orphans take a free slot here while
+ * there is one, and the caller falls back to the classic {@link OrphanList} when all are taken;
+ * RO_COMPAT_ORPHAN_PRESENT is set in the transaction that fills the first slot, so that a crash
+ * leaves the flag that makes the next mount (ours, the kernel's, e2fsck) read the slots. The
+ * used slots and the slot of each orphan added here are kept in memory, loaded at the first add
+ * or removal (after the open's recovery emptied the file), and undone with a transaction that
+ * aborts. One instance per open filesystem, used under its transaction lock.
  */
 public final class OrphanFile {
     /** ob_magic of every orphan file block. */
@@ -36,11 +46,19 @@ public final class OrphanFile {
 
     private final Ext4FileSystem fs;
     private final Superblock sb;
+    private final SuperblockEditor superblock;
     private final int slotsPerBlock;
+    /** The physical block of each orphan file block, in file order; null until loaded. */
+    private long[] blocks;
+    /** Used slots, numbered block by block (block * slotsPerBlock + index). */
+    private final BitSet used = new BitSet();
+    /** The slot of each orphan added through this instance. */
+    private final Map<Long, Integer> slotOf = new HashMap<>();
 
     public OrphanFile(Ext4FileSystem fs) {
         this.fs = fs;
         this.sb = fs.superblock();
+        this.superblock = new SuperblockEditor(sb);
         this.slotsPerBlock = (fs.blockSize() - TAIL_SIZE) / 4;
     }
 
@@ -84,13 +102,129 @@ public final class OrphanFile {
 
     /** Empties {@code slot} and brings its block's checksum up to date. */
     public void clear(Transaction tx, Slot slot) {
-        Inode file = orphanInode(tx);
-        byte[] block = tx.getWriteAccess(slot.pblk(), BlockRole.METADATA);
-        LittleEndian.put32(block, 4 * slot.index(), 0);
-        if (fs.hasMetadataCsum()) {
-            LittleEndian.put32(block, fs.blockSize() - 4, checksum(file, slot.pblk(), block));
+        store(tx, orphanInode(tx), slot.pblk(), slot.index(), 0);
+    }
+
+    /**
+     * Puts inode {@code ino} in the first free slot, in {@code tx}, with orphan_present set.
+     * False, with nothing changed, when the filesystem has no orphan file or every slot is
+     * taken: the caller then uses the classic list.
+     */
+    public boolean add(Transaction tx, long ino) {
+        if (!exists()) {
+            return false;
         }
-        tx.markDirty(slot.pblk());
+        Inode file = load(tx);
+        int slot = used.nextClearBit(0);
+        // A slot filled behind this instance's back (another instance over the same filesystem) is skipped, not overwritten.
+        while (slot < blocks.length * slotsPerBlock && read(tx, slot) != 0) {
+            used.set(slot);
+            slot = used.nextClearBit(slot + 1);
+        }
+        if (slot >= blocks.length * slotsPerBlock) {
+            return false;
+        }
+        if ((superblock.roCompat(tx) & Features.RO_COMPAT_ORPHAN_PRESENT) == 0) {
+            superblock.setRoCompat(tx, Features.RO_COMPAT_ORPHAN_PRESENT);
+        }
+        int taken = slot;
+        store(tx, file, blocks[taken / slotsPerBlock], taken % slotsPerBlock, ino);
+        used.set(taken);
+        slotOf.put(ino, taken);
+        tx.onAbort(() -> {
+            used.clear(taken);
+            slotOf.remove(ino);
+        });
+        return true;
+    }
+
+    /**
+     * Empties the slot of inode {@code ino} in {@code tx}: the one this instance gave it, checked
+     * against the block as {@code tx} sees it, else the first slot that holds it. False, with
+     * nothing changed, when no slot holds it (it is on the classic list).
+     */
+    public boolean remove(Transaction tx, long ino) {
+        if (!exists()) {
+            return false;
+        }
+        Inode file = load(tx);
+        Integer known = slotOf.get(ino);
+        int slot = known != null && read(tx, known) == ino ? known : find(tx, ino);
+        if (slot < 0) {
+            return false;
+        }
+        store(tx, file, blocks[slot / slotsPerBlock], slot % slotsPerBlock, 0);
+        used.clear(slot);
+        slotOf.remove(ino);
+        tx.onAbort(() -> {
+            used.set(slot);
+            if (known != null) {
+                slotOf.put(ino, known);
+            }
+        });
+        return true;
+    }
+
+    /**
+     * True when the filesystem has an orphan file and none of its slots is taken as {@code src}
+     * sees them: orphan_present may then be cleared, as the kernel clears it at unmount.
+     */
+    public boolean isEmpty(BlockReader src) {
+        return !exists() || slots(src).isEmpty();
+    }
+
+    /** Reads the orphan file's blocks and used slots once; returns its inode. */
+    private Inode load(BlockReader src) {
+        Inode file = orphanInode(src);
+        if (blocks == null) {
+            BlockMap map = BlockMap.of(fs, file);
+            long[] found = new long[(int) (file.size() / fs.blockSize())];
+            for (int lblk = 0; lblk < found.length; lblk++) {
+                found[lblk] = physical(map, file.ino(), lblk);
+                verify(file, lblk, found[lblk], src.read(found[lblk]));
+            }
+            blocks = found;
+            for (Slot slot : slots(src)) {
+                used.set(indexOf(slot.pblk()) * slotsPerBlock + slot.index());
+            }
+        }
+        return file;
+    }
+
+    /** The slot holding {@code ino} as {@code src} sees the blocks, or -1. */
+    private int find(BlockReader src, long ino) {
+        for (int b = 0; b < blocks.length; b++) {
+            byte[] block = src.readShared(blocks[b]);
+            for (int i = 0; i < slotsPerBlock; i++) {
+                if (LittleEndian.u32(block, 4 * i) == ino) {
+                    return b * slotsPerBlock + i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private long read(BlockReader src, int slot) {
+        return LittleEndian.u32(src.readShared(blocks[slot / slotsPerBlock]), 4 * (slot % slotsPerBlock));
+    }
+
+    private int indexOf(long pblk) {
+        for (int b = 0; b < blocks.length; b++) {
+            if (blocks[b] == pblk) {
+                return b;
+            }
+        }
+        throw new IllegalStateException("block " + pblk + " is not in the orphan file");
+    }
+
+    /** Writes {@code value} into slot {@code index} of block {@code pblk} and sets the block's checksum. */
+    private void store(Transaction tx, Inode file, long pblk, int index, long value) {
+        byte[] block = tx.getWriteAccess(pblk, BlockRole.METADATA);
+        LittleEndian.put32(block, 4 * index, value);
+        if (fs.hasMetadataCsum()) {
+            LittleEndian.put32(block, fs.blockSize() - 4, checksum(file, pblk, block));
+        }
+        tx.markDirty(pblk);
     }
 
     private Inode orphanInode(BlockReader src) {

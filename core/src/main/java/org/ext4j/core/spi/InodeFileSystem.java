@@ -2,6 +2,7 @@ package org.ext4j.core.spi;
 
 import java.io.Closeable;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The filesystem as backends see it: every operation is keyed by inode number (the FUSE node id),
@@ -14,6 +15,10 @@ import java.util.List;
  * (create, mknod, mkdir, symlink, link, unlink, rmdir, rename, write, setattr, fallocate,
  * setxattr, removexattr, fsync) join this interface with the write path and take the same shape:
  * a {@link Caller}, the parent inode and name bytes, and they return {@link Attributes}.
+ *
+ * <p>What an implementation can do beyond reading is asked with {@link #writable()} and
+ * {@link #iomap()}, never with {@code instanceof}: a wrapper (an owner override, a test probe)
+ * implements every interface and answers for what it wraps.
  */
 public interface InodeFileSystem extends Closeable {
     /** The root directory's inode number. */
@@ -29,6 +34,26 @@ public interface InodeFileSystem extends Closeable {
      * O_RDONLY: such an open needs execute permission, not read permission.
      */
     int FMODE_EXEC = 040;
+
+    /** lseek whence values that need the filesystem (SEEK_SET/CUR/END are the caller's). */
+    int SEEK_DATA = 3;
+    int SEEK_HOLE = 4;
+
+    /**
+     * This filesystem's write operations, when it has them (it may still refuse every change
+     * while {@link #isReadOnly()}); empty for a filesystem that can only be read.
+     */
+    default Optional<WritableFileSystem> writable() {
+        return Optional.empty();
+    }
+
+    /**
+     * This filesystem's block mapping for a kernel that does file data I/O itself (FUSE iomap),
+     * when it has it; empty otherwise.
+     */
+    default Optional<IomapFileSystem> iomap() {
+        return Optional.empty();
+    }
 
     /** Finds {@code name} in directory {@code parent}. ENOENT when absent, ENOTDIR when parent is not a directory. */
     Attributes lookup(Caller caller, long parent, byte[] name);
@@ -89,6 +114,18 @@ public interface InodeFileSystem extends Closeable {
      * extents covering the range (clipped to the file's blocks; past the end of file a hole).
      */
     List<MappedExtent> mapBlocks(long ino, long offset, long length);
+
+    /**
+     * Finds the next data or hole at or after {@code offset} (lseek with SEEK_DATA / SEEK_HOLE)
+     * in the file open as {@code handle}, by the rule of {@link SeekDataHole}: unwritten extents
+     * count as holes, the end of file as a hole.
+     *
+     * @throws Ext4Exception ENXIO (offset at or past the end of file, or no data after it),
+     *         EINVAL (other whence, negative offset), EBADF (an implementation that checks handles)
+     */
+    default long lseek(long ino, long handle, long offset, int whence) {
+        return SeekDataHole.seek(this, ino, offset, whence);
+    }
 
     /**
      * Goes read-only or back to read-write while in use ({@code mount -o remount,ro} / {@code rw}):

@@ -25,6 +25,12 @@ public interface IomapFileSystem extends WritableFileSystem {
             byte[] uuid) {
     }
 
+    /** This filesystem itself: it maps blocks for writes. */
+    @Override
+    default Optional<IomapFileSystem> iomap() {
+        return Optional.of(this);
+    }
+
     /** The limits of this filesystem. */
     Limits limits();
 

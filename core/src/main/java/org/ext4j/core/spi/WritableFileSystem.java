@@ -23,10 +23,6 @@ public interface WritableFileSystem extends InodeFileSystem {
     int RENAME_EXCHANGE = 2;
     int RENAME_WHITEOUT = 4;
 
-    /** lseek whence values that need the filesystem (SEEK_SET/CUR/END are the caller's). */
-    int SEEK_DATA = 3;
-    int SEEK_HOLE = 4;
-
     /** setxattr flags. */
     int XATTR_CREATE = 1;
     int XATTR_REPLACE = 2;
@@ -42,6 +38,12 @@ public interface WritableFileSystem extends InodeFileSystem {
     int O_EXCL = 0200;
     int O_TRUNC = 01000;
     int O_APPEND = 02000;
+
+    /** This filesystem itself: it has the write operations. */
+    @Override
+    default java.util.Optional<WritableFileSystem> writable() {
+        return java.util.Optional.of(this);
+    }
 
     /**
      * Registers {@code listener} to be told the inode number whenever an operation drops an
@@ -185,15 +187,6 @@ public interface WritableFileSystem extends InodeFileSystem {
      *         regular file), EFBIG, ENOSPC, EPERM (immutable; append-only for punch/collapse/insert/zero)
      */
     void fallocate(Caller caller, long ino, long handle, int mode, long offset, long length);
-
-    /**
-     * Finds the next data or hole at or after {@code offset} (lseek with SEEK_DATA / SEEK_HOLE);
-     * unwritten extents count as holes, the end of file as a hole.
-     *
-     * @throws Ext4Exception ENXIO (offset at or past the end of file, or no data after it),
-     *         EINVAL (other whence, negative offset), EBADF
-     */
-    long lseek(long ino, long handle, long offset, int whence);
 
     /**
      * Sets extended attribute {@code name} (namespace prefix included: user., trusted.,

@@ -47,6 +47,8 @@ public final class Transaction implements BlockReader, AutoCloseable {
     private final TreeMap<Long, Long> freedRuns = new TreeMap<>();
     private boolean orderedData;
     private State state = State.OPEN;
+    /** What {@link #onAbort} registered, run newest first when the handle's changes are dropped. */
+    private final List<Runnable> undo = new ArrayList<>();
 
     Transaction(TransactionManager manager, long sequence) {
         this.manager = manager;
@@ -100,6 +102,16 @@ public final class Transaction implements BlockReader, AutoCloseable {
         Access a = new Access(role, null, new byte[fs.blockSize()]);
         blocks.put(pblk, a);
         return a.working;
+    }
+
+    /**
+     * Runs {@code action} if this handle ends without its changes (abort, close without commit,
+     * or a commit that fails): for in-memory state kept beside the blocks, such as the orphan
+     * list's order, which must not describe changes that were dropped. Actions run newest first.
+     */
+    public void onAbort(Runnable action) {
+        checkOpen();
+        undo.add(action);
     }
 
     /** True when this transaction holds a working copy of {@code pblk}. */
@@ -227,7 +239,9 @@ public final class Transaction implements BlockReader, AutoCloseable {
         } finally {
             if (state != State.COMMITTED) {
                 state = State.ABORTED;
+                runUndo();
             }
+            undo.clear();
             blocks.clear();
             manager.release();
         }
@@ -237,9 +251,20 @@ public final class Transaction implements BlockReader, AutoCloseable {
     public void abort() {
         checkOpen();
         state = State.ABORTED;
-        freed.clear();
-        blocks.clear();
-        manager.release();
+        try {
+            runUndo();
+        } finally {
+            undo.clear();
+            freed.clear();
+            blocks.clear();
+            manager.release();
+        }
+    }
+
+    private void runUndo() {
+        for (int i = undo.size() - 1; i >= 0; i--) {
+            undo.get(i).run();
+        }
     }
 
     /** Aborts the transaction unless it was committed or aborted. */

@@ -29,8 +29,8 @@ import org.ext4j.core.testing.Tools;
  * of the directory named) or that the tools cannot express (a symlink's mode, a non-ASCII path
  * for a tool) throws ENOSYS and is counted as skipped by the runner. create, mknod, mkdir,
  * symlink, link, unlink, rmdir, rename (renameat2 with its flags), write (open O_WRONLY and
- * pwrite), truncate, fallocate (open O_WRONLY and fallocate), setxattr, removexattr, utimensat
- * and every getattr are system calls from python3, with paths passed as bytes and errnos as
+ * pwrite), truncate, fallocate (open O_WRONLY and fallocate), O_TMPFILE (opened and closed),
+ * setxattr, removexattr, utimensat and every getattr are system calls from python3, with paths passed as bytes and errnos as
  * numbers; reads and directory
  * listings through the SPI are not expressed (the final image comparison covers contents and
  * listings).
@@ -265,6 +265,7 @@ final class KernelTarget implements WritableFileSystem {
             "        if op == 'create': os.close(os.open(h(a[0]), os.O_RDWR | os.O_CREAT | os.O_EXCL, int(a[1])))",
             "        elif op == 'mknod': os.mknod(h(a[0]), int(a[1]), os.makedev(int(a[2]), int(a[3])))",
             "        elif op == 'mkdir': os.mkdir(h(a[0]), int(a[1]))",
+            "        elif op == 'tmpfile': os.close(os.open(h(a[0]), os.O_TMPFILE | os.O_RDWR | os.O_EXCL, int(a[1])))",
             "        elif op == 'symlink': os.symlink(h(a[1]), h(a[0]))",
             "        elif op == 'link': os.link(h(a[0]), h(a[1]), follow_symlinks=False)",
             "        elif op == 'unlink': os.unlink(h(a[0]))",
@@ -508,7 +509,12 @@ final class KernelTarget implements WritableFileSystem {
     @Override
     public Created tmpfile(Caller caller, long parent, int mode, int umask, int flags) {
         mode &= ~(umask & 0777); // no default ACLs here: the umask always applies
-        throw notExpressed("tmpfile");
+        if (flags != (O_RDWR | O_EXCL)) {
+            throw inexpressible("tmpfile flags " + flags);
+        }
+        byte[] p = pathBytes(caller, parent);
+        syscall(caller, "tmpfile", null, hex(p), Integer.toString(mode));
+        return new Created(null, -1);
     }
 
     @Override

@@ -278,6 +278,10 @@ public final class ModelFileSystem implements WritableFileSystem {
             n.gid = c.gid();
         }
         n.flags = maskFlags(n.mode, dir.flags & FL_INHERITED);
+        // ext4_new_inode: with the extents feature new files and directories start extent-mapped.
+        if (limits.extents() && ((mode & S_IFMT) == S_IFREG || (mode & S_IFMT) == S_IFDIR)) {
+            n.flags |= FL_EXTENTS;
+        }
         Timestamp now = now();
         n.atime = now;
         n.mtime = now;
@@ -1199,6 +1203,23 @@ public final class ModelFileSystem implements WritableFileSystem {
         return new Created(attributes(n), h);
     }
 
+
+    /** The inode at {@code path} (names joined by '/', "" for the root), or -1 when nothing is there. */
+    long inoOf(String path) {
+        long at = ROOT_INO;
+        if (path.isEmpty()) {
+            return at;
+        }
+        for (String part : path.split("/")) {
+            Node d = nodes.get(at);
+            Long next = d == null ? null : d.children.get(part);
+            if (next == null) {
+                return -1;
+            }
+            at = next;
+        }
+        return at;
+    }
 
     /** One path of inode {@code ino} from the root ("" for the root), or null when it has none. */
     public String pathOf(long ino) {

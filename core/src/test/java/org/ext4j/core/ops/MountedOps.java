@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.FileBlockDevice;
@@ -57,6 +59,17 @@ public final class MountedOps {
      */
     public static Result run(Path image, Path mountpoint, Step mount, Step unmount, OpMix mix, long seed, int operations)
             throws Exception {
+        return run(image, mountpoint, mount, unmount, seed, runner -> runner.run(mix, operations));
+    }
+
+    /** {@link #run(Path, Path, Step, Step, OpMix, long, int)} with a fixed sequence of operations (see {@link OpRunner#run(List)}). */
+    static Result run(Path image, Path mountpoint, Step mount, Step unmount, List<Function<ModelFileSystem, Op>> script)
+            throws Exception {
+        return run(image, mountpoint, mount, unmount, 0, runner -> runner.run(script));
+    }
+
+    private static Result run(Path image, Path mountpoint, Step mount, Step unmount, long seed, Consumer<OpRunner> drive)
+            throws Exception {
         ModelFileSystem.Limits limits;
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(image, true), OpenOptions.READ_ONLY)) {
             limits = RandomOperationsTest.limits(fs, Variant.EXT4);
@@ -66,7 +79,7 @@ public final class MountedOps {
         OpRunner runner = new OpRunner(seed, model, new KernelTarget(mountpoint, model), null, true);
         mount.run(image, mountpoint);
         try {
-            runner.run(mix, operations);
+            drive.accept(runner);
         } finally {
             unmount.run(image, mountpoint);
         }

@@ -274,6 +274,30 @@ sealed interface Op {
         }
     }
 
+    /**
+     * open(O_TMPFILE | O_RDWR | O_EXCL) in a directory, then the close that frees the inode: the
+     * result is only whether it was allowed (the kernel's inode number never shows).
+     */
+    record Tmpfile(Caller caller, long parent, int mode) implements Op {
+        public OpKind kind() {
+            return OpKind.TMPFILE;
+        }
+
+        public Object apply(WritableFileSystem fs) {
+            WritableFileSystem.Created c = fs.tmpfile(caller, parent, mode, 0,
+                    WritableFileSystem.O_RDWR | WritableFileSystem.O_EXCL);
+            // A target that cannot show the new inode (a kernel reached by path) has closed it already.
+            if (c.attributes() != null) {
+                fs.release(c.attributes().ino(), c.handle());
+            }
+            return "ok";
+        }
+
+        public String describe() {
+            return who(caller) + " tmpfile in " + parent + " 0" + Integer.toOctalString(mode);
+        }
+    }
+
     /** Opens for writing, fallocates COLLAPSE_RANGE or INSERT_RANGE (with any other mode bits drawn), releases. */
     record Fallocate(Caller caller, long ino, int mode, long offset, long length) implements Op {
         public OpKind kind() {

@@ -63,7 +63,11 @@ final class OpGenerator {
                 long d = dir();
                 int[] flags = {0, 0, 0, WritableFileSystem.RENAME_NOREPLACE, WritableFileSystem.RENAME_EXCHANGE,
                     WritableFileSystem.RENAME_WHITEOUT, WritableFileSystem.RENAME_EXCHANGE | WritableFileSystem.RENAME_NOREPLACE};
-                yield new Op.Rename(c, d, existingName(d), dir(), name(), flags[random.nextInt(flags.length)]);
+                byte[] from = existingName(d);
+                long to = dir();
+                byte[] toName = name();
+                int drawn = flags[random.nextInt(flags.length)];
+                yield new Op.Rename(c, d, from, to, toName, (drawn & ~mix.renameFlags()) == 0 ? drawn : 0);
             }
             case WRITE -> new Op.Write(c, regular(), offset(), length(), random.nextLong());
             case TRUNCATE -> new Op.Truncate(c, regular(), random.nextInt(8) == 0 ? -1 : offset());
@@ -75,6 +79,7 @@ final class OpGenerator {
             case SETFLAGS -> setflags(c);
             case COLLAPSE_RANGE -> shiftRange(c, WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE);
             case INSERT_RANGE -> shiftRange(c, WritableFileSystem.FALLOC_FL_INSERT_RANGE);
+            case TMPFILE -> new Op.Tmpfile(c, dir(), mode(07777));
         };
     }
 

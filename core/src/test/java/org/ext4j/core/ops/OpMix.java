@@ -12,8 +12,17 @@ import java.util.Random;
  *                    set and the other omitted, NOW with OMIT, or both NOW), for kernel runs; such
  *                    runs also pick targets by path, not by inode number, since the kernel numbers
  *                    new inodes its own way
+ * @param renameFlags the RENAME_* bits a rename may carry (a drawn rename with others has none),
+ *                    for a host that cannot express them all (macOS has no RENAME_WHITEOUT)
  */
-public record OpMix(Map<OpKind, Integer> weights, boolean kernelTimes) {
+public record OpMix(Map<OpKind, Integer> weights, boolean kernelTimes, int renameFlags) {
+
+    /** Every RENAME_* flag the core knows. */
+    static final int ALL_RENAME_FLAGS = 7;
+
+    public OpMix(Map<OpKind, Integer> weights, boolean kernelTimes) {
+        this(weights, kernelTimes, ALL_RENAME_FLAGS);
+    }
 
     /** Every operation, weighted toward the ones that build up state (files, directories, content). */
     public static OpMix all() {
@@ -36,6 +45,7 @@ public record OpMix(Map<OpKind, Integer> weights, boolean kernelTimes) {
         w.put(OpKind.SETFLAGS, 2);
         w.put(OpKind.COLLAPSE_RANGE, 3);
         w.put(OpKind.INSERT_RANGE, 3);
+        w.put(OpKind.TMPFILE, 2);
         return new OpMix(w, false);
     }
 
@@ -58,12 +68,17 @@ public record OpMix(Map<OpKind, Integer> weights, boolean kernelTimes) {
         Map<OpKind, Integer> w = new EnumMap<>(OpKind.class);
         w.putAll(weights);
         w.put(kind, weight);
-        return new OpMix(w, kernelTimes);
+        return new OpMix(w, kernelTimes, renameFlags);
+    }
+
+    /** This mix with renames carrying only the RENAME_* bits in {@code allowed}. */
+    public OpMix withRenameFlags(int allowed) {
+        return new OpMix(weights, kernelTimes, allowed);
     }
 
     /** This mix restricted to times touch(1) can set. */
     public OpMix withKernelTimes() {
-        return new OpMix(weights, true);
+        return new OpMix(weights, true, renameFlags);
     }
 
     /** Draws a kind by weight. */

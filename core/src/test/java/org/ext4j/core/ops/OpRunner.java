@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -34,6 +35,8 @@ final class OpRunner {
             return errno != null ? errno + " (" + message + ")" : String.valueOf(value);
         }
     }
+
+    private static final Instant START = Instant.parse("2024-03-01T12:00:00Z");
 
     private final long seed;
     private final ModelFileSystem model;
@@ -64,13 +67,29 @@ final class OpRunner {
     /** Runs {@code count} operations drawn from {@code mix}; throws AssertionError (naming the seed) on the first disagreement. */
     void run(OpMix mix, int count) {
         OpGenerator generator = new OpGenerator(seed, model, mix);
-        Instant start = Instant.parse("2024-03-01T12:00:00Z");
         for (int i = 0; i < count; i++) {
             Op op = generator.next();
-            if (clock != null) {
-                clock.set(start.plusSeconds(i).plusNanos(1 + (i * 7919L) % 999_999_998));
-            }
+            tick(i);
             step(i, op);
+        }
+    }
+
+    /**
+     * Runs a fixed sequence: each step makes its operation from the model as it stands, so that
+     * targets are picked by name (a kernel and ext4j number new inodes differently).
+     */
+    void run(List<Function<ModelFileSystem, Op>> script) {
+        for (int i = 0; i < script.size(); i++) {
+            Op op = script.get(i).apply(model);
+            tick(i);
+            step(i, op);
+        }
+    }
+
+    /** Moves the shared clock (if there is one) to operation {@code index}'s time. */
+    private void tick(int index) {
+        if (clock != null) {
+            clock.set(START.plusSeconds(index).plusNanos(1 + (index * 7919L) % 999_999_998));
         }
     }
 

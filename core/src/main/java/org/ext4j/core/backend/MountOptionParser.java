@@ -1,18 +1,19 @@
-package org.ext4j.linux.mount;
+package org.ext4j.core.backend;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.ext4j.core.fs.AtimeMode;
 import org.ext4j.core.fs.FsErrors;
-import org.ext4j.linux.session.FuseTransport;
 
 /**
  * Reads mount options the way mount(8) writes them ({@code ro,allow_other,uid=1000,commit=30}):
  * each option validated, an unknown one refused with a message that names it. The options fstab
  * and mount(8) add for every filesystem (defaults, auto, noauto, nofail, _netdev, x-*, comment=)
- * are accepted and mean nothing to the server.
+ * are accepted and mean nothing to the server. Given a {@link Backend}, an option of the
+ * vocabulary that backend cannot honour is refused by name as well, never silently dropped.
  */
 public final class MountOptionParser {
     /** The largest commit= the kernel's ext4 takes (INT_MAX / HZ at HZ=1000, in seconds). */
@@ -28,15 +29,43 @@ public final class MountOptionParser {
      * @throws IllegalArgumentException naming the first option that is unknown or has a bad value
      */
     public static MountOptions parse(MountOptions base, List<String> options) {
+        return parse(base, options, null);
+    }
+
+    /**
+     * {@link #parse(MountOptions, List)} for a mount through {@code backend}: an option it
+     * cannot honour is refused with its name, the backend's and the reason.
+     *
+     * @throws IllegalArgumentException naming the first option that is unknown, has a bad value,
+     *         or that {@code backend} refuses
+     */
+    public static MountOptions parse(MountOptions base, List<String> options, Backend backend) {
         MountOptions opts = base;
         for (String list : options) {
             for (String option : list.split(",", -1)) {
                 if (!option.isEmpty()) {
+                    if (backend != null) {
+                        refuseIfUnsupported(backend, option);
+                    }
                     opts = apply(opts, option);
                 }
             }
         }
         return opts;
+    }
+
+    private static void refuseIfUnsupported(Backend backend, String option) {
+        String name = option.indexOf('=') < 0 ? option : option.substring(0, option.indexOf('='));
+        for (MountOption known : MountOption.values()) {
+            if (known.optionName().equals(name)) {
+                Optional<String> why = backend.refusal(known);
+                if (why.isPresent()) {
+                    throw new IllegalArgumentException("mount option '" + option + "' is not supported by the "
+                            + backend.name() + " backend: " + why.get());
+                }
+                return;
+            }
+        }
     }
 
     private static MountOptions apply(MountOptions opts, String option) {
@@ -89,11 +118,7 @@ public final class MountOptionParser {
             case "errors":
                 return opts.withErrors(errors(option, value));
             case "io_uring":
-                // The FUSE transport (server side only; the kernel never sees this option).
-                if (value == null) {
-                    throw new IllegalArgumentException("mount option '" + option + "' needs a value: io_uring=auto|off|on");
-                }
-                return opts.withTransport(FuseTransport.parse(value));
+                return opts.withIoUring(ioUring(option, value));
             case "suid", "dev":
                 throw new IllegalArgumentException("mount option '" + option
                         + "' is not supported: ext4j mounts are always nosuid,nodev");
@@ -148,6 +173,19 @@ public final class MountOptionParser {
             throw new IllegalArgumentException("mount option '" + option + "': ids go up to " + MountOptions.MAX_ID);
         }
         return id;
+    }
+
+    /** io_uring=auto|off|on: the FUSE transport (the server's choice; the kernel never sees it). */
+    private static MountOptions.IoUring ioUring(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("mount option '" + option + "' needs a value: io_uring=auto|off|on");
+        }
+        return switch (value) {
+            case "auto" -> MountOptions.IoUring.AUTO;
+            case "off" -> MountOptions.IoUring.OFF;
+            case "on" -> MountOptions.IoUring.ON;
+            default -> throw new IllegalArgumentException("mount option '" + option + "': io_uring= takes auto, off or on");
+        };
     }
 
     /** errors=continue|remount-ro|panic, as the kernel's ext4 takes it. */

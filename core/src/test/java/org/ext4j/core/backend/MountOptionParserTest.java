@@ -1,4 +1,4 @@
-package org.ext4j.linux.mount;
+package org.ext4j.core.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,16 +36,46 @@ class MountOptionParserTest {
     }
 
     @Test
-    void ioUringPicksTheTransportAndOffForcesDevFuse() {
-        assertEquals(null, parse().transport(), "unset: the system property decides");
-        assertEquals(org.ext4j.linux.session.FuseTransport.DEV_FUSE, parse("io_uring=off").transport());
-        assertEquals(org.ext4j.linux.session.FuseTransport.DEV_FUSE, parse("io_uring=off").effectiveTransport());
-        assertEquals(org.ext4j.linux.session.FuseTransport.IO_URING, parse("io_uring=on").transport());
-        assertEquals(org.ext4j.linux.session.FuseTransport.AUTO, parse("io_uring=on,io_uring=auto").transport());
+    void ioUringTakesAutoOffOrOn() {
+        assertEquals(null, parse().ioUring(), "not given: the backend's default");
+        assertEquals(MountOptions.IoUring.OFF, parse("io_uring=off").ioUring());
+        assertEquals(MountOptions.IoUring.ON, parse("io_uring=on").ioUring());
+        assertEquals(MountOptions.IoUring.AUTO, parse("io_uring=on,io_uring=auto").ioUring());
         assertTrue(refusal("io_uring=maybe").contains("auto, off or on"));
         assertTrue(refusal("io_uring").contains("io_uring=auto|off|on"));
-        assertFalse(FuseMount.mountData(3, parse("io_uring=off"), 0, 0).contains("io_uring"),
-                "a server-side option, never handed to the kernel");
+    }
+
+    @Test
+    void ioUringIsRefusedByABackendThatDoesNotSpeakTheKernelsFuse() {
+        Backend plain = new Backend() {
+            @Override
+            public String name() {
+                return "plain";
+            }
+
+            @Override
+            public String description() {
+                return "a test backend with the default refusals";
+            }
+
+            @Override
+            public java.util.Set<org.ext4j.core.host.HostOs> servesOn() {
+                return java.util.Set.of(org.ext4j.core.host.HostOs.current());
+            }
+
+            @Override
+            public Availability availability() {
+                return Availability.available("nothing", null);
+            }
+
+            @Override
+            public MountHandle mount(Volume volume, java.nio.file.Path mountpoint, MountOptions options) {
+                throw new UnsupportedOperationException("never mounted");
+            }
+        };
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> MountOptionParser.parse(BASE, List.of("io_uring=off"), plain)).getMessage();
+        assertTrue(message.contains("'io_uring=off' is not supported by the plain backend"), message);
     }
 
     @Test
@@ -66,7 +96,6 @@ class MountOptionParserTest {
         assertTrue(parse("nodiratime").openOptions().noDirAtime(), "the core keeps directory atimes");
         assertFalse(parse("nodiratime,diratime").noDirAtime());
         assertEquals(AtimeMode.RELATIME, parse("nodiratime").atime(), "file atimes still follow relatime");
-        assertEquals(FuseMount.MS_NODIRATIME, FuseMount.mountFlags(parse("nodiratime")) & FuseMount.MS_NODIRATIME);
     }
 
     @Test
@@ -130,6 +159,57 @@ class MountOptionParserTest {
         assertEquals("unknown mount option 'data=journal'", refusal("ro,data=journal"));
         assertEquals("unknown mount option 'sync'", refusal("sync"));
         assertTrue(refusal("suid").contains("'suid'"));
+    }
+
+    /** A backend that honours everything but uid= and noexec, as a backend without them would. */
+    private static final Backend PARTIAL = new Backend() {
+        @Override
+        public String name() {
+            return "partial";
+        }
+
+        @Override
+        public String description() {
+            return "a test backend";
+        }
+
+        @Override
+        public java.util.Set<org.ext4j.core.host.HostOs> servesOn() {
+            return java.util.Set.of(org.ext4j.core.host.HostOs.current());
+        }
+
+        @Override
+        public Availability availability() {
+            return Availability.available("nothing", null);
+        }
+
+        @Override
+        public java.util.Optional<String> refusal(MountOption option) {
+            return switch (option) {
+                case UID -> java.util.Optional.of("it shows the owners on disk");
+                case NOEXEC -> java.util.Optional.of("its host cannot forbid execution");
+                default -> java.util.Optional.empty();
+            };
+        }
+
+        @Override
+        public MountHandle mount(Volume volume, java.nio.file.Path mountpoint, MountOptions options) {
+            throw new UnsupportedOperationException("never mounted");
+        }
+    };
+
+    @Test
+    void aBackendRefusesWhatItCannotHonourByName() {
+        assertEquals("mount option 'uid=1000' is not supported by the partial backend: it shows the owners on disk",
+                assertThrows(IllegalArgumentException.class,
+                        () -> MountOptionParser.parse(BASE, List.of("ro,uid=1000"), PARTIAL)).getMessage());
+        assertEquals("mount option 'noexec' is not supported by the partial backend: its host cannot forbid execution",
+                assertThrows(IllegalArgumentException.class,
+                        () -> MountOptionParser.parse(BASE, List.of("gid=5", "noexec"), PARTIAL)).getMessage());
+        // What it honours parses as without a backend; unknown options stay unknown.
+        assertEquals(parse("gid=5,exec,commit=9"), MountOptionParser.parse(BASE, List.of("gid=5,exec,commit=9"), PARTIAL));
+        assertEquals("unknown mount option 'bogus'", assertThrows(IllegalArgumentException.class,
+                () -> MountOptionParser.parse(BASE, List.of("bogus"), PARTIAL)).getMessage());
     }
 
     @Test

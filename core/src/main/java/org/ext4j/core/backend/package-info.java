@@ -1,0 +1,12 @@
+/**
+ * The backend SPI: how the {@code ext4j} command finds the ways this build can mount
+ * ({@link org.ext4j.core.backend.Backend}, discovered with {@link java.util.ServiceLoader} and
+ * chosen by {@link org.ext4j.core.backend.Backends}), asks whether one works here
+ * ({@link org.ext4j.core.backend.Availability}), and mounts a {@link org.ext4j.core.backend.Volume}
+ * with options in one vocabulary ({@link org.ext4j.core.backend.MountOptions},
+ * {@link org.ext4j.core.backend.MountOptionParser}), getting back a
+ * {@link org.ext4j.core.backend.MountHandle}. A backend module adds a class implementing
+ * {@code Backend} and one line in {@code META-INF/services/org.ext4j.core.backend.Backend};
+ * nothing in the command names it.
+ */
+package org.ext4j.core.backend;
