@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Mount benchmark: the same workloads, in one run, on identical fresh images mounted four ways:
-# ext4j (FUSE, this build), the kernel's ext4 (loop mount), fuse2fs (e2fsprogs' FUSE driver) and
-# ext4j's fuse3 backend (libfuse3's high-level path API, as fuse2fs uses it: --backend fuse3).
+# the kernel's ext4 (loop mount), fuse2fs (e2fsprogs' FUSE driver), ext4j (FUSE, this build)
+# twice: over /dev/fuse (-o io_uring=off) and over FUSE io_uring (-o io_uring=on; the fuse module's
+# enable_uring is set to Y for the run and put back at exit), and ext4j's fuse3 backend (libfuse3's
+# high-level path API, as fuse2fs uses it: --backend fuse3).
 #   - fio sequential write of 1 GiB in 1 MiB blocks, fsync at the end
 #   - fio sequential read of that file, cold (page cache dropped, file system remounted)
 #   - fio random 4 KiB reads (128 MiB worth) and random 4 KiB writes (64 MiB worth, fsync at the end)
@@ -21,6 +23,11 @@ for tool in fio fuse2fs; do
 done
 mkdir -p "$work/mnt"
 cd "$work"
+uring_knob=/sys/module/fuse/parameters/enable_uring
+[ -w "$uring_knob" ] || { echo "$uring_knob is missing: FUSE over io_uring needs Linux 6.14+ with CONFIG_FUSE_IO_URING" >&2; exit 1; }
+uring_before=$(cat "$uring_knob")
+trap 'echo "$uring_before" > "$uring_knob"' EXIT
+echo Y > "$uring_knob"
 "$ext4j" --help >/dev/null   # build once, outside the timings
 
 now() { date +%s.%N; }
@@ -49,7 +56,8 @@ mount_it() { # KIND IMAGE
   case $1 in
     kernel) mount -o loop "$2" mnt ;;
     fuse2fs) fuse2fs -o allow_other "$2" "$work/mnt" >/dev/null ;;
-    ext4j) server_pid=$("$ext4j" mount "$2" "$work/mnt" | sed -n 's/.*server pid \([0-9]*\).*/\1/p') ;;
+    ext4j-dev) server_pid=$("$ext4j" mount -o io_uring=off "$2" "$work/mnt" | sed -n 's/.*server pid \([0-9]*\).*/\1/p') ;;
+    ext4j-uring) server_pid=$("$ext4j" mount -o io_uring=on "$2" "$work/mnt" | sed -n 's/.*server pid \([0-9]*\).*/\1/p') ;;
     fuse3) server_pid=$("$ext4j" mount --backend fuse3 "$2" "$work/mnt" | sed -n 's/.*server pid \([0-9]*\).*/\1/p') ;;
   esac
 }
@@ -72,9 +80,9 @@ fio_run() { # NAME ARGS... -> prints seconds
   fio --output-format=terse --terse-version=3 --name="$1" --directory=mnt "${@:2}" >/dev/null
 }
 
-declare -A t
-for kind in kernel fuse2fs ext4j fuse3; do
-  rm -f "$kind.img"; mkfs.ext4 -q -F "$kind.img" 2G
+declare -A t rss
+for kind in kernel fuse2fs ext4j-dev ext4j-uring fuse3; do
+  rm -f "$kind.img"; mkfs.ext4 -q -F "$kind.img" 2G; peak_rss_kb=0
   mount_it "$kind" "$work/$kind.img"
   s=$(now); fio_run seqwrite --rw=write --bs=1M --size=1G --filename=big --end_fsync=1 --ioengine=psync
   t[$kind,seqwrite]=$(elapsed "$s"); sample_rss
@@ -101,13 +109,16 @@ for _ in range(32768):
   s=$(now); rm -rf mnt/tree2; durable mnt; t[$kind,treerm2]=$(elapsed "$s"); sample_rss
   umount_it "$kind"
   e2fsck -fn "$kind.img" >/dev/null || echo "WARNING: e2fsck -fn found problems in the $kind image"
+  rss[$kind]=$peak_rss_kb
 done
 
-mbps() { echo "$1 / $2" | bc -l; }
-printf '\n%-34s %9s %9s %9s %12s %12s\n' "workload (seconds)" "kernel" "fuse2fs" "ext4j" "ext4j/kernel" "vs fuse2fs"
-row() { # LABEL KEY HIGHER_IS_BETTER(MB)
-  local k=${t[kernel,$2]} f=${t[fuse2fs,$2]} e=${t[ext4j,$2]}
-  printf '%-34s %9.2f %9.2f %9.2f %11.0f%% %11.1fx\n' "$1" "$k" "$f" "$e" "$(echo "100 * $k / $e" | bc -l)" "$(echo "$f / $e" | bc -l)"
+
+printf '\n%-34s %8s %8s %8s %8s %8s %9s %9s\n' "workload (seconds)" "kernel" "fuse2fs" "ext4j" "ext4j" "uring" "ext4j/" "uring vs"
+printf '%-34s %8s %8s %8s %8s %8s %9s %9s\n' "" "" "" "dev" "uring" "speedup" "kernel" "fuse2fs"
+row() { # LABEL KEY
+  local k=${t[kernel,$2]} f=${t[fuse2fs,$2]} d=${t[ext4j-dev,$2]} u=${t[ext4j-uring,$2]}
+  printf '%-34s %8.2f %8.2f %8.2f %8.2f %7.2fx %8.0f%% %8.2fx\n' "$1" "$k" "$f" "$d" "$u" "$(echo "$d / $u" | bc -l)" \
+    "$(echo "100 * $k / $u" | bc -l)" "$(echo "$f / $u" | bc -l)"
 }
 row "fio seq write 1 GiB (1 MiB, fsync)" seqwrite
 row "fio seq read 1 GiB, cold" seqread
@@ -119,14 +130,16 @@ row "cp -a 5000 files again (same mount)" treecopy2
 row "stat 5000 files, cold" treestat
 row "rm -rf 5000 files + sync" treerm
 row "rm -rf 5000 files again (same mount)" treerm2
-echo "(ext4j/kernel: kernel time / ext4j time, 100% = as fast as the kernel; vs fuse2fs: how many times faster than fuse2fs)"
-printf 'ext4j server peak RSS: %d MB\n' $((peak_rss_kb / 1024))
+echo "(uring speedup: ext4j over /dev/fuse time / ext4j over io_uring time; ext4j/kernel: kernel time / ext4j-uring time,"
+echo " 100% = as fast as the kernel; uring vs fuse2fs: fuse2fs time / ext4j-uring time, above 1 = faster than fuse2fs)"
+printf 'ext4j server peak RSS: %d MB (/dev/fuse), %d MB (io_uring)\n' $((${rss[ext4j-dev]:-0} / 1024)) $((${rss[ext4j-uring]:-0} / 1024))
+printf 'fuse3 backend peak RSS: %d MB\n' $((${rss[fuse3]:-0} / 1024))
 
 # The fuse3 backend beside the two FUSE servers it is measured against: fuse2fs, the other
-# libfuse3 path server, and ext4j's own Linux backend.
+# libfuse3 path server, and ext4j's own Linux backend (over /dev/fuse).
 printf '\n%-34s %9s %9s %9s %12s %12s\n' "workload (seconds)" "fuse2fs" "ext4j" "fuse3" "vs fuse2fs" "vs ext4j"
 row3() { # LABEL KEY
-  local f=${t[fuse2fs,$2]} e=${t[ext4j,$2]} g=${t[fuse3,$2]}
+  local f=${t[fuse2fs,$2]} e=${t[ext4j-dev,$2]} g=${t[fuse3,$2]}
   printf '%-34s %9.2f %9.2f %9.2f %11.2fx %11.2fx\n' "$1" "$f" "$e" "$g" "$(echo "$f / $g" | bc -l)" "$(echo "$e / $g" | bc -l)"
 }
 row3 "fio seq write 1 GiB (1 MiB, fsync)" seqwrite

@@ -79,7 +79,7 @@ public final class Fuse3Backend implements Backend {
     public Optional<String> refusal(MountOption option) {
         return switch (option) {
             case UID, GID -> Optional.of("showing another owner (uid=/gid=) is not implemented by the fuse3 backend");
-            default -> Optional.empty();
+            default -> Backend.super.refusal(option);
         };
     }
 

@@ -5,11 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.ext4j.core.backend.Availability;
 import org.ext4j.core.backend.Backend;
 import org.ext4j.core.backend.MountHandle;
+import org.ext4j.core.backend.MountOption;
 import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.backend.Volume;
 import org.ext4j.core.fs.Ext4Volume;
@@ -72,6 +74,12 @@ public final class LinuxBackend implements Backend {
             return "modprobe fuse";
         }
         return null;
+    }
+
+    /** Every option of the shared vocabulary, io_uring= included: this backend speaks the kernel's FUSE. */
+    @Override
+    public Optional<String> refusal(MountOption option) {
+        return Optional.empty();
     }
 
     @Override

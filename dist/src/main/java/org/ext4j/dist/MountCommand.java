@@ -82,6 +82,10 @@ import picocli.CommandLine.Spec;
             "  nodiratime, diratime  whether listing a directory updates its access time (default: as atime says).",
             "  noexec, exec      forbid or allow running programs from the mount.",
             "  nonempty          mount over a directory that has entries.",
+            "  io_uring=auto|off|on  (Linux backend) FUSE over io_uring (Linux 6.14+, with Y in "
+                + "/sys/module/fuse/parameters/enable_uring) or /dev/fuse: auto uses the ring when the kernel "
+                + "offers it, off never, on fails the mount without it. Default: auto, or the ext4j.io_uring "
+                + "Java system property.",
             "  nosuid, nodev     accepted; ext4j mounts are always nosuid,nodev.",
             "  defaults, auto, noauto, nofail, _netdev, x-*, comment=  fstab's own options, accepted and ignored.",
             "Any other option is refused with its name, and so is an option the chosen backend cannot honour.",

@@ -95,7 +95,12 @@ public final class FuseDispatcher {
     private volatile int minor;
     private volatile boolean destroyed;
     private volatile boolean setxattrExt;
+    /** FUSE_OVER_IO_URING is asked for at INIT (the session has rings ready). */
+    private volatile boolean ioUringOffered;
+    private volatile boolean ioUringGranted;
     private volatile NotificationSink notifications = NotificationSink.NONE;
+    /** Frees forgotten inodes in batches on its own thread; null: at once, on the reader thread. */
+    private volatile ForgetReaper reaper;
 
     public FuseDispatcher(InodeFileSystem fs, DispatchOptions options) {
         this(fs, options, System.err);
@@ -104,7 +109,7 @@ public final class FuseDispatcher {
     /** With an explicit log for unexpected failures (tests capture it). */
     public FuseDispatcher(InodeFileSystem fs, DispatchOptions options, PrintStream log) {
         this.fs = fs;
-        this.lookups = new LookupCounts(node -> fs.retain(NodeIds.toIno(node)), node -> fs.forget(NodeIds.toIno(node)));
+        this.lookups = new LookupCounts(node -> fs.retain(NodeIds.toIno(node)), node -> forgotten(NodeIds.toIno(node)));
         this.options = options;
         this.log = log;
         this.writes = new WriteRequests(fs, options, lookups);
@@ -112,6 +117,34 @@ public final class FuseDispatcher {
         // A write, fallocate or O_TRUNC open that drops setuid/setgid replies without attributes,
         // and the kernel then refreshes size and times but keeps its cached mode.
         fs.writable().ifPresent(w -> w.onPrivilegesDropped(ino -> invalidateAttributes(NodeIds.toNodeId(ino))));
+    }
+
+    /**
+     * From now on, hands the inodes the kernel forgets to the filesystem from a thread of its own,
+     * in batches (see {@link ForgetReaper}); {@link #closeForgets} ends it.
+     */
+    public void forgetInBackground() {
+        if (reaper == null) {
+            reaper = new ForgetReaper(fs, log);
+        }
+    }
+
+    /** Hands every forget still queued to the filesystem and stops the background thread. */
+    public void closeForgets() throws InterruptedException {
+        ForgetReaper r = reaper;
+        if (r != null) {
+            reaper = null;
+            r.close();
+        }
+    }
+
+    private void forgotten(long ino) {
+        ForgetReaper r = reaper;
+        if (r != null) {
+            r.forgotten(ino);
+        } else {
+            fs.forget(ino);
+        }
     }
 
     /** Sends notifications (cache invalidations) through {@code sink} from now on. */
@@ -135,6 +168,24 @@ public final class FuseDispatcher {
      */
     public void offerIomap(IomapBacking device) {
         iomap.offer(device);
+    }
+
+    /**
+     * Makes INIT ask for FUSE_OVER_IO_URING (call before the session starts, once the rings that
+     * will serve it exist: a granted ring that never registers would hold every request).
+     */
+    public void offerIoUring() {
+        ioUringOffered = true;
+    }
+
+    /** True when INIT agreed on FUSE_OVER_IO_URING (the kernel offered it and it was asked for). */
+    public boolean ioUringGranted() {
+        return ioUringGranted;
+    }
+
+    /** How this dispatcher answers (max_write and max_pages size the ring's buffers). */
+    public DispatchOptions options() {
+        return options;
     }
 
     /** True when INIT agreed on FUSE_IOMAP. */
@@ -441,10 +492,11 @@ public final class FuseDispatcher {
                     + Wire.KERNEL_VERSION + "." + InitNegotiation.MIN_MINOR + " is needed");
             throw new ProtocolError(EPROTO);
         }
-        InitOut out = InitNegotiation.answer(in, options, iomap.offered());
+        InitOut out = InitNegotiation.answer(in, options, iomap.offered(), ioUringOffered);
         writes.granted(out.flags());
         setxattrExt = (out.flags() & InitFlags.SETXATTR_EXT) != 0;
         iomap.granted((out.flags() & InitFlags.IOMAP) != 0);
+        ioUringGranted = (out.flags() & InitFlags.OVER_IO_URING) != 0;
         minor = out.minor();
         initialized.countDown();
         return out;

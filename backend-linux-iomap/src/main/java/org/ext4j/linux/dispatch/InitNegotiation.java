@@ -40,6 +40,9 @@ final class InitNegotiation {
      */
     static final int IOMAP_MINOR = 99;
 
+    /** The minor that added FUSE_OVER_IO_URING (Linux 6.14). */
+    static final int OVER_IO_URING_MINOR = 42;
+
     /** The minor both sides speak. */
     static int minor(InitIn in) {
         return Math.min(in.minor(), Wire.MAX_MINOR);
@@ -57,9 +60,21 @@ final class InitNegotiation {
      * pool) and is never echoed back. Without iomap the in-process READ/WRITE path stays.
      */
     static InitOut answer(InitIn in, DispatchOptions options, boolean iomap) {
+        return answer(in, options, iomap, false);
+    }
+
+    /**
+     * The answer to a 7.x offer, asking also for FUSE_OVER_IO_URING when {@code ioUring} (the
+     * session has its rings ready) and the offer is of minor 42 or later, where bit 41 is that
+     * flag (the kernel offers it only while the fuse module's enable_uring is set). Bit 43 of a
+     * 7.46 offer (FUSE_HAS_IO_URING_BUFPOOL) is not echoed: the buffer pools are not used.
+     */
+    static InitOut answer(InitIn in, DispatchOptions options, boolean iomap, boolean ioUring) {
         int minor = minor(in);
         boolean iomapAbi = iomap && in.minor() == IOMAP_MINOR;
-        long granted = in.flags() & (WANTED | (iomapAbi ? InitFlags.IOMAP : 0));
+        boolean uringAbi = ioUring && in.minor() >= OVER_IO_URING_MINOR;
+        long granted = in.flags() & (WANTED | (iomapAbi ? InitFlags.IOMAP : 0)
+                | (uringAbi ? InitFlags.OVER_IO_URING : 0));
         // flags2 exists from 7.36; announce it only when the kernel offered it.
         if (minor >= 36 && (in.flags() & InitFlags.INIT_EXT) != 0) {
             granted |= InitFlags.INIT_EXT;

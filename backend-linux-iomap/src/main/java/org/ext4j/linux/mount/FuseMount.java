@@ -22,6 +22,7 @@ import org.ext4j.linux.dispatch.FuseDispatcher;
 import org.ext4j.linux.iomap.IomapBlockDevice;
 import org.ext4j.linux.session.FuseDevice;
 import org.ext4j.linux.session.FuseSession;
+import org.ext4j.linux.session.FuseTransport;
 import org.ext4j.linux.session.Libc;
 
 /**
@@ -66,6 +67,8 @@ public final class FuseMount implements MountHandle {
     private RemountControl remountControl;
     private boolean unmountRequested;
     private boolean closed;
+    /** The transport in use once the mount is usable. */
+    private FuseTransport transport = FuseTransport.DEV_FUSE;
 
     private FuseMount(InodeFileSystem fs, Path mountpoint, FuseSession session, boolean viaFusermount,
             ImageLock lock, LinuxMountOptions options) {
@@ -127,11 +130,13 @@ public final class FuseMount implements MountHandle {
         } else {
             device = Fusermount.mount(target, fusermountOptions(options));
         }
+        FuseTransport wanted = transport(options.common());
         FuseDispatcher dispatcher = new FuseDispatcher(OwnerOverride.apply(fs, options.common()), DispatchOptions.DEFAULT);
         offerIomap(dispatcher, fs, device);
+        dispatcher.forgetInBackground();
         FuseSession session;
         try {
-            session = FuseSession.start(device, dispatcher, options.readerThreads(), "ext4j");
+            session = FuseSession.start(device, dispatcher, options.readerThreads(), "ext4j", wanted);
         } catch (IOException | RuntimeException e) {
             forceDetach(target, !asRoot);
             device.close();
@@ -141,6 +146,13 @@ public final class FuseMount implements MountHandle {
         try {
             if (!dispatcher.awaitInit(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new IOException("the kernel did not complete FUSE INIT within " + INIT_TIMEOUT_SECONDS + " s");
+            }
+            if (wanted != FuseTransport.DEV_FUSE) {
+                mount.transport = session.awaitTransport(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+            if (wanted == FuseTransport.IO_URING && mount.transport != FuseTransport.IO_URING) {
+                throw new IOException("io_uring=on, but the kernel did not take FUSE over io_uring (it needs Linux"
+                        + " 6.14+ with CONFIG_FUSE_IO_URING and Y in /sys/module/fuse/parameters/enable_uring)");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -321,6 +333,31 @@ public final class FuseMount implements MountHandle {
     }
 
     /**
+     * The transport {@code io_uring=} asks for; without the option, the {@code ext4j.io_uring}
+     * system property's (auto when that is not set either).
+     */
+    static FuseTransport transport(MountOptions common) {
+        if (common.ioUring() == null) {
+            return FuseTransport.fromSystemProperty();
+        }
+        return switch (common.ioUring()) {
+            case AUTO -> FuseTransport.AUTO;
+            case OFF -> FuseTransport.DEV_FUSE;
+            case ON -> FuseTransport.IO_URING;
+        };
+    }
+
+    /** How requests reach this server: FUSE over io_uring or /dev/fuse alone. */
+    public FuseTransport transport() {
+        return transport;
+    }
+
+    /** Requests served through FUSE over io_uring so far (0 on /dev/fuse). */
+    public long ringRequests() {
+        return session.ringRequests();
+    }
+
+    /**
      * What fusermount3 gets after -o: the generic flags by name, the FUSE options, the source
      * name and subtype (fusermount3 adds fd=, rootmode=, user_id= and group_id= itself). A block
      * device is served as plain fuse: fusermount3 allows blkdev to root only.
@@ -449,6 +486,11 @@ public final class FuseMount implements MountHandle {
         }
         session.dispatcher().closeIomap();
         session.close();
+        try {
+            session.dispatcher().closeForgets();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void unmountAtExit() {
@@ -499,6 +541,11 @@ public final class FuseMount implements MountHandle {
         }
         session.dispatcher().closeIomap();
         session.close();
+        try {
+            session.dispatcher().closeForgets();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {

@@ -6,13 +6,15 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.ext4j.linux.dispatch.FuseDispatcher;
 
 /**
  * The reader threads of one FUSE connection. Thread 0 reads the fd the mount was made with; every
  * other thread reads its own clone of it. Each thread owns a direct buffer for requests and one
  * for replies, sized for the largest request (max_write plus headers). A thread stops when the
- * kernel says the connection is gone (ENODEV: unmounted or aborted).
+ * kernel says the connection is gone (ENODEV: unmounted or aborted). With FUSE over io_uring
+ * ({@link FuseRing}) the readers stay, for what the ring does not carry.
  */
 public final class FuseSession implements AutoCloseable {
     /** Room for a max_write of 1 MiB plus the request headers. */
@@ -22,6 +24,9 @@ public final class FuseSession implements AutoCloseable {
     private final List<FuseDevice> devices;
     private final List<Thread> threads = new ArrayList<>();
     private final PrintStream log;
+    /** The io_uring transport, when one was prepared; started after the INIT reply. */
+    private FuseRing ring;
+    private final AtomicBoolean ringStarted = new AtomicBoolean();
 
     private FuseSession(FuseDispatcher dispatcher, List<FuseDevice> devices, PrintStream log) {
         this.dispatcher = dispatcher;
@@ -35,6 +40,17 @@ public final class FuseSession implements AutoCloseable {
      */
     public static FuseSession start(FuseDevice master, FuseDispatcher dispatcher, int threadCount, String name)
             throws IOException {
+        return start(master, dispatcher, threadCount, name, FuseTransport.DEV_FUSE);
+    }
+
+    /**
+     * Like {@link #start(FuseDevice, FuseDispatcher, int, String)}, and with {@code transport}
+     * other than DEV_FUSE, prepares one io_uring queue per possible CPU first and asks for
+     * FUSE_OVER_IO_URING at INIT. When no ring can be made the session serves /dev/fuse alone
+     * (reported on stderr); {@link #awaitTransport} tells which transport is in use.
+     */
+    public static FuseSession start(FuseDevice master, FuseDispatcher dispatcher, int threadCount, String name,
+            FuseTransport transport) throws IOException {
         if (threadCount < 1) {
             throw new IllegalArgumentException("at least one reader thread is needed: " + threadCount);
         }
@@ -51,6 +67,16 @@ public final class FuseSession implements AutoCloseable {
             throw e;
         }
         FuseSession session = new FuseSession(dispatcher, devices, System.err);
+        if (transport != FuseTransport.DEV_FUSE) {
+            try {
+                session.ring = FuseRing.prepare(master, dispatcher, FuseRing.possibleCpus(),
+                        payloadSize(dispatcher), name, session.log);
+                dispatcher.offerIoUring();
+            } catch (IOException e) {
+                session.log.println("ext4j: FUSE over io_uring is not available (" + e.getMessage() + "); serving through "
+                        + FuseDevice.PATH);
+            }
+        }
         dispatcher.sendNotificationsTo(session::notify);
         for (int i = 0; i < devices.size(); i++) {
             FuseDevice device = devices.get(i);
@@ -59,7 +85,44 @@ public final class FuseSession implements AutoCloseable {
             session.threads.add(t);
         }
         session.threads.forEach(Thread::start);
+        if (session.ring != null) {
+            session.threads.addAll(session.ring.threads());
+        }
         return session;
+    }
+
+    /**
+     * The payload buffer a ring entry needs: the kernel's max_payload_sz, the largest of max_write,
+     * max_pages pages and FUSE_MIN_READ_BUFFER.
+     */
+    static int payloadSize(FuseDispatcher dispatcher) {
+        long pages = (long) dispatcher.options().maxPages() * Libc.get().getpagesize();
+        return (int) Math.max(org.ext4j.linux.protocol.UringHeader.MIN_PAYLOAD,
+                Math.max(dispatcher.options().maxWrite(), pages));
+    }
+
+    /**
+     * Which transport serves requests, once INIT is done: IO_URING when every queue registered,
+     * DEV_FUSE otherwise; waits up to {@code timeout} for the registrations.
+     */
+    public FuseTransport awaitTransport(long timeout, TimeUnit unit) throws InterruptedException {
+        return ring != null && ring.awaitRegistered(timeout, unit) ? FuseTransport.IO_URING : FuseTransport.DEV_FUSE;
+    }
+
+    /** Requests served through the io_uring so far (0 without one). */
+    public long ringRequests() {
+        return ring == null ? 0 : ring.requestsServed();
+    }
+
+    /**
+     * After a reply went out: once INIT has been answered, the ring starts (or is given up when
+     * INIT did not grant it). The kernel has processed the INIT reply by the time its write
+     * returned, which REGISTER requires.
+     */
+    private void afterReply() {
+        if (ring != null && dispatcher.negotiatedMinor() > 0 && !ringStarted.get() && ringStarted.compareAndSet(false, true)) {
+            ring.start(dispatcher.ioUringGranted());
+        }
     }
 
     /** One reader's loop: read a request, dispatch it, write the reply. */
@@ -98,6 +161,7 @@ public final class FuseSession implements AutoCloseable {
             } else if (w >= 0 && w != length) {
                 log.println("ext4j: short reply write: " + w + " of " + length + " bytes");
             }
+            afterReply();
         }
     }
 
@@ -150,6 +214,9 @@ public final class FuseSession implements AutoCloseable {
     /** Closes the device fds (after the threads stopped, or to give up on a connection). */
     @Override
     public void close() {
+        if (ring != null) {
+            ring.cancel();
+        }
         for (FuseDevice d : devices) {
             d.close();
         }

@@ -104,6 +104,38 @@ class FuseDispatcherTest {
         assertEquals(45, dispatcher.negotiatedMinor());
     }
 
+    private long grantedFlags(Reply r) {
+        return Integer.toUnsignedLong(r.body().getInt(12)) | Integer.toUnsignedLong(r.body().getInt(32)) << 32;
+    }
+
+    @Test
+    void overIoUringIsAskedForOnlyWhenTheSessionHasRingsAndTheKernelOffersIt() {
+        long bit41 = 1L << 41;
+        assertEquals(0, grantedFlags(call(INIT, 0, initBody(45, -1L))) & bit41, "no rings, no ring");
+        assertEquals(false, dispatcher.ioUringGranted());
+
+        setUp();
+        dispatcher.offerIoUring();
+        assertEquals(bit41, grantedFlags(call(INIT, 0, initBody(45, -1L))) & bit41);
+        assertEquals(true, dispatcher.ioUringGranted());
+
+        setUp();
+        dispatcher.offerIoUring();
+        assertEquals(0, grantedFlags(call(INIT, 0, initBody(45, -1L & ~bit41))) & bit41,
+                "not offered (enable_uring=N): /dev/fuse");
+        assertEquals(false, dispatcher.ioUringGranted());
+
+        setUp();
+        dispatcher.offerIoUring();
+        assertEquals(0, grantedFlags(call(INIT, 0, initBody(41, -1L))) & bit41, "bit 41 means nothing before 7.42");
+
+        setUp();
+        dispatcher.offerIoUring();
+        long granted = grantedFlags(call(INIT, 0, initBody(46, -1L)));
+        assertEquals(bit41, granted & bit41, "a 7.46 kernel takes the 6.14 commands");
+        assertEquals(0, granted & (1L << 43), "FUSE_HAS_IO_URING_BUFPOOL is not echoed: no buffer pools");
+    }
+
     @Test
     void initWithA731KernelHasNoFlags2() {
         long offered = InitFlags.ASYNC_READ | InitFlags.DO_READDIRPLUS | InitFlags.POSIX_ACL | InitFlags.WRITEBACK_CACHE;

@@ -370,6 +370,38 @@ class WriteDispatchTest {
     }
 
     /**
+     * With forgets handed over in the background (as a mount does), many FORGETs of unlinked
+     * files are freed together: until then each inode is on the orphan list and still answers;
+     * after closeForgets every one of them is freed, and the image is clean.
+     */
+    @Test
+    void forgetsInTheBackgroundFreeEveryUnlinkedInode() throws Exception {
+        dispatcher.forgetInBackground();
+        List<Long> nodes = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            long node = createReleased("bg" + i);
+            assertEquals(0, call(UNLINK, 1, z("bg" + i)).error());
+            nodes.add(node);
+        }
+        for (long node : nodes) {
+            forget(node);
+        }
+        dispatcher.closeForgets();
+        for (long node : nodes) {
+            assertEquals(-Errno.ESTALE.code(), call(FuseDispatcherTest.GETATTR, node, new byte[16]).error(),
+                    "node " + node + " freed");
+        }
+        volume.close();
+        Tools.run(List.of("e2fsck", "-fn", image.toString())).requireExit(0);
+        for (long node : nodes) {
+            String testi = Tools.run(List.of("debugfs", "-R", "testi <" + node + ">", image.toString())).requireExit(0)
+                    .stdout();
+            assertTrue(testi.contains("not in use"), testi);
+        }
+        volume = Ext4Volume.open(image, OpenOptions.READ_ONLY);
+    }
+
+    /**
      * A node id whose inode was freed is a stale handle: GETATTR answers ESTALE, as the kernel
      * does, and logs nothing. A directory entry inside the filesystem naming a free inode (made
      * by debugfs clri) is still corruption: LOOKUP answers EUCLEAN and logs it.

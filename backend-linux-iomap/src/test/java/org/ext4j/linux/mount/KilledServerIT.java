@@ -43,7 +43,7 @@ class KilledServerIT {
         Path image = temp.resolve("kill.img");
         MountTestSupport.run(List.of("mkfs.ext4", "-q", "-F", image.toString(), "64M"));
         Path mnt = Files.createDirectory(temp.resolve("mnt"));
-        Process server = new ProcessBuilder(MountTestSupport.java(), "-cp", MountTestSupport.childClasspath(),
+        Process server = new ProcessBuilder(MountTestSupport.java(), MountTestSupport.transportProperty(), "-cp", MountTestSupport.childClasspath(),
                 VolumeMountMain.class.getName(), image.toString(), mnt.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] durable = new byte[2 << 20];

@@ -56,7 +56,7 @@ class UnprivilegedMountIT {
         Path mnt = Files.createDirectory(temp.resolve("mnt"));
         Path mnt2 = Files.createDirectory(temp.resolve("mnt2"));
         MountTestSupport.run(List.of("chown", NOBODY + ":" + NOBODY, image.toString(), mnt.toString(), mnt2.toString()));
-        Process server = asNobody(List.of(MountTestSupport.java(), "-cp", classpath, UserMountMain.class.getName(),
+        Process server = asNobody(List.of(MountTestSupport.java(), MountTestSupport.transportProperty(), "-cp", classpath, UserMountMain.class.getName(),
                 image.toString(), mnt.toString(), "uid=" + NOBODY + ",gid=" + NOBODY)).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
                 Writer in = new java.io.OutputStreamWriter(server.getOutputStream(), StandardCharsets.UTF_8)) {
@@ -70,7 +70,7 @@ class UnprivilegedMountIT {
             assertEquals(NOBODY + ":" + NOBODY + "\n" + NOBODY + ":" + NOBODY + "\n",
                     runAsNobody(List.of("sh", "-c", shell)), "every inode shows uid=/gid=");
 
-            Process second = asNobody(List.of(MountTestSupport.java(), "-cp", classpath, UserMountMain.class.getName(),
+            Process second = asNobody(List.of(MountTestSupport.java(), MountTestSupport.transportProperty(), "-cp", classpath, UserMountMain.class.getName(),
                     image.toString(), mnt2.toString())).start();
             second.getOutputStream().close();
             String secondErr = new String(second.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -104,7 +104,7 @@ class UnprivilegedMountIT {
                 image.toString(), "16M"));
         Path mnt = Files.createDirectory(temp.resolve("mnt"));
         MountTestSupport.run(List.of("chown", NOBODY + ":" + NOBODY, image.toString(), mnt.toString()));
-        Process server = asNobody(List.of(MountTestSupport.java(), "-cp", readableClasspath(),
+        Process server = asNobody(List.of(MountTestSupport.java(), MountTestSupport.transportProperty(), "-cp", readableClasspath(),
                 UserMountMain.class.getName(), image.toString(), mnt.toString())).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
                 Writer in = new java.io.OutputStreamWriter(server.getOutputStream(), StandardCharsets.UTF_8)) {

@@ -164,8 +164,12 @@ public final class Bitmaps {
 
     private static void checkMarked(byte[] map, long group, long start, long inGroup, long first, long count, String what) {
         for (long b = Math.max(first, start); b < Math.min(first + count, start + inGroup); b++) {
-            CorruptionException.check(Bitmap.test(map, b - start),
-                    "block bitmap of group " + group + ": " + what + " (block " + b + ") is marked free");
+            // The message is built only on failure: this runs for every inode table block at each
+            // first update of a block bitmap in a transaction.
+            if (!Bitmap.test(map, b - start)) {
+                throw new CorruptionException("block bitmap of group " + group + ": " + what + " (block " + b
+                        + ") is marked free");
+            }
         }
     }
 }

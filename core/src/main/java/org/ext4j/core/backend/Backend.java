@@ -39,7 +39,9 @@ public interface Backend {
      * option with a reason by its name instead of ignoring it.
      */
     default Optional<String> refusal(MountOption option) {
-        return Optional.empty();
+        return option == MountOption.IO_URING
+                ? Optional.of("FUSE over io_uring is a transport of the Linux kernel's FUSE, which this backend does not speak")
+                : Optional.empty();
     }
 
     /**

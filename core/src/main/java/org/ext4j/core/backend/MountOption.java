@@ -23,7 +23,9 @@ public enum MountOption {
     UID("uid"),
     GID("gid"),
     COMMIT("commit"),
-    ERRORS("errors");
+    ERRORS("errors"),
+    /** The FUSE transport; only the Linux backend has a choice. */
+    IO_URING("io_uring");
 
     private final String optionName;
 

@@ -117,6 +117,8 @@ public final class MountOptionParser {
                 return opts.withCommitInterval(commit(option, value));
             case "errors":
                 return opts.withErrors(errors(option, value));
+            case "io_uring":
+                return opts.withIoUring(ioUring(option, value));
             case "suid", "dev":
                 throw new IllegalArgumentException("mount option '" + option
                         + "' is not supported: ext4j mounts are always nosuid,nodev");
@@ -171,6 +173,19 @@ public final class MountOptionParser {
             throw new IllegalArgumentException("mount option '" + option + "': ids go up to " + MountOptions.MAX_ID);
         }
         return id;
+    }
+
+    /** io_uring=auto|off|on: the FUSE transport (the server's choice; the kernel never sees it). */
+    private static MountOptions.IoUring ioUring(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("mount option '" + option + "' needs a value: io_uring=auto|off|on");
+        }
+        return switch (value) {
+            case "auto" -> MountOptions.IoUring.AUTO;
+            case "off" -> MountOptions.IoUring.OFF;
+            case "on" -> MountOptions.IoUring.ON;
+            default -> throw new IllegalArgumentException("mount option '" + option + "': io_uring= takes auto, off or on");
+        };
     }
 
     /** errors=continue|remount-ro|panic, as the kernel's ext4 takes it. */

@@ -24,10 +24,22 @@ import org.ext4j.core.fs.OpenOptions;
  * @param noExec         refuse to execute files from the mount ({@code noexec})
  * @param noDirAtime     listing a directory leaves its access time alone ({@code nodiratime})
  * @param errors         what finding damage does ({@code errors=}); null: the superblock's setting
+ * @param ioUring        FUSE over io_uring or not ({@code io_uring=auto|off|on}, Linux only); null:
+ *                       not given, the backend's default
  */
 public record MountOptions(boolean readOnly, boolean allowOther, String fsName, boolean allowNonEmpty,
         OptionalLong ownerUid, OptionalLong ownerGid, Duration commitInterval, AtimeMode atime, boolean noExec,
-        boolean noDirAtime, FsErrors.Behaviour errors) {
+        boolean noDirAtime, FsErrors.Behaviour errors, IoUring ioUring) {
+
+    /** {@code io_uring=}: how the Linux backend talks to the kernel's FUSE. */
+    public enum IoUring {
+        /** FUSE over io_uring when the kernel offers it, else /dev/fuse. */
+        AUTO,
+        /** /dev/fuse only. */
+        OFF,
+        /** FUSE over io_uring, or the mount fails. */
+        ON
+    }
 
     /** The largest uid or gid (4294967294; -1 as unsigned means "no change" to chown). */
     public static final long MAX_ID = 0xFFFF_FFFEL;
@@ -63,66 +75,72 @@ public record MountOptions(boolean readOnly, boolean allowOther, String fsName, 
     /** Read-write, only the mounter may enter, relatime, the kernel's commit interval, the superblock's errors=. */
     public static MountOptions readWrite(String fsName) {
         return new MountOptions(false, false, fsName, false, OptionalLong.empty(), OptionalLong.empty(),
-                OpenOptions.DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, false, false, null);
+                OpenOptions.DEFAULT_COMMIT_INTERVAL, AtimeMode.RELATIME, false, false, null, null);
     }
 
     public MountOptions withReadOnly(boolean ro) {
         return new MountOptions(ro, allowOther, fsName, allowNonEmpty, ownerUid, ownerGid, commitInterval, atime, noExec,
-                noDirAtime, errors);
+                noDirAtime, errors, ioUring);
     }
 
     public MountOptions withAllowOther(boolean allow) {
         return new MountOptions(readOnly, allow, fsName, allowNonEmpty, ownerUid, ownerGid, commitInterval, atime, noExec,
-                noDirAtime, errors);
+                noDirAtime, errors, ioUring);
     }
 
     public MountOptions withAllowNonEmpty(boolean allow) {
         return new MountOptions(readOnly, allowOther, fsName, allow, ownerUid, ownerGid, commitInterval, atime, noExec,
-                noDirAtime, errors);
+                noDirAtime, errors, ioUring);
     }
 
     public MountOptions withFsName(String name) {
         return new MountOptions(readOnly, allowOther, name, allowNonEmpty, ownerUid, ownerGid, commitInterval, atime,
-                noExec, noDirAtime, errors);
+                noExec, noDirAtime, errors, ioUring);
     }
 
     /** Every inode shown as owned by {@code uid} (empty: the on-disk owner). */
     public MountOptions withOwnerUid(OptionalLong uid) {
         return new MountOptions(readOnly, allowOther, fsName, allowNonEmpty, uid, ownerGid, commitInterval, atime, noExec,
-                noDirAtime, errors);
+                noDirAtime, errors, ioUring);
     }
 
     /** Every inode shown with group {@code gid} (empty: the on-disk group). */
     public MountOptions withOwnerGid(OptionalLong gid) {
         return new MountOptions(readOnly, allowOther, fsName, allowNonEmpty, ownerUid, gid, commitInterval, atime, noExec,
-                noDirAtime, errors);
+                noDirAtime, errors, ioUring);
     }
 
     public MountOptions withCommitInterval(Duration interval) {
         return new MountOptions(readOnly, allowOther, fsName, allowNonEmpty, ownerUid, ownerGid, interval, atime, noExec,
-                noDirAtime, errors);
+                noDirAtime, errors, ioUring);
     }
 
     public MountOptions withAtime(AtimeMode mode) {
         return new MountOptions(readOnly, allowOther, fsName, allowNonEmpty, ownerUid, ownerGid, commitInterval, mode,
-                noExec, noDirAtime, errors);
+                noExec, noDirAtime, errors, ioUring);
     }
 
     public MountOptions withNoExec(boolean noexec) {
         return new MountOptions(readOnly, allowOther, fsName, allowNonEmpty, ownerUid, ownerGid, commitInterval, atime,
-                noexec, noDirAtime, errors);
+                noexec, noDirAtime, errors, ioUring);
     }
 
     /** Listings leave directory access times alone ({@code nodiratime}) or not. */
     public MountOptions withNoDirAtime(boolean keep) {
         return new MountOptions(readOnly, allowOther, fsName, allowNonEmpty, ownerUid, ownerGid, commitInterval, atime,
-                noExec, keep, errors);
+                noExec, keep, errors, ioUring);
     }
 
     /** These options with another errors= behaviour (null: the superblock's). */
+    /** These options with {@code io_uring=} set (null: not given). */
+    public MountOptions withIoUring(IoUring choice) {
+        return new MountOptions(readOnly, allowOther, fsName, allowNonEmpty, ownerUid, ownerGid, commitInterval, atime,
+                noExec, noDirAtime, errors, choice);
+    }
+
     public MountOptions withErrors(FsErrors.Behaviour behaviour) {
         return new MountOptions(readOnly, allowOther, fsName, allowNonEmpty, ownerUid, ownerGid, commitInterval, atime,
-                noExec, noDirAtime, behaviour);
+                noExec, noDirAtime, behaviour, ioUring);
     }
 
     /** True when some inode owner is overridden ({@code uid=} or {@code gid=}). */

@@ -155,4 +155,14 @@ public interface InodeFileSystem extends Closeable {
     /** The client dropped the reference {@link #retain} took; an unlinked inode may now be freed. */
     default void forget(long ino) {
     }
+
+    /**
+     * {@link #forget} of each of {@code inos} (an inode may appear more than once: one reference
+     * each). A filesystem may free the inodes this releases together, in one transaction.
+     */
+    default void forgetAll(long[] inos) {
+        for (long ino : inos) {
+            forget(ino);
+        }
+    }
 }

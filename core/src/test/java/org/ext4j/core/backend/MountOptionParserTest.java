@@ -36,6 +36,49 @@ class MountOptionParserTest {
     }
 
     @Test
+    void ioUringTakesAutoOffOrOn() {
+        assertEquals(null, parse().ioUring(), "not given: the backend's default");
+        assertEquals(MountOptions.IoUring.OFF, parse("io_uring=off").ioUring());
+        assertEquals(MountOptions.IoUring.ON, parse("io_uring=on").ioUring());
+        assertEquals(MountOptions.IoUring.AUTO, parse("io_uring=on,io_uring=auto").ioUring());
+        assertTrue(refusal("io_uring=maybe").contains("auto, off or on"));
+        assertTrue(refusal("io_uring").contains("io_uring=auto|off|on"));
+    }
+
+    @Test
+    void ioUringIsRefusedByABackendThatDoesNotSpeakTheKernelsFuse() {
+        Backend plain = new Backend() {
+            @Override
+            public String name() {
+                return "plain";
+            }
+
+            @Override
+            public String description() {
+                return "a test backend with the default refusals";
+            }
+
+            @Override
+            public java.util.Set<org.ext4j.core.host.HostOs> servesOn() {
+                return java.util.Set.of(org.ext4j.core.host.HostOs.current());
+            }
+
+            @Override
+            public Availability availability() {
+                return Availability.available("nothing", null);
+            }
+
+            @Override
+            public MountHandle mount(Volume volume, java.nio.file.Path mountpoint, MountOptions options) {
+                throw new UnsupportedOperationException("never mounted");
+            }
+        };
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> MountOptionParser.parse(BASE, List.of("io_uring=off"), plain)).getMessage();
+        assertTrue(message.contains("'io_uring=off' is not supported by the plain backend"), message);
+    }
+
+    @Test
     void laterOptionsWinAndListsMayBeSplitOrJoined() {
         assertTrue(parse("rw,ro").readOnly());
         assertFalse(parse("ro", "rw").readOnly());
