@@ -237,7 +237,9 @@ void *shim_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->entry_timeout = s->file_info_timeout;
 	cfg->attr_timeout = s->file_info_timeout;
 	cfg->negative_timeout = 0;
-	conn->want &= ~FUSE_CAP_DONT_MASK;
+	/* WinFsp offers neither (fuse_loop.c): the kernel applies the umask and truncates with setattr,
+	 * as Windows' overwrite reaches WinFsp's truncate. */
+	conn->want &= ~(FUSE_CAP_DONT_MASK | FUSE_CAP_ATOMIC_O_TRUNC);
 
 	/* fsp_fuse_loop_start, as caller -1: statfs("/") and getattr("/") must answer, readlink("/")
 	 * must fail with EINVAL or ENOSYS; otherwise the volume does not start. */
