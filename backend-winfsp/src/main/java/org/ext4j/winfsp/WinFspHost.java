@@ -45,7 +45,8 @@ public record WinFspHost(List<String> libraries, String installHint, Supplier<Se
         if (chosen != null && !chosen.isEmpty()) {
             libs.add(chosen);
         }
-        libs.addAll(dllCandidates(System.getProperty("os.arch", ""), registryInstallDir(),
+        // Elsewhere (ext4j backends asks every backend) there is no registry to ask.
+        libs.addAll(dllCandidates(System.getProperty("os.arch", ""), isWindows() ? registryInstallDir() : Optional.empty(),
                 System.getenv("ProgramFiles(x86)")));
         return new WinFspHost(libs, INSTALL_HINT, WinFspHost::rootLetters);
     }
