@@ -86,6 +86,35 @@ public final class WinFspService implements Backend {
         };
     }
 
+    /**
+     * A drive letter as the root of the drive ({@code X:} and {@code x:} are {@code X:\}); {@code *}
+     * as the first free letter now, from Z: down, so that the command prints which; a folder as
+     * it is.
+     */
+    @Override
+    public Path mountPoint(String text) throws IOException {
+        return mountPoint(text, WinFspHost.windows());
+    }
+
+    static Path mountPoint(String text, WinFspHost host) throws IOException {
+        MountPoint where;
+        try {
+            where = WinFspBackend.resolve(MountPoint.parse(text), host);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        return where instanceof MountPoint.Drive d ? Path.of(d.letter() + ":\\") : Path.of(where.forWinFsp());
+    }
+
+    /** A drive letter is busy while Windows lists it; a folder as on any system. */
+    @Override
+    public boolean isMounted(Path dir) throws IOException {
+        if (MountPoint.parse(dir.toString()) instanceof MountPoint.Drive d) {
+            return WinFspHost.windows().usedDrives().get().contains(d.letter());
+        }
+        return Backend.super.isMounted(dir);
+    }
+
     @Override
     public MountHandle mount(Volume volume, Path mountpoint, MountOptions options) throws IOException {
         return mount(volume, MountPoint.parse(mountpoint.toString()), options, WinFspHost.windows(),

@@ -75,6 +75,18 @@ class WinFspServiceTest {
     }
 
     @Test
+    void theCommandsMountPointIsADriveRootAndAStarIsPickedNow() throws Exception {
+        WinFspHost host = new WinFspHost(List.of(), "", () -> Set.of('C', 'Z'));
+        assertEquals(Path.of("Y:\\"), WinFspService.mountPoint("*", host), "printed as the letter it is");
+        assertEquals(Path.of("X:\\"), WinFspService.mountPoint("x:", host));
+        assertEquals(Path.of("X:\\"), WinFspService.mountPoint("X:\\", host));
+        assertEquals(Path.of("not-yet"), WinFspService.mountPoint("not-yet", host));
+        assertEquals("drive Z: is in use (mount on another letter, or on *)",
+                org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                        () -> WinFspService.mountPoint("z:", host)).getMessage());
+    }
+
+    @Test
     void whatWindowsHasNoCounterpartForIsRefusedByName() {
         WinFspService s = new WinFspService();
         assertTrue(s.refusal(MountOption.ALLOW_OTHER).isPresent());
