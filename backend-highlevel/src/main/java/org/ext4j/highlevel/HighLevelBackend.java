@@ -73,11 +73,11 @@ public final class HighLevelBackend {
             throw new IOException("cannot mount read-write: the filesystem is read-only (" + volume.readOnlyReason()
                     + "); mount it read-only");
         }
-        if (!Files.isDirectory(mountpoint)) {
+        if (port.mountsOnDirectory() && !Files.isDirectory(mountpoint)) {
             throw new IOException("mount point " + mountpoint + " is not a directory");
         }
         LibfuseLibrary library = LibfuseLibrary.load(platform);
-        Path target = mountpoint.toRealPath();
+        Path target = port.mountsOnDirectory() ? mountpoint.toRealPath() : mountpoint;
         PathOperations ops = new PathOperations(volume, port.names(), port.xattrNames(), port.opensAlwaysReadWrite());
         List<String> libfuseOptions = new ArrayList<>(options.libfuseOptions());
         libfuseOptions.addAll(port.libraryOptions());

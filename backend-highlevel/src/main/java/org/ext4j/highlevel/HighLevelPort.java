@@ -21,13 +21,25 @@ import org.ext4j.highlevel.path.XattrNaming;
  * @param mountOnLoopThread fuse_mount on the thread that runs the loop
  * @param opensAlwaysReadWrite the library opens every file read/write, whatever was asked (macFUSE's
  *                          FSKit backend): a refused read/write open is retried read-only
+ * @param mountsOnDirectory the mount point is an existing directory, checked and made canonical
+ *                          before the library gets it (libfuse3, macFUSE); false where the library
+ *                          takes its own mount point syntax and checks it itself (WinFsp's drive
+ *                          letters, or a directory that must not exist yet)
  */
 public record HighLevelPort(Platform platform, NamePolicy names, XattrNaming xattrNames, List<String> libraryOptions,
-        Caller fixedCaller, int fixedUmask, boolean mountOnLoopThread, boolean opensAlwaysReadWrite) {
+        Caller fixedCaller, int fixedUmask, boolean mountOnLoopThread, boolean opensAlwaysReadWrite,
+        boolean mountsOnDirectory) {
 
     /** libfuse3 on the JVM's own platform, names and xattr names as Linux has them. */
     public static HighLevelPort forPlatform(Platform platform) {
         return new HighLevelPort(platform, NamePolicy.EXACT, XattrNaming.LINUX, List.of(), null, 0, false, false);
+    }
+
+    /** A port whose mount point is an existing directory. */
+    public HighLevelPort(Platform platform, NamePolicy names, XattrNaming xattrNames, List<String> libraryOptions,
+            Caller fixedCaller, int fixedUmask, boolean mountOnLoopThread, boolean opensAlwaysReadWrite) {
+        this(platform, names, xattrNames, libraryOptions, fixedCaller, fixedUmask, mountOnLoopThread,
+                opensAlwaysReadWrite, true);
     }
 
     public HighLevelPort {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PosixBehaviourIT {
     static final Set<PosixFeature> MACOS = EnumSet.of(PosixFeature.SEEK_HOLE, PosixFeature.COPY_FILE_RANGE,
-            PosixFeature.RENAME_FLAGS, PosixFeature.OTHER_USERS);
+            PosixFeature.RENAME_FLAGS, PosixFeature.OTHER_USERS, PosixFeature.HARD_LINKS);
 
     @TempDir
     Path temp;

@@ -146,12 +146,17 @@ public final class MountCommand implements Callable<Integer> {
             + "(with -o remount, the mountpoint alone will do).")
     Path image;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "MOUNTPOINT", description = "An existing, empty directory.")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "MOUNTPOINT", description = "An existing, empty directory "
+            + "(on Windows: a drive letter such as X:, * for the first free one, or a folder that does not exist yet).")
+    String mountpointText;
+
+    /** The mount point as the chosen backend reads MOUNTPOINT. */
     Path mountpoint;
 
     @Override
     public Integer call() throws Exception {
         Backend chosen = chooseBackend(backend);
+        mountpoint = mountpointText == null ? null : chosen.mountPoint(mountpointText);
         if (isRemount()) {
             return remount(chosen);
         }

@@ -63,6 +63,10 @@ class BackendsCommandTest {
         String macfuse = row(lines, "macfuse");
         assertTrue(macfuse.matches("macfuse +no +macOS +/usr/local/lib/libfuse3\\.4\\.dylib or .* +- +.*install macFUSE.*"),
                 "macfuse serves macOS only and says where it looked: " + macfuse);
+        String winfsp = row(lines, "winfsp");
+        assertTrue(winfsp.matches("winfsp +no +Windows +winfsp-x64\\.dll in WinFsp's bin directory +- +WinFsp not found.*"
+                + "install WinFsp from https://winfsp\\.dev/rel/.*"), "winfsp serves Windows only and says what to install: "
+                + winfsp);
         assertEquals("auto on Linux: linux", lines.get(lines.size() - 1));
     }
 
@@ -76,7 +80,7 @@ class BackendsCommandTest {
         Path img = Files.write(temp.resolve("x.img"), new byte[0]);
         CliRun run = CliRun.ext4j("mount", "--backend", "nonexistent", img.toString(), temp.toString());
         assertEquals(1, run.status());
-        assertEquals("ext4j: mount: nonexistent: no such backend (backends here: absent, fuse3, linux, macfuse; see ext4j backends)\n",
+        assertEquals("ext4j: mount: nonexistent: no such backend (backends here: absent, fuse3, linux, macfuse, winfsp; see ext4j backends)\n",
                 run.stderr());
     }
 

@@ -43,6 +43,12 @@ final class DirectoryFiller {
      */
     boolean fill(Pointer filler, Pointer buf, byte[] name, long nextOffset, int flags) {
         Pointer n = names.get();
+        if (n.size() <= name.length) {
+            // A host's spelling of a name can be longer than ext4's 255 bytes (WinFsp shows each
+            // byte that is not UTF-8 as a three-byte private-use character).
+            n = Memory.allocateDirect(runtime, name.length + 1, true);
+            names.set(n);
+        }
         n.put(0, name, 0, name.length);
         n.putByte(name.length, (byte) 0);
         long r = Invoker.getInstance().invokeN5(FILLER, filler.address(), buf.address(), n.address(),

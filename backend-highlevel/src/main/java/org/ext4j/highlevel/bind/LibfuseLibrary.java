@@ -7,7 +7,10 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
+import jnr.ffi.mapper.FunctionMapper;
+import org.ext4j.highlevel.abi.EntryPoints;
 import org.ext4j.highlevel.abi.LibfuseAbi;
+import org.ext4j.highlevel.abi.LibfuseDialect;
 import org.ext4j.highlevel.abi.Platform;
 
 /**
@@ -22,13 +25,15 @@ public final class LibfuseLibrary {
     private final LibfuseAbi abi;
     private final String soname;
     private final int versionFlags;
+    private final EntryPoints entryPoints;
 
-    private LibfuseLibrary(LibFuse fuse, String soname, int versionFlags) {
+    private LibfuseLibrary(LibFuse fuse, String soname, LibfuseDialect dialect) {
         this.fuse = fuse;
         this.runtime = Runtime.getRuntime(fuse);
         this.soname = soname;
-        this.versionFlags = versionFlags;
-        this.abi = LibfuseAbi.forVersion(fuse.fuse_version());
+        this.versionFlags = dialect.versionFlags();
+        this.entryPoints = dialect.entryPoints();
+        this.abi = LibfuseAbi.forVersion(entryPoints.libfuseVersion(fuse.fuse_version()));
     }
 
     /**
@@ -38,19 +43,21 @@ public final class LibfuseLibrary {
      */
     public static LibfuseLibrary load(Platform platform) throws IOException {
         List<String> failures = new ArrayList<>();
+        EntryPoints entryPoints = platform.dialect().entryPoints();
+        FunctionMapper symbols = (function, context) -> entryPoints.symbol(function);
         for (String name : platform.libraries()) {
             LibFuse lib;
-            if (name.startsWith("/") && !new java.io.File(name).isFile()) {
+            if (isPath(name) && !new java.io.File(name).isFile()) {
                 failures.add(name + " (no such file)");
                 continue;
             }
             try {
-                lib = LibraryLoader.create(LibFuse.class).failImmediately().load(name);
+                lib = LibraryLoader.create(LibFuse.class).mapper(symbols).failImmediately().load(name);
             } catch (LinkageError | RuntimeException e) {
                 failures.add(name + " (not found)");
                 continue;
             }
-            LibfuseLibrary loaded = new LibfuseLibrary(lib, name, platform.dialect().versionFlags());
+            LibfuseLibrary loaded = new LibfuseLibrary(lib, name, platform.dialect());
             if (loaded.abi.version() < LibfuseAbi.MIN_VERSION) {
                 failures.add(name + " (version " + loaded.versionString() + ", older than 3.2)");
                 continue;
@@ -58,6 +65,17 @@ public final class LibfuseLibrary {
             return loaded;
         }
         throw new IOException("no usable libfuse3 (" + String.join(", ", failures) + "): " + platform.installHint());
+    }
+
+    /** An absolute path (/usr/local/lib/..., or C:/ and C:\ on Windows) rather than a name to search for. */
+    private static boolean isPath(String name) {
+        return name.startsWith("/") || name.length() > 2 && name.charAt(1) == ':' && (name.charAt(2) == '\\'
+                || name.charAt(2) == '/');
+    }
+
+    /** True when {@code fuse_exit} ends the mount itself (WinFsp), so that no unmount command is run. */
+    public boolean exitUnmounts() {
+        return entryPoints.exitUnmounts();
     }
 
     public LibFuse fuse() {
@@ -112,9 +130,14 @@ public final class LibfuseLibrary {
     /**
      * Runs the multi-threaded loop until the session ends, with the entry point of this
      * version: a fuse_loop_config object from 3.12, the two-int struct fuse_loop_config of
-     * 3.2-3.11, the clone_fd int of 3.0-3.1 (refused at load). No clone_fd: one /dev/fuse fd.
+     * 3.2-3.11, the clone_fd int of 3.0-3.1 (refused at load, but the only one WinFsp exports).
+     * No clone_fd: one /dev/fuse fd.
      */
     int loop(Pointer fuseHandle, int maxThreads) {
+        if (entryPoints.loopWithCloneFd()) {
+            // The library sizes its own dispatcher (WinFsp: ThreadCount=, by default the CPUs).
+            return fuse.fuse_loop_mt_31(fuseHandle, 0);
+        }
         if (abi.version() >= 312) {
             Pointer config = fuse.fuse_loop_cfg_create();
             try {

@@ -37,6 +37,9 @@ public final class LibfuseSession {
     private final boolean mountOnLoopThread;
     private volatile boolean mountFailed;
     private volatile int loopResult;
+    /** Guards {@link #handleFreed}: the struct fuse is freed after the loop, never under a fuse_exit. */
+    private final Object handle = new Object();
+    private boolean handleFreed;
     private final PrintStream log;
 
     private LibfuseSession(LibfuseLibrary library, Platform platform, Path mountpoint, Pointer fuse,
@@ -176,6 +179,10 @@ public final class LibfuseSession {
                 return;
             }
             loopResult = library.loop(fuse, maxThreads);
+            synchronized (handle) {
+                // fuse_exit from requestUnmount must not reach a freed struct fuse.
+                handleFreed = true;
+            }
             library.fuse().fuse_unmount(fuse);
             library.fuse().fuse_destroy(fuse);
         } catch (RuntimeException | Error e) {
@@ -211,12 +218,21 @@ public final class LibfuseSession {
 
     /**
      * Unmounts with the platform's command (fusermount3 -u on Linux); a busy mount is detached
-     * lazily when {@code lazyIfBusy}.
+     * lazily when {@code lazyIfBusy}. Where the library removes the mount itself when its loop is
+     * told to exit (WinFsp takes the drive away), {@code fuse_exit} does it, busy or not.
      *
      * @throws IOException when the command fails and the loop still runs
      */
     public void requestUnmount(boolean lazyIfBusy) throws IOException {
         if (!isRunning()) {
+            return;
+        }
+        if (library.exitUnmounts()) {
+            synchronized (handle) {
+                if (!handleFreed) {
+                    library.fuse().fuse_exit(fuse);
+                }
+            }
             return;
         }
         String first = runUnmount(false);

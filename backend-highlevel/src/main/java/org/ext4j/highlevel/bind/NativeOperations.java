@@ -11,6 +11,7 @@ import org.ext4j.core.spi.DirectoryEntry;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.TimeChange;
+import org.ext4j.highlevel.abi.Field;
 import org.ext4j.highlevel.abi.FlagTable;
 import org.ext4j.highlevel.abi.LibfuseAbi;
 import org.ext4j.highlevel.abi.LibfuseDialect;
@@ -33,6 +34,8 @@ final class NativeOperations {
     private final PathOperations ops;
     private final Platform platform;
     private final LibfuseAbi abi;
+    /** Where this library's fuse_file_info keeps fh. */
+    private final Field fileHandle;
     private final RequestContext context;
     private final DirectoryFiller filler;
     private final InitSettings settings;
@@ -44,6 +47,7 @@ final class NativeOperations {
         this.ops = ops;
         this.platform = platform;
         this.abi = library.abi();
+        this.fileHandle = platform.dialect().fileHandle();
         this.context = new RequestContext(library, platform, settings.fixedCaller(), settings.fixedUmask());
         this.filler = new DirectoryFiller(library.runtime(), platform.stat().size());
         this.settings = settings;
@@ -168,6 +172,10 @@ final class NativeOperations {
             long capable = LibfuseAbi.CONN_CAPABLE.get(conn);
             long want = LibfuseAbi.CONN_WANT.get(conn);
             want |= capable & (LibfuseAbi.CAP_DONT_MASK | LibfuseAbi.CAP_POSIX_ACL | LibfuseAbi.CAP_ATOMIC_O_TRUNC);
+            want |= capable & platform.dialect().wantedCapabilities();
+            if (ops.fileSystem().isReadOnly()) {
+                want |= capable & platform.dialect().readOnlyCapability();
+            }
             // No HANDLE_KILLPRIV (3.14 asks for it by default but never tells the kernel; 3.17
             // would): the kernel then clears setuid/setgid after a write itself, by a SETATTR
             // whose answer refreshes the mode it caches. Cleared by the core alone, the mode
@@ -243,7 +251,7 @@ final class NativeOperations {
     private int open(Pointer path, Pointer fi) {
         try {
             int flags = platform.openFlags().toCore((int) LibfuseAbi.FI_FLAGS.get(fi));
-            LibfuseAbi.FI_FH.put(fi, ops.open(caller(), bytes(path), flags));
+            fileHandle.put(fi, ops.open(caller(), bytes(path), flags));
             return 0;
         } catch (Throwable t) {
             return fail(Operation.OPEN, t);
@@ -253,7 +261,7 @@ final class NativeOperations {
     private int create(Pointer path, int mode, Pointer fi) {
         try {
             int flags = platform.openFlags().toCore((int) LibfuseAbi.FI_FLAGS.get(fi));
-            LibfuseAbi.FI_FH.put(fi, ops.create(caller(), bytes(path), platform.mode(mode), context.umask(), flags));
+            fileHandle.put(fi, ops.create(caller(), bytes(path), platform.mode(mode), context.umask(), flags));
             return 0;
         } catch (Throwable t) {
             return fail(Operation.CREATE, t);
@@ -376,7 +384,7 @@ final class NativeOperations {
 
     private int opendir(Pointer path, Pointer fi) {
         try {
-            LibfuseAbi.FI_FH.put(fi, ops.opendir(caller(), bytes(path)));
+            fileHandle.put(fi, ops.opendir(caller(), bytes(path)));
             return 0;
         } catch (Throwable t) {
             return fail(Operation.OPENDIR, t);
@@ -541,7 +549,7 @@ final class NativeOperations {
     }
 
     private long fh(Pointer fi) {
-        return fi == null || fi.address() == 0 ? PathOperations.NO_HANDLE : LibfuseAbi.FI_FH.get(fi);
+        return fi == null || fi.address() == 0 ? PathOperations.NO_HANDLE : fileHandle.get(fi);
     }
 
     private byte[] scratch(int size) {

@@ -11,6 +11,7 @@ import jnr.posix.POSIXFactory;
 import org.ext4j.core.backend.MountHandle;
 import org.ext4j.core.backend.MountOptionParser;
 import org.ext4j.core.backend.MountOptions;
+import org.ext4j.core.backend.OwnerOverride;
 import org.ext4j.core.fs.AtimeMode;
 import org.ext4j.core.host.DevT;
 import org.ext4j.core.host.ImageLock;

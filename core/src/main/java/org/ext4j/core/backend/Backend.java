@@ -55,6 +55,22 @@ public interface Backend {
     MountHandle mount(Volume volume, Path mountpoint, MountOptions options) throws IOException;
 
     /**
+     * The mount point the user wrote as this backend reads it: a path, by default. A backend with
+     * mount points of its own (WinFsp's drive letters, and {@code *} for the first free one, which
+     * it picks here so that the command can say which) returns them in a form its
+     * {@link #mount} and {@link #isMounted} take.
+     *
+     * @throws IOException when {@code text} names no mount point this backend can use now
+     */
+    default Path mountPoint(String text) throws IOException {
+        try {
+            return Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IOException(text + ": not a path here (" + e.getReason() + ")");
+        }
+    }
+
+    /**
      * True when {@code dir} is a mount point now (another process may serve it). The default
      * compares the device of {@code dir} with its parent's, which any POSIX system answers.
      */

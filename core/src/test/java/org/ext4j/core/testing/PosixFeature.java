@@ -21,7 +21,9 @@ public enum PosixFeature {
     /** ext4 inode flags (immutable, append-only, dirsync) through chattr/lsattr. */
     INODE_FLAGS("inode_flags", "chattr", "lsattr"),
     /** name_to_handle_at/open_by_handle_at (Linux file handles, as NFS exports use them), also after a remount. */
-    FILE_HANDLES("file_handles");
+    FILE_HANDLES("file_handles"),
+    /** Creating hard links with link(2) (without it the suite renames where it would link; existing links are still read). */
+    HARD_LINKS("hard_links");
 
     private final String scriptName;
     private final String[] tools;

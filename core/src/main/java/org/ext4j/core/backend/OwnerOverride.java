@@ -1,11 +1,10 @@
-package org.ext4j.linux.mount;
+package org.ext4j.core.backend;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.DirectoryEntry;

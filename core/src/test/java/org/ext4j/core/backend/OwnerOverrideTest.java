@@ -1,4 +1,4 @@
-package org.ext4j.linux.mount;
+package org.ext4j.core.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,7 +19,6 @@ import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ext4j.core.backend.MountOptions;
 
 /**
  * uid=/gid=: every inode shows the override, the shown identity acts on disk as the owner, new
