@@ -77,6 +77,10 @@ public record HighLevelOptions(String fsName, boolean readOnly, boolean allowOth
         return new HighLevelOptions(fsName, readOnly, allow, maxThreads, entryTimeout, attrTimeout, passThrough);
     }
 
+    public HighLevelOptions withAttrTimeout(double seconds) {
+        return new HighLevelOptions(fsName, readOnly, allowOther, maxThreads, entryTimeout, seconds, passThrough);
+    }
+
     public HighLevelOptions withMaxThreads(int n) {
         return new HighLevelOptions(fsName, readOnly, allowOther, n, entryTimeout, attrTimeout, passThrough);
     }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * kernel loop mount and through backend-macfuse and macFUSE's ABI (the shim): both images end
  * clean and equal to the model, and both mounts answer every operation the same. Left out, as
  * macOS cannot express them: xattrs outside user.* (the sequence sets trusted.* too), the ext4
- * inode flags beyond chflags(2)'s, and RENAME_WHITEOUT (renamex_np has RENAME_SWAP and
- * RENAME_EXCL only). {@code -Dext4j.mountOps=N} and {@code -Dext4j.seed=S} vary the run.
+ * inode flags beyond chflags(2)'s, RENAME_WHITEOUT (renamex_np has RENAME_SWAP and
+ * RENAME_EXCL only) and O_TMPFILE (neither macOS nor libfuse's high-level API has it). {@code -Dext4j.mountOps=N} and {@code -Dext4j.seed=S} vary the run.
  */
 class MountParityIT {
     private static final long SEED = Long.getLong("ext4j.seed", 20261206L);
@@ -41,7 +41,7 @@ class MountParityIT {
         Path kernelImage = ImageFactory.shared().copyOf(Variant.EXT4, Files.createDirectories(temp.resolve("k")));
         Path ext4jImage = ImageFactory.shared().copyOf(Variant.EXT4, Files.createDirectories(temp.resolve("j")));
         OpMix mix = MountedOps.everyOperationFuseForwards().with(OpKind.SETXATTR, 0).with(OpKind.REMOVEXATTR, 0)
-                .with(OpKind.SETFLAGS, 0).withRenameFlags(WritableFileSystem.RENAME_NOREPLACE | WritableFileSystem.RENAME_EXCHANGE);
+                .with(OpKind.SETFLAGS, 0).with(OpKind.TMPFILE, 0).withRenameFlags(WritableFileSystem.RENAME_NOREPLACE | WritableFileSystem.RENAME_EXCHANGE);
 
         MountedOps.Result kernel = MountedOps.run(kernelImage, temp.resolve("kmnt"),
                 (img, mnt) -> Tools.runOk(List.of("mount", "-t", "ext4", "-o", "loop", img.toString(), mnt.toString())),

@@ -45,9 +45,13 @@ public record WinFspOptions(HighLevelOptions common, String volumeName, Optional
         }
     }
 
-    /** Read-write defaults: files shown as the mounting user's, the volume named {@code volumeName}. */
+    /**
+     * Read-write defaults: files shown as the mounting user's, the volume named {@code volumeName},
+     * attributes not cached (FileInfoTimeout=0): WinFsp's fuse3_invalidate_path answers an error and
+     * does nothing, so a change through one name of a hard-linked file could not refresh the others.
+     */
     public static WinFspOptions defaults(String fsName, String volumeName) {
-        return new WinFspOptions(HighLevelOptions.readWrite(fsName), volumeName, OptionalLong.of(MOUNTING_USER),
+        return new WinFspOptions(HighLevelOptions.readWrite(fsName).withAttrTimeout(0), volumeName, OptionalLong.of(MOUNTING_USER),
                 OptionalLong.of(MOUNTING_USER));
     }
 
