@@ -54,7 +54,9 @@ import picocli.CommandLine.Spec;
                 + "live, prints where the server logs, and exits. With -f it stays in the foreground "
                 + "until the filesystem is unmounted (ext4j umount, umount, fusermount3 -u) or it gets "
                 + "SIGINT (Ctrl-C) or SIGTERM, which unmount it like ext4j umount (lazily when busy) and exit with "
-                + "status 0 once everything is written and the image is released; a second signal exits at once.",
+                + "status 0 once everything is written and the image is released; a second signal exits at once. "
+                + "On Windows (winfsp) ext4j umount cannot reach the server yet: mount with -f and press Ctrl-C "
+                + "in its window.",
             "",
             "The mount is read-write unless --read-only or -o ro is given; a read-only mount answers EROFS "
                 + "to every change and never writes to the image. A filesystem with a feature ext4j cannot "
@@ -115,7 +117,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {ManPage.EXIT_OK, "1:the image could not be opened, is in use, or the mount failed",
             ManPage.EXIT_USAGE},
         footer = {"  ext4j mount disk.img /mnt/disk", "  ext4j mount -f -o allow_other,uid=1000,gid=1000 disk.img /mnt/disk",
-            "  ext4j mount --read-only /dev/sdb1 /mnt/usb", "  ext4j umount /mnt/disk"})
+            "  ext4j mount --read-only /dev/sdb1 /mnt/usb", "  ext4j umount /mnt/disk",
+            "  ext4j mount -f disk.img X:          (Windows: drive X:, or * for the first free letter)"})
 public final class MountCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
         parameterListHeading = ManPage.OPERANDS, optionListHeading = ManPage.OPTIONS,
         exitCodeListHeading = ManPage.EXIT_STATUS, footerHeading = ManPage.EXAMPLES,
         description = {"Unmounts MOUNTPOINT the way the backend that sees it mounted does it; on Linux: umount(8) as "
-            + "root, fusermount3 -u as a normal user (who may unmount only what they mounted). The ext4j server sees "
+            + "root, fusermount3 -u as a normal user (who may unmount only what they mounted); the winfsp backend "
+            + "(Windows) cannot unmount from another process yet: press Ctrl-C where ext4j mount -f runs. The ext4j "
+            + "server sees "
             + "the unmount, writes "
             + "what is pending, closes the image and exits. A busy mountpoint is an error unless -l is given: "
             + "close what uses it (fuser -vm MOUNTPOINT shows who). A mount whose server died ('Transport "
