@@ -42,6 +42,12 @@ public final class WinFspService implements Backend {
         return "winfsp";
     }
 
+    /** No {@code ext4j umount} from another process here: Ctrl-C in the server's window ends it cleanly. */
+    @Override
+    public String howToUnmount(Path mountpoint) {
+        return "stop with Ctrl-C in this window (the drive goes away once everything is written)";
+    }
+
     @Override
     public String description() {
         return "WinFsp's FUSE3 layer (drive letters, Explorer) through jnr-ffi";

@@ -2,6 +2,7 @@ package org.ext4j.winfsp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -84,6 +85,16 @@ class WinFspServiceTest {
         assertEquals("drive Z: is in use (mount on another letter, or on *)",
                 org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
                         () -> WinFspService.mountPoint("z:", host)).getMessage());
+    }
+
+    /** The mount line must not send a Windows user to 'ext4j umount', which this backend refuses. */
+    @Test
+    void aForegroundMountIsEndedWithCtrlCNotUmount() {
+        WinFspService s = new WinFspService();
+        Path drive = Path.of("Z:\\");
+        assertTrue(s.howToUnmount(drive).contains("Ctrl-C"), s.howToUnmount(drive));
+        assertFalse(s.howToUnmount(drive).contains("umount"), s.howToUnmount(drive));
+        assertThrows(java.io.IOException.class, () -> s.unmount(drive, false), "umount from outside is refused");
     }
 
     @Test

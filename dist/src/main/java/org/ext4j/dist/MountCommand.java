@@ -197,7 +197,7 @@ public final class MountCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("ext4j: serving " + image + " on " + mountpoint + " (" + mount.describe() + "; backend " + chosen.name()
-                + "); unmount with 'ext4j umount " + mountpoint + "' or Ctrl-C");
+                + "); " + chosen.howToUnmount(mountpoint));
         out.flush();
         try (StopSignals stop = StopSignals.install(mount, spec.commandLine().getErr())) {
             mount.waitUntilUnmounted();

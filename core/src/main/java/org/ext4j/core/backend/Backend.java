@@ -97,6 +97,11 @@ public interface Backend {
                 + " from another process; stop its server (Ctrl-C, or kill its pid)");
     }
 
+    /** What the mount command tells the user about ending a foreground mount on {@code mountpoint}. */
+    default String howToUnmount(Path mountpoint) {
+        return "unmount with 'ext4j umount " + mountpoint + "' or Ctrl-C";
+    }
+
     /**
      * {@code mount -o remount,...} of a live mount of this backend; returns how it is mounted
      * afterwards ("read-only" or "read-write").
