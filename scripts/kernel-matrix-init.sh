@@ -42,8 +42,10 @@ chmod 0666 /dev/fuse
 ln -sf ../proc/self/mounts /etc/mtab
 # The tests' scratch space is ext4, as on a developer's machine: the root here is tmpfs, whose
 # user xattrs (the tests' source trees carry them) arrived only in 6.6.
+# Mounted with discard: the backing file lives in the guest's RAM, and a test's deleted images
+# must give their memory back (without it a full run filled RAM and the loop device failed).
 truncate -s 3G /scratch.img
-if ! mkfs.ext4 -q /scratch.img || ! mount -o loop /scratch.img /tmp; then
+if ! mkfs.ext4 -q /scratch.img || ! mount -o loop,discard /scratch.img /tmp; then
     say "setup the ext4 scratch file system for /tmp failed (see the console)"
     finish 3
 fi

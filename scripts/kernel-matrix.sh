@@ -276,7 +276,7 @@ run_guest() {
     start=$(date +%s)
     rc=0
     timeout --kill-after=10 "$guest_timeout" qemu-system-x86_64 \
-        -accel tcg,thread=multi -cpu max -smp 2 -m 4096 -nodefaults -no-reboot -display none \
+        -accel tcg,thread=multi -cpu max -smp 2 -m 6144 -nodefaults -no-reboot -display none \
         -kernel "$kdir/vmlinuz" -initrd "$dir/initrd.cpio" -append "$append" \
         -serial "file:$dir/console.log" -serial "file:$dir/result.txt" >"$dir/qemu.log" 2>&1 || rc=$?
     seconds=$(( $(date +%s) - start ))
