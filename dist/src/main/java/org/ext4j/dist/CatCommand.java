@@ -5,7 +5,7 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import picocli.CommandLine.Command;

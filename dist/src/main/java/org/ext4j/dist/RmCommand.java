@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.CorruptionException;

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import jnr.ffi.Pointer;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.DirectoryEntry;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.DirectoryEntry;
 import org.ext4j.core.spi.Errno;

@@ -18,7 +18,7 @@ import org.ext4j.core.htree.DxBlock;
 import org.ext4j.core.htree.HashPosition;
 import org.ext4j.core.htree.HtreeIndex;
 import org.ext4j.core.inline.InlineData;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.CorruptionException;

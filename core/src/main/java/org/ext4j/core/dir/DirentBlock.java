@@ -3,7 +3,7 @@ package org.ext4j.core.dir;
 import java.util.Arrays;
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.LittleEndian;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.CorruptionException;
 
 /**

@@ -5,7 +5,7 @@ import java.util.List;
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.disk.Features;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.inode.InodeStore;

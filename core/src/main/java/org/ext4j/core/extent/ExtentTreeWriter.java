@@ -34,7 +34,7 @@ import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.SystemZone;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeStore;
 import org.ext4j.core.spi.CorruptionException;

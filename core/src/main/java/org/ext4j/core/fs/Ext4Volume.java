@@ -26,7 +26,7 @@ import org.ext4j.core.xattr.XattrReader;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.CorruptionException;
@@ -44,7 +44,7 @@ import org.ext4j.core.spi.StatFs;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.core.inode.InodeStore;
 import org.ext4j.core.orphan.Orphans;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.tx.Transaction;
 import org.ext4j.core.tx.TransactionManager;
 

@@ -7,7 +7,7 @@ import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.FileWriter;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.inode.InodeStore;

@@ -8,7 +8,7 @@ import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.Mapping;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 
 /**

@@ -2,7 +2,7 @@ package org.ext4j.core.inline;
 
 import java.util.Arrays;
 import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.CorruptionException;

@@ -5,7 +5,7 @@ import java.util.function.LongUnaryOperator;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.Mapping;
 import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
 

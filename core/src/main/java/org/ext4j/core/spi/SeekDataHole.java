@@ -1,7 +1,6 @@
 package org.ext4j.core.spi;
 
 import java.util.List;
-import org.ext4j.core.inode.FileType;
 
 /**
  * lseek(2) with SEEK_DATA or SEEK_HOLE, the one rule every caller of the SPI uses (the FUSE

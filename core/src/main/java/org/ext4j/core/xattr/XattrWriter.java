@@ -13,7 +13,7 @@ import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.inode.InodeStore;

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.inode.Inode;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;

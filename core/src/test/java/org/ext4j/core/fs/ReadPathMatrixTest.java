@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.DirectoryEntry;

@@ -12,7 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;

@@ -15,7 +15,7 @@ import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.Namespace;
 import org.ext4j.core.fs.NamespaceFixture;
 import org.ext4j.core.fs.OpenOptions;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.io.BlockDevice;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Caller;
