@@ -108,7 +108,7 @@ public final class DirectoryReader {
     }
 
     /**
-     * A reader that sees directory {@code dir} (as read with {@link org.ext4j.core.inode.InodeStore#read})
+     * A reader that sees directory {@code dir} (as read with {@link org.ext4j.core.tx.InodeStore#read})
      * the way transaction {@code tx} does: its uncommitted directory blocks and block map.
      */
     public static DirectoryReader of(Transaction tx, Inode dir) {

@@ -8,7 +8,7 @@ import org.ext4j.core.disk.Features;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.tx.Transaction;

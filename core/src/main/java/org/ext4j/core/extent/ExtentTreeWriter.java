@@ -36,7 +36,7 @@ import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.SystemZone;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;

@@ -42,7 +42,7 @@ import org.ext4j.core.spi.SeekDataHole;
 import org.ext4j.core.spi.SetAttr;
 import org.ext4j.core.spi.StatFs;
 import org.ext4j.core.spi.WritableFileSystem;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.orphan.Orphans;
 import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.tx.Transaction;

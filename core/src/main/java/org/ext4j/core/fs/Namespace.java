@@ -14,7 +14,7 @@ import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeEditor;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;

@@ -10,7 +10,7 @@ import org.ext4j.core.extent.FileWriter;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.alloc.SuperblockEditor;
 import org.ext4j.core.orphan.OrphanFile;
 import org.ext4j.core.orphan.OrphanList;

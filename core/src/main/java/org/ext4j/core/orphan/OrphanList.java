@@ -13,7 +13,7 @@ import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeEditor;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.tx.BlockReader;
 import org.ext4j.core.tx.Transaction;

@@ -35,7 +35,7 @@ public final class XattrReader {
 
     /**
      * A reader that sees {@code tx}'s uncommitted changes to xattr blocks; pass it inodes read
-     * through {@link org.ext4j.core.inode.InodeStore#read(Transaction, long)}.
+     * through {@link org.ext4j.core.tx.InodeStore#read(Transaction, long)}.
      */
     public static XattrReader of(Transaction tx) {
         return new XattrReader(tx.fileSystem(), tx);

@@ -9,7 +9,7 @@ import java.util.Map;
 
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.inode.Inode;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.tx.Transaction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,10 +1,9 @@
-package org.ext4j.core.inode;
+package org.ext4j.core.tx;
 
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
-import org.ext4j.core.tx.BlockRole;
-import org.ext4j.core.tx.Transaction;
 
 /**
  * Reading and writing inodes inside a transaction: reads see the transaction's own changes,
