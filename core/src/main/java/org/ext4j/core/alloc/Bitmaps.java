@@ -4,11 +4,11 @@ import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
-import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.view.BlockReader;
 
 /**
  * Reads a group's block and inode bitmaps as the kernel sees them: a group flagged BLOCK_UNINIT
@@ -25,7 +25,7 @@ public final class Bitmaps {
     private final int csumSeed;
     private final int blockSize;
 
-    public Bitmaps(Ext4FileSystem fs, GroupTable groups, GroupLayout layout) {
+    public Bitmaps(DiskView fs, GroupTable groups, GroupLayout layout) {
         this.sb = fs.superblock();
         this.groups = groups;
         this.layout = layout;
@@ -43,7 +43,7 @@ public final class Bitmaps {
     }
 
     /** A reader for {@code fs} (its groups and layout built afresh). */
-    public static Bitmaps of(Ext4FileSystem fs) {
+    public static Bitmaps of(DiskView fs) {
         GroupTable groups = new GroupTable(fs);
         return new Bitmaps(fs, groups, new GroupLayout(fs.superblock()));
     }

@@ -5,9 +5,9 @@ import java.util.List;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.FsErrors;
-import org.ext4j.core.fs.SystemZone;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.view.FsErrors;
+import org.ext4j.core.view.SystemZone;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -28,7 +28,7 @@ public final class BlockAllocator {
     private final Superblock sb;
     private final GroupTable groups;
     private final GroupLayout layout;
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
 
     public BlockAllocator(GroupAccounting accounting) {
         this.accounting = accounting;

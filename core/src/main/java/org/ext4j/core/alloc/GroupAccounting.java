@@ -3,7 +3,7 @@ package org.ext4j.core.alloc;
 import java.util.Arrays;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.tx.BlockRole;
 import org.ext4j.core.tx.Transaction;
@@ -15,7 +15,7 @@ import org.ext4j.core.tx.Transaction;
  * checksum. The allocators decide what to allocate; this class records it.
  */
 public final class GroupAccounting {
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Superblock sb;
     private final GroupTable groups;
     private final GroupLayout layout;
@@ -24,7 +24,7 @@ public final class GroupAccounting {
     private final boolean groupChecksums;
     private final boolean metadataCsum;
 
-    public GroupAccounting(Ext4FileSystem fs) {
+    public GroupAccounting(DiskView fs) {
         this.fs = fs;
         this.sb = fs.superblock();
         this.groups = new GroupTable(fs);
@@ -35,7 +35,7 @@ public final class GroupAccounting {
         this.metadataCsum = fs.hasMetadataCsum();
     }
 
-    public Ext4FileSystem fileSystem() {
+    public DiskView fileSystem() {
         return fs;
     }
 

@@ -12,7 +12,7 @@ import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.Mapping;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.htree.DirHash;
 import org.ext4j.core.htree.DxBlock;
 import org.ext4j.core.htree.HashPosition;
@@ -93,7 +93,7 @@ public final class DirectoryReader {
         byte[] readBlock(long pblk);
     }
 
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Inode dir;
     private final InlineSource inlineSource;
     private final BlockSource blockSource;
@@ -103,7 +103,7 @@ public final class DirectoryReader {
     private BlockMap blockMap;
 
     /** A reader for directory {@code dir} of {@code fs}. */
-    public static DirectoryReader of(Ext4FileSystem fs, Inode dir) {
+    public static DirectoryReader of(DiskView fs, Inode dir) {
         return new DirectoryReader(fs, dir, inode -> InlineData.content(fs, inode));
     }
 
@@ -112,7 +112,7 @@ public final class DirectoryReader {
      * the way transaction {@code tx} does: its uncommitted directory blocks and block map.
      */
     public static DirectoryReader of(Transaction tx, Inode dir) {
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         BlockSource source = new BlockSource() {
             @Override
             public BlockMap blockMap(Inode d) {
@@ -132,7 +132,7 @@ public final class DirectoryReader {
      *
      * @throws Ext4Exception ENOTDIR when {@code dir} is not a directory
      */
-    public DirectoryReader(Ext4FileSystem fs, Inode dir, InlineSource inlineSource) {
+    public DirectoryReader(DiskView fs, Inode dir, InlineSource inlineSource) {
         this(fs, dir, inlineSource, new BlockSource() {
             @Override
             public BlockMap blockMap(Inode d) {
@@ -152,7 +152,7 @@ public final class DirectoryReader {
      *
      * @throws Ext4Exception ENOTDIR when {@code dir} is not a directory
      */
-    public DirectoryReader(Ext4FileSystem fs, Inode dir, InlineSource inlineSource, BlockSource blocks) {
+    public DirectoryReader(DiskView fs, Inode dir, InlineSource inlineSource, BlockSource blocks) {
         if (!dir.isDirectory()) {
             throw new Ext4Exception(Errno.ENOTDIR, "inode " + dir.ino() + " is not a directory");
         }

@@ -10,7 +10,7 @@ import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.ExtentTree;
 import org.ext4j.core.extent.Mapping;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.htree.DirHash;
 import org.ext4j.core.htree.DxBlock;
 import org.ext4j.core.htree.HtreeIndex;
@@ -79,7 +79,7 @@ public final class DirectoryWriter {
      * come from the blocks reserved for root.
      */
     public static void initialize(Transaction tx, long dirIno, long parentIno, boolean mayUseReserved) {
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         Inode inode = InodeStore.read(tx, dirIno);
         if (!inode.isDirectory()) {
             throw new Ext4Exception(Errno.ENOTDIR, "inode " + dirIno + " is not a directory");
@@ -526,7 +526,7 @@ public final class DirectoryWriter {
     // ---- inline directories ----
 
     private static boolean initializeInline(Transaction tx, Inode inode, long parentIno) {
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         if (inode.extraIsize() == 0) {
             return false;
         }
@@ -587,7 +587,7 @@ public final class DirectoryWriter {
      * of the block; system.data is removed and i_size becomes one block.
      */
     private static void convertInline(Dir d) {
-        Ext4FileSystem fs = d.fs;
+        DiskView fs = d.fs;
         byte[] content = InlineData.content(fs, d.inode);
         int bs = d.bs;
         int moved = content.length - DirectoryReader.INLINE_DOTDOT_SIZE;
@@ -642,7 +642,7 @@ public final class DirectoryWriter {
         }
     }
 
-    private static void checkIno(Ext4FileSystem fs, long ino) {
+    private static void checkIno(DiskView fs, long ino) {
         if (ino < 1 || ino > fs.superblock().inodesCount()) {
             throw new Ext4Exception(Errno.EINVAL, "inode " + ino + " is out of range");
         }
@@ -674,7 +674,7 @@ public final class DirectoryWriter {
     /** One directory being changed in one transaction: its inode as the transaction sees it and the filesystem's rules. */
     private static final class Dir {
         final Transaction tx;
-        final Ext4FileSystem fs;
+        final DiskView fs;
         final long ino;
         final int bs;
         final boolean csum;

@@ -7,8 +7,8 @@ import java.util.function.Consumer;
 
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.LittleEndian;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.SystemZone;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.view.SystemZone;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
 
@@ -49,7 +49,7 @@ public final class ExtentTree implements BlockMap {
     /** Entries the 60-byte root in i_block holds after its header: (60 - 12) / 12. */
     static final int ROOT_CAPACITY = (BlockMap.I_BLOCK_SIZE - HEADER_SIZE) / ENTRY_SIZE;
 
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final long ino;
     private final int checksumSeed;
     private final long blocksCount;
@@ -82,7 +82,7 @@ public final class ExtentTree implements BlockMap {
      *
      * @throws CorruptionException when the root header or its entries are invalid
      */
-    public ExtentTree(Ext4FileSystem fs, Inode inode) {
+    public ExtentTree(DiskView fs, Inode inode) {
         this.fs = fs;
         this.ino = inode.ino();
         this.checksumSeed = inode.checksumSeed();

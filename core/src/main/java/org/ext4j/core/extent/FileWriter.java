@@ -9,7 +9,7 @@ import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.tx.InodeStore;
@@ -38,7 +38,7 @@ public final class FileWriter {
     }
 
     /** A writer with its own allocator over {@code fs}, leaving the reserved blocks alone. */
-    public FileWriter(Ext4FileSystem fs) {
+    public FileWriter(DiskView fs) {
         this(new BlockAllocator(new GroupAccounting(fs)), false);
     }
 
@@ -411,7 +411,7 @@ public final class FileWriter {
         if (tx.hasAccess(pblk)) {
             return tx.read(pblk);
         }
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         int bs = fs.blockSize();
         byte[] block = new byte[bs];
         try {

@@ -15,7 +15,7 @@ import org.ext4j.core.alloc.SuperblockEditor;
 import org.ext4j.core.orphan.OrphanFile;
 import org.ext4j.core.orphan.OrphanList;
 import org.ext4j.core.spi.CorruptionException;
-import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.view.BlockReader;
 import org.ext4j.core.tx.Transaction;
 import org.ext4j.core.tx.TransactionManager;
 

@@ -1,7 +1,7 @@
 package org.ext4j.core.inline;
 
 import java.util.Arrays;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
@@ -36,7 +36,7 @@ public final class InlineData {
      * @throws CorruptionException when system.data is missing or not in the inode body, or
      *                             i_size is negative
      */
-    public static byte[] content(Ext4FileSystem fs, Inode inode) {
+    public static byte[] content(DiskView fs, Inode inode) {
         if (!inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
             throw new Ext4Exception(Errno.EINVAL, "inode " + inode.ino() + " has no inline data");
         }
@@ -50,18 +50,18 @@ public final class InlineData {
     }
 
     /** How many bytes the inode holds inline (60 plus the size of system.data). */
-    public static int capacity(Ext4FileSystem fs, Inode inode) {
+    public static int capacity(DiskView fs, Inode inode) {
         return MIN_INLINE_DATA_SIZE + systemData(fs, inode).length;
     }
 
-    private static byte[] all(Ext4FileSystem fs, Inode inode) {
+    private static byte[] all(DiskView fs, Inode inode) {
         byte[] rest = systemData(fs, inode);
         byte[] out = Arrays.copyOf(inode.iBlock(), MIN_INLINE_DATA_SIZE + rest.length);
         System.arraycopy(rest, 0, out, MIN_INLINE_DATA_SIZE, rest.length);
         return out;
     }
 
-    private static byte[] systemData(Ext4FileSystem fs, Inode inode) {
+    private static byte[] systemData(DiskView fs, Inode inode) {
         XattrReader reader = new XattrReader(fs);
         // The kernel looks for system.data only in the inode body; a copy in the block is not inline data.
         for (XattrEntry e : reader.inodeBody(inode)) {

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.function.LongUnaryOperator;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.Mapping;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
@@ -34,7 +34,7 @@ final class JournalBlockMap implements LongUnaryOperator {
      * of group descriptors: a writer puts log blocks there, and a hostile map must not make it
      * overwrite what the filesystem is opened from.
      */
-    static JournalBlockMap of(Ext4FileSystem fs, Inode journal) {
+    static JournalBlockMap of(DiskView fs, Inode journal) {
         CorruptionException.check(journal.type() == FileType.REGULAR,
                 "journal inode " + journal.ino() + " is not a regular file");
         long blocks = journal.size() / fs.blockSize();

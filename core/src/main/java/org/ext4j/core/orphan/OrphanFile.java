@@ -12,11 +12,11 @@ import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.Mapping;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
-import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.view.BlockReader;
 import org.ext4j.core.tx.BlockRole;
 import org.ext4j.core.tx.Transaction;
 
@@ -44,7 +44,7 @@ public final class OrphanFile {
     public record Slot(long pblk, int index, long ino) {
     }
 
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Superblock sb;
     private final SuperblockEditor superblock;
     private final int slotsPerBlock;
@@ -55,7 +55,7 @@ public final class OrphanFile {
     /** The slot of each orphan added through this instance. */
     private final Map<Long, Integer> slotOf = new HashMap<>();
 
-    public OrphanFile(Ext4FileSystem fs) {
+    public OrphanFile(DiskView fs) {
         this.fs = fs;
         this.sb = fs.superblock();
         this.superblock = new SuperblockEditor(sb);

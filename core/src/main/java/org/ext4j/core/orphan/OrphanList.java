@@ -10,12 +10,12 @@ import org.ext4j.core.alloc.Bitmap;
 import org.ext4j.core.alloc.Bitmaps;
 import org.ext4j.core.alloc.SuperblockEditor;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeEditor;
 import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.CorruptionException;
-import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.view.BlockReader;
 import org.ext4j.core.tx.Transaction;
 
 /**
@@ -36,13 +36,13 @@ import org.ext4j.core.tx.Transaction;
  * CorruptionException instead of a hang.
  */
 public final class OrphanList {
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Superblock sb;
     private final SuperblockEditor superblock;
     /** For each orphan this instance knows: the one before it in the chain, 0 for the head. */
     private final Map<Long, Long> newerOf = new HashMap<>();
 
-    public OrphanList(Ext4FileSystem fs) {
+    public OrphanList(DiskView fs) {
         this.fs = fs;
         this.sb = fs.superblock();
         this.superblock = new SuperblockEditor(sb);
@@ -184,7 +184,7 @@ public final class OrphanList {
      * {@code src} sees it: an orphan that is a free inode was already cleaned up by someone
      * else, and freeing it again would corrupt the counts.
      */
-    public static void requireInUse(Ext4FileSystem fs, BlockReader src, long ino, String where) {
+    public static void requireInUse(DiskView fs, BlockReader src, long ino, String where) {
         Superblock sb = fs.superblock();
         long group = (ino - 1) / sb.inodesPerGroup();
         if (!Bitmap.test(Bitmaps.of(fs).inodeBitmap(src, group), (ino - 1) % sb.inodesPerGroup())) {

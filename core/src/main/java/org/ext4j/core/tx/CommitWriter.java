@@ -1,5 +1,7 @@
 package org.ext4j.core.tx;
 
+import org.ext4j.core.view.BlockCache;
+
 import java.io.IOException;
 
 /**

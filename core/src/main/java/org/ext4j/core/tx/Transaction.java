@@ -1,13 +1,17 @@
 package org.ext4j.core.tx;
 
+import org.ext4j.core.view.BlockReader;
+
+import org.ext4j.core.view.BlockCache;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.SystemZone;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.view.SystemZone;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -39,7 +43,7 @@ public final class Transaction implements BlockReader, AutoCloseable {
 
     private final TransactionManager manager;
     private final BlockCache cache;
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final long sequence;
     private final Thread owner = Thread.currentThread();
     private final Map<Long, Access> blocks = new LinkedHashMap<>();
@@ -61,7 +65,7 @@ public final class Transaction implements BlockReader, AutoCloseable {
         return sequence;
     }
 
-    public Ext4FileSystem fileSystem() {
+    public DiskView fileSystem() {
         return fs;
     }
 

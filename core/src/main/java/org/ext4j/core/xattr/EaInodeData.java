@@ -1,7 +1,7 @@
 package org.ext4j.core.xattr;
 
 import org.ext4j.core.extent.FileContent;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
 
@@ -11,7 +11,7 @@ final class EaInodeData {
     }
 
     /** The first {@code size} bytes of {@code ea}'s content; {@code size} equals its validated i_size. */
-    static byte[] read(Ext4FileSystem fs, Inode ea, int size, String where) {
+    static byte[] read(DiskView fs, Inode ea, int size, String where) {
         byte[] value = new byte[size];
         int got = FileContent.read(fs, ea, 0, value, 0, size);
         CorruptionException.check(got == size, where + ": only " + got + " of " + size + " bytes could be read");

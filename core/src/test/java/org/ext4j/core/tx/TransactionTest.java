@@ -1,5 +1,7 @@
 package org.ext4j.core.tx;
 
+import org.ext4j.core.view.BlockCache;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

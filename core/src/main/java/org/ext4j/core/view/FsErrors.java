@@ -1,4 +1,4 @@
-package org.ext4j.core.fs;
+package org.ext4j.core.view;
 
 import static org.ext4j.core.disk.LittleEndian.put16;
 import static org.ext4j.core.disk.LittleEndian.put32;
