@@ -7,8 +7,9 @@ Usage: scripts/deps.py [core/target/classes] [core/src/main/java]
 (-verbose:class), so it sees every reference the compiler kept, nested classes folded into their
 top-level class; the import count reads the source's `import org.ext4j.core.` lines.
 
-LAYERS is the intended order, lowest first; a package may use its own layer and those below. The
-same order is enforced by core's LayeringTest; keep the two in step.
+The intended order of layers, lowest first, is core/src/test/resources/org/ext4j/core/layers.txt,
+the file core's LayeringTest enforces; the script reports against it, so it also measures an
+older build (give its classes directory) by today's layers.
 """
 import collections
 import os
@@ -17,21 +18,21 @@ import subprocess
 import sys
 
 PREFIX = "org.ext4j.core."
-LAYERS = [
-    ["spi"],
-    ["io", "host"],
-    ["disk"],
-    ["inode"],
-    ["view"],
-    ["tx"],
-    ["htree", "alloc"],
-    ["extent"],
-    ["xattr", "journal", "orphan"],
-    ["inline"],
-    ["dir"],
-    ["fs"],
-    ["backend"],
-]
+LAYERS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                           "core/src/test/resources/org/ext4j/core/layers.txt")
+
+
+def read_layers():
+    layers = []
+    with open(LAYERS_FILE, encoding="utf-8") as f:
+        for line in f:
+            packages = line.split("#", 1)[0].split()
+            if packages:
+                layers.append(packages)
+    return layers
+
+
+LAYERS = read_layers()
 RANK = {p: i for i, layer in enumerate(LAYERS) for p in layer}
 
 
