@@ -473,7 +473,7 @@ public final class Namespace {
     /** A lookup in {@code dir}: search permission, then the name's validity. */
     private static void lookupCheck(Transaction tx, Caller caller, Inode dir, byte[] name) {
         Permissions.check(caller, dir, XattrReader.of(tx), Permissions.X_OK);
-        Ext4Volume.checkName(name);
+        NamespaceOperations.checkName(name);
     }
 
     private Inode requireDirectory(Transaction tx, long ino) {

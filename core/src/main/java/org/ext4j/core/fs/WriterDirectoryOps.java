@@ -1,8 +1,6 @@
 package org.ext4j.core.fs;
 
 import java.util.Optional;
-import org.ext4j.core.alloc.BlockAllocator;
-import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.dir.DirectoryReader;
 import org.ext4j.core.dir.DirectoryWriter;
 import org.ext4j.core.extent.BlockMapWriter;
@@ -22,9 +20,9 @@ final class WriterDirectoryOps implements Namespace.DirectoryOps {
     private final XattrWriter xattrs;
     private final FileWriter files;
 
-    WriterDirectoryOps(Ext4FileSystem fs) {
-        this.xattrs = new XattrWriter(new BlockAllocator(new GroupAccounting(fs)));
-        this.files = new FileWriter(fs);
+    WriterDirectoryOps(Writers writers) {
+        this.xattrs = writers.xattrs();
+        this.files = writers.files();
     }
 
     @Override
