@@ -113,8 +113,8 @@ def main():
     print(f"file circles across packages: {len(circles)}"
           + "".join(f"\n  {len(c)} files: {' '.join(short(x) for x in c)}" for c in circles))
     same = sccs(nodes, edges)
-    mixed = [c for c in same if len({package(x) for x in c}) > 1]
-    print(f"file circles (any edges) spanning packages: {len(mixed)}, largest {max((len(c) for c in mixed), default=0)} files")
+    print(f"file circles of any references (within a package or across): {len(same)}"
+          + "".join(f"\n  {len(c)} files: {' '.join(short(x) for x in c)}" for c in same))
     unknown = sorted(p for p in pkgs if p not in RANK)
     if unknown:
         print(f"packages outside LAYERS: {' '.join(unknown)}")

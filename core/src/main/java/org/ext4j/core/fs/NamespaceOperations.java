@@ -48,7 +48,7 @@ final class NamespaceOperations {
         if (!dir.isDirectory()) {
             throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
         }
-        checkName(name);
+        Namespace.checkName(name);
         Permissions.check(caller, dir, mount.xattrs, Permissions.X_OK);
         DirEntry entry = DirectoryReader.of(mount.fs, dir).lookup(name).orElseThrow(() -> new Ext4Exception(Errno.ENOENT,
                 "no entry " + new String(name, StandardCharsets.UTF_8) + " in directory inode " + parent));
@@ -58,21 +58,6 @@ final class NamespaceOperations {
                     + entry.fileType() + " but inode " + entry.ino() + " is " + a.type());
         }
         return a;
-    }
-
-    /** A path component: 1 to 255 bytes, no '/' and no NUL. */
-    static void checkName(byte[] name) {
-        if (name.length == 0) {
-            throw new Ext4Exception(Errno.ENOENT, "empty file name");
-        }
-        if (name.length > DirectoryReader.NAME_MAX) {
-            throw new Ext4Exception(Errno.ENAMETOOLONG, "file name of " + name.length + " bytes is longer than 255");
-        }
-        for (byte b : name) {
-            if (b == '/' || b == 0) {
-                throw new Ext4Exception(Errno.EINVAL, "file name contains '/' or NUL");
-            }
-        }
     }
 
     long opendir(Caller caller, long ino) {
@@ -123,7 +108,7 @@ final class NamespaceOperations {
                 throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
             }
             Permissions.check(caller, dir, XattrReader.of(tx), Permissions.X_OK);
-            checkName(name);
+            Namespace.checkName(name);
             long existing = DirectoryReader.of(tx, dir).lookup(name).map(DirEntry::ino).orElse(-1L);
             if (existing >= 0) {
                 if ((flags & WritableFileSystem.O_EXCL) != 0) {

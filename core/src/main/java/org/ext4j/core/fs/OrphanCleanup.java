@@ -3,6 +3,7 @@ package org.ext4j.core.fs;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
@@ -33,12 +34,12 @@ final class OrphanCleanup {
     record Result(int deleted, int truncated) {
     }
 
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Superblock sb;
     private final OrphanList list;
     private final OrphanFile file;
 
-    OrphanCleanup(Ext4FileSystem fs) {
+    OrphanCleanup(DiskView fs) {
         this.fs = fs;
         this.sb = fs.superblock();
         this.list = new OrphanList(fs);

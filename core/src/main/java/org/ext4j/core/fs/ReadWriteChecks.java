@@ -1,5 +1,6 @@
 package org.ext4j.core.fs;
 
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.view.SystemZone;
 
 import org.ext4j.core.disk.GroupDescriptor;
@@ -18,7 +19,7 @@ final class ReadWriteChecks {
     }
 
     /** Throws a CorruptionException that says what is wrong and what to do, or returns. */
-    static void require(Ext4FileSystem fs) {
+    static void require(DiskView fs) {
         try {
             Superblock sb = fs.superblock();
             for (long g = 0; g < sb.groupCount(); g++) {
@@ -40,7 +41,7 @@ final class ReadWriteChecks {
      * kernel ignores such marks, e2fsck reports them, and every entry written beside them would
      * add a report.
      */
-    private static void checkCounts(Ext4FileSystem fs, GroupDescriptor gd) {
+    private static void checkCounts(DiskView fs, GroupDescriptor gd) {
         Superblock sb = fs.superblock();
         long g = gd.group();
         long blocksInGroup = Math.min(sb.blocksPerGroup(), sb.blocksCount() - sb.groupFirstBlock(g));

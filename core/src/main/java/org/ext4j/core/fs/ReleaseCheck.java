@@ -1,6 +1,7 @@
 package org.ext4j.core.fs;
 
 import java.util.TreeSet;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.alloc.Bitmaps;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
@@ -26,7 +27,7 @@ final class ReleaseCheck {
     }
 
     /** Throws a CorruptionException (recorded as an error) when inode {@code ino} could not be freed later. */
-    static void requireReleasable(Ext4FileSystem fs, Transaction tx, long ino) {
+    static void requireReleasable(DiskView fs, Transaction tx, long ino) {
         try {
             Inode inode = InodeStore.read(tx, ino);
             TreeSet<Long> groups = groupsOfBlocks(fs, inode);
@@ -43,7 +44,7 @@ final class ReleaseCheck {
     }
 
     /** The groups holding the inode's blocks, found by walking its map (which checks every node on the way). */
-    private static TreeSet<Long> groupsOfBlocks(Ext4FileSystem fs, Inode inode) {
+    private static TreeSet<Long> groupsOfBlocks(DiskView fs, Inode inode) {
         Superblock sb = fs.superblock();
         TreeSet<Long> groups = new TreeSet<>();
         FileType type = inode.type();
@@ -68,7 +69,7 @@ final class ReleaseCheck {
     }
 
     /** Checks the block bitmaps of {@code groups} and the inode bitmap of {@code inodeGroup}. */
-    private static void checkBitmaps(Ext4FileSystem fs, Transaction tx, TreeSet<Long> groups, long inodeGroup) {
+    private static void checkBitmaps(DiskView fs, Transaction tx, TreeSet<Long> groups, long inodeGroup) {
         Bitmaps bitmaps = Bitmaps.of(fs);
         for (long g : groups) {
             if (fs.errors().isBlockBitmapCorrupt(g)) {
