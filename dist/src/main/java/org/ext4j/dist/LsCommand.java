@@ -11,7 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
@@ -97,7 +97,7 @@ public final class LsCommand implements Callable<Integer> {
                 fail(new CommandFailure(operand, e.getMessage()));
                 continue;
             }
-            try (Ext4Volume volume = ImageOpener.open(target.image())) {
+            try (PosixFileSystem volume = ImageOpener.open(target.image())) {
                 listOperand(volume, target, headers);
             } catch (CommandFailure f) {
                 fail(f);

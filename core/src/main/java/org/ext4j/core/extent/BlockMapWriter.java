@@ -22,7 +22,7 @@ import org.ext4j.core.tx.Transaction;
  * <p>A block freed here goes back to the allocator at once, and the allocator may hand it out
  * again in the same transaction. A freed extent or indirect block reallocated as file data is
  * still held by the transaction as metadata, and {@link Transaction#writeData} refuses it:
- * {@link FileWriter} writes such blocks through their working copy instead; other callers
+ * {@link FileContentWriter} writes such blocks through their working copy instead; other callers
  * writing data must do the same.
  */
 public interface BlockMapWriter {

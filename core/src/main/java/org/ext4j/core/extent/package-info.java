@@ -7,7 +7,7 @@
  *
  * <p>The write side: {@link org.ext4j.core.extent.BlockMapWriter#of} picks an extent-tree or
  * indirect-map writer that allocates, frees and converts blocks inside a transaction, and
- * {@link org.ext4j.core.extent.FileWriter} writes file data, truncates, and implements the
+ * {@link org.ext4j.core.extent.FileContentWriter} writes file data, truncates, and implements the
  * fallocate modes (preallocate, punch hole, zero range) on top of it.
  */
 package org.ext4j.core.extent;

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.FileContent;
-import org.ext4j.core.extent.FileWriter;
+import org.ext4j.core.extent.FileContentWriter;
 import org.ext4j.core.inline.InlineData;
 import org.ext4j.core.inline.InlineDataWriter;
 import org.ext4j.core.inode.Inode;
@@ -211,7 +211,7 @@ final class FileData {
             if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL) || inode.hasFlag(InodeFlags.EXT4_APPEND_FL)) {
                 throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable or append-only");
             }
-            if (size > FileWriter.maxFileSize(mount.fs.superblock(), inode.hasFlag(InodeFlags.EXT4_EXTENTS_FL))) {
+            if (size > FileContentWriter.maxFileSize(mount.fs.superblock(), inode.hasFlag(InodeFlags.EXT4_EXTENTS_FL))) {
                 throw new Ext4Exception(Errno.EFBIG, "size " + size + " exceeds the largest file this filesystem holds");
             }
             if (inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
@@ -287,7 +287,7 @@ final class FileData {
             }
             long end = offset + length;
             Superblock sb = mount.fs.superblock();
-            if (end > FileWriter.maxFileSize(sb, sb.hasIncompat(Features.INCOMPAT_EXTENTS))) {
+            if (end > FileContentWriter.maxFileSize(sb, sb.hasIncompat(Features.INCOMPAT_EXTENTS))) {
                 throw new Ext4Exception(Errno.EFBIG, "range ends past the largest file this filesystem holds");
             }
             if (inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
@@ -300,8 +300,8 @@ final class FileData {
             boolean dropped = kept != modified.mode();
             try {
                 switch (op) {
-                    case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE -> FileWriter.checkCollapseRange(sb, modified, offset, length);
-                    case WritableFileSystem.FALLOC_FL_INSERT_RANGE -> FileWriter.checkInsertRange(sb, modified, offset, length);
+                    case WritableFileSystem.FALLOC_FL_COLLAPSE_RANGE -> FileContentWriter.checkCollapseRange(sb, modified, offset, length);
+                    case WritableFileSystem.FALLOC_FL_INSERT_RANGE -> FileContentWriter.checkInsertRange(sb, modified, offset, length);
                     case WritableFileSystem.FALLOC_FL_PUNCH_HOLE -> { }
                     default -> {
                         if (!modified.hasFlag(InodeFlags.EXT4_EXTENTS_FL)) {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.BlockMapWriter;
-import org.ext4j.core.extent.FileWriter;
+import org.ext4j.core.extent.FileContentWriter;
 import org.ext4j.core.extent.Mapping;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeEditor;
@@ -103,7 +103,7 @@ final class IomapMapping {
             if (!map.supportsUnwritten()) {
                 throw new Ext4Exception(Errno.EOPNOTSUPP, "inode " + ino + " has an indirect block map: no unwritten extents");
             }
-            long max = FileWriter.maxFileSize(mount.fs.superblock(), true);
+            long max = FileContentWriter.maxFileSize(mount.fs.superblock(), true);
             if (pos >= max) {
                 throw new Ext4Exception(Errno.EFBIG, "writing at " + pos + " of inode " + ino + " passes the maximum file size " + max);
             }

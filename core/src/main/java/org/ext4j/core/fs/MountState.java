@@ -11,7 +11,7 @@ import org.ext4j.core.tx.TransactionManager;
 import org.ext4j.core.xattr.XattrReader;
 
 /**
- * What the parts of one {@link Ext4Volume} share, as the kernel's ext4_sb_info is per mount: the
+ * What the parts of one {@link PosixFileSystem} share, as the kernel's ext4_sb_info is per mount: the
  * opened filesystem, the clock "now" comes from, the writers and the namespace rules (made on
  * first write), the orphan records, the write-time memory, and whom to tell when a change drops
  * setuid/setgid.

@@ -7,7 +7,7 @@ import org.ext4j.core.view.DiskView;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
-import org.ext4j.core.extent.FileWriter;
+import org.ext4j.core.extent.FileContentWriter;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
@@ -142,7 +142,7 @@ final class OrphanCleanup {
             return true;
         }
         if (!inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL) && !fastSymlink(inode)) {
-            new FileWriter(fs).truncate(tx, ino, inode.size());
+            new FileContentWriter(fs).truncate(tx, ino, inode.size());
         }
         return false;
     }

@@ -4,7 +4,7 @@ import java.util.Optional;
 import org.ext4j.core.dir.DirectoryReader;
 import org.ext4j.core.dir.DirectoryWriter;
 import org.ext4j.core.extent.BlockMapWriter;
-import org.ext4j.core.extent.FileWriter;
+import org.ext4j.core.extent.FileContentWriter;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
@@ -18,7 +18,7 @@ import org.ext4j.core.xattr.XattrWriter;
 final class WriterDirectoryOps implements Namespace.DirectoryOps {
     private final DirectoryWriter directories = new DirectoryWriter();
     private final XattrWriter xattrs;
-    private final FileWriter files;
+    private final FileContentWriter files;
 
     WriterDirectoryOps(Writers writers) {
         this.xattrs = writers.xattrs();

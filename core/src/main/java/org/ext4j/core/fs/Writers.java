@@ -2,7 +2,7 @@ package org.ext4j.core.fs;
 
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
-import org.ext4j.core.extent.FileWriter;
+import org.ext4j.core.extent.FileContentWriter;
 import org.ext4j.core.xattr.XattrWriter;
 
 /**
@@ -14,9 +14,9 @@ import org.ext4j.core.xattr.XattrWriter;
  * @param files file data: writes, truncates, preallocation, hole punching, range shifts
  * @param xattrs extended attributes and ACLs (may use the reserved blocks, as the kernel's xattr code may)
  */
-record Writers(BlockAllocator allocator, FileWriter files, XattrWriter xattrs) {
+record Writers(BlockAllocator allocator, FileContentWriter files, XattrWriter xattrs) {
     static Writers of(Ext4FileSystem fs) {
         BlockAllocator allocator = new BlockAllocator(new GroupAccounting(fs));
-        return new Writers(allocator, new FileWriter(allocator, false), new XattrWriter(allocator));
+        return new Writers(allocator, new FileContentWriter(allocator, false), new XattrWriter(allocator));
     }
 }

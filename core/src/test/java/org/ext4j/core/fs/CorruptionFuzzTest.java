@@ -103,7 +103,7 @@ class CorruptionFuzzTest {
         for (int v = 0; v < VARIANTS.size(); v++) {
             byte[] image = makeImage(tree, v);
             try (Ext4FileSystem fs = Ext4FileSystem.open(new MemoryBlockDevice(image, true), OpenOptions.READ_ONLY)) {
-                new VolumeWalker(Ext4Volume.of(fs), 1 << 20).walk();
+                new VolumeWalker(PosixFileSystem.of(fs), 1 << 20).walk();
             }
         }
     }
@@ -111,7 +111,7 @@ class CorruptionFuzzTest {
     private String runCase(byte[] image, String label) throws InterruptedException {
         Future<String> f = runner.submit(() -> {
             try (Ext4FileSystem fs = Ext4FileSystem.open(new MemoryBlockDevice(image, true), OpenOptions.READ_ONLY)) {
-                new VolumeWalker(Ext4Volume.of(fs), 1 << 20).walk();
+                new VolumeWalker(PosixFileSystem.of(fs), 1 << 20).walk();
                 return "walked";
             } catch (Ext4Exception e) {
                 return e.errno().name();
@@ -153,7 +153,7 @@ class CorruptionFuzzTest {
     private static List<Long> metadataBlocks(byte[] image) throws IOException {
         Set<Long> data = new HashSet<>();
         try (Ext4FileSystem fs = Ext4FileSystem.open(new MemoryBlockDevice(image, true), OpenOptions.READ_ONLY)) {
-            InodeFileSystem vol = Ext4Volume.of(fs);
+            InodeFileSystem vol = PosixFileSystem.of(fs);
             collectData(vol, InodeFileSystem.ROOT_INO, data, new HashSet<>());
         }
         List<Long> out = new ArrayList<>();

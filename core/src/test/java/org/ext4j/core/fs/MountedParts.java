@@ -6,7 +6,7 @@ import java.time.Clock;
 import org.ext4j.core.io.FileBlockDevice;
 
 /**
- * The parts of an {@link Ext4Volume}, wired as the facade wires them, over an image opened with
+ * The parts of an {@link PosixFileSystem}, wired as the facade wires them, over an image opened with
  * the given options: for tests of one part at a time. Closing closes the filesystem.
  */
 final class MountedParts implements AutoCloseable {

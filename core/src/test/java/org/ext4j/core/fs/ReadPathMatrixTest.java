@@ -45,7 +45,7 @@ class ReadPathMatrixTest {
         Path source = images.source();
         Debugfs debugfs = new Debugfs(image);
         int compared = 0;
-        try (Ext4Volume vol = Ext4Volume.open(image, OpenOptions.READ_ONLY)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(image, OpenOptions.READ_ONLY)) {
             List<Path> paths;
             try (Stream<Path> s = Files.walk(source)) {
                 paths = s.sorted().toList();

@@ -27,18 +27,18 @@ import org.ext4j.core.tx.Transaction;
  * leaves the disk as it was once the caller aborts the transaction (which it must do after any
  * exception from here).
  */
-public final class FileWriter {
+public final class FileContentWriter {
     private final BlockAllocator allocator;
     private final boolean mayUseReserved;
 
     /** A writer allocating with {@code allocator}; {@code mayUseReserved} lets it take root's reserved blocks. */
-    public FileWriter(BlockAllocator allocator, boolean mayUseReserved) {
+    public FileContentWriter(BlockAllocator allocator, boolean mayUseReserved) {
         this.allocator = allocator;
         this.mayUseReserved = mayUseReserved;
     }
 
     /** A writer with its own allocator over {@code fs}, leaving the reserved blocks alone. */
-    public FileWriter(DiskView fs) {
+    public FileContentWriter(DiskView fs) {
         this(new BlockAllocator(new GroupAccounting(fs)), false);
     }
 

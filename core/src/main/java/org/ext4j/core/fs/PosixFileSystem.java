@@ -9,7 +9,7 @@ import java.util.function.LongConsumer;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.extent.FileWriter;
+import org.ext4j.core.extent.FileContentWriter;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Attributes;
@@ -36,7 +36,7 @@ import org.ext4j.core.tx.Transaction;
  * {@link AttributeChanges} (setattr, flags), {@link NamespaceOperations} (lookup, listing and
  * name changes) and {@link IomapMapping} (block mapping for the kernel's iomap).
  */
-public final class Ext4Volume implements IomapFileSystem {
+public final class PosixFileSystem implements IomapFileSystem {
     private final MountState mount;
     private final OpenFiles openFiles;
     private final LiveInodes inodes;
@@ -46,7 +46,7 @@ public final class Ext4Volume implements IomapFileSystem {
     private final NamespaceOperations names;
     private final IomapMapping iomap;
 
-    private Ext4Volume(Ext4FileSystem fs, Clock clock) {
+    private PosixFileSystem(Ext4FileSystem fs, Clock clock) {
         this.mount = new MountState(fs, clock);
         this.openFiles = new OpenFiles(mount);
         this.inodes = new LiveInodes(mount, openFiles);
@@ -69,14 +69,14 @@ public final class Ext4Volume implements IomapFileSystem {
      * left on the orphan lists (frees unlinked inodes, completes truncates) as the kernel's
      * mount does; a read-only open leaves them alone.
      */
-    public static Ext4Volume open(Path path, OpenOptions options) throws IOException {
+    public static PosixFileSystem open(Path path, OpenOptions options) throws IOException {
         FileBlockDevice device = FileBlockDevice.open(path, options.readOnly());
         try {
             Ext4FileSystem fs = Ext4FileSystem.open(device, options);
             if (!fs.isReadOnly()) {
                 fs.transactions().startCommitTimer(options.commitInterval());
             }
-            return new Ext4Volume(fs, Clock.systemUTC());
+            return new PosixFileSystem(fs, Clock.systemUTC());
         } catch (RuntimeException e) {
             device.close();
             throw e;
@@ -84,16 +84,16 @@ public final class Ext4Volume implements IomapFileSystem {
     }
 
     /** Wraps an already opened filesystem, processing its orphans when it is writable (see {@link #open}). */
-    public static Ext4Volume of(Ext4FileSystem fs) {
-        return new Ext4Volume(fs, Clock.systemUTC());
+    public static PosixFileSystem of(Ext4FileSystem fs) {
+        return new PosixFileSystem(fs, Clock.systemUTC());
     }
 
     /**
      * Wraps an already opened filesystem with the clock that "now" timestamps come from (tests
      * give a fixed clock so that an in-memory model can predict every ctime).
      */
-    public static Ext4Volume of(Ext4FileSystem fs, Clock clock) {
-        return new Ext4Volume(fs, clock);
+    public static PosixFileSystem of(Ext4FileSystem fs, Clock clock) {
+        return new PosixFileSystem(fs, clock);
     }
 
     /** The underlying filesystem (superblock, groups, raw inodes) for tools like {@code info}. */
@@ -434,7 +434,7 @@ public final class Ext4Volume implements IomapFileSystem {
     public Limits limits() {
         Superblock sb = mount.fs.superblock();
         boolean extra = sb.inodeSize() > Superblock.GOOD_OLD_INODE_SIZE;
-        return new Limits(mount.fs.blockSize(), FileWriter.maxFileSize(sb, true), EXT4_LINK_MAX, extra ? 1 : 1_000_000_000,
+        return new Limits(mount.fs.blockSize(), FileContentWriter.maxFileSize(sb, true), EXT4_LINK_MAX, extra ? 1 : 1_000_000_000,
                 Integer.MIN_VALUE, extra ? EXTRA_TIMESTAMP_MAX : NON_EXTRA_TIMESTAMP_MAX, sb.uuid());
     }
 

@@ -16,7 +16,7 @@ import org.ext4j.core.spi.WritableFileSystem;
  * Reads the bytes of a regular file in an image in large reads: all of them into a stream
  * (cat), or only its data ranges into a host file whose holes stay holes (cp).
  */
-final class FileReader {
+final class ImageFileReader {
     /** Bytes per read: large enough that per-call overhead vanishes against the copying. */
     static final int CHUNK = 1 << 20;
 
@@ -30,7 +30,7 @@ final class FileReader {
         void range(long start, long end) throws IOException;
     }
 
-    private FileReader() {
+    private ImageFileReader() {
     }
 
     /**
