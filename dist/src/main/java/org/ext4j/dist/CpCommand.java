@@ -30,7 +30,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code ext4j cp}: copies files and trees out of an image onto the host, like cp(1). */
+/** {@code ext4j cp}: copies files and trees out of an image onto the host, or from the host into an image, like cp(1). */
 @Command(name = "cp", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Copy files and directories out of an ext4 image, or into one (like cp).",
         synopsisHeading = ManPage.SYNOPSIS, descriptionHeading = ManPage.DESCRIPTION,
