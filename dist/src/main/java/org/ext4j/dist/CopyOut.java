@@ -152,7 +152,10 @@ final class CopyOut {
     private void enter(WritableFileSystem fs, String image, String path, Attributes a, Path target, Set<Long> visited,
             Deque<OpenDirectory> open) {
         try {
-            CorruptionException.check(visited.add(a.ino()), "directory inode " + a.ino() + " appears twice in the tree at " + path);
+            if (!visited.add(a.ino())) {
+                throw new CorruptionException(CorruptionException.Structure.DIRECTORY, a.ino(), CorruptionException.NO_BLOCK,
+                        "directory inode " + a.ino() + " appears twice in the tree at " + path);
+            }
             if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectory(target);
             }

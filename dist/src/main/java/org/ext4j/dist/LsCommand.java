@@ -144,7 +144,10 @@ public final class LsCommand implements Callable<Integer> {
     private List<Subdirectory> listDirectory(InodeFileSystem fs, ImagePath target, String path, Attributes dir, boolean header,
             Set<Long> visited) {
         // Directories cannot be hard-linked, so meeting one twice means the image loops.
-        CorruptionException.check(visited.add(dir.ino()), "directory inode " + dir.ino() + " appears twice in the tree at " + path);
+        if (!visited.add(dir.ino())) {
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, dir.ino(), CorruptionException.NO_BLOCK,
+                    "directory inode " + dir.ino() + " appears twice in the tree at " + path);
+        }
         if (header) {
             if (printedSomething) {
                 out.println();

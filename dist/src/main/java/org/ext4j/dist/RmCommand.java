@@ -163,8 +163,10 @@ public final class RmCommand implements Callable<Integer> {
             try {
                 Attributes child = fs.lookup(Caller.ROOT, dir.attributes.ino(), e.name());
                 if (child.type() == FileType.DIRECTORY) {
-                    CorruptionException.check(visited.add(child.ino()),
-                            "directory inode " + child.ino() + " appears twice in the tree under " + p);
+                    if (!visited.add(child.ino())) {
+                        throw new CorruptionException(CorruptionException.Structure.DIRECTORY, child.ino(), CorruptionException.NO_BLOCK,
+                                "directory inode " + child.ino() + " appears twice in the tree under " + p);
+                    }
                     open.push(new OpenDirectory(childPath, child, e.name(), DirectoryListing.read(fs, child.ino()).iterator()));
                 } else {
                     fs.unlink(Caller.ROOT, dir.attributes.ino(), e.name());

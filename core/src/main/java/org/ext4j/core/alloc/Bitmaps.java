@@ -37,7 +37,7 @@ public final class Bitmaps {
             throw new Ext4Exception(Errno.EOPNOTSUPP, "bigalloc bitmaps (one bit per cluster) are not supported");
         }
         if (sb.clustersPerGroup() != sb.blocksPerGroup()) {
-            throw new CorruptionException("superblock: s_clusters_per_group " + sb.clustersPerGroup()
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK, "superblock: s_clusters_per_group " + sb.clustersPerGroup()
                     + " differs from s_blocks_per_group " + sb.blocksPerGroup() + " without bigalloc");
         }
     }
@@ -131,7 +131,7 @@ public final class Bitmaps {
             long computed = blockBitmapChecksum(map) & mask;
             long stored = gd.blockBitmapChecksum() & mask;
             if (stored != computed) {
-                throw new CorruptionException(String.format(
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_BITMAP, String.format(
                     "block bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
                     group, gd.blockBitmap(), stored, computed));
             }
@@ -150,7 +150,7 @@ public final class Bitmaps {
             long computed = inodeBitmapChecksum(map) & mask;
             long stored = gd.inodeBitmapChecksum() & mask;
             if (stored != computed) {
-                throw new CorruptionException(String.format("inode bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
+                throw new CorruptionException(CorruptionException.Structure.INODE_BITMAP, String.format("inode bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
                         gd.group(), gd.inodeBitmap(), stored, computed));
             }
         }
@@ -167,7 +167,7 @@ public final class Bitmaps {
             // The message is built only on failure: this runs for every inode table block at each
             // first update of a block bitmap in a transaction.
             if (!Bitmap.test(map, b - start)) {
-                throw new CorruptionException("block bitmap of group " + group + ": " + what + " (block " + b
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_BITMAP, CorruptionException.NO_INODE, b, "block bitmap of group " + group + ": " + what + " (block " + b
                         + ") is marked free");
             }
         }

@@ -74,7 +74,7 @@ public final class GroupTable {
 
     private void checkGroup(long group) {
         if (group < 0 || group >= groupCount()) {
-            throw new CorruptionException("group " + group + " does not exist (" + groupCount() + " groups)");
+            throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR, "group " + group + " does not exist (" + groupCount() + " groups)");
         }
     }
 }

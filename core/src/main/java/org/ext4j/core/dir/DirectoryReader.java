@@ -442,7 +442,7 @@ public final class DirectoryReader {
     long dirBlocks() {
         long size = dir.size();
         if (!(size >= 0 && size / blockSize < BlockMap.LBLK_LIMIT)) {
-            throw new CorruptionException("directory inode " + dir.ino() + ": i_size " + size + " is out of range");
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, dir.ino(), CorruptionException.NO_BLOCK, "directory inode " + dir.ino() + ": i_size " + size + " is out of range");
         }
         return (size + blockSize - 1) / blockSize;
     }
@@ -451,12 +451,12 @@ public final class DirectoryReader {
     private byte[] readDirBlock(long lblk) {
         long blocks = dirBlocks();
         if (!(lblk < blocks)) {
-            throw new CorruptionException("directory inode " + dir.ino() + ": logical block " + lblk
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, dir.ino(), CorruptionException.NO_BLOCK, "directory inode " + dir.ino() + ": logical block " + lblk
                 + " is past the end (" + blocks + " blocks)");
         }
         Mapping run = blockMap().map(lblk, 1);
         if (!(run.kind() == Mapping.Kind.MAPPED)) {
-            throw new CorruptionException("directory inode " + dir.ino()
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, dir.ino(), CorruptionException.NO_BLOCK, "directory inode " + dir.ino()
                 + ": logical block " + lblk + " is a hole");
         }
         return blockSource.readBlock(run.pblk());
@@ -522,12 +522,12 @@ public final class DirectoryReader {
     boolean walkInline(byte[] content, long offset, Predicate<DirEntry> sink, DirentBlock.Visitor visitor) {
         String where = "inline directory inode " + dir.ino();
         if (!(content.length >= InlineData.MIN_INLINE_DATA_SIZE)) {
-            throw new CorruptionException(where + ": only "
+            throw new CorruptionException(CorruptionException.Structure.INLINE_DATA, dir.ino(), CorruptionException.NO_BLOCK, where + ": only "
                 + content.length + " bytes of inline content");
         }
         long parent = LittleEndian.u32(content, 0);
         if (!(parent != 0 && parent <= rules.inodesCount())) {
-            throw new CorruptionException(where + ": parent inode "
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, parent, CorruptionException.NO_BLOCK, where + ": parent inode "
                 + parent + " is out of range");
         }
         if (offset <= INLINE_DOT_POS && !sink.test(new DirEntry(dir.ino(), DOT, FileType.DIRECTORY, INLINE_DOT_POS))) {

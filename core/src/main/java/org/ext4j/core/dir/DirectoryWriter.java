@@ -203,7 +203,7 @@ public final class DirectoryWriter {
     private static void addLinear(Dir d, byte[] name, long ino, int fileType) {
         long blocks = d.blockCount();
         if (blocks == 0) {
-            throw new CorruptionException("directory inode " + d.ino + " has no blocks");
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, d.ino, CorruptionException.NO_BLOCK, "directory inode " + d.ino + " has no blocks");
         }
         for (long lblk = 0; lblk < blocks; lblk++) {
             long pblk = d.pblk(lblk);
@@ -371,12 +371,12 @@ public final class DirectoryWriter {
         Frame f = frames[level];
         long child = f.dx().block(f.at());
         if (!(child > 0 && child < blocks)) {
-            throw new CorruptionException("dx index of directory inode " + d.ino + " (logical block " + f.lblk()
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, d.ino, child, "dx index of directory inode " + d.ino + " (logical block " + f.lblk()
                     + ") entry " + f.at() + ": block " + child + " is outside the directory's " + blocks + " blocks");
         }
         for (int a = 0; a <= level; a++) {
             if (frames[a].lblk() == child) {
-                throw new CorruptionException("dx index of directory inode " + d.ino + ": block " + child
+                throw new CorruptionException(CorruptionException.Structure.DIRECTORY, d.ino, child, "dx index of directory inode " + d.ino + ": block " + child
                         + " points back to an ancestor (loop)");
             }
         }
@@ -727,7 +727,7 @@ public final class DirectoryWriter {
         long blockCount() {
             long size = inode.size();
             if (!(size >= 0 && size / bs < BlockMap.LBLK_LIMIT)) {
-                throw new CorruptionException("directory inode " + ino + ": i_size " + size + " is out of range");
+                throw new CorruptionException(CorruptionException.Structure.DIRECTORY, ino, CorruptionException.NO_BLOCK, "directory inode " + ino + ": i_size " + size + " is out of range");
             }
             return (size + bs - 1) / bs;
         }
@@ -735,11 +735,11 @@ public final class DirectoryWriter {
         long pblk(long lblk) {
             long count = blockCount();
             if (!(lblk >= 0 && lblk < count)) {
-                throw new CorruptionException(where(lblk) + " is past the end (" + count + " blocks)");
+                throw new CorruptionException(CorruptionException.Structure.DIRECTORY, where(lblk) + " is past the end (" + count + " blocks)");
             }
             Mapping run = blocks.map(lblk, 1);
             if (run.kind() != Mapping.Kind.MAPPED) {
-                throw new CorruptionException(where(lblk) + " is a hole");
+                throw new CorruptionException(CorruptionException.Structure.DIRECTORY, where(lblk) + " is a hole");
             }
             return run.pblk();
         }
@@ -767,7 +767,7 @@ public final class DirectoryWriter {
             readLeafChecks(block);
             int dot = DirentBlock.recLenAt(block, 0, bs);
             if (!(nameIs(block, 0, DOT) && dot < leafEnd() && nameIs(block, dot, DOTDOT))) {
-                throw new CorruptionException(where(0) + ": does not start with \".\" and \"..\"");
+                throw new CorruptionException(CorruptionException.Structure.DIRECTORY, where(0) + ": does not start with \".\" and \"..\"");
             }
         }
 

@@ -215,7 +215,7 @@ public final class BlockMapMigration {
 
         void check(long pblk, String what) {
             if (pblk < firstDataBlock || pblk >= blocksCount) {
-                throw new CorruptionException("block map of inode " + ino + ": " + what + " points to block " + pblk
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_MAP, ino, pblk, "block map of inode " + ino + ": " + what + " points to block " + pblk
                         + " outside the filesystem (" + blocksCount + " blocks)");
             }
         }

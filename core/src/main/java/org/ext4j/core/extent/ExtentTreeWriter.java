@@ -237,7 +237,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
             out.add(new Mapping(key, start(b, i), length(b, i), unwritten(b, i) ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED));
             pos = key + length(b, i);
         }
-        throw new CorruptionException("extent tree of inode " + ino + ": more extents than the filesystem has blocks");
+        throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, CorruptionException.NO_BLOCK, "extent tree of inode " + ino + ": more extents than the filesystem has blocks");
     }
 
     /** The current depth of the tree (0: the extents are in i_block). */
@@ -468,7 +468,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
             Node n = loaded.get(pblk);
             if (n != null) {
                 if (depth(n.b) != expectedDepth) {
-                    throw new CorruptionException("extent tree of inode " + ino + ": block " + pblk + " is reached at two depths");
+                    throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, pblk, "extent tree of inode " + ino + ": block " + pblk + " is reached at two depths");
                 }
                 return n;
             }
@@ -479,7 +479,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
             n = new Node(pblk, b);
             String where = "extent tree of inode " + ino + ", block " + pblk;
             if (depth(b) != expectedDepth) {
-                throw new CorruptionException(where + ": depth " + depth(b) + ", expected " + expectedDepth);
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, where + ": depth " + depth(b) + ", expected " + expectedDepth);
             }
             validate(n, expectedDepth, start, end, where, nodeCapacity);
             if (metadataCsum) {
@@ -487,7 +487,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 int stored = LittleEndian.s32(b, tail);
                 int computed = Crc32c.update(checksumSeed, b, 0, tail);
                 if (stored != computed) {
-                    throw new CorruptionException(where + ": checksum 0x" + Integer.toHexString(stored)
+                    throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, pblk, where + ": checksum 0x" + Integer.toHexString(stored)
                             + " does not match computed 0x" + Integer.toHexString(computed));
                 }
             }
@@ -499,22 +499,22 @@ final class ExtentTreeWriter implements BlockMapWriter {
         void validate(Node n, int expectedDepth, long start, long end, String where, int capacity) {
             byte[] b = n.b;
             if (LittleEndian.u16(b, EH_MAGIC) != EXT4_EXT_MAGIC) {
-                throw new CorruptionException(where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(b, EH_MAGIC)));
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(b, EH_MAGIC)));
             }
             int depth = depth(b);
             int max = maxEntries(b);
             int count = entries(b);
             if (depth > MAX_DEPTH) {
-                throw new CorruptionException(where + ": depth " + depth + " exceeds " + MAX_DEPTH);
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": depth " + depth + " exceeds " + MAX_DEPTH);
             }
             if (depth != expectedDepth) {
-                throw new CorruptionException(where + ": depth " + depth + ", expected " + expectedDepth);
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": depth " + depth + ", expected " + expectedDepth);
             }
             if (max < 1 || max > capacity || count > max) {
-                throw new CorruptionException(where + ": eh_entries " + count + ", eh_max " + max + " (capacity " + capacity + ")");
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": eh_entries " + count + ", eh_max " + max + " (capacity " + capacity + ")");
             }
             if (depth > 0 && count == 0) {
-                throw new CorruptionException(where + ": interior node with no entries");
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": interior node with no entries");
             }
             long prevEnd = start;
             for (int i = 0; i < count; i++) {
@@ -522,7 +522,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 if (depth > 0) {
                     long c = child(b, i);
                     if (k < prevEnd || k >= end || (i > 0 && k <= key(b, i - 1))) {
-                        throw new CorruptionException(where + ": index " + i + " key " + k + " out of order in [" + start + ", " + end + ")");
+                        throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": index " + i + " key " + k + " out of order in [" + start + ", " + end + ")");
                     }
                     if (!zone.isValid(ino, c, 1)) {
                         throw fs.blockError(ino, c, 1, where + ": index " + i);
@@ -532,7 +532,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
                     long len = length(b, i);
                     long p = start(b, i);
                     if (len == 0 || k < prevEnd || k + len > end) {
-                        throw new CorruptionException(where + ": extent " + i + " (logical " + k + "+" + len
+                        throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": extent " + i + " (logical " + k + "+" + len
                                 + ") overlaps its neighbour or leaves [" + start + ", " + end + ")");
                     }
                     if (!zone.isValid(ino, p, len)) {
@@ -588,7 +588,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 // Start before the leaf's first entry: the loop takes entry 0 next.
                 p.pos[p.depth()] = -1;
             }
-            throw new CorruptionException("extent tree of inode " + ino + ": more leaves than the filesystem has blocks");
+            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, CorruptionException.NO_BLOCK, "extent tree of inode " + ino + ": more leaves than the filesystem has blocks");
         }
 
         /** The run at {@code lblk} (see {@link BlockMap#map}). */
@@ -879,7 +879,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
                     release(pb, e - s, freeData);
                 }
             }
-            throw new CorruptionException("extent tree of inode " + ino + ": more extents than the filesystem has blocks");
+            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, CorruptionException.NO_BLOCK, "extent tree of inode " + ino + ": more extents than the filesystem has blocks");
         }
 
         /** The logical block after the file's last extent (0 for an empty tree). */
@@ -923,12 +923,12 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 }
                 long pblk = child(b, i);
                 if (!visited.add(pblk)) {
-                    throw new CorruptionException("extent tree of inode " + ino + ": block " + pblk + " is referenced twice");
+                    throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, pblk, "extent tree of inode " + ino + ": block " + pblk + " is referenced twice");
                 }
                 Node c = load(pblk, d - 1, key(b, i), childEnd);
                 shiftNode(c, d - 1, from, delta, childEnd, visited);
                 if (entries(c.b) == 0) {
-                    throw new CorruptionException("extent tree of inode " + ino + ": block " + pblk + " has no entries");
+                    throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, pblk, "extent tree of inode " + ino + ": block " + pblk + " has no entries");
                 }
                 if (key(c.b, 0) != key(b, i)) {
                     setKey(b, i, key(c.b, 0));

@@ -60,7 +60,7 @@ public final class Ext4FileSystem extends DiskView implements Closeable {
         }
         long needed = sb.blocksCount() * sb.blockSize();
         if (needed / sb.blockSize() != sb.blocksCount() || device.size() < needed) {
-            throw new CorruptionException("superblock: the filesystem claims " + sb.blocksCount() + " blocks of "
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK, "superblock: the filesystem claims " + sb.blocksCount() + " blocks of "
                     + sb.blockSize() + " bytes but the device holds only " + device.size() + " bytes (truncated image?)");
         }
         boolean readOnly = options.readOnly() || device.isReadOnly();
@@ -96,25 +96,25 @@ public final class Ext4FileSystem extends DiskView implements Closeable {
     private static RecoveryResult replayJournal(Ext4FileSystem fs, BlockDevice target) {
         Superblock sb = fs.superblock();
         if (!sb.hasCompat(Features.COMPAT_HAS_JOURNAL) || sb.journalInum() == 0) {
-            throw new CorruptionException("superblock: needs_recovery is set but the filesystem has no journal inode");
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL, "superblock: needs_recovery is set but the filesystem has no journal inode");
         }
         Inode journal = fs.inode(sb.journalInum());
         if (!(journal.type() == FileType.REGULAR && journal.size() >= 0)) {
-            throw new CorruptionException("journal inode " + sb.journalInum() + " is not a regular file");
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL, sb.journalInum(), CorruptionException.NO_BLOCK, "journal inode " + sb.journalInum() + " is not a regular file");
         }
         BlockMap map = BlockMap.of(fs, journal);
         long journalBlocks = journal.size() / fs.blockSize();
         LongUnaryOperator toFsBlock = lblk -> {
             Mapping m = map.map(lblk, 1);
             if (m.kind() != Mapping.Kind.MAPPED) {
-                throw new CorruptionException("journal inode " + sb.journalInum() + ": block " + lblk + " is not mapped");
+                throw new CorruptionException(CorruptionException.Structure.JOURNAL, sb.journalInum(), lblk, "journal inode " + sb.journalInum() + ": block " + lblk + " is not mapped");
             }
             return m.pblk();
         };
         try {
             RecoveryResult r = JournalRecovery.recover(target, fs.blockSize(), sb.blocksCount(), toFsBlock, journalBlocks);
             if (!r.badChecksumBlocks().isEmpty() || r.failedCommit().isPresent()) {
-                throw new CorruptionException("journal: " + r.badChecksumBlocks().size() + " logged block(s) failed their checksum"
+                throw new CorruptionException(CorruptionException.Structure.JOURNAL, "journal: " + r.badChecksumBlocks().size() + " logged block(s) failed their checksum"
                         + (r.failedCommit().isPresent() ? ", commit of transaction " + r.failedCommit().getAsLong() + " failed its checksum" : "")
                         + "; run e2fsck -f on the image");
             }
@@ -136,7 +136,7 @@ public final class Ext4FileSystem extends DiskView implements Closeable {
 
     private static Superblock readSuperblock(BlockDevice device) {
         if (device.size() < Superblock.OFFSET + Superblock.SIZE) {
-            throw new CorruptionException("device is too small (" + device.size() + " bytes) to hold an ext4 superblock");
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK, "device is too small (" + device.size() + " bytes) to hold an ext4 superblock");
         }
         try {
             return Superblock.parse(device.read(Superblock.OFFSET, Superblock.SIZE));

@@ -90,10 +90,16 @@ final class FileData {
             throw new Ext4Exception(Errno.EINVAL, "inode " + ino + " is not a symbolic link");
         }
         long size = inode.size();
-        CorruptionException.check(size > 0 && size < 65536, "symlink inode " + ino + ": target length " + size + " is out of range");
+        if (!(size > 0 && size < 65536)) {
+            throw new CorruptionException(CorruptionException.Structure.SYMLINK, ino, CorruptionException.NO_BLOCK,
+                    "symlink inode " + ino + ": target length " + size + " is out of range");
+        }
         byte[] target = new byte[(int) size];
         int n = readContent(inode, null, 0, target, 0, target.length);
-        CorruptionException.check(n == size, "symlink inode " + ino + ": target shorter than its size");
+        if (!(n == size)) {
+            throw new CorruptionException(CorruptionException.Structure.SYMLINK, ino, CorruptionException.NO_BLOCK,
+                    "symlink inode " + ino + ": target shorter than its size");
+        }
         accessTimes.accessed(inode, false);
         return target;
     }

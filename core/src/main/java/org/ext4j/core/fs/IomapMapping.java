@@ -61,7 +61,10 @@ final class IomapMapping {
         long endBlock = (offset + length - 1) / bs + 1;
         while (lblk < endBlock && out.size() < MAX_MAPPINGS) {
             Mapping m = map.map(lblk, endBlock - lblk);
-            CorruptionException.check(m.lblk() == lblk && m.length() > 0, "inode " + ino + ": block map made no progress at " + lblk);
+            if (!(m.lblk() == lblk && m.length() > 0)) {
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_MAP, ino, CorruptionException.NO_BLOCK,
+                        "inode " + ino + ": block map made no progress at " + lblk);
+            }
             long start = Math.max(offset, lblk * bs);
             long end = Math.min(offset + length, (lblk + m.length()) * bs);
             long dev = m.kind() == Mapping.Kind.HOLE ? -1 : m.pblk() * bs + (start - lblk * bs);
@@ -110,11 +113,17 @@ final class IomapMapping {
             long first = pos / bs;
             long last = (Math.min(pos + count, max) - 1) / bs;
             Mapping run = map.map(first, last - first + 1);
-            CorruptionException.check(run.lblk() == first && run.length() > 0, "inode " + ino + ": block map made no progress at " + first);
+            if (!(run.lblk() == first && run.length() > 0)) {
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_MAP, ino, CorruptionException.NO_BLOCK,
+                        "inode " + ino + ": block map made no progress at " + first);
+            }
             if (run.kind() == Mapping.Kind.HOLE) {
                 run = map.allocate(first, run.length(), true).get(0);
-                CorruptionException.check(run.lblk() == first && run.isAllocated(), "inode " + ino
+                if (!(run.lblk() == first && run.isAllocated())) {
+                    throw new CorruptionException(CorruptionException.Structure.INODE, ino, first,
+                            "inode " + ino
                         + ": allocating block " + first + " mapped " + run);
+                }
             }
             boolean dropped = false;
             if (fileWrite) {

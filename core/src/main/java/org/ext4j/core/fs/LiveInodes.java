@@ -38,7 +38,10 @@ final class LiveInodes {
         requireExists(ino);
         Inode inode = mount.fs.inode(ino);
         requireInUse(inode);
-        CorruptionException.check(inode.size() >= 0, "inode " + ino + ": negative i_size");
+        if (!(inode.size() >= 0)) {
+            throw new CorruptionException(CorruptionException.Structure.INODE, ino, CorruptionException.NO_BLOCK,
+                    "inode " + ino + ": negative i_size");
+        }
         return inode;
     }
 
@@ -58,16 +61,19 @@ final class LiveInodes {
     Inode entryTarget(long parent, DirEntry entry) {
         long ino = entry.ino();
         if (ino < 1 || ino > mount.fs.superblock().inodesCount()) {
-            throw new CorruptionException("directory inode " + parent + ": entry " + entry.nameString()
+            throw new CorruptionException(CorruptionException.Structure.INODE, parent, CorruptionException.NO_BLOCK, "directory inode " + parent + ": entry " + entry.nameString()
                     + " points to inode " + ino + ", outside the inode table");
         }
         Inode inode = mount.fs.inode(ino);
         if (!inUse(inode)) {
-            throw new CorruptionException("directory inode " + parent + ": entry " + entry.nameString()
+            throw new CorruptionException(CorruptionException.Structure.INODE, parent, CorruptionException.NO_BLOCK, "directory inode " + parent + ": entry " + entry.nameString()
                     + " points to inode " + ino + ", which is not in use (links " + inode.linksCount()
                     + ", mode 0" + Integer.toOctalString(inode.mode()) + ")");
         }
-        CorruptionException.check(inode.size() >= 0, "inode " + ino + ": negative i_size");
+        if (!(inode.size() >= 0)) {
+            throw new CorruptionException(CorruptionException.Structure.INODE, ino, CorruptionException.NO_BLOCK,
+                    "inode " + ino + ": negative i_size");
+        }
         checkBlockReferences(inode);
         return inode;
     }

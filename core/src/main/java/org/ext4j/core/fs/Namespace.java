@@ -1,5 +1,6 @@
 package org.ext4j.core.fs;
 
+import org.ext4j.core.spi.CorruptionException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -451,7 +452,7 @@ public final class Namespace {
             }
             cur = up;
         }
-        throw new org.ext4j.core.spi.CorruptionException("directory inode " + candidate + ": '..' chain does not reach the root");
+        throw new CorruptionException(CorruptionException.Structure.DIRECTORY, candidate, CorruptionException.NO_BLOCK, "directory inode " + candidate + ": '..' chain does not reach the root");
     }
 
     /**

@@ -54,7 +54,7 @@ final class NamespaceOperations {
                 "no entry " + new String(name, StandardCharsets.UTF_8) + " in directory inode " + parent));
         Attributes a = inodes.attributes(inodes.entryTarget(parent, entry));
         if (entry.fileType() != FileType.UNKNOWN && entry.fileType() != a.type()) {
-            throw new CorruptionException("directory inode " + parent + ": entry " + entry.nameString() + " says "
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, parent, CorruptionException.NO_BLOCK, "directory inode " + parent + ": entry " + entry.nameString() + " says "
                     + entry.fileType() + " but inode " + entry.ino() + " is " + a.type());
         }
         return a;

@@ -70,7 +70,7 @@ final class OrphanCleanup {
         }
         for (OrphanFile.Slot slot : slots) {
             if (!seen.add(slot.ino())) {
-                throw new CorruptionException("orphan file: inode " + slot.ino() + " is an orphan twice");
+                throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, slot.ino(), CorruptionException.NO_BLOCK, "orphan file: inode " + slot.ino() + " is an orphan twice");
             }
             OrphanList.requireInUse(fs, committed, slot.ino(), "orphan file");
             check(committed, slot.ino(), "orphan file");
@@ -116,11 +116,11 @@ final class OrphanCleanup {
      */
     private void check(BlockReader src, long ino, String where) {
         if (sb.hasCompat(Features.COMPAT_ORPHAN_FILE) && ino == sb.orphanFileInum()) {
-            throw new CorruptionException(where + ": inode " + ino + " is the orphan file itself");
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, where + ": inode " + ino + " is the orphan file itself");
         }
         Inode inode = fs.inode(ino, src::read);
         if (inode.size() < 0) {
-            throw new CorruptionException(where + ": orphan inode " + ino + " has a negative i_size");
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, where + ": orphan inode " + ino + " has a negative i_size");
         }
         if (inode.linksCount() == 0) {
             return;
@@ -129,7 +129,7 @@ final class OrphanCleanup {
         boolean truncatable = type == FileType.REGULAR || type == FileType.DIRECTORY
                 || type == FileType.SYMLINK && !fastSymlink(inode);
         if (!truncatable) {
-            throw new CorruptionException(where + ": orphan inode " + ino + " has " + inode.linksCount()
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, where + ": orphan inode " + ino + " has " + inode.linksCount()
                     + " link(s) but is a " + type + ", which has nothing to truncate");
         }
     }

@@ -73,12 +73,12 @@ final class ReleaseCheck {
         Bitmaps bitmaps = Bitmaps.of(fs);
         for (long g : groups) {
             if (fs.errors().isBlockBitmapCorrupt(g)) {
-                throw new CorruptionException("the block bitmap of group " + g + " was found corrupt");
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_BITMAP, "the block bitmap of group " + g + " was found corrupt");
             }
             bitmaps.blockBitmap(tx, g);
         }
         if (fs.errors().isInodeBitmapCorrupt(inodeGroup)) {
-            throw new CorruptionException("the inode bitmap of group " + inodeGroup + " was found corrupt");
+            throw new CorruptionException(CorruptionException.Structure.INODE_BITMAP, "the inode bitmap of group " + inodeGroup + " was found corrupt");
         }
         bitmaps.inodeBitmap(tx, inodeGroup);
     }

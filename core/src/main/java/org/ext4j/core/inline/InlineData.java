@@ -45,7 +45,10 @@ public final class InlineData {
             return all;
         }
         long size = inode.size();
-        CorruptionException.check(size >= 0, "inline data of inode " + inode.ino() + ": negative i_size");
+        if (!(size >= 0)) {
+            throw new CorruptionException(CorruptionException.Structure.INLINE_DATA, inode.ino(), CorruptionException.NO_BLOCK,
+                    "inline data of inode " + inode.ino() + ": negative i_size");
+        }
         return Arrays.copyOf(all, (int) Math.min(size, all.length));
     }
 
@@ -66,11 +69,14 @@ public final class InlineData {
         // The kernel looks for system.data only in the inode body; a copy in the block is not inline data.
         for (XattrEntry e : reader.inodeBody(inode)) {
             if (e.name().equals(SYSTEM_DATA)) {
-                CorruptionException.check(!e.inEaInode(), "inline data of inode " + inode.ino()
+                if (e.inEaInode()) {
+                    throw new CorruptionException(CorruptionException.Structure.INLINE_DATA, inode.ino(), CorruptionException.NO_BLOCK,
+                            "inline data of inode " + inode.ino()
                         + ": system.data points to EA inode " + e.valueInum());
+                }
                 return reader.value(inode, e);
             }
         }
-        throw new CorruptionException("inline data of inode " + inode.ino() + ": the inode has no system.data xattr");
+        throw new CorruptionException(CorruptionException.Structure.INLINE_DATA, inode.ino(), CorruptionException.NO_BLOCK, "inline data of inode " + inode.ino() + ": the inode has no system.data xattr");
     }
 }

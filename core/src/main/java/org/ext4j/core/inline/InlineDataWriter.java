@@ -195,8 +195,7 @@ public final class InlineDataWriter {
 
     /** i_block and the whole system.data value, whatever i_size says. */
     private static byte[] allInline(DiskView fs, Inode inode) {
-        byte[] rest = InodeXattrEditor.of(fs, inode).value(InlineData.SYSTEM_DATA).orElseThrow(() -> new CorruptionException(
-                "inline data of inode " + inode.ino() + ": the inode has no system.data xattr in its body"));
+        byte[] rest = InodeXattrEditor.of(fs, inode).value(InlineData.SYSTEM_DATA).orElseThrow(() -> new CorruptionException(CorruptionException.Structure.INLINE_DATA, inode.ino(), CorruptionException.NO_BLOCK, "inline data of inode " + inode.ino() + ": the inode has no system.data xattr in its body"));
         byte[] all = Arrays.copyOf(inode.iBlock(), InlineData.MIN_INLINE_DATA_SIZE + rest.length);
         System.arraycopy(rest, 0, all, InlineData.MIN_INLINE_DATA_SIZE, rest.length);
         return all;
@@ -207,7 +206,10 @@ public final class InlineDataWriter {
         if (inode.type() != FileType.REGULAR || !inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
             throw new Ext4Exception(Errno.EINVAL, "inode " + ino + " is not a regular file with inline data");
         }
-        CorruptionException.check(inode.size() >= 0, "inline data of inode " + inode.ino() + ": negative i_size");
+        if (!(inode.size() >= 0)) {
+            throw new CorruptionException(CorruptionException.Structure.INLINE_DATA, inode.ino(), CorruptionException.NO_BLOCK,
+                    "inline data of inode " + inode.ino() + ": negative i_size");
+        }
         return inode;
     }
 

@@ -35,11 +35,15 @@ final class JournalBlockMap implements LongUnaryOperator {
      * overwrite what the filesystem is opened from.
      */
     static JournalBlockMap of(DiskView fs, Inode journal) {
-        CorruptionException.check(journal.type() == FileType.REGULAR,
-                "journal inode " + journal.ino() + " is not a regular file");
+        if (!(journal.type() == FileType.REGULAR)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL, journal.ino(), CorruptionException.NO_BLOCK,
+                    "journal inode " + journal.ino() + " is not a regular file");
+        }
         long blocks = journal.size() / fs.blockSize();
-        CorruptionException.check(journal.size() >= 0 && blocks >= 1 && blocks <= MAX_JOURNAL_BLOCKS,
-                "journal inode " + journal.ino() + ": size " + journal.size() + " is not a journal's");
+        if (!(journal.size() >= 0 && blocks >= 1 && blocks <= MAX_JOURNAL_BLOCKS)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL, journal.ino(), CorruptionException.NO_BLOCK,
+                    "journal inode " + journal.ino() + ": size " + journal.size() + " is not a journal's");
+        }
         BlockMap map = BlockMap.of(fs, journal);
         long lowest = fs.superblock().groupDescriptorBlock(0);
         long[] starts = new long[4];
@@ -50,11 +54,11 @@ final class JournalBlockMap implements LongUnaryOperator {
         while (lblk < blocks) {
             Mapping m = map.map(lblk, blocks - lblk);
             if (m.kind() != Mapping.Kind.MAPPED || m.length() < 1) {
-                throw new CorruptionException("journal inode " + journal.ino() + ": block " + lblk + " is not mapped");
+                throw new CorruptionException(CorruptionException.Structure.JOURNAL, journal.ino(), lblk, "journal inode " + journal.ino() + ": block " + lblk + " is not mapped");
             }
             long length = Math.min(m.length(), blocks - lblk);
             if (m.pblk() <= lowest || m.pblk() > fs.blocksCount() - length) {
-                throw new CorruptionException("journal inode " + journal.ino() + ": blocks " + lblk + " (+" + length
+                throw new CorruptionException(CorruptionException.Structure.JOURNAL, journal.ino(), CorruptionException.NO_BLOCK, "journal inode " + journal.ino() + ": blocks " + lblk + " (+" + length
                         + ") map to " + m.pblk() + ", outside " + (lowest + 1) + ".." + (fs.blocksCount() - 1));
             }
             if (runs > 0 && runPblkEnd(starts, pblks, runs, lblk) == m.pblk()) {

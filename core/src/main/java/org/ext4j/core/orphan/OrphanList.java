@@ -88,7 +88,7 @@ public final class OrphanList {
         long cur = head(tx);
         for (long steps = 0; cur != 0; steps++) {
             if (steps >= sb.inodesCount()) {
-                throw new CorruptionException("orphan list: longer than the " + sb.inodesCount() + " inodes (a loop?)");
+                throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, "orphan list: longer than the " + sb.inodesCount() + " inodes (a loop?)");
             }
             checkRange(cur, "an orphan list entry");
             Inode inode = InodeStore.read(tx, cur);
@@ -99,7 +99,7 @@ public final class OrphanList {
             prev = cur;
             cur = inode.dtime();
         }
-        throw new CorruptionException("orphan list: inode " + ino + " should be on it but the chain from s_last_orphan "
+        throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, "orphan list: inode " + ino + " should be on it but the chain from s_last_orphan "
                 + head(tx) + " does not reach it");
     }
 
@@ -166,11 +166,11 @@ public final class OrphanList {
         long cur = head(src);
         while (cur != 0) {
             if (out.size() >= sb.inodesCount()) {
-                throw new CorruptionException("orphan list: longer than the " + sb.inodesCount() + " inodes");
+                throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, "orphan list: longer than the " + sb.inodesCount() + " inodes");
             }
             checkRange(cur, out.isEmpty() ? "s_last_orphan" : "i_dtime of orphan inode " + out.get(out.size() - 1));
             if (!seen.add(cur)) {
-                throw new CorruptionException("orphan list: inode " + cur + " appears twice (the chain loops)");
+                throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, cur, CorruptionException.NO_BLOCK, "orphan list: inode " + cur + " appears twice (the chain loops)");
             }
             requireInUse(fs, src, cur, "orphan list");
             out.add(cur);
@@ -188,14 +188,14 @@ public final class OrphanList {
         Superblock sb = fs.superblock();
         long group = (ino - 1) / sb.inodesPerGroup();
         if (!Bitmap.test(Bitmaps.of(fs).inodeBitmap(src, group), (ino - 1) % sb.inodesPerGroup())) {
-            throw new CorruptionException(where + ": inode " + ino + " is free in the inode bitmap of group " + group);
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, where + ": inode " + ino + " is free in the inode bitmap of group " + group);
         }
     }
 
     /** An orphan is an ordinary inode: from s_first_ino to s_inodes_count. */
     private void checkRange(long ino, String what) {
         if (ino < sb.firstIno() || ino > sb.inodesCount()) {
-            throw new CorruptionException("orphan list: " + what + " names inode " + ino + ", outside "
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, "orphan list: " + what + " names inode " + ino + ", outside "
                     + sb.firstIno() + ".." + sb.inodesCount());
         }
     }

@@ -49,7 +49,7 @@ public final class SeekDataHole {
                 at = end;
             }
             if (at == before) {
-                throw new CorruptionException("inode " + ino + ": block map made no progress at byte " + at);
+                throw new CorruptionException(CorruptionException.Structure.FILE_DATA, ino, CorruptionException.NO_BLOCK, "inode " + ino + ": block map made no progress at byte " + at);
             }
         }
         if (wantData) {

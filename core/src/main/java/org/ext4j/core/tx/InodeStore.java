@@ -31,7 +31,7 @@ public final class InodeStore {
         }
         DiskView.InodeLocation at = fs.inodeLocation(ino, tx::readShared);
         if (at.uninitialised()) {
-            throw new CorruptionException("inode " + ino + " is in use but its group's inode table is marked uninitialised");
+            throw new CorruptionException(CorruptionException.Structure.INODE, ino, CorruptionException.NO_BLOCK, "inode " + ino + " is in use but its group's inode table is marked uninitialised");
         }
         byte[] record = raw.clone();
         if (fs.hasMetadataCsum()) {

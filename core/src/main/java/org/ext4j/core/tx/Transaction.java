@@ -308,7 +308,7 @@ public final class Transaction implements BlockReader, AutoCloseable {
             String what = role == null ? "file data" : role.name().toLowerCase().replace('_', ' ') + " block";
             throw role == null || role == BlockRole.NEW || role == BlockRole.METADATA
                     ? fs.blockError(0, pblk, count, "transaction " + sequence + ": writing " + what)
-                    : new CorruptionException("transaction " + sequence + ": writing " + what + " " + pblk
+                    : new CorruptionException(CorruptionException.Structure.SYSTEM_ZONE, "transaction " + sequence + ": writing " + what + " " + pblk
                             + ", which is not where the filesystem keeps that metadata");
         }
     }

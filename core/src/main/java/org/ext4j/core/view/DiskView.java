@@ -147,7 +147,7 @@ public class DiskView {
         String message = where + ": block " + pblk
                 + (count > 1 ? " (+" + count + ")" : "") + " lies " + why;
         errors.record(ino, pblk, "ext4_inode_block_valid", FsErrors.ERR_EFSCORRUPTED, message);
-        return new CorruptionException(message);
+        return new CorruptionException(CorruptionException.Structure.SYSTEM_ZONE, ino, pblk, message);
     }
 
     /** Why this filesystem can never be written (opened read-only, a read-only device, a read-only feature), or null. */
@@ -198,7 +198,7 @@ public class DiskView {
     /** Reads {@code count} consecutive blocks starting at {@code pblk} into {@code dst}. */
     public void readBlocks(long pblk, int count, byte[] dst, int dstOff) {
         if (pblk < 0 || count < 0 || pblk > sb.blocksCount() - count) {
-            throw new CorruptionException("block " + pblk + (count > 1 ? " (+" + count + ")" : "")
+            throw new CorruptionException(CorruptionException.Structure.SYSTEM_ZONE, CorruptionException.NO_INODE, pblk, "block " + pblk + (count > 1 ? " (+" + count + ")" : "")
                     + " is outside the filesystem (" + sb.blocksCount() + " blocks)");
         }
         try {
@@ -222,7 +222,7 @@ public class DiskView {
      */
     public GroupDescriptor group(long group, LongFunction<byte[]> blocks) {
         if (group < 0 || group >= sb.groupCount()) {
-            throw new CorruptionException("group " + group + " does not exist (" + sb.groupCount() + " groups)");
+            throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR, "group " + group + " does not exist (" + sb.groupCount() + " groups)");
         }
         byte[] block = blocks.apply(sb.groupDescriptorBlock(group));
         int off = sb.groupDescriptorOffset(group);
@@ -250,7 +250,7 @@ public class DiskView {
         long g = gd.group();
         int expected = GroupDescriptor.computeChecksum(sb, g, raw);
         if (expected >= 0 && expected != gd.checksum()) {
-            throw new CorruptionException(String.format("group descriptor %d: checksum 0x%04x does not match computed 0x%04x",
+            throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR, CorruptionException.NO_INODE, sb.groupDescriptorBlock(g), String.format("group descriptor %d: checksum 0x%04x does not match computed 0x%04x",
                     g, gd.checksum(), expected));
         }
         long itableBlocks = (sb.inodesPerGroup() * sb.inodeSize() + blockSize - 1) / blockSize;
@@ -261,13 +261,13 @@ public class DiskView {
         long end = flex ? sb.blocksCount() : Math.min(sb.blocksCount(), sb.groupFirstBlock(g) + sb.blocksPerGroup());
         String where = flex ? "outside the filesystem" : "outside its group";
         if (!within(gd.blockBitmap(), 1, first, end)) {
-            throw new CorruptionException("group descriptor " + g + ": block bitmap " + gd.blockBitmap() + " is " + where);
+            throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR, CorruptionException.NO_INODE, sb.groupDescriptorBlock(g), "group descriptor " + g + ": block bitmap " + gd.blockBitmap() + " is " + where);
         }
         if (!within(gd.inodeBitmap(), 1, first, end)) {
-            throw new CorruptionException("group descriptor " + g + ": inode bitmap " + gd.inodeBitmap() + " is " + where);
+            throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR, CorruptionException.NO_INODE, sb.groupDescriptorBlock(g), "group descriptor " + g + ": inode bitmap " + gd.inodeBitmap() + " is " + where);
         }
         if (!within(gd.inodeTable(), itableBlocks, first, end)) {
-            throw new CorruptionException("group descriptor " + g + ": inode table " + gd.inodeTable() + " is " + where);
+            throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR, CorruptionException.NO_INODE, sb.groupDescriptorBlock(g), "group descriptor " + g + ": inode table " + gd.inodeTable() + " is " + where);
         }
     }
 
@@ -297,13 +297,13 @@ public class DiskView {
             long stored = inode.storedChecksum();
             long computed = inode.computeChecksum();
             if (stored != computed) {
-                throw new CorruptionException(String.format("inode %d: checksum 0x%08x does not match computed 0x%08x", ino, stored, computed));
+                throw new CorruptionException(CorruptionException.Structure.INODE, ino, at.block(), String.format("inode %d: checksum 0x%08x does not match computed 0x%08x", ino, stored, computed));
             }
         }
         if (isz > Superblock.GOOD_OLD_INODE_SIZE) {
             int extra = inode.extraIsize();
             if (extra % 4 != 0 || Superblock.GOOD_OLD_INODE_SIZE + extra > isz) {
-                throw new CorruptionException("inode " + ino + ": i_extra_isize " + extra + " does not fit the " + isz + "-byte inode");
+                throw new CorruptionException(CorruptionException.Structure.INODE, ino, CorruptionException.NO_BLOCK, "inode " + ino + ": i_extra_isize " + extra + " does not fit the " + isz + "-byte inode");
             }
         }
         return inode;
@@ -320,7 +320,7 @@ public class DiskView {
     /** Locates inode {@code ino} in its group's inode table, reading descriptors through {@code blocks}. */
     public InodeLocation inodeLocation(long ino, LongFunction<byte[]> blocks) {
         if (ino < 1 || ino > sb.inodesCount()) {
-            throw new CorruptionException("inode " + ino + " is out of range (1.." + sb.inodesCount() + ")");
+            throw new CorruptionException(CorruptionException.Structure.INODE, ino, CorruptionException.NO_BLOCK, "inode " + ino + " is out of range (1.." + sb.inodesCount() + ")");
         }
         long ipg = sb.inodesPerGroup();
         GroupDescriptor gd = group((ino - 1) / ipg, blocks);

@@ -14,7 +14,10 @@ final class EaInodeData {
     static byte[] read(DiskView fs, Inode ea, int size, String where) {
         byte[] value = new byte[size];
         int got = FileContent.read(fs, ea, 0, value, 0, size);
-        CorruptionException.check(got == size, where + ": only " + got + " of " + size + " bytes could be read");
+        if (!(got == size)) {
+            throw new CorruptionException(CorruptionException.Structure.XATTR,
+                    where + ": only " + got + " of " + size + " bytes could be read");
+        }
         return value;
     }
 }

@@ -65,21 +65,23 @@ public final class XattrBlock {
     /** Parses {@code block}, the content of filesystem block {@code pblk}. */
     static XattrBlock parse(DiskView fs, long pblk, byte[] block, String where) {
         if (!(block.length >= HEADER_SIZE + 4)) {
-            throw new CorruptionException(where + ": block too small");
+            throw new CorruptionException(CorruptionException.Structure.XATTR, CorruptionException.NO_INODE, pblk, where + ": block too small");
         }
         long magic = u32(block, H_MAGIC);
         if (magic != MAGIC) {
-            throw new CorruptionException(String.format("%s: bad magic 0x%08x (expected 0x%08x)", where, magic, MAGIC));
+            throw new CorruptionException(CorruptionException.Structure.XATTR, CorruptionException.NO_INODE, pblk, String.format("%s: bad magic 0x%08x (expected 0x%08x)", where, magic, MAGIC));
         }
         long blocks = u32(block, H_BLOCKS);
         if (!(blocks == 1)) {
-            throw new CorruptionException(where + ": h_blocks is " + blocks + " (must be 1)");
+            throw new CorruptionException(CorruptionException.Structure.XATTR, CorruptionException.NO_INODE, pblk, where + ": h_blocks is " + blocks + " (must be 1)");
         }
         int stored = s32(block, H_CHECKSUM);
         if (fs.hasMetadataCsum()) {
             int computed = checksum(fs.csumSeed(), pblk, block);
-            CorruptionException.check(computed == stored,
-                    String.format("%s: checksum 0x%08x does not match computed 0x%08x", where, stored, computed));
+            if (!(computed == stored)) {
+                throw new CorruptionException(CorruptionException.Structure.XATTR, CorruptionException.NO_INODE, pblk,
+                        String.format("%s: checksum 0x%08x does not match computed 0x%08x", where, stored, computed));
+            }
         }
         List<XattrEntry> entries = XattrTable.parse(block, HEADER_SIZE, block.length, 0, XattrEntry.Location.BLOCK,
                 fs.superblock().hasIncompat(Features.INCOMPAT_EA_INODE), fs.superblock().inodesCount(), where);

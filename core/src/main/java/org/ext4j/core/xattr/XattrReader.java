@@ -108,9 +108,14 @@ public final class XattrReader {
         }
         String where = "xattr " + e.fullName() + " of inode " + owner.ino() + ": value inode " + e.valueInum();
         Inode ea = fs.inode(e.valueInum());
-        CorruptionException.check(ea.hasFlag(InodeFlags.EXT4_EA_INODE_FL), where + " lacks the EA_INODE flag");
-        CorruptionException.check(ea.size() == e.valueSize(),
-                where + " holds " + ea.size() + " bytes but the entry says " + e.valueSize());
+        if (!ea.hasFlag(InodeFlags.EXT4_EA_INODE_FL)) {
+            throw new CorruptionException(CorruptionException.Structure.XATTR,
+                    where + " lacks the EA_INODE flag");
+        }
+        if (!(ea.size() == e.valueSize())) {
+            throw new CorruptionException(CorruptionException.Structure.XATTR,
+                    where + " holds " + ea.size() + " bytes but the entry says " + e.valueSize());
+        }
         return EaInodeData.read(fs, ea, (int) e.valueSize(), where);
     }
 }

@@ -387,8 +387,10 @@ public final class XattrWriter {
         long blocks = u32(raw, Inode.I_BLOCKS_LO) | (huge ? (long) u16(raw, Inode.I_BLOCKS_HIGH) << 32 : 0);
         long unit = huge && inode.hasFlag(InodeFlags.EXT4_HUGE_FILE_FL) ? 1 : fs.blockSize() / 512;
         long next = blocks + delta * unit;
-        CorruptionException.check(next >= 0 && next < (huge ? 1L << 48 : 1L << 32),
-                "inode " + inode.ino() + ": i_blocks " + blocks + " cannot account for its xattr block");
+        if (!(next >= 0 && next < (huge ? 1L << 48 : 1L << 32))) {
+            throw new CorruptionException(CorruptionException.Structure.XATTR, inode.ino(), CorruptionException.NO_BLOCK,
+                    "inode " + inode.ino() + ": i_blocks " + blocks + " cannot account for its xattr block");
+        }
         LittleEndian.put32(raw, Inode.I_BLOCKS_LO, next & 0xFFFFFFFFL);
         if (huge) {
             LittleEndian.put16(raw, Inode.I_BLOCKS_HIGH, (int) (next >>> 32));
@@ -396,7 +398,10 @@ public final class XattrWriter {
     }
 
     private static void checkRefcount(XattrBlock block, long ino) {
-        CorruptionException.check(block.refcount() > 0, "xattr block " + block.pblk() + " of inode " + ino + ": h_refcount is 0");
+        if (!(block.refcount() > 0)) {
+            throw new CorruptionException(CorruptionException.Structure.XATTR, ino, block.pblk(),
+                    "xattr block " + block.pblk() + " of inode " + ino + ": h_refcount is 0");
+        }
     }
 
     private static void refuseEaInode(XattrItem item, long ino) {

@@ -96,7 +96,7 @@ class HtreeIndexTest {
         return HtreeIndex.open(blocks.get(0L), settings, lblk -> {
             byte[] b = blocks.get(lblk);
             if (b == null) {
-                throw new CorruptionException("no block " + lblk);
+                throw new CorruptionException(CorruptionException.Structure.HTREE, "no block " + lblk);
             }
             return b;
         });
