@@ -131,7 +131,7 @@ public final class Bitmaps {
             long computed = blockBitmapChecksum(map) & mask;
             long stored = gd.blockBitmapChecksum() & mask;
             if (stored != computed) {
-                throw new CorruptionException(CorruptionException.Structure.BLOCK_BITMAP, String.format(
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_BITMAP, CorruptionException.NO_INODE, gd.blockBitmap(), String.format(
                     "block bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
                     group, gd.blockBitmap(), stored, computed));
             }
@@ -150,7 +150,7 @@ public final class Bitmaps {
             long computed = inodeBitmapChecksum(map) & mask;
             long stored = gd.inodeBitmapChecksum() & mask;
             if (stored != computed) {
-                throw new CorruptionException(CorruptionException.Structure.INODE_BITMAP, String.format("inode bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
+                throw new CorruptionException(CorruptionException.Structure.INODE_BITMAP, CorruptionException.NO_INODE, gd.inodeBitmap(), String.format("inode bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
                         gd.group(), gd.inodeBitmap(), stored, computed));
             }
         }

@@ -102,7 +102,7 @@ public final class BlockAllocator {
     /** Frees {@code count} blocks from {@code pblk} (they may span groups); freeing fixed metadata or a free block is corruption. */
     public void free(Transaction tx, long pblk, long count) {
         if (count < 1 || pblk <= sb.firstDataBlock() || pblk > sb.blocksCount() - count) {
-            throw new CorruptionException(CorruptionException.Structure.SYSTEM_ZONE, "freeing blocks " + pblk + " (+" + count + "): not data blocks of the filesystem");
+            throw new CorruptionException(CorruptionException.Structure.SYSTEM_ZONE, CorruptionException.NO_INODE, pblk, "freeing blocks " + pblk + " (+" + count + "): not data blocks of the filesystem");
         }
         if (!fs.systemZone().isValid(0, pblk, count)) {
             throw fs.blockError(0, pblk, count, "freeing blocks");

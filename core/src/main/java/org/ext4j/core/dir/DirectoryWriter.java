@@ -371,12 +371,12 @@ public final class DirectoryWriter {
         Frame f = frames[level];
         long child = f.dx().block(f.at());
         if (!(child > 0 && child < blocks)) {
-            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, d.ino, child, "dx index of directory inode " + d.ino + " (logical block " + f.lblk()
+            throw new CorruptionException(CorruptionException.Structure.HTREE, d.ino, CorruptionException.NO_BLOCK, "dx index of directory inode " + d.ino + " (logical block " + f.lblk()
                     + ") entry " + f.at() + ": block " + child + " is outside the directory's " + blocks + " blocks");
         }
         for (int a = 0; a <= level; a++) {
             if (frames[a].lblk() == child) {
-                throw new CorruptionException(CorruptionException.Structure.DIRECTORY, d.ino, child, "dx index of directory inode " + d.ino + ": block " + child
+                throw new CorruptionException(CorruptionException.Structure.HTREE, d.ino, CorruptionException.NO_BLOCK, "dx index of directory inode " + d.ino + ": block " + child
                         + " points back to an ancestor (loop)");
             }
         }

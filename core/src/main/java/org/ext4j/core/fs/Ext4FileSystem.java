@@ -60,7 +60,7 @@ public final class Ext4FileSystem extends DiskView implements Closeable {
         }
         long needed = sb.blocksCount() * sb.blockSize();
         if (needed / sb.blockSize() != sb.blocksCount() || device.size() < needed) {
-            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK, "superblock: the filesystem claims " + sb.blocksCount() + " blocks of "
+            throw new CorruptionException(CorruptionException.Structure.DEVICE, "superblock: the filesystem claims " + sb.blocksCount() + " blocks of "
                     + sb.blockSize() + " bytes but the device holds only " + device.size() + " bytes (truncated image?)");
         }
         boolean readOnly = options.readOnly() || device.isReadOnly();
@@ -107,7 +107,7 @@ public final class Ext4FileSystem extends DiskView implements Closeable {
         LongUnaryOperator toFsBlock = lblk -> {
             Mapping m = map.map(lblk, 1);
             if (m.kind() != Mapping.Kind.MAPPED) {
-                throw new CorruptionException(CorruptionException.Structure.JOURNAL, sb.journalInum(), lblk, "journal inode " + sb.journalInum() + ": block " + lblk + " is not mapped");
+                throw new CorruptionException(CorruptionException.Structure.JOURNAL, sb.journalInum(), CorruptionException.NO_BLOCK, "journal inode " + sb.journalInum() + ": block " + lblk + " is not mapped");
             }
             return m.pblk();
         };
@@ -136,7 +136,7 @@ public final class Ext4FileSystem extends DiskView implements Closeable {
 
     private static Superblock readSuperblock(BlockDevice device) {
         if (device.size() < Superblock.OFFSET + Superblock.SIZE) {
-            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK, "device is too small (" + device.size() + " bytes) to hold an ext4 superblock");
+            throw new CorruptionException(CorruptionException.Structure.DEVICE, "device is too small (" + device.size() + " bytes) to hold an ext4 superblock");
         }
         try {
             return Superblock.parse(device.read(Superblock.OFFSET, Superblock.SIZE));

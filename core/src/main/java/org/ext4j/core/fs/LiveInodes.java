@@ -61,12 +61,12 @@ final class LiveInodes {
     Inode entryTarget(long parent, DirEntry entry) {
         long ino = entry.ino();
         if (ino < 1 || ino > mount.fs.superblock().inodesCount()) {
-            throw new CorruptionException(CorruptionException.Structure.INODE, parent, CorruptionException.NO_BLOCK, "directory inode " + parent + ": entry " + entry.nameString()
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, parent, CorruptionException.NO_BLOCK, "directory inode " + parent + ": entry " + entry.nameString()
                     + " points to inode " + ino + ", outside the inode table");
         }
         Inode inode = mount.fs.inode(ino);
         if (!inUse(inode)) {
-            throw new CorruptionException(CorruptionException.Structure.INODE, parent, CorruptionException.NO_BLOCK, "directory inode " + parent + ": entry " + entry.nameString()
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, parent, CorruptionException.NO_BLOCK, "directory inode " + parent + ": entry " + entry.nameString()
                     + " points to inode " + ino + ", which is not in use (links " + inode.linksCount()
                     + ", mode 0" + Integer.toOctalString(inode.mode()) + ")");
         }

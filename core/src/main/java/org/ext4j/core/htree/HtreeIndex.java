@@ -191,7 +191,7 @@ public final class HtreeIndex {
                 long child = checkedBlock(path[l - 1], at[l - 1], "dx_node");
                 for (int a = 0; a < l; a++) {
                     if (!(path[a].lblk() != child)) {
-                        throw new CorruptionException(CorruptionException.Structure.HTREE, settings.context().dirIno(), child, "dx index of directory inode "
+                        throw new CorruptionException(CorruptionException.Structure.HTREE, settings.context().dirIno(), CorruptionException.NO_BLOCK, "dx index of directory inode "
                             + settings.context().dirIno() + ": block " + child + " points back to an ancestor (loop)");
                     }
                 }
@@ -204,7 +204,7 @@ public final class HtreeIndex {
         private long checkedBlock(DxBlock block, int entry, String what) {
             long b = block.block(entry);
             if (!(b > 0 && b < settings.dirBlocks())) {
-                throw new CorruptionException(CorruptionException.Structure.HTREE, settings.context().dirIno(), b, "dx index of directory inode "
+                throw new CorruptionException(CorruptionException.Structure.HTREE, settings.context().dirIno(), CorruptionException.NO_BLOCK, "dx index of directory inode "
                     + settings.context().dirIno() + " (logical block " + block.lblk() + ") entry " + entry + ": "
                     + what + " block " + b + " is outside the directory's " + settings.dirBlocks() + " blocks");
             }

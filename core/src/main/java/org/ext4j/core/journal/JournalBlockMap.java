@@ -54,7 +54,7 @@ final class JournalBlockMap implements LongUnaryOperator {
         while (lblk < blocks) {
             Mapping m = map.map(lblk, blocks - lblk);
             if (m.kind() != Mapping.Kind.MAPPED || m.length() < 1) {
-                throw new CorruptionException(CorruptionException.Structure.JOURNAL, journal.ino(), lblk, "journal inode " + journal.ino() + ": block " + lblk + " is not mapped");
+                throw new CorruptionException(CorruptionException.Structure.JOURNAL, journal.ino(), CorruptionException.NO_BLOCK, "journal inode " + journal.ino() + ": block " + lblk + " is not mapped");
             }
             long length = Math.min(m.length(), blocks - lblk);
             if (m.pblk() <= lowest || m.pblk() > fs.blocksCount() - length) {

@@ -259,7 +259,7 @@ public final class JournalRecovery {
                     boolean older = Long.compareUnsigned(commitTime, lastCommitTime) < 0;
                     if (badBlockAt >= 0) {
                         if (!older) {
-                            throw new CorruptionException(CorruptionException.Structure.JOURNAL, CorruptionException.NO_INODE, badBlockAt, "journal transaction " + Integer.toUnsignedString(next)
+                            throw new CorruptionException(CorruptionException.Structure.JOURNAL, "journal transaction " + Integer.toUnsignedString(next)
                                     + ": block " + badBlockAt + " of its log fails its checksum");
                         }
                         break scan;

@@ -91,7 +91,7 @@ public final class OrphanFile {
                     continue;
                 }
                 if (ino < sb.firstIno() || ino > sb.inodesCount()) {
-                    throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, file.ino(), lblk, "orphan file inode " + file.ino() + ", block " + lblk + " slot " + i
+                    throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, file.ino(), CorruptionException.NO_BLOCK, "orphan file inode " + file.ino() + ", block " + lblk + " slot " + i
                             + ": inode " + ino + " is outside " + sb.firstIno() + ".." + sb.inodesCount());
                 }
                 out.add(new Slot(pblk, i, ino));
@@ -246,7 +246,7 @@ public final class OrphanFile {
     private long physical(BlockMap map, long ino, long lblk) {
         Mapping m = map.map(lblk, 1);
         if (m.kind() != Mapping.Kind.MAPPED) {
-            throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, ino, lblk, "orphan file inode " + ino + ": block " + lblk + " is not mapped");
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, ino, CorruptionException.NO_BLOCK, "orphan file inode " + ino + ": block " + lblk + " is not mapped");
         }
         return m.pblk();
     }

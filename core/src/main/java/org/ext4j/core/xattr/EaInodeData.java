@@ -15,7 +15,7 @@ final class EaInodeData {
         byte[] value = new byte[size];
         int got = FileContent.read(fs, ea, 0, value, 0, size);
         if (!(got == size)) {
-            throw new CorruptionException(CorruptionException.Structure.XATTR,
+            throw new CorruptionException(CorruptionException.Structure.XATTR, ea.ino(), CorruptionException.NO_BLOCK,
                     where + ": only " + got + " of " + size + " bytes could be read");
         }
         return value;

@@ -109,11 +109,11 @@ public final class XattrReader {
         String where = "xattr " + e.fullName() + " of inode " + owner.ino() + ": value inode " + e.valueInum();
         Inode ea = fs.inode(e.valueInum());
         if (!ea.hasFlag(InodeFlags.EXT4_EA_INODE_FL)) {
-            throw new CorruptionException(CorruptionException.Structure.XATTR,
+            throw new CorruptionException(CorruptionException.Structure.XATTR, e.valueInum(), CorruptionException.NO_BLOCK,
                     where + " lacks the EA_INODE flag");
         }
         if (!(ea.size() == e.valueSize())) {
-            throw new CorruptionException(CorruptionException.Structure.XATTR,
+            throw new CorruptionException(CorruptionException.Structure.XATTR, e.valueInum(), CorruptionException.NO_BLOCK,
                     where + " holds " + ea.size() + " bytes but the entry says " + e.valueSize());
         }
         return EaInodeData.read(fs, ea, (int) e.valueSize(), where);
