@@ -92,10 +92,7 @@ final class IomapMapping {
         }
         int bs = mount.fs.blockSize();
         try (Transaction tx = mount.transactions().begin()) {
-            Inode inode = inodes.liveInode(tx, ino);
-            if (inode.type() != FileType.REGULAR) {
-                throw new Ext4Exception(Errno.EINVAL, "inode " + ino + " is not a regular file");
-            }
+            Inode inode = liveRegularFile(tx, ino);
             if (inode.hasFlag(InodeFlags.EXT4_IMMUTABLE_FL)) {
                 throw new Ext4Exception(Errno.EPERM, "inode " + ino + " is immutable");
             }
@@ -154,10 +151,7 @@ final class IomapMapping {
         }
         int bs = mount.fs.blockSize();
         try (Transaction tx = mount.transactions().begin()) {
-            Inode inode = inodes.liveInode(tx, ino);
-            if (inode.type() != FileType.REGULAR) {
-                throw new Ext4Exception(Errno.EINVAL, "inode " + ino + " is not a regular file");
-            }
+            Inode inode = liveRegularFile(tx, ino);
             long size = inode.size();
             if (written == 0 && (!extendSize || pos <= size)) {
                 tx.abort();
@@ -179,5 +173,14 @@ final class IomapMapping {
             tx.commit();
             return size;
         }
+    }
+
+    /** Regular file {@code ino} as {@code tx} sees it (EINVAL for anything else: only files have blocks to write). */
+    private Inode liveRegularFile(Transaction tx, long ino) {
+        Inode inode = inodes.liveInode(tx, ino);
+        if (inode.type() != FileType.REGULAR) {
+            throw new Ext4Exception(Errno.EINVAL, "inode " + ino + " is not a regular file");
+        }
+        return inode;
     }
 }

@@ -42,12 +42,26 @@ final class NamespaceOperations {
         this.fileData = fileData;
     }
 
+    /** Directory {@code ino}, named by the caller (ENOTDIR when it is something else). */
+    private Inode liveDirectory(long ino) {
+        return requireDirectory(inodes.liveInode(ino));
+    }
+
+    /** Directory {@code ino} as {@code tx} sees it (ENOTDIR when it is something else). */
+    private Inode liveDirectory(Transaction tx, long ino) {
+        return requireDirectory(inodes.liveInode(tx, ino));
+    }
+
+    private static Inode requireDirectory(Inode dir) {
+        if (!dir.isDirectory()) {
+            throw new Ext4Exception(Errno.ENOTDIR, "inode " + dir.ino() + " is not a directory");
+        }
+        return dir;
+    }
+
     /** The attributes of the inode {@code name} in directory {@code parent} names (search permission needed). */
     Attributes lookup(Caller caller, long parent, byte[] name) {
-        Inode dir = inodes.liveInode(parent);
-        if (!dir.isDirectory()) {
-            throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
-        }
+        Inode dir = liveDirectory(parent);
         Namespace.checkName(name);
         Permissions.check(caller, dir, mount.xattrs, Permissions.X_OK);
         DirEntry entry = DirectoryReader.of(mount.fs, dir).lookup(name).orElseThrow(() -> new Ext4Exception(Errno.ENOENT,
@@ -61,10 +75,7 @@ final class NamespaceOperations {
     }
 
     long opendir(Caller caller, long ino) {
-        Inode dir = inodes.liveInode(ino);
-        if (!dir.isDirectory()) {
-            throw new Ext4Exception(Errno.ENOTDIR, "inode " + ino + " is not a directory");
-        }
+        Inode dir = liveDirectory(ino);
         Permissions.check(caller, dir, mount.xattrs, Permissions.R_OK);
         return openFiles.nextDirectoryHandle();
     }
@@ -103,10 +114,7 @@ final class NamespaceOperations {
         mount.requireWritable();
         long ino;
         try (Transaction tx = mount.transactions().begin()) {
-            Inode dir = inodes.liveInode(tx, parent);
-            if (!dir.isDirectory()) {
-                throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
-            }
+            Inode dir = liveDirectory(tx, parent);
             Permissions.check(caller, dir, XattrReader.of(tx), Permissions.X_OK);
             Namespace.checkName(name);
             long existing = DirectoryReader.of(tx, dir).lookup(name).map(DirEntry::ino).orElse(-1L);
@@ -205,10 +213,7 @@ final class NamespaceOperations {
         }
         long ino;
         try (Transaction tx = mount.transactions().begin()) {
-            Inode dir = inodes.liveInode(tx, parent);
-            if (!dir.isDirectory()) {
-                throw new Ext4Exception(Errno.ENOTDIR, "inode " + parent + " is not a directory");
-            }
+            Inode dir = liveDirectory(tx, parent);
             ino = mount.namespace().tmpfile(tx, caller, parent, mode, umask);
             mount.orphans.add(tx, ino);
             tx.commit();
