@@ -1,7 +1,6 @@
 package org.ext4j.core.extent;
 
 import java.util.List;
-
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.disk.Features;

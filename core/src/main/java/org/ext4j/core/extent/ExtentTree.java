@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.view.DiskView;

@@ -3,7 +3,6 @@ package org.ext4j.core.extent;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Objects;
-
 import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;

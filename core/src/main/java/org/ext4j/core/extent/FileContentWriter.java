@@ -3,7 +3,6 @@ package org.ext4j.core.extent;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
-
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.disk.Features;

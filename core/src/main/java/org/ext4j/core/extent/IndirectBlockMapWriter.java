@@ -10,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.BlockRun;
 import org.ext4j.core.disk.LittleEndian;

@@ -1,10 +1,10 @@
 package org.ext4j.core.fs;
 
-import org.ext4j.core.spi.CorruptionException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.dir.DirectoryReader;
 import org.ext4j.core.view.DiskView;
 import org.ext4j.core.alloc.GroupAccounting;

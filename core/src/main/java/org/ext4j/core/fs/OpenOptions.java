@@ -1,8 +1,7 @@
 package org.ext4j.core.fs;
 
-import org.ext4j.core.view.FsErrors;
-
 import java.time.Duration;
+import org.ext4j.core.view.FsErrors;
 
 /**
  * How to open a filesystem.

@@ -2,7 +2,6 @@ package org.ext4j.core.fs;
 
 import org.ext4j.core.view.DiskView;
 import org.ext4j.core.view.SystemZone;
-
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.spi.CorruptionException;

@@ -1,7 +1,6 @@
 package org.ext4j.core.inode;
 
 import org.ext4j.core.spi.Timestamp;
-
 import org.ext4j.core.disk.LittleEndian;
 
 /**

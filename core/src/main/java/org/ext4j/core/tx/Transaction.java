@@ -1,15 +1,13 @@
 package org.ext4j.core.tx;
 
-import org.ext4j.core.view.BlockReader;
-
-import org.ext4j.core.view.BlockCache;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.ext4j.core.view.BlockReader;
+import org.ext4j.core.view.BlockCache;
 import org.ext4j.core.view.DiskView;
 import org.ext4j.core.view.SystemZone;
 import org.ext4j.core.spi.CorruptionException;

@@ -1,7 +1,5 @@
 package org.ext4j.core.tx;
 
-import org.ext4j.core.view.BlockCache;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.ext4j.core.view.BlockCache;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.view.DiskView;
 import org.ext4j.core.spi.Errno;

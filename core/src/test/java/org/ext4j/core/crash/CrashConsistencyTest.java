@@ -1,7 +1,5 @@
 package org.ext4j.core.crash;
 
-import org.ext4j.core.testing.WriteRecorder;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.ext4j.core.testing.WriteRecorder;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;

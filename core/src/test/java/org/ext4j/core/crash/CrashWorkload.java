@@ -1,11 +1,10 @@
 package org.ext4j.core.crash;
 
-import org.ext4j.core.testing.WriteRecorder;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.ext4j.core.testing.WriteRecorder;
 import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Ext4Exception;

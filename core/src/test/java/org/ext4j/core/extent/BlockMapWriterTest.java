@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.tx.InodeStore;

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.ext4j.core.spi.CorruptionException.Structure;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.inode.Inode;
