@@ -38,9 +38,10 @@ final class AttributeChanges {
     }
 
     /**
-     * setattr(2)'s changes: mode, owner, times and size. Mode, owner and times are changed in one transaction, and with them what
-     * the kernel changes beside: chmod rewrites a POSIX access ACL to match the new mode, chown
-     * of anything but a directory drops security.capability. A size change is a truncate.
+     * setattr(2)'s changes: mode, owner, times and size. Mode, owner and times are changed in one
+     * transaction, and with them what the kernel changes beside: chmod rewrites a POSIX access ACL
+     * to match the new mode, chown of anything but a directory drops security.capability. A size
+     * change is a truncate, checked against the handle when one open for writing is given.
      */
     Attributes setattr(Caller caller, long ino, long handle, SetAttr changes) {
         mount.requireWritable();
@@ -102,11 +103,11 @@ final class AttributeChanges {
     }
 
     /**
-     * Sets the inode flags (FS_IOC_SETFLAGS), as the kernel's ext4_ioctl_setflags: the plain flags and ctime are committed
-     * first; then, when EXTENTS_FL changes, the block map is converted ({@link BlockMapMigration}).
-     * A conversion the kernel refuses (EOPNOTSUPP for an extent tree that does not fit twelve
-     * block pointers, EINVAL without the extents feature or with inline data) is refused the same
-     * way, after the other flags have changed.
+     * Sets the inode flags (FS_IOC_SETFLAGS), as the kernel's ext4_ioctl_setflags: the plain flags
+     * and ctime are committed first; then, when EXTENTS_FL changes, the block map is converted
+     * ({@link BlockMapMigration}). A conversion the kernel refuses (EOPNOTSUPP for an extent tree
+     * that does not fit twelve block pointers, EINVAL without the extents feature or with inline
+     * data) is refused the same way, after the other flags have changed.
      */
     Attributes setflags(Caller caller, long ino, int flags) {
         mount.requireWritable();

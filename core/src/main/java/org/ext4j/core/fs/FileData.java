@@ -150,8 +150,8 @@ final class FileData {
 
     /**
      * Writes through an open handle. Inline files stay inline while they fit and move to blocks
-     * when they stop fitting; a write by a caller without CAP_FSETID (not root) clears setuid, and setgid when
-     * group-execute is set, as the kernel's file_remove_privs does.
+     * when they stop fitting; a write by a caller without CAP_FSETID (not root) clears setuid, and
+     * setgid when group-execute is set, as the kernel's file_remove_privs does.
      */
     int write(Caller caller, long ino, long handle, long offset, byte[] src, int srcOff, int len) {
         mount.requireWritable();
@@ -246,14 +246,15 @@ final class FileData {
     }
 
     /**
-     * Preallocates, punches, zeroes or shifts a range. Default and KEEP_SIZE preallocate unwritten extents; PUNCH_HOLE (with
-     * KEEP_SIZE) frees blocks; ZERO_RANGE zeroes; COLLAPSE_RANGE removes a block-aligned range
-     * and INSERT_RANGE opens a hole, moving what follows. The checks run in the kernel's order:
-     * vfs_fallocate's (range, mode combination, write access, append-only and immutable, file
-     * type, s_maxbytes) refuse with nothing changed; after them, as in ext4_fallocate, an inline
-     * file moves to blocks and the call counts as a modification (setuid/setgid dropped for a
-     * caller without CAP_FSETID, mtime and ctime set) which stays even when the mode's own
-     * checks (extent-mapped file, alignment, i_size) then refuse it, as kernel 6.18 does.
+     * Preallocates, punches, zeroes or shifts a range. Default and KEEP_SIZE preallocate unwritten
+     * extents; PUNCH_HOLE (with KEEP_SIZE) frees blocks; ZERO_RANGE zeroes; COLLAPSE_RANGE removes
+     * a block-aligned range and INSERT_RANGE opens a hole, moving what follows. The checks run in
+     * the kernel's order: vfs_fallocate's (range, mode combination, write access, append-only and
+     * immutable, file type, s_maxbytes) refuse with nothing changed; after them, as in
+     * ext4_fallocate, an inline file moves to blocks and the call counts as a modification
+     * (setuid/setgid dropped for a caller without CAP_FSETID, mtime and ctime set) which stays even
+     * when the mode's own checks (extent-mapped file, alignment, i_size) then refuse it, as kernel
+     * 6.18 does.
      */
     void fallocate(Caller caller, long ino, long handle, int mode, long offset, long length) {
         mount.requireWritable();

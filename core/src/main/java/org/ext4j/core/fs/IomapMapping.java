@@ -140,9 +140,9 @@ final class IomapMapping {
 
     /**
      * Completes a write the kernel made to the mapped blocks: converts them from unwritten and
-     * moves i_size when asked. Nothing on the device is touched: zeroing the old last block past i_size
-     * before an extending write is the kernel's part (its page cache may still hold that block
-     * dirty, and completions arrive in any order).
+     * moves i_size when asked. Nothing on the device is touched: zeroing the old last block past
+     * i_size before an extending write is the kernel's part (its page cache may still hold that
+     * block dirty, and completions arrive in any order).
      */
     long ioend(long ino, long pos, long written, boolean extendSize) {
         mount.requireWritable();

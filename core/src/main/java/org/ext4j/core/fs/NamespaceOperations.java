@@ -81,11 +81,11 @@ final class NamespaceOperations {
     }
 
     /**
-     * Lists a directory from {@code offset}. An indexed directory is listed in hash order with hash cookies, any other in
-     * on-disk order with positions plus one as cookies ({@link DirectoryReader#readdirFromCookie}).
-     * Names sharing a full hash share a cookie, so they are returned in one call, even past
-     * {@code maxEntries} when they alone exceed it; each but the last carries the group's own
-     * cookie, as the kernel's d_off does.
+     * Lists a directory from {@code offset}. An indexed directory is listed in hash order with hash
+     * cookies, any other in on-disk order with positions plus one as cookies ({@link
+     * DirectoryReader#readdirFromCookie}). Names sharing a full hash share a cookie, so they are
+     * returned in one call, even past {@code maxEntries} when they alone exceed it; each but the
+     * last carries the group's own cookie, as the kernel's d_off does.
      */
     List<DirectoryEntry> readdir(long ino, long handle, long offset, int maxEntries) {
         if (offset < 0) {
@@ -149,8 +149,8 @@ final class NamespaceOperations {
     }
 
     /**
-     * Gives inode {@code ino} another name. Linking an O_TMPFILE inode (opened without O_EXCL) gives it its first name
-     * and takes it off the orphan list in the same transaction.
+     * Gives inode {@code ino} another name. Linking an O_TMPFILE inode (opened without O_EXCL)
+     * gives it its first name and takes it off the orphan list in the same transaction.
      */
     Attributes link(Caller caller, long ino, long newParent, byte[] newName) {
         mount.requireWritable();
@@ -203,8 +203,9 @@ final class NamespaceOperations {
     }
 
     /**
-     * Creates an unnamed file in {@code parent} and opens it. The new inode goes on the orphan list in the transaction that allocates it,
-     * so a crash while it is open frees it at the next read-write open.
+     * Creates an unnamed file in {@code parent} and opens it. The new inode goes on the orphan list
+     * in the transaction that allocates it, so a crash while it is open frees it at the next
+     * read-write open.
      */
     WritableFileSystem.Created tmpfile(Caller caller, long parent, int mode, int umask, int flags) {
         mount.requireWritable();
