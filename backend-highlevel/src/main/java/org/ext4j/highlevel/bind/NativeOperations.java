@@ -603,9 +603,9 @@ final class NativeOperations {
     }
 
     /**
-     * The negative errno for a failure. The core's ENOSYS concerns one case (an attribute it
-     * cannot change yet); passed on, the kernel would stop sending that request for the whole
-     * mount, so it becomes EOPNOTSUPP.
+     * The negative errno for a failure. The core raises no ENOSYS today; should one appear, it
+     * would concern one case, and passed on the kernel would stop sending that request for the
+     * whole mount, so it becomes EOPNOTSUPP.
      */
     private int fail(Operation op, Throwable t) {
         if (t instanceof Ext4Exception e) {
