@@ -25,7 +25,7 @@ final class MountState {
     private final Clock clock;
     /** Told when a write, fallocate or truncate dropped setuid/setgid (see {@link #told}). */
     private volatile LongConsumer privilegesDropped = ino -> { };
-    private Writers writers;
+    private volatile Writers writers;
     private Namespace namespace;
 
     MountState(Ext4FileSystem fs, Clock clock) {
@@ -53,12 +53,19 @@ final class MountState {
         }
     }
 
-    /** The allocator and writers, made on first use. */
-    synchronized Writers writers() {
-        if (writers == null) {
-            writers = Writers.of(fs);
+    /** The allocator and writers, made on first use (every write asks: no lock once they exist). */
+    Writers writers() {
+        Writers w = writers;
+        if (w == null) {
+            synchronized (this) {
+                w = writers;
+                if (w == null) {
+                    w = Writers.of(fs);
+                    writers = w;
+                }
+            }
         }
-        return writers;
+        return w;
     }
 
     /** The namespace rules over the real writers, made on first write. */
