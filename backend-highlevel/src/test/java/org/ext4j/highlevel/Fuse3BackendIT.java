@@ -15,7 +15,7 @@ import org.ext4j.core.backend.MountHandle;
 import org.ext4j.core.backend.MountOptionParser;
 import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.backend.Volume;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.host.HostOs;
 import org.ext4j.core.host.ImageLock;
 import org.ext4j.core.testing.Debugfs;
@@ -46,7 +46,7 @@ class Fuse3BackendIT {
         MountOptions options = MountOptionParser.parse(MountOptions.readWrite(image.toString()),
                 List.of("noexec,noatime,commit=1"), fuse3);
         ImageLock lock = ImageLock.acquire(image);
-        Ext4Volume volume = Ext4Volume.open(image, options.openOptions());
+        PosixFileSystem volume = PosixFileSystem.open(image, options.openOptions());
         MountHandle mount = fuse3.mount(new Volume(volume, image, lock), mnt, options);
         try {
             assertTrue(mount.isMounted());
@@ -76,7 +76,7 @@ class Fuse3BackendIT {
         Path mnt = Files.createDirectory(temp.resolve("full"));
         Files.writeString(mnt.resolve("already-here"), "x");
         MountOptions ro = MountOptions.readOnly(image.toString());
-        Ext4Volume volume = Ext4Volume.open(image, ro.openOptions());
+        PosixFileSystem volume = PosixFileSystem.open(image, ro.openOptions());
         try {
             IOException e = assertThrows(IOException.class, () -> fuse3.mount(new Volume(volume, image, null), mnt, ro));
             assertEquals("mount point " + mnt + " is not empty (mount over it with -o nonempty)", e.getMessage());
@@ -84,7 +84,7 @@ class Fuse3BackendIT {
             volume.close();
         }
         MountOptions nonempty = ro.withAllowNonEmpty(true);
-        MountHandle mount = fuse3.mount(new Volume(Ext4Volume.open(image, nonempty.openOptions()), image, null), mnt,
+        MountHandle mount = fuse3.mount(new Volume(PosixFileSystem.open(image, nonempty.openOptions()), image, null), mnt,
                 nonempty);
         try {
             assertTrue(Files.isDirectory(mnt.resolve("lost+found")), "the image's root shows");

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.testing.Mounter;
 
@@ -45,7 +45,7 @@ final class HighLevelTestSupport {
 
     /** Opens {@code image} and mounts it through the fuse3 backend with {@code options}. */
     static HighLevelMount mount(Path image, Path dir, HighLevelOptions options) throws Exception {
-        Ext4Volume volume = Ext4Volume.open(image, options.readOnly() ? OpenOptions.READ_ONLY : OpenOptions.READ_WRITE);
+        PosixFileSystem volume = PosixFileSystem.open(image, options.readOnly() ? OpenOptions.READ_ONLY : OpenOptions.READ_WRITE);
         try {
             return HighLevelBackend.mount(volume, dir, options);
         } catch (Exception e) {

@@ -5,7 +5,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 
 /**
@@ -20,7 +20,7 @@ public final class VolumeMountMain {
 
     public static void main(String[] args) throws Exception {
         HighLevelOptions options = HighLevelOptions.readWrite(args[0]).parse(Arrays.asList(args).subList(2, args.length));
-        Ext4Volume volume = Ext4Volume.open(Path.of(args[0]),
+        PosixFileSystem volume = PosixFileSystem.open(Path.of(args[0]),
                 options.readOnly() ? OpenOptions.READ_ONLY : OpenOptions.READ_WRITE);
         HighLevelMount mount = HighLevelBackend.mount(volume, Path.of(args[1]), options);
         System.out.println("mounted");

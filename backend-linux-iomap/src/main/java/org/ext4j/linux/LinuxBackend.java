@@ -14,7 +14,7 @@ import org.ext4j.core.backend.MountHandle;
 import org.ext4j.core.backend.MountOption;
 import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.backend.Volume;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.host.HostOs;
 import org.ext4j.core.host.ImageLock;
 import org.ext4j.core.spi.InodeFileSystem;
@@ -236,7 +236,7 @@ public final class LinuxBackend implements Backend {
         ImageLock lock = options.readOnly() ? null : ImageLock.acquire(image);
         try {
             LinuxMountOptions served = options;
-            Ext4Volume volume = Ext4Volume.open(image, options.common().openOptions());
+            PosixFileSystem volume = PosixFileSystem.open(image, options.common().openOptions());
             try {
                 if (ImageLock.isBlockDevice(image)) {
                     served = asBlockDevice(options, image, volume);

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.ext4j.core.backend.OwnerOverride;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.Tools;
@@ -104,7 +104,7 @@ class FskitRulesIT {
 
     private void assertMountFails(HighLevelPort port) throws Exception {
         Path mnt = Files.createDirectory(volumes.resolve("DISK"));
-        Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+        PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE);
         try {
             IOException e = assertThrows(IOException.class, () -> HighLevelBackend.mount(volume, mnt,
                     fskit().common(), port, System.err));
@@ -115,7 +115,7 @@ class FskitRulesIT {
     }
 
     private HighLevelMount mount(Path mnt, HighLevelPort port) throws Exception {
-        Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+        PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE);
         MacFuseOptions o = fskit();
         return HighLevelBackend.mount(new OwnerOverride(volume, o.ownerUid(), o.ownerGid()), mnt, o.common(), port,
                 System.err);

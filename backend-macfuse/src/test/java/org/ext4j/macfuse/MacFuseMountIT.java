@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.spi.StatFs;
 import org.ext4j.core.testing.Debugfs;
@@ -49,7 +49,7 @@ class MacFuseMountIT {
         }
         assertFalse(MacFuseTestSupport.isMountPoint(mnt));
         ImageFactory.requireClean(image);
-        try (Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_ONLY)) {
+        try (PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_ONLY)) {
             StatFs s = volume.statfs();
             assertEquals(s.blocks() * s.blockSize(), total, "statfs through struct statfs: f_blocks * f_bsize");
         }

@@ -1,7 +1,7 @@
 package org.ext4j.macfuse;
 
 import java.nio.file.Path;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.highlevel.HighLevelMount;
 
@@ -19,7 +19,7 @@ public final class MacFuseMountMain {
         Path mountpoint = Path.of(args[1]);
         Path volumes = Path.of(args[2]);
         MacFuseOptions options = MacFuseTestSupport.fskitAsMacUser(image, mountpoint.getFileName().toString());
-        HighLevelMount mount = MacFuseBackend.mount(Ext4Volume.open(image, OpenOptions.READ_WRITE), mountpoint, options,
+        HighLevelMount mount = MacFuseBackend.mount(PosixFileSystem.open(image, OpenOptions.READ_WRITE), mountpoint, options,
                 Shim.host(volumes), System.err);
         System.out.println("mounted");
         System.out.flush();

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.testing.Mounter;
 import org.ext4j.highlevel.HighLevelMount;
@@ -52,7 +52,7 @@ final class MacFuseTestSupport {
 
     /** Opens {@code image} and mounts it through macFUSE's ABI (the shim) with {@code options}. */
     static HighLevelMount mount(Path image, Path dir, MacFuseOptions options, Path volumes) throws Exception {
-        Ext4Volume volume = Ext4Volume.open(image, options.common().readOnly() ? OpenOptions.READ_ONLY
+        PosixFileSystem volume = PosixFileSystem.open(image, options.common().readOnly() ? OpenOptions.READ_ONLY
                 : OpenOptions.READ_WRITE);
         try {
             return MacFuseBackend.mount(volume, dir, options, Shim.host(volumes), System.err);

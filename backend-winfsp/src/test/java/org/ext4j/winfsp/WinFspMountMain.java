@@ -1,7 +1,7 @@
 package org.ext4j.winfsp;
 
 import java.nio.file.Path;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.highlevel.HighLevelMount;
 
@@ -19,7 +19,7 @@ public final class WinFspMountMain {
         Path drives = Path.of(args[1]);
         MountPoint letter = MountPoint.parse(args[2]);
         WinFspHost host = Shim.host(drives, WinFspTestSupport.WINDOWS_UID, WinFspTestSupport.WINDOWS_GID);
-        HighLevelMount mount = WinFspBackend.mount(Ext4Volume.open(image, OpenOptions.READ_WRITE), letter,
+        HighLevelMount mount = WinFspBackend.mount(PosixFileSystem.open(image, OpenOptions.READ_WRITE), letter,
                 WinFspOptions.defaults(image.toString(), "DISK"), host, System.err);
         System.out.println("mounted");
         System.out.flush();

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.testing.Mounter;
 import org.ext4j.highlevel.HighLevelMount;
@@ -44,7 +44,7 @@ final class WinFspTestSupport {
     /** Opens {@code image} and mounts it through WinFsp's ABI (the shim) on {@code where}. */
     static HighLevelMount mount(Path image, MountPoint where, WinFspOptions options, WinFspHost host)
             throws Exception {
-        Ext4Volume volume = Ext4Volume.open(image, options.common().readOnly() ? OpenOptions.READ_ONLY
+        PosixFileSystem volume = PosixFileSystem.open(image, options.common().readOnly() ? OpenOptions.READ_ONLY
                 : OpenOptions.READ_WRITE);
         try {
             return WinFspBackend.mount(volume, where, options, host, System.err);

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.WritableFileSystem;
@@ -68,7 +68,7 @@ public class MetadataWorkloadBenchmark {
     @Benchmark
     public long createWriteFsyncUnlink() throws IOException {
         long written = 0;
-        try (Ext4Volume v = Ext4Volume.open(image, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem v = PosixFileSystem.open(image, OpenOptions.READ_WRITE)) {
             long[] dirs = new long[20];
             for (int d = 0; d < dirs.length; d++) {
                 dirs[d] = v.mkdir(Caller.ROOT, 2, name("d" + d), 0755).ino();

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.fs.PosixFileSystem;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import picocli.CommandLine.Command;
@@ -46,7 +46,7 @@ public final class CatCommand implements Callable<Integer> {
         OutputStream out = main.binaryOut();
         spec.commandLine().getOut().flush();
         for (ImagePath target : targets) {
-            try (Ext4Volume volume = ImageOpener.open(target.image())) {
+            try (PosixFileSystem volume = ImageOpener.open(target.image())) {
                 Attributes a = new PathWalker(volume, Caller.ROOT).resolve(target.path(), true);
                 if (a.type() == FileType.DIRECTORY) {
                     throw new CommandFailure(target.toString(), "Is a directory (use 'ext4j ls' to list it)");
@@ -55,7 +55,7 @@ public final class CatCommand implements Callable<Integer> {
                     throw new CommandFailure(target.toString(), "is a " + ModeString.typeName(a.type(), a.size())
                             + ", which has no content in the image");
                 }
-                FileReader.copy(volume, a, out, null);
+                ImageFileReader.copy(volume, a, out, null);
                 out.flush();
             } catch (IOException | RuntimeException e) {
                 failed = true;

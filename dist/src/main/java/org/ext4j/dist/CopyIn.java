@@ -22,9 +22,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.core.inode.FileType;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.fs.PosixFileSystem;
+import org.ext4j.core.spi.FileType;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
@@ -56,11 +56,11 @@ final class CopyIn {
         void warn(String message);
     }
 
-    private final Ext4Volume fs;
+    private final PosixFileSystem fs;
     private final boolean recursive;
     private final boolean preserve;
     private final Failures failures;
-    private final FileReader.Progress progress;
+    private final ImageFileReader.Progress progress;
     private final int umask;
     private final String image;
     private final byte[] chunk = new byte[CHUNK];
@@ -69,7 +69,7 @@ final class CopyIn {
     /** Image inode already made for each multiply-linked host inode, keyed "dev:ino". */
     private final Map<String, Long> linked = new HashMap<>();
 
-    CopyIn(Ext4Volume fs, String image, boolean recursive, boolean preserve, FileReader.Progress progress,
+    CopyIn(PosixFileSystem fs, String image, boolean recursive, boolean preserve, ImageFileReader.Progress progress,
             Failures failures) {
         this.fs = fs;
         this.image = image;

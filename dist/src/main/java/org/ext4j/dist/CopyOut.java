@@ -23,8 +23,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.ext4j.core.inode.FileType;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.FileType;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.DirectoryEntry;
@@ -46,14 +46,14 @@ final class CopyOut {
 
     private final boolean preserve;
     private final boolean root;
-    private final FileReader.Progress progress;
+    private final ImageFileReader.Progress progress;
     private final Failures failures;
     private boolean xattrWarned;
 
     /** Copies already made of multiply-linked inodes, per image, so later names become hard links. */
     private final Map<WritableFileSystem, Map<Long, Path>> copiedLinks = new HashMap<>();
 
-    CopyOut(boolean preserve, boolean root, FileReader.Progress progress, Failures failures) {
+    CopyOut(boolean preserve, boolean root, ImageFileReader.Progress progress, Failures failures) {
         this.preserve = preserve;
         this.root = root;
         this.progress = progress;
@@ -80,7 +80,7 @@ final class CopyOut {
             }
             try {
                 if (a.type() == FileType.REGULAR) {
-                    sum += FileReader.dataBytes(fs, a);
+                    sum += ImageFileReader.dataBytes(fs, a);
                 } else if (a.type() == FileType.DIRECTORY && recursive) {
                     for (DirectoryEntry e : DirectoryListing.read(fs, a.ino())) {
                         if (!DirectoryListing.isDotOrDotDot(e)) {
@@ -152,7 +152,10 @@ final class CopyOut {
     private void enter(WritableFileSystem fs, String image, String path, Attributes a, Path target, Set<Long> visited,
             Deque<OpenDirectory> open) {
         try {
-            CorruptionException.check(visited.add(a.ino()), "directory inode " + a.ino() + " appears twice in the tree at " + path);
+            if (!visited.add(a.ino())) {
+                throw new CorruptionException(CorruptionException.Structure.DIRECTORY, a.ino(), CorruptionException.NO_BLOCK,
+                        "directory inode " + a.ino() + " appears twice in the tree at " + path);
+            }
             if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectory(target);
             }
@@ -179,7 +182,7 @@ final class CopyOut {
                         // A device or fifo in the way (cp IMG:/f /dev/null) has no holes and keeps its
                         // own attributes: it gets every byte, and nothing else.
                         try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE)) {
-                            FileReader.copy(fs, a, out, progress);
+                            ImageFileReader.copy(fs, a, out, progress);
                         }
                         return;
                     }
@@ -225,7 +228,7 @@ final class CopyOut {
         }
         try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            FileReader.copySparse(fs, a, out, progress);
+            ImageFileReader.copySparse(fs, a, out, progress);
             if (out.size() < a.size()) {
                 // A final hole: the size is set with ftruncate, which FileChannel only does to shrink.
                 try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw")) {

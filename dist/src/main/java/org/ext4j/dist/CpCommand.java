@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.fs.PosixFileSystem;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
@@ -30,7 +30,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code ext4j cp}: copies files and trees out of an image onto the host, like cp(1). */
+/** {@code ext4j cp}: copies files and trees out of an image onto the host, or from the host into an image, like cp(1). */
 @Command(name = "cp", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Copy files and directories out of an ext4 image, or into one (like cp).",
         synopsisHeading = ManPage.SYNOPSIS, descriptionHeading = ManPage.DESCRIPTION,
@@ -113,12 +113,12 @@ public final class CpCommand implements Callable<Integer> {
             throw new CommandFailure(destOperand, "target is not a directory (several sources need an existing directory)");
         }
         root = HostSystem.isRoot();
-        Map<Path, Ext4Volume> volumes = new LinkedHashMap<>();
+        Map<Path, PosixFileSystem> volumes = new LinkedHashMap<>();
         try {
             List<Source> resolved = new ArrayList<>();
             for (ImagePath source : sources) {
                 try {
-                    Ext4Volume volume = volumes.get(source.image());
+                    PosixFileSystem volume = volumes.get(source.image());
                     if (volume == null) {
                         volume = ImageOpener.open(source.image());
                         volumes.put(source.image(), volume);
@@ -134,7 +134,7 @@ public final class CpCommand implements Callable<Integer> {
             }
             // Data bytes, each inode once per image: what the host must take, and the progress total.
             long need = 0;
-            Map<Ext4Volume, Set<Long>> counted = new HashMap<>();
+            Map<PosixFileSystem, Set<Long>> counted = new HashMap<>();
             for (Source s : resolved) {
                 need += CopyOut.dataBytes(s.volume(), s.attributes(), recursive,
                         counted.computeIfAbsent(s.volume(), k -> new HashSet<>()));
@@ -164,7 +164,7 @@ public final class CpCommand implements Callable<Integer> {
                 bar.finish();
             }
         } finally {
-            for (Ext4Volume v : volumes.values()) {
+            for (PosixFileSystem v : volumes.values()) {
                 v.close();
             }
         }
@@ -188,7 +188,7 @@ public final class CpCommand implements Callable<Integer> {
         }
         root = HostSystem.isRoot();
         try (ImageLock lock = ImageOpener.lockForWriting(dest.image());
-                Ext4Volume volume = ImageOpener.openWritable(dest.image())) {
+                PosixFileSystem volume = ImageOpener.openWritable(dest.image())) {
             String destPath = dest.path();
             Attributes destDir = null;
             try {
@@ -254,7 +254,7 @@ public final class CpCommand implements Callable<Integer> {
     }
 
     /** A resolved command-line source. */
-    private record Source(ImagePath path, Ext4Volume volume, Attributes attributes) {
+    private record Source(ImagePath path, PosixFileSystem volume, Attributes attributes) {
     }
 
     /**

@@ -15,7 +15,7 @@ import org.ext4j.core.backend.Backends;
 import org.ext4j.core.backend.MountHandle;
 import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.backend.Volume;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.host.HostOs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -117,7 +117,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("== ext4j mount " + image + " " + mnt + "  (read-only, backend " + backend.name() + ") ==");
             out.flush();
             MountOptions options = MountOptions.readOnly(image.toString());
-            Ext4Volume volume = ImageOpener.open(image, options.openOptions());
+            PosixFileSystem volume = ImageOpener.open(image, options.openOptions());
             MountHandle handle;
             try {
                 handle = backend.mount(new Volume(volume, image, null), mnt, options);

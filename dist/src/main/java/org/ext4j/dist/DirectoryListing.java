@@ -33,7 +33,10 @@ public final class DirectoryListing {
                 }
                 long next = batch.get(batch.size() - 1).nextOffset();
                 // A cookie that does not move would list the same entries forever.
-                CorruptionException.check(next != offset, "directory inode " + ino + ": readdir made no progress at cookie " + offset);
+                if (next == offset) {
+                    throw new CorruptionException(CorruptionException.Structure.DIRECTORY, ino, CorruptionException.NO_BLOCK,
+                            "directory inode " + ino + ": readdir made no progress at cookie " + offset);
+                }
                 all.addAll(batch);
                 offset = next;
             }

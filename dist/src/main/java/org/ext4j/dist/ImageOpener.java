@@ -3,7 +3,7 @@ package org.ext4j.dist;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.host.ImageLock;
 
@@ -17,7 +17,7 @@ public final class ImageOpener {
      *
      * @throws CommandFailure naming the image when it is missing, unreadable, not ext4 or damaged
      */
-    public static Ext4Volume open(Path image) {
+    public static PosixFileSystem open(Path image) {
         return open(image, OpenOptions.READ_ONLY);
     }
 
@@ -26,7 +26,7 @@ public final class ImageOpener {
      *
      * @throws CommandFailure naming the image when it is missing, unreadable, not ext4 or damaged
      */
-    public static Ext4Volume open(Path image, OpenOptions options) {
+    public static PosixFileSystem open(Path image, OpenOptions options) {
         String name = image.toString();
         if (!Files.exists(image)) {
             throw new CommandFailure(name, "no such image file (give the path of an ext4 image or block device)");
@@ -38,7 +38,7 @@ public final class ImageOpener {
             throw new CommandFailure(name, "permission denied (the image file is not readable by you)");
         }
         try {
-            return Ext4Volume.open(image, options);
+            return PosixFileSystem.open(image, options);
         } catch (IOException | RuntimeException e) {
             throw CommandFailure.of(name, name, e);
         }
@@ -50,7 +50,7 @@ public final class ImageOpener {
      *
      * @throws CommandFailure naming the image and why it cannot be written
      */
-    public static Ext4Volume openWritable(Path image) {
+    public static PosixFileSystem openWritable(Path image) {
         return openWritable(image, OpenOptions.READ_WRITE);
     }
 
@@ -79,7 +79,7 @@ public final class ImageOpener {
      *
      * @throws CommandFailure naming the image and why it cannot be written
      */
-    public static Ext4Volume openWritable(Path image, OpenOptions options) {
+    public static PosixFileSystem openWritable(Path image, OpenOptions options) {
         String name = image.toString();
         if (!Files.exists(image)) {
             throw new CommandFailure(name, "no such image file (give the path of an ext4 image or block device)");
@@ -90,9 +90,9 @@ public final class ImageOpener {
         if (!Files.isWritable(image)) {
             throw new CommandFailure(name, "permission denied (the image file is not writable by you)");
         }
-        Ext4Volume volume;
+        PosixFileSystem volume;
         try {
-            volume = Ext4Volume.open(image, options);
+            volume = PosixFileSystem.open(image, options);
         } catch (IOException | RuntimeException e) {
             throw CommandFailure.of(name, name, e);
         }

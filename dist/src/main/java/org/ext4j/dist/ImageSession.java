@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.host.ImageLock;
 
 /**
@@ -14,7 +14,7 @@ import org.ext4j.core.host.ImageLock;
  * name it, and all closed (their changes flushed) at the end.
  */
 final class ImageSession implements AutoCloseable {
-    private final Map<Path, Ext4Volume> volumes = new LinkedHashMap<>();
+    private final Map<Path, PosixFileSystem> volumes = new LinkedHashMap<>();
     /** The write lock of each open image, released after its volume is closed. */
     private final List<ImageLock> locks = new ArrayList<>();
 
@@ -23,8 +23,8 @@ final class ImageSession implements AutoCloseable {
      *
      * @throws CommandFailure when it cannot be opened for writing
      */
-    Ext4Volume volume(Path image) {
-        Ext4Volume v = volumes.get(image);
+    PosixFileSystem volume(Path image) {
+        PosixFileSystem v = volumes.get(image);
         if (v == null) {
             ImageLock lock = ImageOpener.lockForWriting(image);
             try {
@@ -43,7 +43,7 @@ final class ImageSession implements AutoCloseable {
     @Override
     public void close() throws IOException {
         IOException first = null;
-        for (Ext4Volume v : volumes.values()) {
+        for (PosixFileSystem v : volumes.values()) {
             try {
                 v.close();
             } catch (IOException e) {

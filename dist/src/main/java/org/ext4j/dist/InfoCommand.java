@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.journal.RecoveryResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,7 +47,7 @@ public final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (Ext4Volume volume = ImageOpener.open(image)) {
+        try (PosixFileSystem volume = ImageOpener.open(image)) {
             PrintWriter out = spec.commandLine().getOut();
             print(out, volume);
             out.flush();
@@ -55,7 +55,7 @@ public final class InfoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void print(PrintWriter out, Ext4Volume volume) {
+    private void print(PrintWriter out, PosixFileSystem volume) {
         Ext4FileSystem fs = volume.fileSystem();
         Superblock sb = fs.superblock();
         line(out, "Filesystem volume name", sb.volumeName().isEmpty() ? "<none>" : sb.volumeName());
@@ -164,7 +164,7 @@ public final class InfoCommand implements Callable<Integer> {
         return "unknown (" + version + ")";
     }
 
-    private static String mode(Ext4Volume volume, Superblock sb) {
+    private static String mode(PosixFileSystem volume, Superblock sb) {
         StringBuilder s = new StringBuilder("read-only");
         String reason = volume.readOnlyReason();
         if ("opened read-only".equals(reason)) {

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.fs.PosixFileSystem;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
@@ -66,7 +66,7 @@ public final class LnCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "a symbolic link needs a non-empty TARGET");
         }
         try (ImageSession images = new ImageSession()) {
-            Ext4Volume fs = images.volume(link.image());
+            PosixFileSystem fs = images.volume(link.image());
             String baseName = symbolic ? baseName(target) : existing.baseName();
             ImagePlace place = placeOf(fs, link.path(), baseName);
             if (symbolic) {
@@ -85,7 +85,7 @@ public final class LnCommand implements Callable<Integer> {
     }
 
     /** Where the link goes: inside LINKPATH when it is a directory, else LINKPATH itself. */
-    private static ImagePlace placeOf(Ext4Volume fs, String linkPath, String baseName) {
+    private static ImagePlace placeOf(PosixFileSystem fs, String linkPath, String baseName) {
         try {
             Attributes d = new PathWalker(fs, Caller.ROOT).resolve(linkPath, true);
             if (d.type() == FileType.DIRECTORY) {

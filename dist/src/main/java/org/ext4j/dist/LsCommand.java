@@ -11,8 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.fs.PosixFileSystem;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.CorruptionException;
@@ -97,7 +97,7 @@ public final class LsCommand implements Callable<Integer> {
                 fail(new CommandFailure(operand, e.getMessage()));
                 continue;
             }
-            try (Ext4Volume volume = ImageOpener.open(target.image())) {
+            try (PosixFileSystem volume = ImageOpener.open(target.image())) {
                 listOperand(volume, target, headers);
             } catch (CommandFailure f) {
                 fail(f);
@@ -144,7 +144,10 @@ public final class LsCommand implements Callable<Integer> {
     private List<Subdirectory> listDirectory(InodeFileSystem fs, ImagePath target, String path, Attributes dir, boolean header,
             Set<Long> visited) {
         // Directories cannot be hard-linked, so meeting one twice means the image loops.
-        CorruptionException.check(visited.add(dir.ino()), "directory inode " + dir.ino() + " appears twice in the tree at " + path);
+        if (!visited.add(dir.ino())) {
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, dir.ino(), CorruptionException.NO_BLOCK,
+                    "directory inode " + dir.ino() + " appears twice in the tree at " + path);
+        }
         if (header) {
             if (printedSomething) {
                 out.println();

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.fs.PosixFileSystem;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
@@ -78,7 +78,7 @@ public final class MkdirCommand implements Callable<Integer> {
         return failed ? Main.EXIT_FAILURE : 0;
     }
 
-    private void make(Ext4Volume fs, String path, int mode, int umask) {
+    private void make(PosixFileSystem fs, String path, int mode, int umask) {
         if (!parents) {
             ImagePlace place = ImagePlace.of(fs, path);
             Attributes made = fs.mkdir(Caller.ROOT, place.parent().ino(), place.nameBytes(), mode);
@@ -116,7 +116,7 @@ public final class MkdirCommand implements Callable<Integer> {
     }
 
     /** mkdir(2) may drop bits such as setgid; -m asks for exactly MODE, so mkdir(1) chmods afterwards, and so does this. */
-    private static void fixMode(Ext4Volume fs, Attributes made, int mode) {
+    private static void fixMode(PosixFileSystem fs, Attributes made, int mode) {
         if (made.permissions() != mode) {
             fs.setattr(Caller.ROOT, made.ino(), -1, SetAttr.chmod(mode));
         }

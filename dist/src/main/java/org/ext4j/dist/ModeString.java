@@ -1,6 +1,6 @@
 package org.ext4j.dist;
 
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 
 /** The ten-character mode column of {@code ls -l} and {@code stat}, e.g. "drwxr-sr-t". */
 public final class ModeString {

@@ -16,7 +16,7 @@ import org.ext4j.core.backend.MountHandle;
 import org.ext4j.core.backend.MountOptionParser;
 import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.backend.Volume;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.host.HostOs;
 import org.ext4j.core.host.ImageLock;
 import picocli.CommandLine.Command;
@@ -173,7 +173,7 @@ public final class MountCommand implements Callable<Integer> {
                     + "first: ext4j umount " + mountpoint + ")");
         }
         ImageLock lock = lock(opts);
-        Ext4Volume volume;
+        PosixFileSystem volume;
         try {
             // The clear errors of a missing, unreadable, damaged or (for rw) unwritable image, before mounting.
             volume = opts.readOnly() ? ImageOpener.open(image, opts.openOptions())

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.fs.PosixFileSystem;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
@@ -59,7 +59,7 @@ public final class MvCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void move(Ext4Volume fs, ImagePath src, ImagePath dst) {
+    private static void move(PosixFileSystem fs, ImagePath src, ImagePath dst) {
         ImagePlace from = ImagePlace.of(fs, src.path());
         Attributes moving = from.lookup(fs).orElseThrow(() -> new Ext4Exception(Errno.ENOENT, null));
         ImagePlace to;

@@ -44,9 +44,15 @@ final class NameText {
      */
     static Path hostChild(Path dir, byte[] name, String what) {
         boolean dots = name.length == 1 && name[0] == '.' || name.length == 2 && name[0] == '.' && name[1] == '.';
-        CorruptionException.check(name.length > 0 && !dots, "a directory entry is named '" + name(name) + "'");
+        if (!(name.length > 0 && !dots)) {
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY,
+                    "a directory entry is named '" + name(name) + "'");
+        }
         for (byte b : name) {
-            CorruptionException.check(b != '/' && b != 0, "the directory entry name holds a " + (b == 0 ? "NUL byte" : "'/'"));
+            if (!(b != '/' && b != 0)) {
+                throw new CorruptionException(CorruptionException.Structure.DIRECTORY,
+                        "the directory entry name holds a " + (b == 0 ? "NUL byte" : "'/'"));
+            }
         }
         String text = decode(name, what, "name");
         try {
@@ -65,10 +71,16 @@ final class NameText {
      * @throws CommandFailure when the target is not UTF-8 or the host encoding cannot hold it
      */
     static Path hostTarget(byte[] target, String what) {
-        CorruptionException.check(target.length > 0, "the symbolic link target is empty");
+        if (!(target.length > 0)) {
+            throw new CorruptionException(CorruptionException.Structure.SYMLINK,
+                    "the symbolic link target is empty");
+        }
         for (int i = 0; i < target.length; i++) {
-            CorruptionException.check(target[i] != 0, "the symbolic link target '" + target(target)
+            if (!(target[i] != 0)) {
+                throw new CorruptionException(CorruptionException.Structure.SYMLINK,
+                        "the symbolic link target '" + target(target)
                     + "' holds a NUL byte at offset " + i);
+            }
         }
         String text = decode(target, what, "symbolic link target");
         try {

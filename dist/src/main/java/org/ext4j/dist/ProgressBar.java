@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
  * One self-overwriting status line on a terminal's stderr: bytes done of the total, percent,
  * rate and time left. It stays silent for the first second, so quick copies print nothing.
  */
-final class ProgressBar implements FileReader.Progress {
+final class ProgressBar implements ImageFileReader.Progress {
     private static final long QUIET_NANOS = 1_000_000_000L;
     private static final long REDRAW_NANOS = 200_000_000L;
 

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.fs.PosixFileSystem;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.CorruptionException;
@@ -73,7 +73,7 @@ public final class RmCommand implements Callable<Integer> {
         return failed ? Main.EXIT_FAILURE : 0;
     }
 
-    private void remove(Ext4Volume fs, ImagePath p) {
+    private void remove(PosixFileSystem fs, ImagePath p) {
         ImagePlace place;
         try {
             place = ImagePlace.of(fs, p.path());
@@ -128,7 +128,7 @@ public final class RmCommand implements Callable<Integer> {
      * be removed is reported and the rest is still removed; its ancestors stay, as with rm -r.
      * Returns whether {@code top} is now empty.
      */
-    private boolean removeTree(Ext4Volume fs, ImagePath p, Attributes top) {
+    private boolean removeTree(PosixFileSystem fs, ImagePath p, Attributes top) {
         String image = p.image().toString();
         // Directories cannot be hard-linked, so meeting one twice means the image loops.
         Set<Long> visited = new HashSet<>();
@@ -163,8 +163,10 @@ public final class RmCommand implements Callable<Integer> {
             try {
                 Attributes child = fs.lookup(Caller.ROOT, dir.attributes.ino(), e.name());
                 if (child.type() == FileType.DIRECTORY) {
-                    CorruptionException.check(visited.add(child.ino()),
-                            "directory inode " + child.ino() + " appears twice in the tree under " + p);
+                    if (!visited.add(child.ino())) {
+                        throw new CorruptionException(CorruptionException.Structure.DIRECTORY, child.ino(), CorruptionException.NO_BLOCK,
+                                "directory inode " + child.ino() + " appears twice in the tree under " + p);
+                    }
                     open.push(new OpenDirectory(childPath, child, e.name(), DirectoryListing.read(fs, child.ino()).iterator()));
                 } else {
                     fs.unlink(Caller.ROOT, dir.attributes.ino(), e.name());

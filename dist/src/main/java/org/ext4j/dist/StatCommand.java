@@ -6,10 +6,10 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.ext4j.core.fs.Ext4Volume;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.fs.PosixFileSystem;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.InodeFileSystem;
@@ -60,7 +60,7 @@ public final class StatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean failed = false;
         for (ImagePath target : targets) {
-            try (Ext4Volume volume = ImageOpener.open(target.image())) {
+            try (PosixFileSystem volume = ImageOpener.open(target.image())) {
                 Attributes a = new PathWalker(volume, Caller.ROOT).resolve(target.path(), dereference);
                 print(out, volume, target.path(), a);
                 out.flush();

@@ -1,5 +1,6 @@
 package org.ext4j.dist;
 
+import static org.ext4j.core.testing.Damage.assertDamage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,6 +68,8 @@ class NameTextTest {
     void hostTargetRefusesNulEmptyAndNonUtf8Targets() {
         assertEquals(Path.of("../x"), NameText.hostTarget(utf8("../x"), "img:/l"));
         CorruptionException nul = assertThrows(CorruptionException.class, () -> NameText.hostTarget(bytes('a', 0, 'b'), "img:/l"));
+        assertDamage(nul, CorruptionException.Structure.SYMLINK);
+        // The message is what the user reads: the target escaped as ls -b would.
         assertTrue(nul.getMessage().contains("'a\\000b' holds a NUL byte at offset 1"), nul.getMessage());
         assertThrows(CorruptionException.class, () -> NameText.hostTarget(new byte[0], "img:/l"));
         assertThrows(CommandFailure.class, () -> NameText.hostTarget(bytes(0xff), "img:/l"));

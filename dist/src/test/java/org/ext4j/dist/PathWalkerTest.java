@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
@@ -32,7 +32,7 @@ class PathWalkerTest {
     static Path tmp;
     static Path tree;
     static Path img;
-    static Ext4Volume volume;
+    static PosixFileSystem volume;
     static PathWalker walker;
 
     @BeforeAll
@@ -51,7 +51,7 @@ class PathWalkerTest {
         }
         img = tmp.resolve("walk.img");
         ImageFactory.mkfs(img, "8M", "-t", "ext4", "-d", tree.toString());
-        volume = Ext4Volume.open(img, OpenOptions.READ_ONLY);
+        volume = PosixFileSystem.open(img, OpenOptions.READ_ONLY);
         walker = new PathWalker(volume, Caller.ROOT);
     }
 
@@ -112,7 +112,7 @@ class PathWalkerTest {
 
     private static byte[] readAll(Attributes a) throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        FileReader.copy(volume, a, out, null);
+        ImageFileReader.copy(volume, a, out, null);
         return out.toByteArray();
     }
 

@@ -1,7 +1,7 @@
 package org.ext4j.highlevel.abi;
 
 import jnr.ffi.Pointer;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Attributes;
 
 /**

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import jnr.ffi.Pointer;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.DirectoryEntry;
@@ -603,9 +603,9 @@ final class NativeOperations {
     }
 
     /**
-     * The negative errno for a failure. The core's ENOSYS concerns one case (an attribute it
-     * cannot change yet); passed on, the kernel would stop sending that request for the whole
-     * mount, so it becomes EOPNOTSUPP.
+     * The negative errno for a failure. The core raises no ENOSYS today; should one appear, it
+     * would concern one case, and passed on the kernel would stop sending that request for the
+     * whole mount, so it becomes EOPNOTSUPP.
      */
     private int fail(Operation op, Throwable t) {
         if (t instanceof Ext4Exception e) {

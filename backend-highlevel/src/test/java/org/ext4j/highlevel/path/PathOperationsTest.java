@@ -9,7 +9,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
@@ -33,14 +33,14 @@ class PathOperationsTest {
     Path temp;
 
     private Path image;
-    private Ext4Volume volume;
+    private PosixFileSystem volume;
     private final AtomicInteger lookups = new AtomicInteger();
     private PathOperations ops;
 
     @BeforeEach
     void open() throws Exception {
         image = ImageFactory.mkfs(temp.resolve("p.img"), "16M");
-        volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+        volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE);
         ops = new PathOperations(counting(volume));
     }
 

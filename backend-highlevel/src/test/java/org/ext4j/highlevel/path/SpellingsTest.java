@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.DirectoryEntry;
@@ -62,13 +62,13 @@ class SpellingsTest {
     @TempDir
     Path temp;
     private Path image;
-    private Ext4Volume volume;
+    private PosixFileSystem volume;
     private PathOperations ops;
 
     @BeforeEach
     void open() throws Exception {
         image = ImageFactory.mkfs(temp.resolve("s.img"), "16M");
-        volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+        volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE);
         ops = new PathOperations(volume, CASES, PREFIXED, true);
     }
 

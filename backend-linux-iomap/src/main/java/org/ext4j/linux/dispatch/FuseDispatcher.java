@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.DirectoryEntry;
 import org.ext4j.core.spi.Errno;
@@ -726,7 +726,8 @@ public final class FuseDispatcher {
      * The errno a core failure is answered with. The kernel takes ENOSYS from some requests as
      * "never implemented" and stops sending them for the rest of the mount (SETXATTR would then
      * fail everywhere, ACCESS would allow everything, FSYNC would succeed without syncing), so a
-     * core ENOSYS that concerns one case only becomes EOPNOTSUPP there. TMPFILE keeps it: the
+     * core ENOSYS (the core raises none today; one would concern one case only) becomes
+     * EOPNOTSUPP there. TMPFILE keeps it: the
      * kernel then answers EOPNOTSUPP itself, which is what an unimplemented O_TMPFILE should do.
      */
     static int replyErrno(Opcode op, Errno errno) {

@@ -2,7 +2,7 @@ package org.ext4j.linux.dispatch;
 
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;

@@ -21,7 +21,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.InodeFileSystem;
@@ -59,7 +59,7 @@ class IomapSimulatedKernelTest {
     @TempDir
     Path temp;
     Path image;
-    Ext4Volume volume;
+    PosixFileSystem volume;
     FuseDispatcher dispatcher;
     FileChannel blockDevice;
     ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -78,7 +78,7 @@ class IomapSimulatedKernelTest {
     void setUp() throws Exception {
         image = temp.resolve("iomap.img");
         Tools.run(List.of("mkfs.ext4", "-q", "-F", "-b", "4096", image.toString(), "32M")).requireExit(0);
-        volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+        volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE);
         dispatcher = new FuseDispatcher(volume, DispatchOptions.DEFAULT, new PrintStream(log, true));
         dispatcher.offerIomap(new IomapBacking() {
             @Override

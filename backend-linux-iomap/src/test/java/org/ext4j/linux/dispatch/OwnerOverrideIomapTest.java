@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.OptionalLong;
 import org.ext4j.core.backend.OwnerOverride;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.Tools;
@@ -48,7 +48,7 @@ class OwnerOverrideIomapTest {
         Tools.runOk(List.of("mkfs.ext4", "-q", "-F", "-b", "4096", "-E", "root_owner=1234:5678", image.toString(), "16M"));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         byte[] data = "written by the kernel at the mapped address\n".repeat(50).getBytes(StandardCharsets.UTF_8);
-        try (Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+        try (PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE);
                 FileChannel device = FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             OwnerOverride shown = new OwnerOverride(volume, OptionalLong.of(MOUNTER_UID), OptionalLong.of(MOUNTER_GID));
             FuseDispatcher dispatcher = new FuseDispatcher(shown, DispatchOptions.DEFAULT, new PrintStream(log, true));

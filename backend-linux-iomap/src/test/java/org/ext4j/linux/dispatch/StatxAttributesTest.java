@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.Tools;
@@ -71,7 +71,7 @@ class StatxAttributesTest {
         String kernel = Tools.onKernelMount(image, temp.resolve("mnt"), "", shell.toString());
         ImageFactory.requireClean(image);
 
-        try (Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_ONLY)) {
+        try (PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_ONLY)) {
             FuseDispatcher dispatcher = new FuseDispatcher(volume, DispatchOptions.DEFAULT,
                     new PrintStream(new ByteArrayOutputStream(), true));
             reply(dispatcher, 1, 26, 0, FuseDispatcherTest.initBody(45, -1L));

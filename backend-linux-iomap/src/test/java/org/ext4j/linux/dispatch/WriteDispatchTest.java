@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.testing.Debugfs;
@@ -43,7 +43,7 @@ class WriteDispatchTest {
     @TempDir
     Path temp;
     Path image;
-    Ext4Volume volume;
+    PosixFileSystem volume;
     FuseDispatcher dispatcher;
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     long unique = 1;
@@ -57,7 +57,7 @@ class WriteDispatchTest {
     void setUp() throws Exception {
         image = temp.resolve("w.img");
         Tools.run(List.of("mkfs.ext4", "-q", "-F", "-b", "4096", image.toString(), "16M")).requireExit(0);
-        volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+        volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE);
         dispatcher = new FuseDispatcher(volume, DispatchOptions.DEFAULT, new PrintStream(log, true));
         assertEquals(0, call(INIT, 0, FuseDispatcherTest.initBody(45, -1L)).error());
     }
@@ -268,7 +268,7 @@ class WriteDispatchTest {
         // Without extents, ZERO_RANGE is refused after ext4_fallocate counted the call as a modification.
         volume.close();
         Tools.run(List.of("mkfs.ext4", "-q", "-F", "-t", "ext3", image.toString(), "16M")).requireExit(0);
-        volume = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+        volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE);
         dispatcher = new FuseDispatcher(volume, DispatchOptions.DEFAULT, new PrintStream(log, true));
         call(INIT, 0, FuseDispatcherTest.initBody(45, -1L));
         List<byte[]> sent = new java.util.ArrayList<>();
@@ -314,7 +314,7 @@ class WriteDispatchTest {
     @Test
     void readOnlyVolumeAnswersErofsAndEnosysDoesNotLatch() throws Exception {
         volume.close();
-        volume = Ext4Volume.open(image, OpenOptions.READ_ONLY);
+        volume = PosixFileSystem.open(image, OpenOptions.READ_ONLY);
         dispatcher = new FuseDispatcher(volume, DispatchOptions.DEFAULT, new PrintStream(log, true));
         call(INIT, 0, FuseDispatcherTest.initBody(45, -1L));
         assertEquals(-Errno.EROFS.code(), call(MKDIR, 1, HandBytes.start().u32(0755).u32(0).bytes(z("d")).toArray()).error());
@@ -366,7 +366,7 @@ class WriteDispatchTest {
         Tools.run(List.of("e2fsck", "-fn", image.toString())).requireExit(0);
         String testi = Tools.run(List.of("debugfs", "-R", "testi <" + node + ">", image.toString())).requireExit(0).stdout();
         assertTrue(testi.contains("not in use"), testi);
-        volume = Ext4Volume.open(image, OpenOptions.READ_ONLY);
+        volume = PosixFileSystem.open(image, OpenOptions.READ_ONLY);
     }
 
     /**
@@ -398,7 +398,7 @@ class WriteDispatchTest {
                     .stdout();
             assertTrue(testi.contains("not in use"), testi);
         }
-        volume = Ext4Volume.open(image, OpenOptions.READ_ONLY);
+        volume = PosixFileSystem.open(image, OpenOptions.READ_ONLY);
     }
 
     /**
@@ -418,7 +418,7 @@ class WriteDispatchTest {
         nodeId(call(MKDIR, 1, HandBytes.start().u32(0755).u32(0).bytes(z("dangling")).toArray()));
         volume.close();
         Tools.run(List.of("debugfs", "-w", "-R", "clri dangling", image.toString())).requireExit(0);
-        volume = Ext4Volume.open(image, OpenOptions.READ_ONLY);
+        volume = PosixFileSystem.open(image, OpenOptions.READ_ONLY);
         dispatcher = new FuseDispatcher(volume, DispatchOptions.DEFAULT, new PrintStream(log, true));
         assertEquals(0, call(INIT, 0, FuseDispatcherTest.initBody(45, -1L)).error());
         log.reset();

@@ -103,7 +103,7 @@ class FuseblkMountIT {
     void sizeOfBlocksFollowsTheFilesystemUpToAPage() throws Exception {
         Path image = temp.resolve("1k.img");
         MountTestSupport.run(List.of("mkfs.ext4", "-q", "-F", "-b", "1024", image.toString(), "8M"));
-        try (org.ext4j.core.fs.Ext4Volume v = org.ext4j.core.fs.Ext4Volume.open(image,
+        try (org.ext4j.core.fs.PosixFileSystem v = org.ext4j.core.fs.PosixFileSystem.open(image,
                 org.ext4j.core.fs.OpenOptions.READ_ONLY)) {
             assertEquals(1024, LinuxBackend.asBlockDevice(LinuxMountOptions.of(MountOptions.readOnly("x")), image, v).blockSize());
         }

@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.host.ImageLock;
 import org.ext4j.core.testing.ImageFactory;
@@ -164,7 +164,7 @@ class TmpfileOrphansIT {
         MountTestSupport.run(List.of("umount", kernelMnt.toString()));
         ImageFactory.requireClean(kernel);
         assertEquals(groupCounts(oracle), groupCounts(kernel));
-        try (Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE)) {
             assertFalse(volume.isReadOnly());
         }
         ImageFactory.requireClean(image);

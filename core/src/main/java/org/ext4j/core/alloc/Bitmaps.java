@@ -4,11 +4,11 @@ import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
-import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.view.BlockReader;
 
 /**
  * Reads a group's block and inode bitmaps as the kernel sees them: a group flagged BLOCK_UNINIT
@@ -25,7 +25,7 @@ public final class Bitmaps {
     private final int csumSeed;
     private final int blockSize;
 
-    public Bitmaps(Ext4FileSystem fs, GroupTable groups, GroupLayout layout) {
+    public Bitmaps(DiskView fs, GroupTable groups, GroupLayout layout) {
         this.sb = fs.superblock();
         this.groups = groups;
         this.layout = layout;
@@ -37,13 +37,13 @@ public final class Bitmaps {
             throw new Ext4Exception(Errno.EOPNOTSUPP, "bigalloc bitmaps (one bit per cluster) are not supported");
         }
         if (sb.clustersPerGroup() != sb.blocksPerGroup()) {
-            throw new CorruptionException("superblock: s_clusters_per_group " + sb.clustersPerGroup()
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK, "superblock: s_clusters_per_group " + sb.clustersPerGroup()
                     + " differs from s_blocks_per_group " + sb.blocksPerGroup() + " without bigalloc");
         }
     }
 
     /** A reader for {@code fs} (its groups and layout built afresh). */
-    public static Bitmaps of(Ext4FileSystem fs) {
+    public static Bitmaps of(DiskView fs) {
         GroupTable groups = new GroupTable(fs);
         return new Bitmaps(fs, groups, new GroupLayout(fs.superblock()));
     }
@@ -131,7 +131,7 @@ public final class Bitmaps {
             long computed = blockBitmapChecksum(map) & mask;
             long stored = gd.blockBitmapChecksum() & mask;
             if (stored != computed) {
-                throw new CorruptionException(String.format(
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_BITMAP, CorruptionException.NO_INODE, gd.blockBitmap(), String.format(
                     "block bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
                     group, gd.blockBitmap(), stored, computed));
             }
@@ -150,7 +150,7 @@ public final class Bitmaps {
             long computed = inodeBitmapChecksum(map) & mask;
             long stored = gd.inodeBitmapChecksum() & mask;
             if (stored != computed) {
-                throw new CorruptionException(String.format("inode bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
+                throw new CorruptionException(CorruptionException.Structure.INODE_BITMAP, CorruptionException.NO_INODE, gd.inodeBitmap(), String.format("inode bitmap of group %d (block %d): checksum 0x%x does not match computed 0x%x",
                         gd.group(), gd.inodeBitmap(), stored, computed));
             }
         }
@@ -167,7 +167,7 @@ public final class Bitmaps {
             // The message is built only on failure: this runs for every inode table block at each
             // first update of a block bitmap in a transaction.
             if (!Bitmap.test(map, b - start)) {
-                throw new CorruptionException("block bitmap of group " + group + ": " + what + " (block " + b
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_BITMAP, CorruptionException.NO_INODE, b, "block bitmap of group " + group + ": " + what + " (block " + b
                         + ") is marked free");
             }
         }

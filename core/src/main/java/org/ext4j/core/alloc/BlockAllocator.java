@@ -5,9 +5,9 @@ import java.util.List;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.FsErrors;
-import org.ext4j.core.fs.SystemZone;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.view.FsErrors;
+import org.ext4j.core.view.SystemZone;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -28,7 +28,7 @@ public final class BlockAllocator {
     private final Superblock sb;
     private final GroupTable groups;
     private final GroupLayout layout;
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
 
     public BlockAllocator(GroupAccounting accounting) {
         this.accounting = accounting;
@@ -102,7 +102,7 @@ public final class BlockAllocator {
     /** Frees {@code count} blocks from {@code pblk} (they may span groups); freeing fixed metadata or a free block is corruption. */
     public void free(Transaction tx, long pblk, long count) {
         if (count < 1 || pblk <= sb.firstDataBlock() || pblk > sb.blocksCount() - count) {
-            throw new CorruptionException("freeing blocks " + pblk + " (+" + count + "): not data blocks of the filesystem");
+            throw new CorruptionException(CorruptionException.Structure.SYSTEM_ZONE, CorruptionException.NO_INODE, pblk, "freeing blocks " + pblk + " (+" + count + "): not data blocks of the filesystem");
         }
         if (!fs.systemZone().isValid(0, pblk, count)) {
             throw fs.blockError(0, pblk, count, "freeing blocks");

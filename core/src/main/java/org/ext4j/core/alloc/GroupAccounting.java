@@ -3,7 +3,7 @@ package org.ext4j.core.alloc;
 import java.util.Arrays;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.tx.BlockRole;
 import org.ext4j.core.tx.Transaction;
@@ -15,7 +15,7 @@ import org.ext4j.core.tx.Transaction;
  * checksum. The allocators decide what to allocate; this class records it.
  */
 public final class GroupAccounting {
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Superblock sb;
     private final GroupTable groups;
     private final GroupLayout layout;
@@ -24,7 +24,7 @@ public final class GroupAccounting {
     private final boolean groupChecksums;
     private final boolean metadataCsum;
 
-    public GroupAccounting(Ext4FileSystem fs) {
+    public GroupAccounting(DiskView fs) {
         this.fs = fs;
         this.sb = fs.superblock();
         this.groups = new GroupTable(fs);
@@ -35,7 +35,7 @@ public final class GroupAccounting {
         this.metadataCsum = fs.hasMetadataCsum();
     }
 
-    public Ext4FileSystem fileSystem() {
+    public DiskView fileSystem() {
         return fs;
     }
 
@@ -65,12 +65,18 @@ public final class GroupAccounting {
         byte[] map = blockBitmapForUpdate(tx, group);
         long base = sb.groupFirstBlock(group);
         for (long b = pblk; b < pblk + count; b++) {
-            CorruptionException.check(!Bitmap.test(map, b - base), "block bitmap of group " + group + ": block " + b + " is already in use");
+            if (Bitmap.test(map, b - base)) {
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_BITMAP, CorruptionException.NO_INODE, b,
+                        "block bitmap of group " + group + ": block " + b + " is already in use");
+            }
         }
         GroupDescriptorEditor ed = editDescriptor(tx, group);
         GroupDescriptor gd = ed.view();
-        CorruptionException.check(gd.freeBlocksCount() >= count, "group descriptor " + group + ": free blocks count "
+        if (!(gd.freeBlocksCount() >= count)) {
+            throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR,
+                    "group descriptor " + group + ": free blocks count "
                 + gd.freeBlocksCount() + " is less than the " + count + " free blocks its bitmap shows");
+        }
         for (long b = pblk; b < pblk + count; b++) {
             Bitmap.set(map, b - base);
         }
@@ -85,12 +91,18 @@ public final class GroupAccounting {
         byte[] map = blockBitmapForUpdate(tx, group);
         long base = sb.groupFirstBlock(group);
         for (long b = pblk; b < pblk + count; b++) {
-            CorruptionException.check(Bitmap.test(map, b - base), "block bitmap of group " + group + ": freeing block " + b + " which is already free");
+            if (!Bitmap.test(map, b - base)) {
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_BITMAP, CorruptionException.NO_INODE, b,
+                        "block bitmap of group " + group + ": freeing block " + b + " which is already free");
+            }
         }
         GroupDescriptorEditor ed = editDescriptor(tx, group);
         GroupDescriptor gd = ed.view();
-        CorruptionException.check(gd.freeBlocksCount() + count <= layout.blocksInGroup(group), "group descriptor " + group
+        if (!(gd.freeBlocksCount() + count <= layout.blocksInGroup(group))) {
+            throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR,
+                    "group descriptor " + group
                 + ": free blocks count " + gd.freeBlocksCount() + " + " + count + " freed exceeds the group's size");
+        }
         for (long b = pblk; b < pblk + count; b++) {
             Bitmap.clear(map, b - base);
         }
@@ -115,14 +127,20 @@ public final class GroupAccounting {
         GroupDescriptor before = groups.descriptor(tx, group);
         boolean wasUninit = groupChecksums && before.hasFlag(GroupDescriptor.INODE_UNINIT);
         byte[] map = inodeBitmapForUpdate(tx, group);
-        CorruptionException.check(!Bitmap.test(map, index), "inode bitmap of group " + group + ": inode " + ino + " is already in use");
+        if (Bitmap.test(map, index)) {
+            throw new CorruptionException(CorruptionException.Structure.INODE_BITMAP, ino, CorruptionException.NO_BLOCK,
+                    "inode bitmap of group " + group + ": inode " + ino + " is already in use");
+        }
         if (groupChecksums && before.hasFlag(GroupDescriptor.BLOCK_UNINIT)) {
             blockBitmapForUpdate(tx, group);
         }
         GroupDescriptorEditor ed = editDescriptor(tx, group);
         GroupDescriptor gd = ed.view();
-        CorruptionException.check(gd.freeInodesCount() >= 1, "group descriptor " + group
+        if (!(gd.freeInodesCount() >= 1)) {
+            throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR, ino, CorruptionException.NO_BLOCK,
+                    "group descriptor " + group
                 + ": free inodes count is 0 but its bitmap shows inode " + ino + " free");
+        }
         Bitmap.set(map, index);
         ed.setFreeInodesCount(gd.freeInodesCount() - 1);
         if (directory) {
@@ -150,16 +168,27 @@ public final class GroupAccounting {
         long group = (ino - 1) / ipg;
         long index = (ino - 1) % ipg;
         GroupDescriptor before = groups.descriptor(tx, group);
-        CorruptionException.check(!(groupChecksums && before.hasFlag(GroupDescriptor.INODE_UNINIT)),
-                "group descriptor " + group + ": freeing inode " + ino + " in a group whose inodes are uninitialised");
+        if (groupChecksums && before.hasFlag(GroupDescriptor.INODE_UNINIT)) {
+            throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR, ino, CorruptionException.NO_BLOCK,
+                    "group descriptor " + group + ": freeing inode " + ino + " in a group whose inodes are uninitialised");
+        }
         byte[] map = inodeBitmapForUpdate(tx, group);
-        CorruptionException.check(Bitmap.test(map, index), "inode bitmap of group " + group + ": freeing inode " + ino + " which is already free");
+        if (!Bitmap.test(map, index)) {
+            throw new CorruptionException(CorruptionException.Structure.INODE_BITMAP, ino, CorruptionException.NO_BLOCK,
+                    "inode bitmap of group " + group + ": freeing inode " + ino + " which is already free");
+        }
         GroupDescriptorEditor ed = editDescriptor(tx, group);
         GroupDescriptor gd = ed.view();
-        CorruptionException.check(gd.freeInodesCount() < ipg, "group descriptor " + group
+        if (!(gd.freeInodesCount() < ipg)) {
+            throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR,
+                    "group descriptor " + group
                 + ": free inodes count " + gd.freeInodesCount() + " is already inodes_per_group");
+        }
         if (directory) {
-            CorruptionException.check(gd.usedDirsCount() > 0, "group descriptor " + group + ": used directories count is 0 while freeing directory inode " + ino);
+            if (!(gd.usedDirsCount() > 0)) {
+                throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR, ino, CorruptionException.NO_BLOCK,
+                        "group descriptor " + group + ": used directories count is 0 while freeing directory inode " + ino);
+            }
             ed.setUsedDirsCount(gd.usedDirsCount() - 1);
         }
         Bitmap.clear(map, index);

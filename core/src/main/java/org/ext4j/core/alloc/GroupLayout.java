@@ -5,7 +5,7 @@ import org.ext4j.core.disk.Superblock;
 /**
  * The shape of a block group: how many blocks it has, where its superblock backup and
  * descriptor blocks end, how long an inode table is. Which blocks no file may own, over all
- * groups, is the filesystem's {@link org.ext4j.core.fs.SystemZone}.
+ * groups, is the filesystem's {@link org.ext4j.core.view.SystemZone}.
  */
 public final class GroupLayout {
     private final Superblock sb;

@@ -4,9 +4,9 @@ import java.util.Arrays;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.spi.CorruptionException;
-import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.view.BlockReader;
 
 /**
  * The group descriptor table as the write path sees it: where each descriptor lives (which block,
@@ -15,10 +15,10 @@ import org.ext4j.core.tx.BlockReader;
  * descriptor cache is used once per group to verify the on-disk checksum and locations.
  */
 public final class GroupTable {
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Superblock sb;
 
-    public GroupTable(Ext4FileSystem fs) {
+    public GroupTable(DiskView fs) {
         this.fs = fs;
         this.sb = fs.superblock();
     }
@@ -74,7 +74,7 @@ public final class GroupTable {
 
     private void checkGroup(long group) {
         if (group < 0 || group >= groupCount()) {
-            throw new CorruptionException("group " + group + " does not exist (" + groupCount() + " groups)");
+            throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR, "group " + group + " does not exist (" + groupCount() + " groups)");
         }
     }
 }

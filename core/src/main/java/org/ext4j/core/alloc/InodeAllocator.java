@@ -5,8 +5,8 @@ import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.disk.LittleEndian;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.FsErrors;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.view.FsErrors;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
@@ -23,7 +23,7 @@ import org.ext4j.core.tx.Transaction;
  */
 public final class InodeAllocator {
     private final GroupAccounting accounting;
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Superblock sb;
     private final GroupTable groups;
     private final long unitSize;
@@ -153,7 +153,7 @@ public final class InodeAllocator {
         if (fs.hasGroupChecksums() && (gd.hasFlag(GroupDescriptor.INODE_UNINIT) || index >= ipg - Math.min(ipg, gd.itableUnused()))) {
             return false;
         }
-        Ext4FileSystem.InodeLocation at = fs.inodeLocation(ino, tx::readShared);
+        DiskView.InodeLocation at = fs.inodeLocation(ino, tx::readShared);
         byte[] block = tx.readShared(at.block());
         int links = LittleEndian.u16(block, at.offset() + Inode.I_LINKS_COUNT);
         int mode = LittleEndian.u16(block, at.offset() + Inode.I_MODE);

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.view.BlockReader;
 import org.ext4j.core.tx.BlockRole;
 import org.ext4j.core.tx.Transaction;
 

@@ -4,5 +4,7 @@
  * changes ({@link org.ext4j.core.alloc.GroupAccounting}), and the allocators
  * ({@link org.ext4j.core.alloc.BlockAllocator}, {@link org.ext4j.core.alloc.InodeAllocator}).
  * Every change goes through a {@link org.ext4j.core.tx.Transaction}.
+ *
+ * <p>May import: {@code tx}, {@code view}, {@code inode}, {@code disk}, {@code spi}.
  */
 package org.ext4j.core.alloc;

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.ext4j.core.fs.AtimeMode;
-import org.ext4j.core.fs.FsErrors;
+import org.ext4j.core.view.FsErrors;
 
 /**
  * Reads mount options the way mount(8) writes them ({@code ro,allow_other,uid=1000,commit=30}):

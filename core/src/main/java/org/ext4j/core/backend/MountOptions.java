@@ -3,7 +3,7 @@ package org.ext4j.core.backend;
 import java.time.Duration;
 import java.util.OptionalLong;
 import org.ext4j.core.fs.AtimeMode;
-import org.ext4j.core.fs.FsErrors;
+import org.ext4j.core.view.FsErrors;
 import org.ext4j.core.fs.OpenOptions;
 
 /**

@@ -8,5 +8,7 @@
  * {@link org.ext4j.core.backend.MountHandle}. A backend module adds a class implementing
  * {@code Backend} and one line in {@code META-INF/services/org.ext4j.core.backend.Backend};
  * nothing in the command names it.
+ *
+ * <p>May import: {@code fs} (the open options a mount asks for), {@code host}, and what they may.
  */
 package org.ext4j.core.backend;

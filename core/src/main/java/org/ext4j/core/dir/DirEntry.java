@@ -2,7 +2,7 @@ package org.ext4j.core.dir;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 
 /**
  * One live entry of a directory as read from disk.

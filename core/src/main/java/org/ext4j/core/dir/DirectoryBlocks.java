@@ -50,7 +50,7 @@ final class DirectoryBlocks {
         List<Mapping> runs = writer().allocate(lblk, 1, false);
         Mapping run = runs.isEmpty() ? null : runs.get(0);
         if (!(run != null && run.kind() == Mapping.Kind.MAPPED && run.lblk() <= lblk && lblk < run.lblkEnd())) {
-            throw new CorruptionException("directory inode " + ino + ": logical block " + lblk
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, ino, CorruptionException.NO_BLOCK, "directory inode " + ino + ": logical block " + lblk
                     + " is not mapped after its allocation: " + runs);
         }
         return run.pblk() + (lblk - run.lblk());

@@ -12,13 +12,13 @@ import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.Mapping;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.htree.DirHash;
 import org.ext4j.core.htree.DxBlock;
 import org.ext4j.core.htree.HashPosition;
 import org.ext4j.core.htree.HtreeIndex;
 import org.ext4j.core.inline.InlineData;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.CorruptionException;
@@ -93,7 +93,7 @@ public final class DirectoryReader {
         byte[] readBlock(long pblk);
     }
 
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Inode dir;
     private final InlineSource inlineSource;
     private final BlockSource blockSource;
@@ -103,16 +103,16 @@ public final class DirectoryReader {
     private BlockMap blockMap;
 
     /** A reader for directory {@code dir} of {@code fs}. */
-    public static DirectoryReader of(Ext4FileSystem fs, Inode dir) {
+    public static DirectoryReader of(DiskView fs, Inode dir) {
         return new DirectoryReader(fs, dir, inode -> InlineData.content(fs, inode));
     }
 
     /**
-     * A reader that sees directory {@code dir} (as read with {@link org.ext4j.core.inode.InodeStore#read})
+     * A reader that sees directory {@code dir} (as read with {@link org.ext4j.core.tx.InodeStore#read})
      * the way transaction {@code tx} does: its uncommitted directory blocks and block map.
      */
     public static DirectoryReader of(Transaction tx, Inode dir) {
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         BlockSource source = new BlockSource() {
             @Override
             public BlockMap blockMap(Inode d) {
@@ -132,7 +132,7 @@ public final class DirectoryReader {
      *
      * @throws Ext4Exception ENOTDIR when {@code dir} is not a directory
      */
-    public DirectoryReader(Ext4FileSystem fs, Inode dir, InlineSource inlineSource) {
+    public DirectoryReader(DiskView fs, Inode dir, InlineSource inlineSource) {
         this(fs, dir, inlineSource, new BlockSource() {
             @Override
             public BlockMap blockMap(Inode d) {
@@ -152,7 +152,7 @@ public final class DirectoryReader {
      *
      * @throws Ext4Exception ENOTDIR when {@code dir} is not a directory
      */
-    public DirectoryReader(Ext4FileSystem fs, Inode dir, InlineSource inlineSource, BlockSource blocks) {
+    public DirectoryReader(DiskView fs, Inode dir, InlineSource inlineSource, BlockSource blocks) {
         if (!dir.isDirectory()) {
             throw new Ext4Exception(Errno.ENOTDIR, "inode " + dir.ino() + " is not a directory");
         }
@@ -442,7 +442,7 @@ public final class DirectoryReader {
     long dirBlocks() {
         long size = dir.size();
         if (!(size >= 0 && size / blockSize < BlockMap.LBLK_LIMIT)) {
-            throw new CorruptionException("directory inode " + dir.ino() + ": i_size " + size + " is out of range");
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, dir.ino(), CorruptionException.NO_BLOCK, "directory inode " + dir.ino() + ": i_size " + size + " is out of range");
         }
         return (size + blockSize - 1) / blockSize;
     }
@@ -451,12 +451,12 @@ public final class DirectoryReader {
     private byte[] readDirBlock(long lblk) {
         long blocks = dirBlocks();
         if (!(lblk < blocks)) {
-            throw new CorruptionException("directory inode " + dir.ino() + ": logical block " + lblk
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, dir.ino(), CorruptionException.NO_BLOCK, "directory inode " + dir.ino() + ": logical block " + lblk
                 + " is past the end (" + blocks + " blocks)");
         }
         Mapping run = blockMap().map(lblk, 1);
         if (!(run.kind() == Mapping.Kind.MAPPED)) {
-            throw new CorruptionException("directory inode " + dir.ino()
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, dir.ino(), CorruptionException.NO_BLOCK, "directory inode " + dir.ino()
                 + ": logical block " + lblk + " is a hole");
         }
         return blockSource.readBlock(run.pblk());
@@ -522,12 +522,12 @@ public final class DirectoryReader {
     boolean walkInline(byte[] content, long offset, Predicate<DirEntry> sink, DirentBlock.Visitor visitor) {
         String where = "inline directory inode " + dir.ino();
         if (!(content.length >= InlineData.MIN_INLINE_DATA_SIZE)) {
-            throw new CorruptionException(where + ": only "
+            throw new CorruptionException(CorruptionException.Structure.INLINE_DATA, dir.ino(), CorruptionException.NO_BLOCK, where + ": only "
                 + content.length + " bytes of inline content");
         }
         long parent = LittleEndian.u32(content, 0);
         if (!(parent != 0 && parent <= rules.inodesCount())) {
-            throw new CorruptionException(where + ": parent inode "
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, parent, CorruptionException.NO_BLOCK, where + ": parent inode "
                 + parent + " is out of range");
         }
         if (offset <= INLINE_DOT_POS && !sink.test(new DirEntry(dir.ino(), DOT, FileType.DIRECTORY, INLINE_DOT_POS))) {

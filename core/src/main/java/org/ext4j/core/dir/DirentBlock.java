@@ -3,7 +3,7 @@ package org.ext4j.core.dir;
 import java.util.Arrays;
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.LittleEndian;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.CorruptionException;
 
 /**
@@ -127,12 +127,12 @@ final class DirentBlock {
                 && LittleEndian.u8(block, t + DET_RESERVED_ZERO2) == 0
                 && LittleEndian.u8(block, t + DET_RESERVED_FT) == FT_DIR_CSUM;
         if (!(isTail)) {
-            throw new CorruptionException(where + ": no directory checksum tail at the end of the block");
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, where + ": no directory checksum tail at the end of the block");
         }
         int expected = Crc32c.update(inodeChecksumSeed, block, 0, t);
         int stored = LittleEndian.s32(block, t + DET_CHECKSUM);
         if (!(stored == expected)) {
-            throw new CorruptionException(where + ": checksum 0x" + Integer.toHexString(stored)
+            throw new CorruptionException(CorruptionException.Structure.DIRECTORY, where + ": checksum 0x" + Integer.toHexString(stored)
                 + " does not match the contents (0x" + Integer.toHexString(expected) + ")");
         }
     }
@@ -254,6 +254,6 @@ final class DirentBlock {
     }
 
     private static CorruptionException bad(String where, int off, String what) {
-        return new CorruptionException(where + ": dirent at offset " + off + ": " + what);
+        return new CorruptionException(CorruptionException.Structure.DIRECTORY, where + ": dirent at offset " + off + ": " + what);
     }
 }

@@ -117,49 +117,78 @@ public final class Superblock {
     private Superblock(byte[] raw) {
         this.raw = raw;
         this.uuidSeed = Crc32c.update(Crc32c.INITIAL, raw, S_UUID, 16);
-        CorruptionException.check(u16(raw, S_MAGIC) == EXT4_SUPER_MAGIC,
-                String.format("superblock: bad magic 0x%04x (not an ext2/3/4 filesystem)", u16(raw, S_MAGIC)));
+        if (!(u16(raw, S_MAGIC) == EXT4_SUPER_MAGIC)) {
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                    String.format("superblock: bad magic 0x%04x (not an ext2/3/4 filesystem)", u16(raw, S_MAGIC)));
+        }
         long logBlockSize = u32(raw, S_LOG_BLOCK_SIZE);
-        CorruptionException.check(logBlockSize <= 6, "superblock: s_log_block_size " + logBlockSize + " is out of range");
+        if (!(logBlockSize <= 6)) {
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                    "superblock: s_log_block_size " + logBlockSize + " is out of range");
+        }
         blockSize = 1024 << logBlockSize;
         checkClusterSize(logBlockSize);
         boolean is64 = (featureIncompat() & Features.INCOMPAT_64BIT) != 0;
         blocksCount = u32(raw, S_BLOCKS_COUNT_LO) | (is64 ? u32(raw, S_BLOCKS_COUNT_HI) << 32 : 0);
         long bpg = blocksPerGroup();
         long ipg = inodesPerGroup();
-        CorruptionException.check(bpg >= 8 && bpg <= 8L * blockSize && bpg % 8 == 0,
-                "superblock: s_blocks_per_group " + bpg + " is out of range");
-        CorruptionException.check(ipg >= 1 && ipg <= 8L * blockSize,
-                "superblock: s_inodes_per_group " + ipg + " is out of range");
+        if (!(bpg >= 8 && bpg <= 8L * blockSize && bpg % 8 == 0)) {
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                    "superblock: s_blocks_per_group " + bpg + " is out of range");
+        }
+        if (!(ipg >= 1 && ipg <= 8L * blockSize)) {
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                    "superblock: s_inodes_per_group " + ipg + " is out of range");
+        }
         long first = firstDataBlock();
-        CorruptionException.check(first == (blockSize == 1024 ? 1 : 0) || blockSize == 1024 && first == 0,
-                "superblock: s_first_data_block " + first + " does not fit block size " + blockSize);
-        CorruptionException.check(blocksCount > first, "superblock: s_blocks_count " + blocksCount + " is too small");
+        if (!(first == (blockSize == 1024 ? 1 : 0) || blockSize == 1024 && first == 0)) {
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                    "superblock: s_first_data_block " + first + " does not fit block size " + blockSize);
+        }
+        if (!(blocksCount > first)) {
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                    "superblock: s_blocks_count " + blocksCount + " is too small");
+        }
         groupCount = (blocksCount - first + bpg - 1) / bpg;
-        CorruptionException.check(groupCount >= 1 && groupCount <= (1L << 32), "superblock: group count " + groupCount + " is out of range");
-        CorruptionException.check(u32(raw, S_INODES_COUNT) == groupCount * ipg || groupCount * ipg > 0xFFFFFFFFL,
-                "superblock: s_inodes_count " + u32(raw, S_INODES_COUNT) + " is not " + groupCount + " groups × " + ipg);
+        if (!(groupCount >= 1 && groupCount <= (1L << 32))) {
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                    "superblock: group count " + groupCount + " is out of range");
+        }
+        if (!(u32(raw, S_INODES_COUNT) == groupCount * ipg || groupCount * ipg > 0xFFFFFFFFL)) {
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                    "superblock: s_inodes_count " + u32(raw, S_INODES_COUNT) + " is not " + groupCount + " groups × " + ipg);
+        }
         if (revLevel() == GOOD_OLD_REV) {
             inodeSize = GOOD_OLD_INODE_SIZE;
         } else {
             inodeSize = u16(raw, S_INODE_SIZE);
-            CorruptionException.check(inodeSize >= GOOD_OLD_INODE_SIZE && inodeSize <= blockSize && Integer.bitCount(inodeSize) == 1,
-                    "superblock: s_inode_size " + inodeSize + " is out of range");
-            CorruptionException.check(firstIno() >= GOOD_OLD_FIRST_INO && firstIno() <= inodesCount(),
-                    "superblock: s_first_ino " + firstIno() + " is out of range");
+            if (!(inodeSize >= GOOD_OLD_INODE_SIZE && inodeSize <= blockSize && Integer.bitCount(inodeSize) == 1)) {
+                throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                        "superblock: s_inode_size " + inodeSize + " is out of range");
+            }
+            if (!(firstIno() >= GOOD_OLD_FIRST_INO && firstIno() <= inodesCount())) {
+                throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                        "superblock: s_first_ino " + firstIno() + " is out of range");
+            }
         }
         if (is64) {
             descSize = u16(raw, S_DESC_SIZE);
-            CorruptionException.check(descSize >= 64 && descSize <= 1024 && Integer.bitCount(descSize) == 1,
-                    "superblock: s_desc_size " + descSize + " is out of range for a 64bit filesystem");
+            if (!(descSize >= 64 && descSize <= 1024 && Integer.bitCount(descSize) == 1)) {
+                throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                        "superblock: s_desc_size " + descSize + " is out of range for a 64bit filesystem");
+            }
         } else {
             descSize = 32;
         }
         if (hasRoCompat(Features.RO_COMPAT_METADATA_CSUM)) {
-            CorruptionException.check(u8(raw, S_CHECKSUM_TYPE) == 1,
-                    "superblock: unknown s_checksum_type " + u8(raw, S_CHECKSUM_TYPE));
-            CorruptionException.check(computeChecksum(raw) == checksum(),
-                    String.format("superblock: checksum 0x%08x does not match computed 0x%08x", checksum(), computeChecksum(raw)));
+            if (!(u8(raw, S_CHECKSUM_TYPE) == 1)) {
+                throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                        "superblock: unknown s_checksum_type " + u8(raw, S_CHECKSUM_TYPE));
+            }
+            if (!(computeChecksum(raw) == checksum())) {
+                throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                        String.format("superblock: checksum 0x%08x does not match computed 0x%08x", checksum(), computeChecksum(raw)));
+            }
         }
     }
 
@@ -174,21 +203,29 @@ public final class Superblock {
      */
     private void checkClusterSize(long logBlockSize) {
         long logCluster = u32(raw, S_LOG_CLUSTER_SIZE);
-        CorruptionException.check(logCluster <= MAX_LOG_CLUSTER_SIZE,
-                "superblock: s_log_cluster_size " + logCluster + " is out of range (at most " + MAX_LOG_CLUSTER_SIZE + ")");
+        if (!(logCluster <= MAX_LOG_CLUSTER_SIZE)) {
+            throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                    "superblock: s_log_cluster_size " + logCluster + " is out of range (at most " + MAX_LOG_CLUSTER_SIZE + ")");
+        }
         if (hasRoCompat(Features.RO_COMPAT_BIGALLOC)) {
-            CorruptionException.check(logCluster >= logBlockSize, "superblock: s_log_cluster_size " + logCluster
+            if (!(logCluster >= logBlockSize)) {
+                throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                        "superblock: s_log_cluster_size " + logCluster
                     + " makes clusters (" + (1024L << logCluster) + " bytes) smaller than blocks (s_log_block_size "
                     + logBlockSize + ", " + blockSize + " bytes)");
+            }
             // Groups, bitmaps and free counts are in clusters there: nothing here reads them so.
             if (logCluster > logBlockSize) {
                 throw new Ext4Exception(Errno.EOPNOTSUPP, "cannot open: bigalloc with clusters of "
                         + (1L << (logCluster - logBlockSize)) + " blocks is not supported");
             }
         } else {
-            CorruptionException.check(logCluster == logBlockSize, "superblock: s_log_cluster_size " + logCluster
+            if (!(logCluster == logBlockSize)) {
+                throw new CorruptionException(CorruptionException.Structure.SUPERBLOCK,
+                        "superblock: s_log_cluster_size " + logCluster
                     + " (clusters of " + (1024L << logCluster) + " bytes) differs from s_log_block_size " + logBlockSize
                     + " (blocks of " + blockSize + " bytes) on a filesystem without bigalloc");
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 package org.ext4j.core.extent;
 
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.Errno;
@@ -33,7 +33,7 @@ public interface BlockMap {
      *                       FIFO or socket inode (i_block holds a device number or nothing)
      * @throws org.ext4j.core.spi.CorruptionException when the extent tree root is invalid
      */
-    static BlockMap of(Ext4FileSystem fs, Inode inode) {
+    static BlockMap of(DiskView fs, Inode inode) {
         if (inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
             throw new Ext4Exception(Errno.EINVAL, "inode " + inode.ino() + " keeps its data inline and has no block map");
         }

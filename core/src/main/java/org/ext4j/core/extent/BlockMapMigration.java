@@ -16,10 +16,10 @@ import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -52,7 +52,7 @@ public final class BlockMapMigration {
      * @throws CorruptionException when the tree's root is invalid
      */
     public static void toIndirect(Transaction tx, long ino) {
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         Superblock sb = fs.superblock();
         Inode inode = InodeStore.read(tx, ino);
         if (!sb.hasIncompat(Features.INCOMPAT_EXTENTS) || !inode.hasFlag(InodeFlags.EXT4_EXTENTS_FL)) {
@@ -100,7 +100,7 @@ public final class BlockMapMigration {
      * @throws CorruptionException when a block pointer lies outside the filesystem
      */
     public static void toExtents(Transaction tx, long ino, BlockAllocator allocator, boolean mayUseReserved) {
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         Inode inode = InodeStore.read(tx, ino);
         if (!fs.superblock().hasIncompat(Features.INCOMPAT_EXTENTS)) {
             throw new Ext4Exception(Errno.EINVAL, "the filesystem has no extents feature");
@@ -146,7 +146,7 @@ public final class BlockMapMigration {
             this.tx = tx;
             this.ino = ino;
             this.iBlock = iBlock;
-            Ext4FileSystem fs = tx.fileSystem();
+            DiskView fs = tx.fileSystem();
             this.perBlock = fs.blockSize() / POINTER_SIZE;
             this.firstDataBlock = fs.superblock().firstDataBlock();
             this.blocksCount = fs.blocksCount();
@@ -215,7 +215,7 @@ public final class BlockMapMigration {
 
         void check(long pblk, String what) {
             if (pblk < firstDataBlock || pblk >= blocksCount) {
-                throw new CorruptionException("block map of inode " + ino + ": " + what + " points to block " + pblk
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_MAP, ino, pblk, "block map of inode " + ino + ": " + what + " points to block " + pblk
                         + " outside the filesystem (" + blocksCount + " blocks)");
             }
         }

@@ -1,14 +1,13 @@
 package org.ext4j.core.extent;
 
 import java.util.List;
-
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.disk.Features;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.tx.Transaction;
@@ -22,7 +21,7 @@ import org.ext4j.core.tx.Transaction;
  * <p>A block freed here goes back to the allocator at once, and the allocator may hand it out
  * again in the same transaction. A freed extent or indirect block reallocated as file data is
  * still held by the transaction as metadata, and {@link Transaction#writeData} refuses it:
- * {@link FileWriter} writes such blocks through their working copy instead; other callers
+ * {@link FileContentWriter} writes such blocks through their working copy instead; other callers
  * writing data must do the same.
  */
 public interface BlockMapWriter {

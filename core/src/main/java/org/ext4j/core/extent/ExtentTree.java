@@ -4,11 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.LittleEndian;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.SystemZone;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.view.SystemZone;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
 
@@ -49,7 +48,7 @@ public final class ExtentTree implements BlockMap {
     /** Entries the 60-byte root in i_block holds after its header: (60 - 12) / 12. */
     static final int ROOT_CAPACITY = (BlockMap.I_BLOCK_SIZE - HEADER_SIZE) / ENTRY_SIZE;
 
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final long ino;
     private final int checksumSeed;
     private final long blocksCount;
@@ -82,7 +81,7 @@ public final class ExtentTree implements BlockMap {
      *
      * @throws CorruptionException when the root header or its entries are invalid
      */
-    public ExtentTree(Ext4FileSystem fs, Inode inode) {
+    public ExtentTree(DiskView fs, Inode inode) {
         this.fs = fs;
         this.ino = inode.ino();
         this.checksumSeed = inode.checksumSeed();
@@ -92,12 +91,12 @@ public final class ExtentTree implements BlockMap {
         String where = "extent tree root of inode " + ino;
         int depth = LittleEndian.u16(iBlock, EH_DEPTH);
         if (!(LittleEndian.u16(iBlock, EH_MAGIC) == EXT4_EXT_MAGIC)) {
-            throw new CorruptionException(where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(iBlock, EH_MAGIC)));
+            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, CorruptionException.NO_BLOCK, where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(iBlock, EH_MAGIC)));
         }
         if (!(depth <= MAX_DEPTH)) {
-            throw new CorruptionException(where + ": depth " + depth + " exceeds " + MAX_DEPTH);
+            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, CorruptionException.NO_BLOCK, where + ": depth " + depth + " exceeds " + MAX_DEPTH);
         }
-        this.root = parseNode(iBlock, iBlock.length, depth, 0, LBLK_LIMIT, where, false);
+        this.root = parseNode(iBlock, CorruptionException.NO_BLOCK, iBlock.length, depth, 0, LBLK_LIMIT, where, false);
     }
 
     /** The depth of the tree: 0 when the root in i_block holds the extents themselves. */
@@ -136,7 +135,7 @@ public final class ExtentTree implements BlockMap {
             }
             pos = holeEnd;
         }
-        throw new CorruptionException("extent tree of inode " + ino + ": more leaves than the filesystem has blocks");
+        throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, CorruptionException.NO_BLOCK, "extent tree of inode " + ino + ": more leaves than the filesystem has blocks");
     }
 
     /**
@@ -169,7 +168,7 @@ public final class ExtentTree implements BlockMap {
         for (int i = 0; i < node.count; i++) {
             visited[0]++;
             if (!(visited[0] <= blocksCount)) {
-                throw new CorruptionException("extent tree of inode " + ino + ": more nodes than the filesystem has blocks");
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, CorruptionException.NO_BLOCK, "extent tree of inode " + ino + ": more nodes than the filesystem has blocks");
             }
             walk(readChild(node, i), sink, visited);
         }
@@ -201,44 +200,44 @@ public final class ExtentTree implements BlockMap {
         String where = "extent tree of inode " + ino + ", block " + pblk;
         byte[] block = fs.readBlock(pblk);
         if (!(LittleEndian.u16(block, EH_MAGIC) == EXT4_EXT_MAGIC)) {
-            throw new CorruptionException(where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(block, EH_MAGIC)));
+            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, pblk, where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(block, EH_MAGIC)));
         }
         int depth = LittleEndian.u16(block, EH_DEPTH);
         if (!(depth == parent.depth - 1)) {
-            throw new CorruptionException(where + ": depth " + depth + " under a node of depth " + parent.depth);
+            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, pblk, where + ": depth " + depth + " under a node of depth " + parent.depth);
         }
         long start = parent.lblk[i];
         long end = i + 1 < parent.count ? parent.lblk[i + 1] : parent.end;
-        return parseNode(block, block.length, depth, start, end, where, fs.hasMetadataCsum());
+        return parseNode(block, pblk, block.length, depth, start, end, where, fs.hasMetadataCsum());
     }
 
     /**
-     * Parses the node at the start of {@code b} (the 60-byte root or a whole tree block) whose
-     * entries must lie in logical blocks [start, end).
+     * Parses the node at the start of {@code b} (the 60-byte root, {@code nodeBlock} NO_BLOCK, or
+     * the whole tree block {@code nodeBlock}) whose entries must lie in logical blocks [start, end).
      */
-    private Node parseNode(byte[] b, int size, int depth, long start, long end, String where, boolean verifyTail) {
+    private Node parseNode(byte[] b, long nodeBlock, int size, int depth, long start, long end, String where, boolean verifyTail) {
         int entries = LittleEndian.u16(b, EH_ENTRIES);
         int max = LittleEndian.u16(b, EH_MAX);
         int capacity = (size - HEADER_SIZE) / ENTRY_SIZE;
         // The kernel accepts an eh_max below what fits (its test builds use small nodes).
         if (!(max >= 1 && max <= capacity)) {
-            throw new CorruptionException(where + ": eh_max " + max + " outside 1.." + capacity);
+            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, nodeBlock, where + ": eh_max " + max + " outside 1.." + capacity);
         }
         if (!(entries <= max)) {
-            throw new CorruptionException(where + ": eh_entries " + entries + " exceeds eh_max " + max);
+            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, nodeBlock, where + ": eh_entries " + entries + " exceeds eh_max " + max);
         }
         if (!(entries > 0 || depth == 0)) {
-            throw new CorruptionException(where + ": interior node with no entries");
+            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, nodeBlock, where + ": interior node with no entries");
         }
         if (verifyTail) {
             int tail = HEADER_SIZE + max * ENTRY_SIZE;
             if (!(tail + ET_CHECKSUM_SIZE <= size)) {
-                throw new CorruptionException(where + ": no room for the checksum after eh_max " + max);
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, nodeBlock, where + ": no room for the checksum after eh_max " + max);
             }
             int stored = LittleEndian.s32(b, tail);
             int computed = Crc32c.update(checksumSeed, b, 0, tail);
             if (!(stored == computed)) {
-                throw new CorruptionException(where + ": checksum 0x" + Integer.toHexString(stored)
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, nodeBlock, where + ": checksum 0x" + Integer.toHexString(stored)
                     + " does not match computed 0x" + Integer.toHexString(computed));
             }
         }
@@ -250,7 +249,7 @@ public final class ExtentTree implements BlockMap {
                 long first = LittleEndian.u32(b, off + EI_BLOCK);
                 long child = LittleEndian.u32(b, off + EI_LEAF_LO) | (long) LittleEndian.u16(b, off + EI_LEAF_HI) << 32;
                 if (!(first >= prevEnd && first < end && (k == 0 || first > node.lblk[k - 1]))) {
-                    throw new CorruptionException(where + ": index " + k + " starts at logical block " + first + ", outside or out of order in [" + prevEnd + ", " + end + ")");
+                    throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, nodeBlock, where + ": index " + k + " starts at logical block " + first + ", outside or out of order in [" + prevEnd + ", " + end + ")");
                 }
                 if (!zone.isValid(ino, child, 1)) {
                     throw fs.blockError(ino, child, 1, where + ": index " + k);
@@ -264,10 +263,10 @@ public final class ExtentTree implements BlockMap {
                 int len = unwritten ? rawLen - EXT_INIT_MAX_LEN : rawLen;
                 long pblk = LittleEndian.u32(b, off + EE_START_LO) | (long) LittleEndian.u16(b, off + EE_START_HI) << 32;
                 if (!(len > 0)) {
-                    throw new CorruptionException(where + ": extent " + k + " has length 0");
+                    throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, nodeBlock, where + ": extent " + k + " has length 0");
                 }
                 if (!(first >= prevEnd && first + len <= end)) {
-                    throw new CorruptionException(where + ": extent " + k + " (logical " + first + "+" + len + ") overlaps its neighbour or leaves [" + start + ", " + end + ")");
+                    throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, nodeBlock, where + ": extent " + k + " (logical " + first + "+" + len + ") overlaps its neighbour or leaves [" + start + ", " + end + ")");
                 }
                 if (!zone.isValid(ino, pblk, len)) {
                     throw fs.blockError(ino, pblk, len, where + ": extent " + k + " (logical " + first + ")");

@@ -1,16 +1,8 @@
 package org.ext4j.core.extent;
 
-import static org.ext4j.core.extent.ExtentTree.EE_BLOCK;
-import static org.ext4j.core.extent.ExtentTree.EE_LEN;
-import static org.ext4j.core.extent.ExtentTree.EE_START_HI;
-import static org.ext4j.core.extent.ExtentTree.EE_START_LO;
-import static org.ext4j.core.extent.ExtentTree.EH_DEPTH;
 import static org.ext4j.core.extent.ExtentTree.EH_ENTRIES;
 import static org.ext4j.core.extent.ExtentTree.EH_MAGIC;
 import static org.ext4j.core.extent.ExtentTree.EH_MAX;
-import static org.ext4j.core.extent.ExtentTree.EI_BLOCK;
-import static org.ext4j.core.extent.ExtentTree.EI_LEAF_HI;
-import static org.ext4j.core.extent.ExtentTree.EI_LEAF_LO;
 import static org.ext4j.core.extent.ExtentTree.ENTRY_SIZE;
 import static org.ext4j.core.extent.ExtentTree.ET_CHECKSUM_SIZE;
 import static org.ext4j.core.extent.ExtentTree.EXT4_EXT_MAGIC;
@@ -27,16 +19,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.BlockRun;
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.LittleEndian;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.SystemZone;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.view.SystemZone;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -66,7 +57,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
     private final long ino;
     private final BlockAllocator allocator;
     private final boolean mayUseReserved;
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final int blockSize;
     private final int nodeCapacity;
     private final long blocksCount;
@@ -199,10 +190,10 @@ final class ExtentTreeWriter implements BlockMapWriter {
         long tailPblk = -1;
         long tailLen = 0;
         boolean tailUninit = false;
-        if (i >= 0 && key(b, i) < lblk && key(b, i) + length(b, i) > lblk) {
-            tailPblk = start(b, i) + (lblk - key(b, i));
-            tailLen = key(b, i) + length(b, i) - lblk;
-            tailUninit = unwritten(b, i);
+        if (i >= 0 && ExtentNodes.key(b, i) < lblk && ExtentNodes.key(b, i) + ExtentNodes.length(b, i) > lblk) {
+            tailPblk = ExtentNodes.start(b, i) + (lblk - ExtentNodes.key(b, i));
+            tailLen = ExtentNodes.key(b, i) + ExtentNodes.length(b, i) - lblk;
+            tailUninit = ExtentNodes.unwritten(b, i);
             op.unmap(lblk, lblk + tailLen, false);
         }
         op.shift(lblk, count);
@@ -233,16 +224,16 @@ final class ExtentTreeWriter implements BlockMapWriter {
             }
             byte[] b = p.leaf().b;
             int i = p.leafPos();
-            long key = key(b, i);
-            out.add(new Mapping(key, start(b, i), length(b, i), unwritten(b, i) ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED));
-            pos = key + length(b, i);
+            long key = ExtentNodes.key(b, i);
+            out.add(new Mapping(key, ExtentNodes.start(b, i), ExtentNodes.length(b, i), ExtentNodes.unwritten(b, i) ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED));
+            pos = key + ExtentNodes.length(b, i);
         }
-        throw new CorruptionException("extent tree of inode " + ino + ": more extents than the filesystem has blocks");
+        throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, CorruptionException.NO_BLOCK, "extent tree of inode " + ino + ": more extents than the filesystem has blocks");
     }
 
     /** The current depth of the tree (0: the extents are in i_block). */
     public int depth() {
-        return depth(new Op(false).root.b);
+        return ExtentNodes.depth(new Op(false).root.b);
     }
 
     private void checkRange(long lblk, long count) {
@@ -253,114 +244,6 @@ final class ExtentTreeWriter implements BlockMapWriter {
             throw new Ext4Exception(Errno.EFBIG, "logical blocks " + lblk + " (+" + count + ") of inode " + ino
                     + " lie past the last block an extent can map (" + (LBLK_END - 1) + ")");
         }
-    }
-
-    // ---- node layout -------------------------------------------------------------------------
-
-    private static int entries(byte[] b) {
-        return LittleEndian.u16(b, EH_ENTRIES);
-    }
-
-    private static int maxEntries(byte[] b) {
-        return LittleEndian.u16(b, EH_MAX);
-    }
-
-    private static int depth(byte[] b) {
-        return LittleEndian.u16(b, EH_DEPTH);
-    }
-
-    private static int at(int i) {
-        return HEADER_SIZE + i * ENTRY_SIZE;
-    }
-
-    /** ee_block or ei_block (same offset in both entry kinds). */
-    private static long key(byte[] b, int i) {
-        return LittleEndian.u32(b, at(i) + EE_BLOCK);
-    }
-
-    private static int rawLength(byte[] b, int i) {
-        return LittleEndian.u16(b, at(i) + EE_LEN);
-    }
-
-    private static boolean unwritten(byte[] b, int i) {
-        return rawLength(b, i) > EXT_INIT_MAX_LEN;
-    }
-
-    private static long length(byte[] b, int i) {
-        int raw = rawLength(b, i);
-        return raw > EXT_INIT_MAX_LEN ? raw - EXT_INIT_MAX_LEN : raw;
-    }
-
-    private static long start(byte[] b, int i) {
-        return LittleEndian.u32(b, at(i) + EE_START_LO) | (long) LittleEndian.u16(b, at(i) + EE_START_HI) << 32;
-    }
-
-    private static long child(byte[] b, int i) {
-        return LittleEndian.u32(b, at(i) + EI_LEAF_LO) | (long) LittleEndian.u16(b, at(i) + EI_LEAF_HI) << 32;
-    }
-
-    private static void setExtent(byte[] b, int i, long lblk, long pblk, long len, boolean uninit) {
-        int off = at(i);
-        LittleEndian.put32(b, off + EE_BLOCK, lblk);
-        LittleEndian.put16(b, off + EE_LEN, (int) (uninit ? len + EXT_INIT_MAX_LEN : len));
-        LittleEndian.put16(b, off + EE_START_HI, (int) (pblk >>> 32));
-        LittleEndian.put32(b, off + EE_START_LO, pblk);
-    }
-
-    private static void setLength(byte[] b, int i, long len, boolean uninit) {
-        LittleEndian.put16(b, at(i) + EE_LEN, (int) (uninit ? len + EXT_INIT_MAX_LEN : len));
-    }
-
-    private static void setIndex(byte[] b, int i, long lblk, long childPblk) {
-        int off = at(i);
-        LittleEndian.put32(b, off + EI_BLOCK, lblk);
-        LittleEndian.put32(b, off + EI_LEAF_LO, childPblk);
-        LittleEndian.put16(b, off + EI_LEAF_HI, (int) (childPblk >>> 32));
-        // ei_unused: kept zero as the kernel writes it.
-        LittleEndian.put16(b, off + EI_LEAF_HI + 2, 0);
-    }
-
-    private static void setKey(byte[] b, int i, long lblk) {
-        LittleEndian.put32(b, at(i) + EE_BLOCK, lblk);
-    }
-
-    private static void setHeader(byte[] b, int entries, int max, int depth) {
-        LittleEndian.put16(b, EH_MAGIC, EXT4_EXT_MAGIC);
-        LittleEndian.put16(b, EH_ENTRIES, entries);
-        LittleEndian.put16(b, EH_MAX, max);
-        LittleEndian.put16(b, EH_DEPTH, depth);
-    }
-
-    /** Opens a gap at entry {@code i} (entries i.. move one slot right). */
-    private static void insertSlot(byte[] b, int i) {
-        int n = entries(b);
-        System.arraycopy(b, at(i), b, at(i + 1), (n - i) * ENTRY_SIZE);
-        LittleEndian.put16(b, EH_ENTRIES, n + 1);
-    }
-
-    /** Closes entry {@code i} (entries after it move one slot left). */
-    private static void removeSlot(byte[] b, int i) {
-        int n = entries(b);
-        System.arraycopy(b, at(i + 1), b, at(i), (n - i - 1) * ENTRY_SIZE);
-        Arrays.fill(b, at(n - 1), at(n), (byte) 0);
-        LittleEndian.put16(b, EH_ENTRIES, n - 1);
-    }
-
-    /** Index of the last entry whose key is at or before {@code lblk}, or -1. */
-    private static int lastAtOrBefore(byte[] b, long lblk) {
-        int lo = 0;
-        int hi = entries(b) - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (key(b, mid) <= lblk) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return found;
     }
 
     private static int maxLength(boolean uninit) {
@@ -435,7 +318,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 rootDirty = writable;
             }
             this.root = new Node(0, rootBytes);
-            validate(root, depth(rootBytes), 0, LBLK_END + 1, "extent tree root of inode " + ino, ROOT_CAPACITY);
+            validate(root, ExtentNodes.depth(rootBytes), 0, LBLK_END + 1, "extent tree root of inode " + ino, ROOT_CAPACITY);
         }
 
         /** Writes the changed tree blocks (with their checksums), i_block and i_blocks. */
@@ -443,7 +326,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
             shrink();
             for (Node n : dirty) {
                 if (metadataCsum) {
-                    int tail = HEADER_SIZE + maxEntries(n.b) * ENTRY_SIZE;
+                    int tail = HEADER_SIZE + ExtentNodes.maxEntries(n.b) * ENTRY_SIZE;
                     LittleEndian.put32(n.b, tail, Crc32c.update(checksumSeed, n.b, 0, tail));
                 }
                 tx.markDirty(n.pblk);
@@ -467,8 +350,8 @@ final class ExtentTreeWriter implements BlockMapWriter {
         Node load(long pblk, int expectedDepth, long start, long end) {
             Node n = loaded.get(pblk);
             if (n != null) {
-                if (depth(n.b) != expectedDepth) {
-                    throw new CorruptionException("extent tree of inode " + ino + ": block " + pblk + " is reached at two depths");
+                if (ExtentNodes.depth(n.b) != expectedDepth) {
+                    throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, pblk, "extent tree of inode " + ino + ": block " + pblk + " is reached at two depths");
                 }
                 return n;
             }
@@ -478,16 +361,16 @@ final class ExtentTreeWriter implements BlockMapWriter {
             byte[] b = writable ? tx.getWriteAccess(pblk, BlockRole.METADATA) : tx.read(pblk);
             n = new Node(pblk, b);
             String where = "extent tree of inode " + ino + ", block " + pblk;
-            if (depth(b) != expectedDepth) {
-                throw new CorruptionException(where + ": depth " + depth(b) + ", expected " + expectedDepth);
+            if (ExtentNodes.depth(b) != expectedDepth) {
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, where + ": depth " + ExtentNodes.depth(b) + ", expected " + expectedDepth);
             }
             validate(n, expectedDepth, start, end, where, nodeCapacity);
             if (metadataCsum) {
-                int tail = HEADER_SIZE + maxEntries(b) * ENTRY_SIZE;
+                int tail = HEADER_SIZE + ExtentNodes.maxEntries(b) * ENTRY_SIZE;
                 int stored = LittleEndian.s32(b, tail);
                 int computed = Crc32c.update(checksumSeed, b, 0, tail);
                 if (stored != computed) {
-                    throw new CorruptionException(where + ": checksum 0x" + Integer.toHexString(stored)
+                    throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, pblk, where + ": checksum 0x" + Integer.toHexString(stored)
                             + " does not match computed 0x" + Integer.toHexString(computed));
                 }
             }
@@ -499,40 +382,40 @@ final class ExtentTreeWriter implements BlockMapWriter {
         void validate(Node n, int expectedDepth, long start, long end, String where, int capacity) {
             byte[] b = n.b;
             if (LittleEndian.u16(b, EH_MAGIC) != EXT4_EXT_MAGIC) {
-                throw new CorruptionException(where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(b, EH_MAGIC)));
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": bad magic 0x" + Integer.toHexString(LittleEndian.u16(b, EH_MAGIC)));
             }
-            int depth = depth(b);
-            int max = maxEntries(b);
-            int count = entries(b);
+            int depth = ExtentNodes.depth(b);
+            int max = ExtentNodes.maxEntries(b);
+            int count = ExtentNodes.entries(b);
             if (depth > MAX_DEPTH) {
-                throw new CorruptionException(where + ": depth " + depth + " exceeds " + MAX_DEPTH);
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": depth " + depth + " exceeds " + MAX_DEPTH);
             }
             if (depth != expectedDepth) {
-                throw new CorruptionException(where + ": depth " + depth + ", expected " + expectedDepth);
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": depth " + depth + ", expected " + expectedDepth);
             }
             if (max < 1 || max > capacity || count > max) {
-                throw new CorruptionException(where + ": eh_entries " + count + ", eh_max " + max + " (capacity " + capacity + ")");
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": eh_entries " + count + ", eh_max " + max + " (capacity " + capacity + ")");
             }
             if (depth > 0 && count == 0) {
-                throw new CorruptionException(where + ": interior node with no entries");
+                throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": interior node with no entries");
             }
             long prevEnd = start;
             for (int i = 0; i < count; i++) {
-                long k = key(b, i);
+                long k = ExtentNodes.key(b, i);
                 if (depth > 0) {
-                    long c = child(b, i);
-                    if (k < prevEnd || k >= end || (i > 0 && k <= key(b, i - 1))) {
-                        throw new CorruptionException(where + ": index " + i + " key " + k + " out of order in [" + start + ", " + end + ")");
+                    long c = ExtentNodes.child(b, i);
+                    if (k < prevEnd || k >= end || (i > 0 && k <= ExtentNodes.key(b, i - 1))) {
+                        throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": index " + i + " key " + k + " out of order in [" + start + ", " + end + ")");
                     }
                     if (!zone.isValid(ino, c, 1)) {
                         throw fs.blockError(ino, c, 1, where + ": index " + i);
                     }
                     prevEnd = k;
                 } else {
-                    long len = length(b, i);
-                    long p = start(b, i);
+                    long len = ExtentNodes.length(b, i);
+                    long p = ExtentNodes.start(b, i);
                     if (len == 0 || k < prevEnd || k + len > end) {
-                        throw new CorruptionException(where + ": extent " + i + " (logical " + k + "+" + len
+                        throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, n.pblk == 0 ? CorruptionException.NO_BLOCK : n.pblk, where + ": extent " + i + " (logical " + k + "+" + len
                                 + ") overlaps its neighbour or leaves [" + start + ", " + end + ")");
                     }
                     if (!zone.isValid(ino, p, len)) {
@@ -545,20 +428,20 @@ final class ExtentTreeWriter implements BlockMapWriter {
 
         /** The path from the root to the leaf whose range holds {@code lblk}. */
         Path lookup(long lblk) {
-            int d = depth(root.b);
+            int d = ExtentNodes.depth(root.b);
             Path p = new Path(d);
             p.nodes[0] = root;
             long end = LBLK_END + 1;
             for (int l = 0; l < d; l++) {
                 byte[] b = p.nodes[l].b;
-                int i = Math.max(0, lastAtOrBefore(b, lblk));
+                int i = Math.max(0, ExtentNodes.lastAtOrBefore(b, lblk));
                 p.pos[l] = i;
-                if (i + 1 < entries(b)) {
-                    end = key(b, i + 1);
+                if (i + 1 < ExtentNodes.entries(b)) {
+                    end = ExtentNodes.key(b, i + 1);
                 }
-                p.nodes[l + 1] = load(child(b, i), d - l - 1, key(b, i), end);
+                p.nodes[l + 1] = load(ExtentNodes.child(b, i), d - l - 1, ExtentNodes.key(b, i), end);
             }
-            p.pos[d] = lastAtOrBefore(p.leaf().b, lblk);
+            p.pos[d] = ExtentNodes.lastAtOrBefore(p.leaf().b, lblk);
             return p;
         }
 
@@ -568,17 +451,17 @@ final class ExtentTreeWriter implements BlockMapWriter {
             for (long guard = 0; guard <= blocksCount; guard++) {
                 byte[] b = p.leaf().b;
                 int i = p.leafPos();
-                if (i >= 0 && key(b, i) + length(b, i) > lblk) {
+                if (i >= 0 && ExtentNodes.key(b, i) + ExtentNodes.length(b, i) > lblk) {
                     return p;
                 }
-                if (i + 1 < entries(b)) {
+                if (i + 1 < ExtentNodes.entries(b)) {
                     p.pos[p.depth()] = i + 1;
                     return p;
                 }
                 long next = -1;
                 for (int l = p.depth() - 1; l >= 0 && next < 0; l--) {
-                    if (p.pos[l] + 1 < entries(p.nodes[l].b)) {
-                        next = key(p.nodes[l].b, p.pos[l] + 1);
+                    if (p.pos[l] + 1 < ExtentNodes.entries(p.nodes[l].b)) {
+                        next = ExtentNodes.key(p.nodes[l].b, p.pos[l] + 1);
                     }
                 }
                 if (next < 0) {
@@ -588,7 +471,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 // Start before the leaf's first entry: the loop takes entry 0 next.
                 p.pos[p.depth()] = -1;
             }
-            throw new CorruptionException("extent tree of inode " + ino + ": more leaves than the filesystem has blocks");
+            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, CorruptionException.NO_BLOCK, "extent tree of inode " + ino + ": more leaves than the filesystem has blocks");
         }
 
         /** The run at {@code lblk} (see {@link BlockMap#map}). */
@@ -598,13 +481,13 @@ final class ExtentTreeWriter implements BlockMapWriter {
             Path p = lookup(lblk);
             byte[] b = p.leaf().b;
             int i = p.leafPos();
-            if (i >= 0 && key(b, i) + length(b, i) > lblk) {
-                long end = Math.min(key(b, i) + length(b, i), limit);
-                return new Mapping(lblk, start(b, i) + (lblk - key(b, i)), end - lblk,
-                        unwritten(b, i) ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED);
+            if (i >= 0 && ExtentNodes.key(b, i) + ExtentNodes.length(b, i) > lblk) {
+                long end = Math.min(ExtentNodes.key(b, i) + ExtentNodes.length(b, i), limit);
+                return new Mapping(lblk, ExtentNodes.start(b, i) + (lblk - ExtentNodes.key(b, i)), end - lblk,
+                        ExtentNodes.unwritten(b, i) ? Mapping.Kind.UNWRITTEN : Mapping.Kind.MAPPED);
             }
             Path next = nextExtent(lblk);
-            long holeEnd = next == null ? requested : Math.min(key(next.leaf().b, next.leafPos()), requested);
+            long holeEnd = next == null ? requested : Math.min(ExtentNodes.key(next.leaf().b, next.leafPos()), requested);
             return Mapping.hole(lblk, holeEnd - lblk);
         }
 
@@ -618,7 +501,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
             byte[] b = p.leaf().b;
             int i = p.leafPos();
             if (i >= 0) {
-                long g = start(b, i) + (lblk - key(b, i));
+                long g = ExtentNodes.start(b, i) + (lblk - ExtentNodes.key(b, i));
                 if (g < blocksCount) {
                     return g;
                 }
@@ -626,8 +509,8 @@ final class ExtentTreeWriter implements BlockMapWriter {
             if (p.depth() > 0) {
                 return p.leaf().pblk;
             }
-            if (entries(b) > 0 && start(b, 0) > key(b, 0) - lblk) {
-                return start(b, 0) - (key(b, 0) - lblk);
+            if (ExtentNodes.entries(b) > 0 && ExtentNodes.start(b, 0) > ExtentNodes.key(b, 0) - lblk) {
+                return ExtentNodes.start(b, 0) - (ExtentNodes.key(b, 0) - lblk);
             }
             return allocator.goalForInode(ino, regularFile);
         }
@@ -650,31 +533,31 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 Node leaf = p.leaf();
                 byte[] b = leaf.b;
                 int i = p.leafPos();
-                int n = entries(b);
-                if (i >= 0 && unwritten(b, i) == uninit && key(b, i) + length(b, i) == lblk
-                        && start(b, i) + length(b, i) == pblk && length(b, i) + len <= limit) {
-                    long merged = length(b, i) + len;
-                    setLength(b, i, merged, uninit);
-                    if (i + 1 < n && unwritten(b, i + 1) == uninit && key(b, i + 1) == lblk + len
-                            && start(b, i + 1) == pblk + len && merged + length(b, i + 1) <= limit) {
-                        setLength(b, i, merged + length(b, i + 1), uninit);
-                        removeSlot(b, i + 1);
+                int n = ExtentNodes.entries(b);
+                if (i >= 0 && ExtentNodes.unwritten(b, i) == uninit && ExtentNodes.key(b, i) + ExtentNodes.length(b, i) == lblk
+                        && ExtentNodes.start(b, i) + ExtentNodes.length(b, i) == pblk && ExtentNodes.length(b, i) + len <= limit) {
+                    long merged = ExtentNodes.length(b, i) + len;
+                    ExtentNodes.setLength(b, i, merged, uninit);
+                    if (i + 1 < n && ExtentNodes.unwritten(b, i + 1) == uninit && ExtentNodes.key(b, i + 1) == lblk + len
+                            && ExtentNodes.start(b, i + 1) == pblk + len && merged + ExtentNodes.length(b, i + 1) <= limit) {
+                        ExtentNodes.setLength(b, i, merged + ExtentNodes.length(b, i + 1), uninit);
+                        ExtentNodes.removeSlot(b, i + 1);
                     }
                     markDirty(leaf);
                     return;
                 }
-                if (i + 1 < n && unwritten(b, i + 1) == uninit && key(b, i + 1) == lblk + len
-                        && start(b, i + 1) == pblk + len && length(b, i + 1) + len <= limit) {
-                    setExtent(b, i + 1, lblk, pblk, len + length(b, i + 1), uninit);
+                if (i + 1 < n && ExtentNodes.unwritten(b, i + 1) == uninit && ExtentNodes.key(b, i + 1) == lblk + len
+                        && ExtentNodes.start(b, i + 1) == pblk + len && ExtentNodes.length(b, i + 1) + len <= limit) {
+                    ExtentNodes.setExtent(b, i + 1, lblk, pblk, len + ExtentNodes.length(b, i + 1), uninit);
                     markDirty(leaf);
                     if (i + 1 == 0) {
                         fixIndexes(p, p.depth());
                     }
                     return;
                 }
-                if (n < maxEntries(b)) {
-                    insertSlot(b, i + 1);
-                    setExtent(b, i + 1, lblk, pblk, len, uninit);
+                if (n < ExtentNodes.maxEntries(b)) {
+                    ExtentNodes.insertSlot(b, i + 1);
+                    ExtentNodes.setExtent(b, i + 1, lblk, pblk, len, uninit);
                     markDirty(leaf);
                     if (i + 1 == 0) {
                         fixIndexes(p, p.depth());
@@ -693,14 +576,14 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 growDepth(goal);
                 return;
             }
-            if (maxEntries(node.b) < nodeCapacity) {
+            if (ExtentNodes.maxEntries(node.b) < nodeCapacity) {
                 // Written with a small eh_max by another tool: use the whole block first.
                 LittleEndian.put16(node.b, EH_MAX, nodeCapacity);
                 markDirty(node);
                 return;
             }
             Node parent = p.nodes[level - 1];
-            if (entries(parent.b) >= maxEntries(parent.b)) {
+            if (ExtentNodes.entries(parent.b) >= ExtentNodes.maxEntries(parent.b)) {
                 makeRoom(p, level - 1, goal);
                 return;
             }
@@ -709,18 +592,18 @@ final class ExtentTreeWriter implements BlockMapWriter {
 
         /** Moves the root's entries into a new block and makes the root a single index above it. */
         void growDepth(long goal) {
-            int d = depth(root.b);
+            int d = ExtentNodes.depth(root.b);
             if (d >= MAX_DEPTH) {
                 throw new Ext4Exception(Errno.EFBIG, "extent tree of inode " + ino + " would exceed depth " + MAX_DEPTH);
             }
             Node moved = newNode(goal);
-            int n = entries(root.b);
-            setHeader(moved.b, n, nodeCapacity, d);
+            int n = ExtentNodes.entries(root.b);
+            ExtentNodes.setHeader(moved.b, n, nodeCapacity, d);
             System.arraycopy(root.b, HEADER_SIZE, moved.b, HEADER_SIZE, n * ENTRY_SIZE);
-            long firstKey = n > 0 ? key(root.b, 0) : 0;
+            long firstKey = n > 0 ? ExtentNodes.key(root.b, 0) : 0;
             Arrays.fill(root.b, HEADER_SIZE, root.b.length, (byte) 0);
-            setHeader(root.b, 1, maxEntries(root.b), d + 1);
-            setIndex(root.b, 0, firstKey, moved.pblk);
+            ExtentNodes.setHeader(root.b, 1, ExtentNodes.maxEntries(root.b), d + 1);
+            ExtentNodes.setIndex(root.b, 0, firstKey, moved.pblk);
             markDirty(moved);
             markDirty(root);
         }
@@ -733,18 +616,18 @@ final class ExtentTreeWriter implements BlockMapWriter {
         void split(Path p, int level, long goal) {
             Node node = p.nodes[level];
             byte[] b = node.b;
-            int n = entries(b);
+            int n = ExtentNodes.entries(b);
             int k = p.pos[level] >= n - 1 ? n - 1 : n / 2;
             k = Math.max(1, k);
             Node right = newNode(goal);
-            setHeader(right.b, n - k, nodeCapacity, depth(b));
-            System.arraycopy(b, at(k), right.b, at(0), (n - k) * ENTRY_SIZE);
-            Arrays.fill(b, at(k), at(n), (byte) 0);
+            ExtentNodes.setHeader(right.b, n - k, nodeCapacity, ExtentNodes.depth(b));
+            System.arraycopy(b, ExtentNodes.at(k), right.b, ExtentNodes.at(0), (n - k) * ENTRY_SIZE);
+            Arrays.fill(b, ExtentNodes.at(k), ExtentNodes.at(n), (byte) 0);
             LittleEndian.put16(b, EH_ENTRIES, k);
             Node parent = p.nodes[level - 1];
             int slot = p.pos[level - 1] + 1;
-            insertSlot(parent.b, slot);
-            setIndex(parent.b, slot, key(right.b, 0), right.pblk);
+            ExtentNodes.insertSlot(parent.b, slot);
+            ExtentNodes.setIndex(parent.b, slot, ExtentNodes.key(right.b, 0), right.pblk);
             markDirty(node);
             markDirty(right);
             markDirty(parent);
@@ -778,17 +661,17 @@ final class ExtentTreeWriter implements BlockMapWriter {
         /** Copies a node's first key into its ancestors' entries for as long as it is their first. */
         void fixIndexes(Path p, int level) {
             byte[] b = p.nodes[level].b;
-            if (entries(b) == 0) {
+            if (ExtentNodes.entries(b) == 0) {
                 return;
             }
-            long first = key(b, 0);
+            long first = ExtentNodes.key(b, 0);
             for (int l = level - 1; l >= 0; l--) {
                 Node parent = p.nodes[l];
                 int i = p.pos[l];
-                if (key(parent.b, i) == first) {
+                if (ExtentNodes.key(parent.b, i) == first) {
                     return;
                 }
-                setKey(parent.b, i, first);
+                ExtentNodes.setKey(parent.b, i, first);
                 markDirty(parent);
                 if (i != 0) {
                     return;
@@ -799,9 +682,9 @@ final class ExtentTreeWriter implements BlockMapWriter {
         /** Removes entry {@code i} of the node at {@code level}; an emptied block is freed and unlinked. */
         void removeEntry(Path p, int level, int i) {
             Node node = p.nodes[level];
-            removeSlot(node.b, i);
+            ExtentNodes.removeSlot(node.b, i);
             markDirty(node);
-            if (entries(node.b) > 0) {
+            if (ExtentNodes.entries(node.b) > 0) {
                 if (i == 0) {
                     fixIndexes(p, level);
                 }
@@ -809,7 +692,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
             }
             if (level == 0) {
                 // The whole tree is gone: the root becomes an empty leaf again.
-                setHeader(root.b, 0, maxEntries(root.b), 0);
+                ExtentNodes.setHeader(root.b, 0, ExtentNodes.maxEntries(root.b), 0);
                 return;
             }
             freeNode(node);
@@ -819,18 +702,18 @@ final class ExtentTreeWriter implements BlockMapWriter {
         /** Pulls the only child of the root into i_block while its entries fit there. */
         void shrink() {
             for (int guard = 0; guard < MAX_DEPTH; guard++) {
-                int d = depth(root.b);
-                if (d == 0 || entries(root.b) != 1) {
+                int d = ExtentNodes.depth(root.b);
+                if (d == 0 || ExtentNodes.entries(root.b) != 1) {
                     return;
                 }
-                Node only = load(child(root.b, 0), d - 1, key(root.b, 0), LBLK_END + 1);
-                int n = entries(only.b);
-                if (n > maxEntries(root.b)) {
+                Node only = load(ExtentNodes.child(root.b, 0), d - 1, ExtentNodes.key(root.b, 0), LBLK_END + 1);
+                int n = ExtentNodes.entries(only.b);
+                if (n > ExtentNodes.maxEntries(root.b)) {
                     return;
                 }
                 Arrays.fill(root.b, HEADER_SIZE, root.b.length, (byte) 0);
                 System.arraycopy(only.b, HEADER_SIZE, root.b, HEADER_SIZE, n * ENTRY_SIZE);
-                setHeader(root.b, n, maxEntries(root.b), d - 1);
+                ExtentNodes.setHeader(root.b, n, ExtentNodes.maxEntries(root.b), d - 1);
                 markDirty(root);
                 freeNode(only);
             }
@@ -850,15 +733,15 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 Node leaf = p.leaf();
                 byte[] b = leaf.b;
                 int i = p.leafPos();
-                long s = key(b, i);
-                long e = s + length(b, i);
-                long pb = start(b, i);
-                boolean uninit = unwritten(b, i);
+                long s = ExtentNodes.key(b, i);
+                long e = s + ExtentNodes.length(b, i);
+                long pb = ExtentNodes.start(b, i);
+                boolean uninit = ExtentNodes.unwritten(b, i);
                 if (s >= to) {
                     return;
                 }
                 if (s < from) {
-                    setLength(b, i, from - s, uninit);
+                    ExtentNodes.setLength(b, i, from - s, uninit);
                     markDirty(leaf);
                     if (e > to) {
                         release(pb + (from - s), to - from, freeData);
@@ -867,7 +750,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
                     }
                     release(pb + (from - s), e - from, freeData);
                 } else if (e > to) {
-                    setExtent(b, i, to, pb + (to - s), e - to, uninit);
+                    ExtentNodes.setExtent(b, i, to, pb + (to - s), e - to, uninit);
                     markDirty(leaf);
                     if (i == 0) {
                         fixIndexes(p, p.depth());
@@ -879,7 +762,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
                     release(pb, e - s, freeData);
                 }
             }
-            throw new CorruptionException("extent tree of inode " + ino + ": more extents than the filesystem has blocks");
+            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, CorruptionException.NO_BLOCK, "extent tree of inode " + ino + ": more extents than the filesystem has blocks");
         }
 
         /** The logical block after the file's last extent (0 for an empty tree). */
@@ -887,7 +770,7 @@ final class ExtentTreeWriter implements BlockMapWriter {
             Path p = lookup(LBLK_END);
             byte[] b = p.leaf().b;
             int i = p.leafPos();
-            return i < 0 ? 0 : key(b, i) + length(b, i);
+            return i < 0 ? 0 : ExtentNodes.key(b, i) + ExtentNodes.length(b, i);
         }
 
         /**
@@ -897,16 +780,16 @@ final class ExtentTreeWriter implements BlockMapWriter {
          * contiguous merge, as the kernel's shift merges them.
          */
         void shift(long from, long delta) {
-            shiftNode(root, depth(root.b), from, delta, LBLK_END + 1, new HashSet<>());
+            shiftNode(root, ExtentNodes.depth(root.b), from, delta, LBLK_END + 1, new HashSet<>());
         }
 
         private void shiftNode(Node n, int d, long from, long delta, long end, Set<Long> visited) {
             byte[] b = n.b;
             if (d == 0) {
                 boolean moved = false;
-                for (int i = 0; i < entries(b); i++) {
-                    if (key(b, i) >= from) {
-                        setKey(b, i, key(b, i) + delta);
+                for (int i = 0; i < ExtentNodes.entries(b); i++) {
+                    if (ExtentNodes.key(b, i) >= from) {
+                        ExtentNodes.setKey(b, i, ExtentNodes.key(b, i) + delta);
                         moved = true;
                     }
                 }
@@ -916,22 +799,22 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 }
                 return;
             }
-            for (int i = 0; i < entries(b); i++) {
-                long childEnd = i + 1 < entries(b) ? key(b, i + 1) : end;
+            for (int i = 0; i < ExtentNodes.entries(b); i++) {
+                long childEnd = i + 1 < ExtentNodes.entries(b) ? ExtentNodes.key(b, i + 1) : end;
                 if (childEnd <= from) {
                     continue;
                 }
-                long pblk = child(b, i);
+                long pblk = ExtentNodes.child(b, i);
                 if (!visited.add(pblk)) {
-                    throw new CorruptionException("extent tree of inode " + ino + ": block " + pblk + " is referenced twice");
+                    throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, pblk, "extent tree of inode " + ino + ": block " + pblk + " is referenced twice");
                 }
-                Node c = load(pblk, d - 1, key(b, i), childEnd);
+                Node c = load(pblk, d - 1, ExtentNodes.key(b, i), childEnd);
                 shiftNode(c, d - 1, from, delta, childEnd, visited);
-                if (entries(c.b) == 0) {
-                    throw new CorruptionException("extent tree of inode " + ino + ": block " + pblk + " has no entries");
+                if (ExtentNodes.entries(c.b) == 0) {
+                    throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, pblk, "extent tree of inode " + ino + ": block " + pblk + " has no entries");
                 }
-                if (key(c.b, 0) != key(b, i)) {
-                    setKey(b, i, key(c.b, 0));
+                if (ExtentNodes.key(c.b, 0) != ExtentNodes.key(b, i)) {
+                    ExtentNodes.setKey(b, i, ExtentNodes.key(c.b, 0));
                     markDirty(n);
                 }
             }
@@ -940,13 +823,13 @@ final class ExtentTreeWriter implements BlockMapWriter {
         /** Merges neighbours in a leaf where the right one was moved (now at or after {@code movedFrom}) and they are contiguous. */
         private void mergeMoved(byte[] b, long movedFrom) {
             int i = 0;
-            while (i + 1 < entries(b)) {
-                boolean uninit = unwritten(b, i);
-                long len = length(b, i);
-                if (key(b, i + 1) >= movedFrom && unwritten(b, i + 1) == uninit && key(b, i) + len == key(b, i + 1)
-                        && start(b, i) + len == start(b, i + 1) && len + length(b, i + 1) <= maxLength(uninit)) {
-                    setLength(b, i, len + length(b, i + 1), uninit);
-                    removeSlot(b, i + 1);
+            while (i + 1 < ExtentNodes.entries(b)) {
+                boolean uninit = ExtentNodes.unwritten(b, i);
+                long len = ExtentNodes.length(b, i);
+                if (ExtentNodes.key(b, i + 1) >= movedFrom && ExtentNodes.unwritten(b, i + 1) == uninit && ExtentNodes.key(b, i) + len == ExtentNodes.key(b, i + 1)
+                        && ExtentNodes.start(b, i) + len == ExtentNodes.start(b, i + 1) && len + ExtentNodes.length(b, i + 1) <= maxLength(uninit)) {
+                    ExtentNodes.setLength(b, i, len + ExtentNodes.length(b, i + 1), uninit);
+                    ExtentNodes.removeSlot(b, i + 1);
                 } else {
                     i++;
                 }
@@ -970,15 +853,15 @@ final class ExtentTreeWriter implements BlockMapWriter {
                 }
                 byte[] b = p.leaf().b;
                 int i = p.leafPos();
-                long s = key(b, i);
-                long e = s + length(b, i);
+                long s = ExtentNodes.key(b, i);
+                long e = s + ExtentNodes.length(b, i);
                 if (s >= to) {
                     return;
                 }
-                if (unwritten(b, i) != toUnwritten) {
+                if (ExtentNodes.unwritten(b, i) != toUnwritten) {
                     long a = Math.max(s, pos);
                     long z = Math.min(e, to);
-                    long pa = start(b, i) + (a - s);
+                    long pa = ExtentNodes.start(b, i) + (a - s);
                     unmap(a, z, false);
                     insert(a, pa, z - a, toUnwritten);
                     pos = z;

@@ -3,8 +3,7 @@ package org.ext4j.core.extent;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Objects;
-
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.Errno;
@@ -16,7 +15,7 @@ import org.ext4j.core.spi.Ext4Exception;
  * buffer. Keep one instance per open file so the block map's cached leaf is reused between reads.
  */
 public final class FileContent {
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Inode inode;
     private final BlockMap blockMap;
 
@@ -28,7 +27,7 @@ public final class FileContent {
      *                       caller must choose instead; EINVAL for an inode without blocks
      *                       (see {@link BlockMap#of})
      */
-    public FileContent(Ext4FileSystem fs, Inode inode) {
+    public FileContent(DiskView fs, Inode inode) {
         if (inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
             throw new Ext4Exception(Errno.EOPNOTSUPP, "inode " + inode.ino()
                     + " keeps its data inline; FileContent reads only block-mapped files");
@@ -42,7 +41,7 @@ public final class FileContent {
      * Reads {@code len} bytes of {@code inode} at {@code pos} into {@code dst[off..]}: the
      * one-shot form of {@link #read(long, byte[], int, int)}.
      */
-    public static int read(Ext4FileSystem fs, Inode inode, long pos, byte[] dst, int off, int len) {
+    public static int read(DiskView fs, Inode inode, long pos, byte[] dst, int off, int len) {
         return new FileContent(fs, inode).read(pos, dst, off, len);
     }
 

@@ -1,8 +1,8 @@
 package org.ext4j.core.extent;
 
 import org.ext4j.core.disk.LittleEndian;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.SystemZone;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.view.SystemZone;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
 
@@ -21,7 +21,7 @@ public final class IndirectBlockMap implements BlockMap {
     static final int EXT2_N_BLOCKS = 15;
     static final int POINTER_SIZE = 4;
 
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final long ino;
     /** The blocks this inode may not map; every pointer is checked against it. */
     private final SystemZone zone;
@@ -37,7 +37,7 @@ public final class IndirectBlockMap implements BlockMap {
     private final IndirectBlock[] lastRead = new IndirectBlock[3];
 
     /** Reads the 15 pointers of {@code inode}'s i_block; indirect blocks are read on demand. */
-    public IndirectBlockMap(Ext4FileSystem fs, Inode inode) {
+    public IndirectBlockMap(DiskView fs, Inode inode) {
         this.fs = fs;
         this.ino = inode.ino();
         this.zone = fs.systemZone();

@@ -10,15 +10,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.BlockRun;
 import org.ext4j.core.disk.LittleEndian;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.SystemZone;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.view.SystemZone;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -39,7 +38,7 @@ final class IndirectBlockMapWriter implements BlockMapWriter {
     private final long ino;
     private final BlockAllocator allocator;
     private final boolean mayUseReserved;
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final int blockSize;
     private final long perBlock;
     /** The blocks this inode may not map; every pointer read is checked against it. */

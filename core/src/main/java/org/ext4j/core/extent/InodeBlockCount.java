@@ -42,7 +42,7 @@ final class InodeBlockCount {
         }
         long sectors = get(raw, hugeFile, blockSize) + fsBlocks * (blockSize / 512);
         if (sectors < 0) {
-            throw new CorruptionException("inode " + ino + ": i_blocks counts fewer blocks than the inode frees");
+            throw new CorruptionException(CorruptionException.Structure.INODE, ino, CorruptionException.NO_BLOCK, "inode " + ino + ": i_blocks counts fewer blocks than the inode frees");
         }
         int flags = LittleEndian.s32(raw, Inode.I_FLAGS);
         long stored;

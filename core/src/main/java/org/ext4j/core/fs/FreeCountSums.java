@@ -1,6 +1,7 @@
 package org.ext4j.core.fs;
 
 import java.io.IOException;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.LittleEndian;
@@ -27,7 +28,7 @@ final class FreeCountSums {
      * Sums the descriptors of {@code fs} and writes the superblock on {@code device} (the device
      * {@code fs} reads) when its counts differ; returns true if it wrote.
      */
-    static boolean write(Ext4FileSystem fs, BlockDevice device) {
+    static boolean write(DiskView fs, BlockDevice device) {
         Superblock sb = fs.superblock();
         long freeBlocks = 0;
         long freeInodes = 0;

@@ -4,18 +4,21 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.dir.DirectoryReader;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.alloc.InodeAllocator;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.ExtentTree;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeEditor;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.InodeStore;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.tx.InodeStore;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -50,7 +53,7 @@ public final class Namespace {
     /** ext4_mask_flags: what other inodes (devices, fifos, sockets, symlinks) keep. */
     private static final int OTHER_FLAG_MASK = InodeFlags.EXT4_NODUMP_FL | InodeFlags.EXT4_NOATIME_FL;
 
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final InodeAllocator inodes;
     private final Clock clock;
     private final DirectoryOps dirs;
@@ -90,7 +93,7 @@ public final class Namespace {
         void storeAcl(Transaction tx, long ino, String name, PosixAcl acl);
     }
 
-    public Namespace(Ext4FileSystem fs, DirectoryOps dirs, Clock clock) {
+    public Namespace(DiskView fs, DirectoryOps dirs, Clock clock) {
         this.fs = fs;
         this.inodes = new InodeAllocator(new GroupAccounting(fs));
         this.clock = clock;
@@ -449,7 +452,7 @@ public final class Namespace {
             }
             cur = up;
         }
-        throw new org.ext4j.core.spi.CorruptionException("directory inode " + candidate + ": '..' chain does not reach the root");
+        throw new CorruptionException(CorruptionException.Structure.DIRECTORY, candidate, CorruptionException.NO_BLOCK, "directory inode " + candidate + ": '..' chain does not reach the root");
     }
 
     /**
@@ -473,7 +476,7 @@ public final class Namespace {
     /** A lookup in {@code dir}: search permission, then the name's validity. */
     private static void lookupCheck(Transaction tx, Caller caller, Inode dir, byte[] name) {
         Permissions.check(caller, dir, XattrReader.of(tx), Permissions.X_OK);
-        Ext4Volume.checkName(name);
+        checkName(name);
     }
 
     private Inode requireDirectory(Transaction tx, long ino) {
@@ -633,5 +636,20 @@ public final class Namespace {
 
     private static boolean isDotDot(byte[] name) {
         return name.length == 2 && name[0] == '.' && name[1] == '.';
+    }
+
+    /** A path component: 1 to 255 bytes, no '/' and no NUL. */
+    static void checkName(byte[] name) {
+        if (name.length == 0) {
+            throw new Ext4Exception(Errno.ENOENT, "empty file name");
+        }
+        if (name.length > DirectoryReader.NAME_MAX) {
+            throw new Ext4Exception(Errno.ENAMETOOLONG, "file name of " + name.length + " bytes is longer than 255");
+        }
+        for (byte b : name) {
+            if (b == '/' || b == 0) {
+                throw new Ext4Exception(Errno.EINVAL, "file name contains '/' or NUL");
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.ext4j.core.fs;
 
 import java.time.Duration;
+import org.ext4j.core.view.FsErrors;
 
 /**
  * How to open a filesystem.

@@ -3,19 +3,20 @@ package org.ext4j.core.fs;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
-import org.ext4j.core.extent.FileWriter;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.extent.FileContentWriter;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.alloc.SuperblockEditor;
 import org.ext4j.core.orphan.OrphanFile;
 import org.ext4j.core.orphan.OrphanList;
 import org.ext4j.core.spi.CorruptionException;
-import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.view.BlockReader;
 import org.ext4j.core.tx.Transaction;
 import org.ext4j.core.tx.TransactionManager;
 
@@ -33,12 +34,12 @@ final class OrphanCleanup {
     record Result(int deleted, int truncated) {
     }
 
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Superblock sb;
     private final OrphanList list;
     private final OrphanFile file;
 
-    OrphanCleanup(Ext4FileSystem fs) {
+    OrphanCleanup(DiskView fs) {
         this.fs = fs;
         this.sb = fs.superblock();
         this.list = new OrphanList(fs);
@@ -69,7 +70,7 @@ final class OrphanCleanup {
         }
         for (OrphanFile.Slot slot : slots) {
             if (!seen.add(slot.ino())) {
-                throw new CorruptionException("orphan file: inode " + slot.ino() + " is an orphan twice");
+                throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, slot.ino(), CorruptionException.NO_BLOCK, "orphan file: inode " + slot.ino() + " is an orphan twice");
             }
             OrphanList.requireInUse(fs, committed, slot.ino(), "orphan file");
             check(committed, slot.ino(), "orphan file");
@@ -115,11 +116,11 @@ final class OrphanCleanup {
      */
     private void check(BlockReader src, long ino, String where) {
         if (sb.hasCompat(Features.COMPAT_ORPHAN_FILE) && ino == sb.orphanFileInum()) {
-            throw new CorruptionException(where + ": inode " + ino + " is the orphan file itself");
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, where + ": inode " + ino + " is the orphan file itself");
         }
         Inode inode = fs.inode(ino, src::read);
         if (inode.size() < 0) {
-            throw new CorruptionException(where + ": orphan inode " + ino + " has a negative i_size");
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, where + ": orphan inode " + ino + " has a negative i_size");
         }
         if (inode.linksCount() == 0) {
             return;
@@ -128,7 +129,7 @@ final class OrphanCleanup {
         boolean truncatable = type == FileType.REGULAR || type == FileType.DIRECTORY
                 || type == FileType.SYMLINK && !fastSymlink(inode);
         if (!truncatable) {
-            throw new CorruptionException(where + ": orphan inode " + ino + " has " + inode.linksCount()
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, where + ": orphan inode " + ino + " has " + inode.linksCount()
                     + " link(s) but is a " + type + ", which has nothing to truncate");
         }
     }
@@ -141,7 +142,7 @@ final class OrphanCleanup {
             return true;
         }
         if (!inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL) && !fastSymlink(inode)) {
-            new FileWriter(fs).truncate(tx, ino, inode.size());
+            new FileContentWriter(fs).truncate(tx, ino, inode.size());
         }
         return false;
     }

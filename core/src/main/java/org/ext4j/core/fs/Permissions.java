@@ -1,7 +1,7 @@
 package org.ext4j.core.fs;
 
 import java.util.Optional;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.Caller;

@@ -1,14 +1,15 @@
 package org.ext4j.core.fs;
 
 import java.util.TreeSet;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.alloc.Bitmaps;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.Mapping;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.tx.Transaction;
 import org.ext4j.core.xattr.XattrBlock;
@@ -26,7 +27,7 @@ final class ReleaseCheck {
     }
 
     /** Throws a CorruptionException (recorded as an error) when inode {@code ino} could not be freed later. */
-    static void requireReleasable(Ext4FileSystem fs, Transaction tx, long ino) {
+    static void requireReleasable(DiskView fs, Transaction tx, long ino) {
         try {
             Inode inode = InodeStore.read(tx, ino);
             TreeSet<Long> groups = groupsOfBlocks(fs, inode);
@@ -43,7 +44,7 @@ final class ReleaseCheck {
     }
 
     /** The groups holding the inode's blocks, found by walking its map (which checks every node on the way). */
-    private static TreeSet<Long> groupsOfBlocks(Ext4FileSystem fs, Inode inode) {
+    private static TreeSet<Long> groupsOfBlocks(DiskView fs, Inode inode) {
         Superblock sb = fs.superblock();
         TreeSet<Long> groups = new TreeSet<>();
         FileType type = inode.type();
@@ -68,16 +69,16 @@ final class ReleaseCheck {
     }
 
     /** Checks the block bitmaps of {@code groups} and the inode bitmap of {@code inodeGroup}. */
-    private static void checkBitmaps(Ext4FileSystem fs, Transaction tx, TreeSet<Long> groups, long inodeGroup) {
+    private static void checkBitmaps(DiskView fs, Transaction tx, TreeSet<Long> groups, long inodeGroup) {
         Bitmaps bitmaps = Bitmaps.of(fs);
         for (long g : groups) {
             if (fs.errors().isBlockBitmapCorrupt(g)) {
-                throw new CorruptionException("the block bitmap of group " + g + " was found corrupt");
+                throw new CorruptionException(CorruptionException.Structure.BLOCK_BITMAP, "the block bitmap of group " + g + " was found corrupt");
             }
             bitmaps.blockBitmap(tx, g);
         }
         if (fs.errors().isInodeBitmapCorrupt(inodeGroup)) {
-            throw new CorruptionException("the inode bitmap of group " + inodeGroup + " was found corrupt");
+            throw new CorruptionException(CorruptionException.Structure.INODE_BITMAP, "the inode bitmap of group " + inodeGroup + " was found corrupt");
         }
         bitmaps.inodeBitmap(tx, inodeGroup);
     }

@@ -2,7 +2,7 @@ package org.ext4j.core.fs;
 
 import static org.ext4j.core.inode.InodeFlags.*;
 
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;

@@ -2,7 +2,7 @@ package org.ext4j.core.fs;
 
 import java.util.concurrent.ConcurrentHashMap;
 import org.ext4j.core.inode.Inode;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Timestamp;
 
 /**
  * The kernel's timestamp granularity for writes. The kernel stamps mtime and ctime from a clock

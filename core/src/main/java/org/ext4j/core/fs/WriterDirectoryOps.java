@@ -1,16 +1,14 @@
 package org.ext4j.core.fs;
 
 import java.util.Optional;
-import org.ext4j.core.alloc.BlockAllocator;
-import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.dir.DirectoryReader;
 import org.ext4j.core.dir.DirectoryWriter;
 import org.ext4j.core.extent.BlockMapWriter;
-import org.ext4j.core.extent.FileWriter;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.extent.FileContentWriter;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.tx.Transaction;
 import org.ext4j.core.xattr.PosixAcl;
 import org.ext4j.core.xattr.XattrReader;
@@ -20,11 +18,11 @@ import org.ext4j.core.xattr.XattrWriter;
 final class WriterDirectoryOps implements Namespace.DirectoryOps {
     private final DirectoryWriter directories = new DirectoryWriter();
     private final XattrWriter xattrs;
-    private final FileWriter files;
+    private final FileContentWriter files;
 
-    WriterDirectoryOps(Ext4FileSystem fs) {
-        this.xattrs = new XattrWriter(new BlockAllocator(new GroupAccounting(fs)));
-        this.files = new FileWriter(fs);
+    WriterDirectoryOps(Writers writers) {
+        this.xattrs = writers.xattrs();
+        this.files = writers.files();
     }
 
     @Override

@@ -5,5 +5,7 @@
  * second writer away from an image ({@link org.ext4j.core.host.ImageLock}), to which a platform
  * may add its own claims ({@link org.ext4j.core.host.ImageClaimProvider}). Only the JDK is used
  * here; native calls belong to the backends.
+ *
+ * <p>May import: {@code spi}.
  */
 package org.ext4j.core.host;

@@ -71,24 +71,24 @@ public final class DxBlock {
         String where = where(ctx, 0, "dx_root");
         int bs = ctx.blockSize();
         if (!(block.length == bs)) {
-            throw new CorruptionException(where + ": block has " + block.length + " bytes");
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": block has " + block.length + " bytes");
         }
         if (!(LittleEndian.u16(block, DOT_REC_LEN) == 12 && LittleEndian.u8(block, DOT_NAME_LEN) == 1 && block[DOT_NAME] == '.')) {
-            throw new CorruptionException(where + ": the first entry is not \".\" with rec_len 12");
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": the first entry is not \".\" with rec_len 12");
         }
         if (!(LittleEndian.u16(block, DOTDOT + DOT_REC_LEN) == bs - DOTDOT && LittleEndian.u8(block, DOTDOT + DOT_NAME_LEN) == 2 && block[DOTDOT + DOT_NAME] == '.' && block[DOTDOT + DOT_NAME + 1] == '.')) {
-            throw new CorruptionException(where + ": the second entry is not \"..\" spanning the rest of the block");
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": the second entry is not \"..\" spanning the rest of the block");
         }
         if (!(LittleEndian.u32(block, INFO_RESERVED_ZERO) == 0)) {
-            throw new CorruptionException(where + ": reserved_zero is "
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": reserved_zero is "
                 + LittleEndian.u32(block, INFO_RESERVED_ZERO));
         }
         if (!(LittleEndian.u8(block, INFO_INFO_LENGTH) == DX_ROOT_INFO_SIZE)) {
-            throw new CorruptionException(where
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where
                 + ": info_length " + LittleEndian.u8(block, INFO_INFO_LENGTH) + " is not " + DX_ROOT_INFO_SIZE);
         }
         if (!((LittleEndian.u8(block, INFO_UNUSED_FLAGS) & HASH_FLAG_INCOMPAT) == 0)) {
-            throw new CorruptionException(where + ": unimplemented hash flags 0x" + Integer.toHexString(LittleEndian.u8(block, INFO_UNUSED_FLAGS)));
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": unimplemented hash flags 0x" + Integer.toHexString(LittleEndian.u8(block, INFO_UNUSED_FLAGS)));
         }
         return parse(block, 0, ROOT_ENTRIES, ctx, where);
     }
@@ -98,15 +98,15 @@ public final class DxBlock {
         String where = where(ctx, lblk, "dx_node");
         int bs = ctx.blockSize();
         if (!(block.length == bs)) {
-            throw new CorruptionException(where + ": block has " + block.length + " bytes");
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": block has " + block.length + " bytes");
         }
         if (!(LittleEndian.u32(block, 0) == 0)) {
-            throw new CorruptionException(where + ": the fake dirent has inode "
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": the fake dirent has inode "
                 + LittleEndian.u32(block, 0));
         }
         int recLen = LittleEndian.u16(block, DOT_REC_LEN);
         if (!(recLen == bs || (bs == 65536 && (recLen == 0 || recLen == 65535)))) {
-            throw new CorruptionException(where + ": the fake dirent's rec_len " + recLen + " does not span the block");
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": the fake dirent's rec_len " + recLen + " does not span the block");
         }
         return parse(block, lblk, NODE_ENTRIES, ctx, where);
     }
@@ -117,17 +117,17 @@ public final class DxBlock {
         int limit = LittleEndian.u16(block, entriesOffset + LIMIT);
         int count = LittleEndian.u16(block, entriesOffset + COUNT);
         if (!(limit == expectedLimit)) {
-            throw new CorruptionException(where + ": limit " + limit + " is not the "
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": limit " + limit + " is not the "
                 + expectedLimit + " entries the block holds");
         }
         if (!(count >= 1 && count <= limit)) {
-            throw new CorruptionException(where + ": count " + count
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": count " + count
                 + " is outside 1.." + limit);
         }
         DxBlock dx = new DxBlock(block, lblk, entriesOffset, count);
         for (int i = 2; i < count; i++) {
             if (!(Integer.compareUnsigned(dx.hash(i - 1), dx.hash(i)) <= 0)) {
-                throw new CorruptionException(where
+                throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where
                     + ": entry " + i + " hash 0x" + Integer.toHexString(dx.hash(i)) + " is below the previous 0x"
                     + Integer.toHexString(dx.hash(i - 1)));
             }
@@ -140,7 +140,7 @@ public final class DxBlock {
             crc = Crc32c.updateZeros(crc, 4);
             int stored = LittleEndian.s32(block, tail + DT_CHECKSUM);
             if (!(stored == crc)) {
-                throw new CorruptionException(where + ": checksum 0x" + Integer.toHexString(stored)
+                throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": checksum 0x" + Integer.toHexString(stored)
                     + " does not match the contents (0x" + Integer.toHexString(crc) + ")");
             }
         }

@@ -56,12 +56,12 @@ public final class HtreeIndex {
             throw new Ext4Exception(Errno.EOPNOTSUPP, where + ": siphash-indexed (casefolded) directories are not supported");
         }
         if (!(version >= DirHash.LEGACY && version <= DirHash.TEA)) {
-            throw new CorruptionException(where + ": unknown hash version " + version);
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": unknown hash version " + version);
         }
         int levels = root.rootIndirectLevels();
         int maxLevels = settings.largeDir() ? MAX_INDIRECT_LEVELS_LARGEDIR : MAX_INDIRECT_LEVELS;
         if (!(levels <= maxLevels)) {
-            throw new CorruptionException(where + ": indirect_levels " + levels + " exceeds " + maxLevels);
+            throw new CorruptionException(CorruptionException.Structure.HTREE, ctx.dirIno(), CorruptionException.NO_BLOCK, where + ": indirect_levels " + levels + " exceeds " + maxLevels);
         }
         int effective = settings.unsignedHash() ? version + DirHash.UNSIGNED_DELTA : version;
         return new HtreeIndex(root, settings, reader, effective, levels);
@@ -191,7 +191,7 @@ public final class HtreeIndex {
                 long child = checkedBlock(path[l - 1], at[l - 1], "dx_node");
                 for (int a = 0; a < l; a++) {
                     if (!(path[a].lblk() != child)) {
-                        throw new CorruptionException("dx index of directory inode "
+                        throw new CorruptionException(CorruptionException.Structure.HTREE, settings.context().dirIno(), CorruptionException.NO_BLOCK, "dx index of directory inode "
                             + settings.context().dirIno() + ": block " + child + " points back to an ancestor (loop)");
                     }
                 }
@@ -204,7 +204,7 @@ public final class HtreeIndex {
         private long checkedBlock(DxBlock block, int entry, String what) {
             long b = block.block(entry);
             if (!(b > 0 && b < settings.dirBlocks())) {
-                throw new CorruptionException("dx index of directory inode "
+                throw new CorruptionException(CorruptionException.Structure.HTREE, settings.context().dirIno(), CorruptionException.NO_BLOCK, "dx index of directory inode "
                     + settings.context().dirIno() + " (logical block " + block.lblk() + ") entry " + entry + ": "
                     + what + " block " + b + " is outside the directory's " + settings.dirBlocks() + " blocks");
             }

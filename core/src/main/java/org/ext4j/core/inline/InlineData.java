@@ -1,8 +1,8 @@
 package org.ext4j.core.inline;
 
 import java.util.Arrays;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.CorruptionException;
@@ -36,7 +36,7 @@ public final class InlineData {
      * @throws CorruptionException when system.data is missing or not in the inode body, or
      *                             i_size is negative
      */
-    public static byte[] content(Ext4FileSystem fs, Inode inode) {
+    public static byte[] content(DiskView fs, Inode inode) {
         if (!inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
             throw new Ext4Exception(Errno.EINVAL, "inode " + inode.ino() + " has no inline data");
         }
@@ -45,32 +45,38 @@ public final class InlineData {
             return all;
         }
         long size = inode.size();
-        CorruptionException.check(size >= 0, "inline data of inode " + inode.ino() + ": negative i_size");
+        if (!(size >= 0)) {
+            throw new CorruptionException(CorruptionException.Structure.INLINE_DATA, inode.ino(), CorruptionException.NO_BLOCK,
+                    "inline data of inode " + inode.ino() + ": negative i_size");
+        }
         return Arrays.copyOf(all, (int) Math.min(size, all.length));
     }
 
     /** How many bytes the inode holds inline (60 plus the size of system.data). */
-    public static int capacity(Ext4FileSystem fs, Inode inode) {
+    public static int capacity(DiskView fs, Inode inode) {
         return MIN_INLINE_DATA_SIZE + systemData(fs, inode).length;
     }
 
-    private static byte[] all(Ext4FileSystem fs, Inode inode) {
+    private static byte[] all(DiskView fs, Inode inode) {
         byte[] rest = systemData(fs, inode);
         byte[] out = Arrays.copyOf(inode.iBlock(), MIN_INLINE_DATA_SIZE + rest.length);
         System.arraycopy(rest, 0, out, MIN_INLINE_DATA_SIZE, rest.length);
         return out;
     }
 
-    private static byte[] systemData(Ext4FileSystem fs, Inode inode) {
+    private static byte[] systemData(DiskView fs, Inode inode) {
         XattrReader reader = new XattrReader(fs);
         // The kernel looks for system.data only in the inode body; a copy in the block is not inline data.
         for (XattrEntry e : reader.inodeBody(inode)) {
             if (e.name().equals(SYSTEM_DATA)) {
-                CorruptionException.check(!e.inEaInode(), "inline data of inode " + inode.ino()
+                if (e.inEaInode()) {
+                    throw new CorruptionException(CorruptionException.Structure.INLINE_DATA, inode.ino(), CorruptionException.NO_BLOCK,
+                            "inline data of inode " + inode.ino()
                         + ": system.data points to EA inode " + e.valueInum());
+                }
                 return reader.value(inode, e);
             }
         }
-        throw new CorruptionException("inline data of inode " + inode.ino() + ": the inode has no system.data xattr");
+        throw new CorruptionException(CorruptionException.Structure.INLINE_DATA, inode.ino(), CorruptionException.NO_BLOCK, "inline data of inode " + inode.ino() + ": the inode has no system.data xattr");
     }
 }

@@ -4,11 +4,11 @@ import java.util.Arrays;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.extent.ExtentTree;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -40,7 +40,7 @@ public final class InlineDataWriter {
      * system.data value its body has room for (ext4_get_max_inline_size); 0 when the inode has no
      * in-inode xattr space (128-byte inodes or i_extra_isize 0, for which the kernel never inlines).
      */
-    public static int maxInlineSize(Ext4FileSystem fs, Inode inode) {
+    public static int maxInlineSize(DiskView fs, Inode inode) {
         if (inode.extraIsize() == 0) {
             return 0;
         }
@@ -62,7 +62,7 @@ public final class InlineDataWriter {
      *                       not an empty regular file
      */
     public boolean create(Transaction tx, long ino) {
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         if (!fs.superblock().hasIncompat(Features.INCOMPAT_INLINE_DATA)) {
             throw new Ext4Exception(Errno.EOPNOTSUPP, "the filesystem has no inline_data feature");
         }
@@ -99,7 +99,7 @@ public final class InlineDataWriter {
         if (pos < 0 || off < 0 || len < 0 || off > src.length - len) {
             throw new IllegalArgumentException("bad range: pos " + pos + ", off " + off + ", len " + len);
         }
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         Inode inode = requireInlineFile(tx, ino);
         long end = pos + len;
         if (end > maxInlineSize(fs, inode)) {
@@ -134,7 +134,7 @@ public final class InlineDataWriter {
         if (newSize < 0) {
             throw new IllegalArgumentException("negative size " + newSize);
         }
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         Inode inode = requireInlineFile(tx, ino);
         if (newSize > inode.size()) {
             return false;
@@ -154,7 +154,7 @@ public final class InlineDataWriter {
      * writes the former content, zero-padded to a block. i_size is unchanged.
      */
     public void convertToBlocks(Transaction tx, long ino, FirstBlockWriter firstBlock) {
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         Inode inode = requireInlineFile(tx, ino);
         byte[] content = InlineData.content(fs, inode);
         InodeXattrEditor body = InodeXattrEditor.of(fs, inode);
@@ -179,7 +179,7 @@ public final class InlineDataWriter {
      * the inode. The caller has checked that the value fits.
      */
     private static void store(Transaction tx, Inode inode, byte[] content, long size) {
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         InodeXattrEditor body = InodeXattrEditor.of(fs, inode);
         byte[] rest = Arrays.copyOfRange(content, InlineData.MIN_INLINE_DATA_SIZE, Math.max(content.length, InlineData.MIN_INLINE_DATA_SIZE));
         if (!body.put(InlineData.SYSTEM_DATA, rest)) {
@@ -194,9 +194,8 @@ public final class InlineDataWriter {
     }
 
     /** i_block and the whole system.data value, whatever i_size says. */
-    private static byte[] allInline(Ext4FileSystem fs, Inode inode) {
-        byte[] rest = InodeXattrEditor.of(fs, inode).value(InlineData.SYSTEM_DATA).orElseThrow(() -> new CorruptionException(
-                "inline data of inode " + inode.ino() + ": the inode has no system.data xattr in its body"));
+    private static byte[] allInline(DiskView fs, Inode inode) {
+        byte[] rest = InodeXattrEditor.of(fs, inode).value(InlineData.SYSTEM_DATA).orElseThrow(() -> new CorruptionException(CorruptionException.Structure.INLINE_DATA, inode.ino(), CorruptionException.NO_BLOCK, "inline data of inode " + inode.ino() + ": the inode has no system.data xattr in its body"));
         byte[] all = Arrays.copyOf(inode.iBlock(), InlineData.MIN_INLINE_DATA_SIZE + rest.length);
         System.arraycopy(rest, 0, all, InlineData.MIN_INLINE_DATA_SIZE, rest.length);
         return all;
@@ -207,7 +206,10 @@ public final class InlineDataWriter {
         if (inode.type() != FileType.REGULAR || !inode.hasFlag(InodeFlags.EXT4_INLINE_DATA_FL)) {
             throw new Ext4Exception(Errno.EINVAL, "inode " + ino + " is not a regular file with inline data");
         }
-        CorruptionException.check(inode.size() >= 0, "inline data of inode " + inode.ino() + ": negative i_size");
+        if (!(inode.size() >= 0)) {
+            throw new CorruptionException(CorruptionException.Structure.INLINE_DATA, inode.ino(), CorruptionException.NO_BLOCK,
+                    "inline data of inode " + inode.ino() + ": negative i_size");
+        }
         return inode;
     }
 

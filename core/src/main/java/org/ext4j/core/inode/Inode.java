@@ -5,6 +5,8 @@ import static org.ext4j.core.disk.LittleEndian.u16;
 import static org.ext4j.core.disk.LittleEndian.u32;
 
 import java.util.Arrays;
+import org.ext4j.core.spi.Timestamp;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.Superblock;
 

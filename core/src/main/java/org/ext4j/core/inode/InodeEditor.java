@@ -1,10 +1,11 @@
 package org.ext4j.core.inode;
 
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.disk.LittleEndian;
 
 /**
  * A mutable copy of an inode record with setters named after the kernel's fields: the write
- * path changes an inode by editing one of these and storing it with {@link InodeStore#write}.
+ * path changes an inode by editing one of these and storing it with {@code tx.InodeStore.write}.
  * Bytes it does not set are kept as read.
  */
 public final class InodeEditor {

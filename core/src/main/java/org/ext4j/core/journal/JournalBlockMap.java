@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.function.LongUnaryOperator;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.Mapping;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
 
@@ -34,12 +34,16 @@ final class JournalBlockMap implements LongUnaryOperator {
      * of group descriptors: a writer puts log blocks there, and a hostile map must not make it
      * overwrite what the filesystem is opened from.
      */
-    static JournalBlockMap of(Ext4FileSystem fs, Inode journal) {
-        CorruptionException.check(journal.type() == FileType.REGULAR,
-                "journal inode " + journal.ino() + " is not a regular file");
+    static JournalBlockMap of(DiskView fs, Inode journal) {
+        if (!(journal.type() == FileType.REGULAR)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL, journal.ino(), CorruptionException.NO_BLOCK,
+                    "journal inode " + journal.ino() + " is not a regular file");
+        }
         long blocks = journal.size() / fs.blockSize();
-        CorruptionException.check(journal.size() >= 0 && blocks >= 1 && blocks <= MAX_JOURNAL_BLOCKS,
-                "journal inode " + journal.ino() + ": size " + journal.size() + " is not a journal's");
+        if (!(journal.size() >= 0 && blocks >= 1 && blocks <= MAX_JOURNAL_BLOCKS)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL, journal.ino(), CorruptionException.NO_BLOCK,
+                    "journal inode " + journal.ino() + ": size " + journal.size() + " is not a journal's");
+        }
         BlockMap map = BlockMap.of(fs, journal);
         long lowest = fs.superblock().groupDescriptorBlock(0);
         long[] starts = new long[4];
@@ -50,11 +54,11 @@ final class JournalBlockMap implements LongUnaryOperator {
         while (lblk < blocks) {
             Mapping m = map.map(lblk, blocks - lblk);
             if (m.kind() != Mapping.Kind.MAPPED || m.length() < 1) {
-                throw new CorruptionException("journal inode " + journal.ino() + ": block " + lblk + " is not mapped");
+                throw new CorruptionException(CorruptionException.Structure.JOURNAL, journal.ino(), CorruptionException.NO_BLOCK, "journal inode " + journal.ino() + ": block " + lblk + " is not mapped");
             }
             long length = Math.min(m.length(), blocks - lblk);
             if (m.pblk() <= lowest || m.pblk() > fs.blocksCount() - length) {
-                throw new CorruptionException("journal inode " + journal.ino() + ": blocks " + lblk + " (+" + length
+                throw new CorruptionException(CorruptionException.Structure.JOURNAL, journal.ino(), CorruptionException.NO_BLOCK, "journal inode " + journal.ino() + ": blocks " + lblk + " (+" + length
                         + ") map to " + m.pblk() + ", outside " + (lowest + 1) + ".." + (fs.blocksCount() - 1));
             }
             if (runs > 0 && runPblkEnd(starts, pblks, runs, lblk) == m.pblk()) {

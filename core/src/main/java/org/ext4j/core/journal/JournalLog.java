@@ -39,13 +39,17 @@ final class JournalLog {
 
     /** The filesystem block holding journal block {@code journalBlock}, checked to lie inside the filesystem. */
     long fsBlockOf(long journalBlock) {
-        CorruptionException.check(journalBlock >= 0 && journalBlock < journalBlocks,
-                "journal block " + journalBlock + " is outside the journal's " + journalBlocks + " blocks");
+        if (!(journalBlock >= 0 && journalBlock < journalBlocks)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL, CorruptionException.NO_INODE, journalBlock,
+                    "journal block " + journalBlock + " is outside the journal's " + journalBlocks + " blocks");
+        }
         long pblk = journalBlockToFsBlock.applyAsLong(journalBlock);
         // Block 0 never holds a journal block: it is the boot block or the primary superblock.
-        CorruptionException.check(pblk > 0 && pblk < fsBlocksCount,
-                "journal inode maps journal block " + journalBlock + " to filesystem block " + pblk
+        if (!(pblk > 0 && pblk < fsBlocksCount)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL, CorruptionException.NO_INODE, journalBlock,
+                    "journal inode maps journal block " + journalBlock + " to filesystem block " + pblk
                         + ", outside 1.." + (fsBlocksCount - 1));
+        }
         return pblk;
     }
 

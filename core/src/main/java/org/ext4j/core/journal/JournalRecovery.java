@@ -160,10 +160,14 @@ public final class JournalRecovery {
      * {@code bytes} and, with metadata_csum, recomputes its crc32c. Every other byte is kept.
      */
     static void setRecoverFlag(byte[] bytes, int off, boolean needsRecovery) {
-        CorruptionException.check(off >= 0 && bytes.length - off >= 1024,
-                "ext4 superblock: only " + (bytes.length - off) + " bytes");
-        CorruptionException.check(LittleEndian.u16(bytes, off + EXT4_S_MAGIC) == EXT4_SUPER_MAGIC,
-                "ext4 superblock: bad magic");
+        if (!(off >= 0 && bytes.length - off >= 1024)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                    "ext4 superblock: only " + (bytes.length - off) + " bytes");
+        }
+        if (!(LittleEndian.u16(bytes, off + EXT4_S_MAGIC) == EXT4_SUPER_MAGIC)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                    "ext4 superblock: bad magic");
+        }
         long incompat = LittleEndian.u32(bytes, off + EXT4_S_FEATURE_INCOMPAT);
         incompat = needsRecovery ? incompat | EXT4_FEATURE_INCOMPAT_RECOVER : incompat & ~EXT4_FEATURE_INCOMPAT_RECOVER;
         LittleEndian.put32(bytes, off + EXT4_S_FEATURE_INCOMPAT, incompat);
@@ -255,7 +259,7 @@ public final class JournalRecovery {
                     boolean older = Long.compareUnsigned(commitTime, lastCommitTime) < 0;
                     if (badBlockAt >= 0) {
                         if (!older) {
-                            throw new CorruptionException("journal transaction " + Integer.toUnsignedString(next)
+                            throw new CorruptionException(CorruptionException.Structure.JOURNAL, "journal transaction " + Integer.toUnsignedString(next)
                                     + ": block " + badBlockAt + " of its log fails its checksum");
                         }
                         break scan;
@@ -327,7 +331,7 @@ public final class JournalRecovery {
         for (int i = 0; i < plan.size(); i++) {
             long target = plan.fsBlock(i);
             if (target < 0 || target >= log.fsBlocksCount()) {
-                throw new CorruptionException("journal transaction " + Integer.toUnsignedString(plan.sequence(i))
+                throw new CorruptionException(CorruptionException.Structure.JOURNAL, "journal transaction " + Integer.toUnsignedString(plan.sequence(i))
                         + " logs filesystem block " + Long.toUnsignedString(target) + " at journal block "
                         + plan.journalBlock(i) + ", beyond the filesystem's " + log.fsBlocksCount() + " blocks");
             }

@@ -69,24 +69,37 @@ public final class JournalSuperblock {
      * @throws Ext4Exception (EOPNOTSUPP) for an unknown feature or checksum type
      */
     public static JournalSuperblock parse(byte[] bytes, int fsBlockSize, long journalBlocks) {
-        CorruptionException.check(bytes.length >= SIZE, "journal superblock: only " + bytes.length + " bytes");
+        if (!(bytes.length >= SIZE)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                    "journal superblock: only " + bytes.length + " bytes");
+        }
         byte[] raw = Arrays.copyOf(bytes, SIZE);
-        CorruptionException.check(JournalHeader.hasMagic(raw),
-                String.format("journal superblock: bad magic 0x%08x", BigEndian.s32(raw, JournalHeader.H_MAGIC)));
+        if (!JournalHeader.hasMagic(raw)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                    String.format("journal superblock: bad magic 0x%08x", BigEndian.s32(raw, JournalHeader.H_MAGIC)));
+        }
         int type = JournalHeader.blockType(raw);
-        CorruptionException.check(type == JournalHeader.SUPERBLOCK_V1 || type == JournalHeader.SUPERBLOCK_V2,
-                "journal superblock: block type " + type + " is neither v1 (3) nor v2 (4)");
+        if (!(type == JournalHeader.SUPERBLOCK_V1 || type == JournalHeader.SUPERBLOCK_V2)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                    "journal superblock: block type " + type + " is neither v1 (3) nor v2 (4)");
+        }
         int version = type == JournalHeader.SUPERBLOCK_V1 ? 1 : 2;
 
         long blockSize = BigEndian.u32(raw, S_BLOCKSIZE);
-        CorruptionException.check(blockSize == fsBlockSize,
-                "journal superblock: s_blocksize " + blockSize + " differs from the filesystem block size " + fsBlockSize);
+        if (!(blockSize == fsBlockSize)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                    "journal superblock: s_blocksize " + blockSize + " differs from the filesystem block size " + fsBlockSize);
+        }
         long maxLen = BigEndian.u32(raw, S_MAXLEN);
-        CorruptionException.check(maxLen <= journalBlocks,
-                "journal superblock: s_maxlen " + maxLen + " exceeds the journal inode's " + journalBlocks + " blocks");
+        if (!(maxLen <= journalBlocks)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                    "journal superblock: s_maxlen " + maxLen + " exceeds the journal inode's " + journalBlocks + " blocks");
+        }
         long first = BigEndian.u32(raw, S_FIRST);
-        CorruptionException.check(first >= 1 && first < maxLen,
-                "journal superblock: s_first " + first + " is not within 1.." + (maxLen - 1));
+        if (!(first >= 1 && first < maxLen)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                    "journal superblock: s_first " + first + " is not within 1.." + (maxLen - 1));
+        }
 
         // A v1 superblock has no feature fields: jbd2 honours them only from version 2 on.
         int compat = version == 2 ? BigEndian.s32(raw, S_FEATURE_COMPAT) : 0;
@@ -99,9 +112,14 @@ public final class JournalSuperblock {
         }
         boolean v2 = (incompat & JournalFeatures.INCOMPAT_CSUM_V2) != 0;
         boolean v3 = (incompat & JournalFeatures.INCOMPAT_CSUM_V3) != 0;
-        CorruptionException.check(!(v2 && v3), "journal superblock: both csum v2 and csum v3 are set");
-        CorruptionException.check(!((v2 || v3) && (compat & JournalFeatures.COMPAT_CHECKSUM) != 0),
-                "journal superblock: v1 checksums and csum v2/v3 are both set");
+        if (v2 && v3) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                    "journal superblock: both csum v2 and csum v3 are set");
+        }
+        if ((v2 || v3) && (compat & JournalFeatures.COMPAT_CHECKSUM) != 0) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                    "journal superblock: v1 checksums and csum v2/v3 are both set");
+        }
         if (v2 || v3) {
             int csumType = raw[S_CHECKSUM_TYPE] & 0xff;
             if (csumType != JBD2_CRC32C_CHKSUM) {
@@ -110,22 +128,29 @@ public final class JournalSuperblock {
             }
             int stored = BigEndian.s32(raw, S_CHECKSUM);
             int computed = checksumOf(raw);
-            CorruptionException.check(stored == computed, String.format(
+            if (!(stored == computed)) {
+                throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                        String.format(
                     "journal superblock: checksum 0x%08x does not match the computed 0x%08x", stored, computed));
+            }
         }
 
         long fastCommitBlocks = 0;
         if ((incompat & JournalFeatures.INCOMPAT_FAST_COMMIT) != 0) {
             long n = BigEndian.u32(raw, S_NUM_FC_BLKS);
             fastCommitBlocks = n == 0 ? DEFAULT_FAST_COMMIT_BLOCKS : n;
-            CorruptionException.check(maxLen - fastCommitBlocks > first,
-                    "journal superblock: " + fastCommitBlocks + " fast-commit blocks leave no log between s_first "
+            if (!(maxLen - fastCommitBlocks > first)) {
+                throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                        "journal superblock: " + fastCommitBlocks + " fast-commit blocks leave no log between s_first "
                             + first + " and s_maxlen " + maxLen);
+            }
         }
         long start = BigEndian.u32(raw, S_START);
         long last = maxLen - fastCommitBlocks;
-        CorruptionException.check(start == 0 || (start >= first && start < last),
-                "journal superblock: s_start " + start + " is outside the log " + first + ".." + (last - 1));
+        if (!(start == 0 || (start >= first && start < last))) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL,
+                    "journal superblock: s_start " + start + " is outside the log " + first + ".." + (last - 1));
+        }
         return new JournalSuperblock(raw, version, maxLen, first, start, compat, incompat, roCompat, fastCommitBlocks);
     }
 

@@ -12,12 +12,12 @@ import org.ext4j.core.disk.BigEndian;
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.io.BlockDevice;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
-import org.ext4j.core.tx.BlockCache;
+import org.ext4j.core.view.BlockCache;
 import org.ext4j.core.tx.CommitRecord;
 import org.ext4j.core.tx.CommitWriter;
 import org.ext4j.core.tx.CommittedBlock;
@@ -79,7 +79,7 @@ public final class JournalWriter implements CommitWriter {
     /** Why an earlier write failed: the journal is aborted and nothing more is written. */
     private String aborted;
 
-    private JournalWriter(Ext4FileSystem fs, BlockCache cache, Clock clock, JournalLog log, JournalSuperblock jsb) {
+    private JournalWriter(DiskView fs, BlockCache cache, Clock clock, JournalLog log, JournalSuperblock jsb) {
         this.device = fs.device();
         this.cache = cache;
         this.clock = clock;
@@ -96,8 +96,8 @@ public final class JournalWriter implements CommitWriter {
         this.nextTid = (jsb.sequence() + 1) & TID_MASK;
     }
 
-    /** {@link #open(Ext4FileSystem, BlockCache, Clock)} with the system clock stamping commit blocks. */
-    public static JournalWriter open(Ext4FileSystem fs, BlockCache cache) {
+    /** {@link #open(DiskView, BlockCache, Clock)} with the system clock stamping commit blocks. */
+    public static JournalWriter open(DiskView fs, BlockCache cache) {
         return open(fs, cache, Clock.systemUTC());
     }
 
@@ -112,7 +112,7 @@ public final class JournalWriter implements CommitWriter {
      *         EUCLEAN when the journal still needs recovery (it is replayed at open) or was aborted;
      *         EOPNOTSUPP for a version-1 journal superblock
      */
-    public static JournalWriter open(Ext4FileSystem fs, BlockCache cache, Clock clock) {
+    public static JournalWriter open(DiskView fs, BlockCache cache, Clock clock) {
         if (fs.isReadOnly()) {
             throw new Ext4Exception(Errno.EROFS, "the filesystem is read-only (" + fs.readOnlyReason() + ")");
         }

@@ -55,8 +55,10 @@ final class RevokeBlock {
     static long[] records(JournalSuperblock sb, byte[] block, long journalBlock) {
         long count = BigEndian.u32(block, R_COUNT);
         int limit = block.length - (sb.hasCsumV2orV3() ? JournalChecksums.BLOCK_TAIL_SIZE : 0);
-        CorruptionException.check(count <= limit,
-                "revoke block at journal block " + journalBlock + ": r_count " + count + " exceeds " + limit);
+        if (!(count <= limit)) {
+            throw new CorruptionException(CorruptionException.Structure.JOURNAL, CorruptionException.NO_INODE, journalBlock,
+                    "revoke block at journal block " + journalBlock + ": r_count " + count + " exceeds " + limit);
+        }
         int recordLen = sb.hasIncompat(JournalFeatures.INCOMPAT_64BIT) ? 8 : 4;
         int n = count < HEADER_SIZE ? 0 : (int) ((count - HEADER_SIZE) / recordLen);
         long[] blocks = new long[n];

@@ -12,11 +12,11 @@ import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.extent.BlockMap;
 import org.ext4j.core.extent.Mapping;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
-import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.view.BlockReader;
 import org.ext4j.core.tx.BlockRole;
 import org.ext4j.core.tx.Transaction;
 
@@ -44,7 +44,7 @@ public final class OrphanFile {
     public record Slot(long pblk, int index, long ino) {
     }
 
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Superblock sb;
     private final SuperblockEditor superblock;
     private final int slotsPerBlock;
@@ -55,7 +55,7 @@ public final class OrphanFile {
     /** The slot of each orphan added through this instance. */
     private final Map<Long, Integer> slotOf = new HashMap<>();
 
-    public OrphanFile(Ext4FileSystem fs) {
+    public OrphanFile(DiskView fs) {
         this.fs = fs;
         this.sb = fs.superblock();
         this.superblock = new SuperblockEditor(sb);
@@ -91,7 +91,7 @@ public final class OrphanFile {
                     continue;
                 }
                 if (ino < sb.firstIno() || ino > sb.inodesCount()) {
-                    throw new CorruptionException("orphan file inode " + file.ino() + ", block " + lblk + " slot " + i
+                    throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, file.ino(), CorruptionException.NO_BLOCK, "orphan file inode " + file.ino() + ", block " + lblk + " slot " + i
                             + ": inode " + ino + " is outside " + sb.firstIno() + ".." + sb.inodesCount());
                 }
                 out.add(new Slot(pblk, i, ino));
@@ -230,15 +230,15 @@ public final class OrphanFile {
     private Inode orphanInode(BlockReader src) {
         long ino = sb.orphanFileInum();
         if (ino < 1 || ino > sb.inodesCount()) {
-            throw new CorruptionException("superblock: s_orphan_file_inum " + ino + " is out of range");
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, "superblock: s_orphan_file_inum " + ino + " is out of range");
         }
         Inode file = fs.inode(ino, src::read);
         if (file.type() != FileType.REGULAR || file.linksCount() == 0) {
-            throw new CorruptionException("orphan file inode " + ino + " is not a regular file in use");
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, ino, CorruptionException.NO_BLOCK, "orphan file inode " + ino + " is not a regular file in use");
         }
         long size = file.size();
         if (size < 0 || size % fs.blockSize() != 0 || size / fs.blockSize() > sb.blocksCount()) {
-            throw new CorruptionException("orphan file inode " + ino + ": i_size " + size + " is not a whole number of blocks");
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, ino, CorruptionException.NO_BLOCK, "orphan file inode " + ino + ": i_size " + size + " is not a whole number of blocks");
         }
         return file;
     }
@@ -246,7 +246,7 @@ public final class OrphanFile {
     private long physical(BlockMap map, long ino, long lblk) {
         Mapping m = map.map(lblk, 1);
         if (m.kind() != Mapping.Kind.MAPPED) {
-            throw new CorruptionException("orphan file inode " + ino + ": block " + lblk + " is not mapped");
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, ino, CorruptionException.NO_BLOCK, "orphan file inode " + ino + ": block " + lblk + " is not mapped");
         }
         return m.pblk();
     }
@@ -254,13 +254,13 @@ public final class OrphanFile {
     private void verify(Inode file, long lblk, long pblk, byte[] block) {
         long magic = LittleEndian.u32(block, fs.blockSize() - TAIL_SIZE);
         if (magic != EXT4_ORPHAN_BLOCK_MAGIC) {
-            throw new CorruptionException(String.format("orphan file inode %d, block %d: bad magic 0x%08x", file.ino(), lblk, magic));
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, String.format("orphan file inode %d, block %d: bad magic 0x%08x", file.ino(), lblk, magic));
         }
         if (fs.hasMetadataCsum()) {
             long stored = LittleEndian.u32(block, fs.blockSize() - 4);
             long computed = checksum(file, pblk, block) & 0xffffffffL;
             if (stored != computed) {
-                throw new CorruptionException(String.format("orphan file inode %d, block %d: checksum 0x%08x does not match computed 0x%08x",
+                throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, String.format("orphan file inode %d, block %d: checksum 0x%08x does not match computed 0x%08x",
                         file.ino(), lblk, stored, computed));
             }
         }

@@ -10,12 +10,12 @@ import org.ext4j.core.alloc.Bitmap;
 import org.ext4j.core.alloc.Bitmaps;
 import org.ext4j.core.alloc.SuperblockEditor;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeEditor;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.CorruptionException;
-import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.view.BlockReader;
 import org.ext4j.core.tx.Transaction;
 
 /**
@@ -36,13 +36,13 @@ import org.ext4j.core.tx.Transaction;
  * CorruptionException instead of a hang.
  */
 public final class OrphanList {
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final Superblock sb;
     private final SuperblockEditor superblock;
     /** For each orphan this instance knows: the one before it in the chain, 0 for the head. */
     private final Map<Long, Long> newerOf = new HashMap<>();
 
-    public OrphanList(Ext4FileSystem fs) {
+    public OrphanList(DiskView fs) {
         this.fs = fs;
         this.sb = fs.superblock();
         this.superblock = new SuperblockEditor(sb);
@@ -88,7 +88,7 @@ public final class OrphanList {
         long cur = head(tx);
         for (long steps = 0; cur != 0; steps++) {
             if (steps >= sb.inodesCount()) {
-                throw new CorruptionException("orphan list: longer than the " + sb.inodesCount() + " inodes (a loop?)");
+                throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, "orphan list: longer than the " + sb.inodesCount() + " inodes (a loop?)");
             }
             checkRange(cur, "an orphan list entry");
             Inode inode = InodeStore.read(tx, cur);
@@ -99,7 +99,7 @@ public final class OrphanList {
             prev = cur;
             cur = inode.dtime();
         }
-        throw new CorruptionException("orphan list: inode " + ino + " should be on it but the chain from s_last_orphan "
+        throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, "orphan list: inode " + ino + " should be on it but the chain from s_last_orphan "
                 + head(tx) + " does not reach it");
     }
 
@@ -166,11 +166,11 @@ public final class OrphanList {
         long cur = head(src);
         while (cur != 0) {
             if (out.size() >= sb.inodesCount()) {
-                throw new CorruptionException("orphan list: longer than the " + sb.inodesCount() + " inodes");
+                throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, "orphan list: longer than the " + sb.inodesCount() + " inodes");
             }
             checkRange(cur, out.isEmpty() ? "s_last_orphan" : "i_dtime of orphan inode " + out.get(out.size() - 1));
             if (!seen.add(cur)) {
-                throw new CorruptionException("orphan list: inode " + cur + " appears twice (the chain loops)");
+                throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, cur, CorruptionException.NO_BLOCK, "orphan list: inode " + cur + " appears twice (the chain loops)");
             }
             requireInUse(fs, src, cur, "orphan list");
             out.add(cur);
@@ -184,18 +184,18 @@ public final class OrphanList {
      * {@code src} sees it: an orphan that is a free inode was already cleaned up by someone
      * else, and freeing it again would corrupt the counts.
      */
-    public static void requireInUse(Ext4FileSystem fs, BlockReader src, long ino, String where) {
+    public static void requireInUse(DiskView fs, BlockReader src, long ino, String where) {
         Superblock sb = fs.superblock();
         long group = (ino - 1) / sb.inodesPerGroup();
         if (!Bitmap.test(Bitmaps.of(fs).inodeBitmap(src, group), (ino - 1) % sb.inodesPerGroup())) {
-            throw new CorruptionException(where + ": inode " + ino + " is free in the inode bitmap of group " + group);
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, where + ": inode " + ino + " is free in the inode bitmap of group " + group);
         }
     }
 
     /** An orphan is an ordinary inode: from s_first_ino to s_inodes_count. */
     private void checkRange(long ino, String what) {
         if (ino < sb.firstIno() || ino > sb.inodesCount()) {
-            throw new CorruptionException("orphan list: " + what + " names inode " + ino + ", outside "
+            throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, "orphan list: " + what + " names inode " + ino + ", outside "
                     + sb.firstIno() + ".." + sb.inodesCount());
         }
     }

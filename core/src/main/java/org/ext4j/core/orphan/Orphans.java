@@ -2,7 +2,7 @@ package org.ext4j.core.orphan;
 
 import org.ext4j.core.alloc.SuperblockEditor;
 import org.ext4j.core.disk.Features;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.tx.Transaction;
 
 /**
@@ -17,7 +17,7 @@ public final class Orphans {
     private final OrphanFile file;
     private final SuperblockEditor superblock;
 
-    public Orphans(Ext4FileSystem fs) {
+    public Orphans(DiskView fs) {
         this.list = new OrphanList(fs);
         this.file = new OrphanFile(fs);
         this.superblock = new SuperblockEditor(fs.superblock());

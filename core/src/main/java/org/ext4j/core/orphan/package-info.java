@@ -7,5 +7,7 @@
  * changed only through a {@link org.ext4j.core.tx.Transaction}, and what they remember to make a
  * removal cheap is undone with a transaction that aborts; what is done with an orphan at open is
  * the filesystem layer's (org.ext4j.core.fs.OrphanCleanup).
+ *
+ * <p>May import: {@code extent}, {@code alloc}, {@code tx}, {@code view}, {@code inode}, {@code disk}, {@code spi}.
  */
 package org.ext4j.core.orphan;

@@ -1,7 +1,5 @@
 package org.ext4j.core.spi;
 
-import org.ext4j.core.inode.FileType;
-import org.ext4j.core.inode.Timestamp;
 
 /**
  * What stat(2) reports about an inode.

@@ -1,7 +1,6 @@
 package org.ext4j.core.spi;
 
 import java.nio.charset.StandardCharsets;
-import org.ext4j.core.inode.FileType;
 
 /**
  * One name in a directory listing.

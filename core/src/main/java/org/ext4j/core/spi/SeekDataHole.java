@@ -1,7 +1,6 @@
 package org.ext4j.core.spi;
 
 import java.util.List;
-import org.ext4j.core.inode.FileType;
 
 /**
  * lseek(2) with SEEK_DATA or SEEK_HOLE, the one rule every caller of the SPI uses (the FUSE
@@ -50,7 +49,7 @@ public final class SeekDataHole {
                 at = end;
             }
             if (at == before) {
-                throw new CorruptionException("inode " + ino + ": block map made no progress at byte " + at);
+                throw new CorruptionException(CorruptionException.Structure.FILE_DATA, ino, CorruptionException.NO_BLOCK, "inode " + ino + ": block map made no progress at byte " + at);
             }
         }
         if (wantData) {

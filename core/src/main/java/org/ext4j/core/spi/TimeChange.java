@@ -1,6 +1,5 @@
 package org.ext4j.core.spi;
 
-import org.ext4j.core.inode.Timestamp;
 
 /**
  * What a setattr does to one timestamp, as utimensat(2) says it: leave it (UTIME_OMIT), set it to

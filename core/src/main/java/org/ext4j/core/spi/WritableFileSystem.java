@@ -172,9 +172,9 @@ public interface WritableFileSystem extends InodeFileSystem {
      *
      * @param handle an open handle (ftruncate: no permission recheck) or -1
      * @throws Ext4Exception EPERM (not allowed, immutable, append-only), EACCES (UTIME_NOW without
-     *         write permission, truncate without it), EINVAL (negative size, size on a directory),
-     *         EISDIR (size on a directory), EFBIG, EOPNOTSUPP (mode of a symlink), ENOSYS (an
-     *         attribute the implementation cannot change yet)
+     *         write permission, truncate without it), EINVAL (negative size, size of anything
+     *         but a regular file or directory), EISDIR (size on a directory), EFBIG, EOPNOTSUPP
+     *         (mode of a symlink)
      */
     Attributes setattr(Caller caller, long ino, long handle, SetAttr changes);
 

@@ -1,6 +1,7 @@
 package org.ext4j.core.tx;
 
 import java.io.IOException;
+import org.ext4j.core.view.BlockCache;
 
 /**
  * Makes a committed transaction durable. {@link InPlaceCommitWriter} writes the blocks to their

@@ -6,8 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.SystemZone;
+import org.ext4j.core.view.BlockReader;
+import org.ext4j.core.view.BlockCache;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.view.SystemZone;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -39,7 +41,7 @@ public final class Transaction implements BlockReader, AutoCloseable {
 
     private final TransactionManager manager;
     private final BlockCache cache;
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final long sequence;
     private final Thread owner = Thread.currentThread();
     private final Map<Long, Access> blocks = new LinkedHashMap<>();
@@ -61,7 +63,7 @@ public final class Transaction implements BlockReader, AutoCloseable {
         return sequence;
     }
 
-    public Ext4FileSystem fileSystem() {
+    public DiskView fileSystem() {
         return fs;
     }
 
@@ -304,7 +306,7 @@ public final class Transaction implements BlockReader, AutoCloseable {
             String what = role == null ? "file data" : role.name().toLowerCase().replace('_', ' ') + " block";
             throw role == null || role == BlockRole.NEW || role == BlockRole.METADATA
                     ? fs.blockError(0, pblk, count, "transaction " + sequence + ": writing " + what)
-                    : new CorruptionException("transaction " + sequence + ": writing " + what + " " + pblk
+                    : new CorruptionException(CorruptionException.Structure.SYSTEM_ZONE, "transaction " + sequence + ": writing " + what + " " + pblk
                             + ", which is not where the filesystem keeps that metadata");
         }
     }

@@ -11,8 +11,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.ext4j.core.view.BlockCache;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 
@@ -35,7 +36,7 @@ import org.ext4j.core.spi.Ext4Exception;
  * transaction might take must not call {@link #begin()} or {@link #sync()}.
  */
 public final class TransactionManager implements AutoCloseable {
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final BlockCache cache;
     private final CommitWriter writer;
     private final ReentrantLock lock = new ReentrantLock();
@@ -52,14 +53,14 @@ public final class TransactionManager implements AutoCloseable {
     private volatile boolean closed;
     private volatile String failure;
 
-    public TransactionManager(Ext4FileSystem fs, BlockCache cache, CommitWriter writer) {
+    public TransactionManager(DiskView fs, BlockCache cache, CommitWriter writer) {
         this.fs = fs;
         this.cache = cache;
         this.writer = writer;
     }
 
     /** A manager over the filesystem's cache that commits in place (no journal). */
-    public static TransactionManager inPlace(Ext4FileSystem fs) {
+    public static TransactionManager inPlace(DiskView fs) {
         return new TransactionManager(fs, fs.blockCache(), new InPlaceCommitWriter(fs.device(), fs.blockSize()));
     }
 
@@ -67,7 +68,7 @@ public final class TransactionManager implements AutoCloseable {
         return cache;
     }
 
-    public Ext4FileSystem fileSystem() {
+    public DiskView fileSystem() {
         return fs;
     }
 

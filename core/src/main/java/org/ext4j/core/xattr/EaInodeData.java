@@ -1,7 +1,7 @@
 package org.ext4j.core.xattr;
 
 import org.ext4j.core.extent.FileContent;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
 
@@ -11,10 +11,13 @@ final class EaInodeData {
     }
 
     /** The first {@code size} bytes of {@code ea}'s content; {@code size} equals its validated i_size. */
-    static byte[] read(Ext4FileSystem fs, Inode ea, int size, String where) {
+    static byte[] read(DiskView fs, Inode ea, int size, String where) {
         byte[] value = new byte[size];
         int got = FileContent.read(fs, ea, 0, value, 0, size);
-        CorruptionException.check(got == size, where + ": only " + got + " of " + size + " bytes could be read");
+        if (!(got == size)) {
+            throw new CorruptionException(CorruptionException.Structure.XATTR, ea.ino(), CorruptionException.NO_BLOCK,
+                    where + ": only " + got + " of " + size + " bytes could be read");
+        }
         return value;
     }
 }

@@ -9,7 +9,7 @@ import java.util.Optional;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 
 /**
@@ -32,7 +32,7 @@ public final class InodeXattrEditor {
     }
 
     /** The in-inode table of {@code inode} (validated by the read path). */
-    public static InodeXattrEditor of(Ext4FileSystem fs, Inode inode) {
+    public static InodeXattrEditor of(DiskView fs, Inode inode) {
         boolean eaInodes = fs.superblock().hasIncompat(Features.INCOMPAT_EA_INODE);
         List<XattrItem> items = new ArrayList<>();
         for (XattrEntry e : InodeXattrs.read(inode, eaInodes, fs.superblock().inodesCount())) {

@@ -72,19 +72,31 @@ public record PosixAcl(List<Entry> entries) {
     /** Decodes ext4's on-disk value of system.posix_acl_access / _default. */
     public static PosixAcl fromDisk(byte[] value) {
         String where = "POSIX ACL (ext4 form)";
-        CorruptionException.check(value.length >= HEADER_SIZE, where + ": " + value.length + " bytes is shorter than the header");
+        if (!(value.length >= HEADER_SIZE)) {
+            throw new CorruptionException(CorruptionException.Structure.ACL,
+                    where + ": " + value.length + " bytes is shorter than the header");
+        }
         long version = u32(value, 0);
-        CorruptionException.check(version == EXT4_ACL_VERSION, where + ": version " + version + " (expected 1)");
+        if (!(version == EXT4_ACL_VERSION)) {
+            throw new CorruptionException(CorruptionException.Structure.ACL,
+                    where + ": version " + version + " (expected 1)");
+        }
         List<Entry> entries = new ArrayList<>();
         int pos = HEADER_SIZE;
         // Each entry consumes at least 4 bytes, so the loop ends within value.length / 4 steps.
         while (pos < value.length) {
-            CorruptionException.check(value.length - pos >= SHORT_ENTRY_SIZE, where + ": truncated entry at offset " + pos);
+            if (!(value.length - pos >= SHORT_ENTRY_SIZE)) {
+                throw new CorruptionException(CorruptionException.Structure.ACL,
+                        where + ": truncated entry at offset " + pos);
+            }
             int tag = u16(value, pos + E_TAG);
             int perm = u16(value, pos + E_PERM);
             checkTagAndPerm(tag, perm, where + ": entry at offset " + pos);
             if (tag == ACL_USER || tag == ACL_GROUP) {
-                CorruptionException.check(value.length - pos >= FULL_ENTRY_SIZE, where + ": truncated entry at offset " + pos);
+                if (!(value.length - pos >= FULL_ENTRY_SIZE)) {
+                    throw new CorruptionException(CorruptionException.Structure.ACL,
+                            where + ": truncated entry at offset " + pos);
+                }
                 entries.add(new Entry(tag, perm, u32(value, pos + E_ID)));
                 pos += FULL_ENTRY_SIZE;
             } else {
@@ -372,7 +384,13 @@ public record PosixAcl(List<Entry> entries) {
     }
 
     private static void checkTagAndPerm(int tag, int perm, String where) {
-        CorruptionException.check(validTag(tag), where + ": unknown tag 0x" + Integer.toHexString(tag));
-        CorruptionException.check((perm & ~7) == 0, where + ": permission bits 0" + Integer.toOctalString(perm) + " are invalid");
+        if (!validTag(tag)) {
+            throw new CorruptionException(CorruptionException.Structure.ACL,
+                    where + ": unknown tag 0x" + Integer.toHexString(tag));
+        }
+        if (!((perm & ~7) == 0)) {
+            throw new CorruptionException(CorruptionException.Structure.ACL,
+                    where + ": permission bits 0" + Integer.toOctalString(perm) + " are invalid");
+        }
     }
 }

@@ -7,10 +7,10 @@ import java.util.List;
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
-import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.view.BlockReader;
 
 /**
  * The external xattr block an inode's {@code i_file_acl} points to ({@code struct
@@ -45,12 +45,12 @@ public final class XattrBlock {
      * Reads and validates the xattr block of {@code inode}; null when {@code i_file_acl} is 0.
      * With metadata_csum the block checksum is verified.
      */
-    public static XattrBlock read(Ext4FileSystem fs, Inode inode) {
+    public static XattrBlock read(DiskView fs, Inode inode) {
         return read(fs, fs::readBlock, inode);
     }
 
-    /** Like {@link #read(Ext4FileSystem, Inode)}, reading the block through {@code blocks} (e.g. a transaction). */
-    public static XattrBlock read(Ext4FileSystem fs, BlockReader blocks, Inode inode) {
+    /** Like {@link #read(DiskView, Inode)}, reading the block through {@code blocks} (e.g. a transaction). */
+    public static XattrBlock read(DiskView fs, BlockReader blocks, Inode inode) {
         long pblk = inode.fileAcl();
         if (pblk == 0) {
             return null;
@@ -63,23 +63,25 @@ public final class XattrBlock {
     }
 
     /** Parses {@code block}, the content of filesystem block {@code pblk}. */
-    static XattrBlock parse(Ext4FileSystem fs, long pblk, byte[] block, String where) {
+    static XattrBlock parse(DiskView fs, long pblk, byte[] block, String where) {
         if (!(block.length >= HEADER_SIZE + 4)) {
-            throw new CorruptionException(where + ": block too small");
+            throw new CorruptionException(CorruptionException.Structure.XATTR, CorruptionException.NO_INODE, pblk, where + ": block too small");
         }
         long magic = u32(block, H_MAGIC);
         if (magic != MAGIC) {
-            throw new CorruptionException(String.format("%s: bad magic 0x%08x (expected 0x%08x)", where, magic, MAGIC));
+            throw new CorruptionException(CorruptionException.Structure.XATTR, CorruptionException.NO_INODE, pblk, String.format("%s: bad magic 0x%08x (expected 0x%08x)", where, magic, MAGIC));
         }
         long blocks = u32(block, H_BLOCKS);
         if (!(blocks == 1)) {
-            throw new CorruptionException(where + ": h_blocks is " + blocks + " (must be 1)");
+            throw new CorruptionException(CorruptionException.Structure.XATTR, CorruptionException.NO_INODE, pblk, where + ": h_blocks is " + blocks + " (must be 1)");
         }
         int stored = s32(block, H_CHECKSUM);
         if (fs.hasMetadataCsum()) {
             int computed = checksum(fs.csumSeed(), pblk, block);
-            CorruptionException.check(computed == stored,
-                    String.format("%s: checksum 0x%08x does not match computed 0x%08x", where, stored, computed));
+            if (!(computed == stored)) {
+                throw new CorruptionException(CorruptionException.Structure.XATTR, CorruptionException.NO_INODE, pblk,
+                        String.format("%s: checksum 0x%08x does not match computed 0x%08x", where, stored, computed));
+            }
         }
         List<XattrEntry> entries = XattrTable.parse(block, HEADER_SIZE, block.length, 0, XattrEntry.Location.BLOCK,
                 fs.superblock().hasIncompat(Features.INCOMPAT_EA_INODE), fs.superblock().inodesCount(), where);

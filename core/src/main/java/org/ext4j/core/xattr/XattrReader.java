@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.ext4j.core.disk.Features;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.CorruptionException;
-import org.ext4j.core.tx.BlockReader;
+import org.ext4j.core.view.BlockReader;
 import org.ext4j.core.tx.Transaction;
 
 /**
@@ -16,17 +16,17 @@ import org.ext4j.core.tx.Transaction;
  * then the external block, the order in which the kernel lists and looks them up.
  */
 public final class XattrReader {
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final BlockReader blocks;
     private final boolean eaInodes;
     private final long maxInum;
 
     /** A reader of the committed state. */
-    public XattrReader(Ext4FileSystem fs) {
+    public XattrReader(DiskView fs) {
         this(fs, fs::readBlock);
     }
 
-    private XattrReader(Ext4FileSystem fs, BlockReader blocks) {
+    private XattrReader(DiskView fs, BlockReader blocks) {
         this.fs = fs;
         this.blocks = blocks;
         this.eaInodes = fs.superblock().hasIncompat(Features.INCOMPAT_EA_INODE);
@@ -35,7 +35,7 @@ public final class XattrReader {
 
     /**
      * A reader that sees {@code tx}'s uncommitted changes to xattr blocks; pass it inodes read
-     * through {@link org.ext4j.core.inode.InodeStore#read(Transaction, long)}.
+     * through {@link org.ext4j.core.tx.InodeStore#read(Transaction, long)}.
      */
     public static XattrReader of(Transaction tx) {
         return new XattrReader(tx.fileSystem(), tx);
@@ -108,9 +108,14 @@ public final class XattrReader {
         }
         String where = "xattr " + e.fullName() + " of inode " + owner.ino() + ": value inode " + e.valueInum();
         Inode ea = fs.inode(e.valueInum());
-        CorruptionException.check(ea.hasFlag(InodeFlags.EXT4_EA_INODE_FL), where + " lacks the EA_INODE flag");
-        CorruptionException.check(ea.size() == e.valueSize(),
-                where + " holds " + ea.size() + " bytes but the entry says " + e.valueSize());
+        if (!ea.hasFlag(InodeFlags.EXT4_EA_INODE_FL)) {
+            throw new CorruptionException(CorruptionException.Structure.XATTR, e.valueInum(), CorruptionException.NO_BLOCK,
+                    where + " lacks the EA_INODE flag");
+        }
+        if (!(ea.size() == e.valueSize())) {
+            throw new CorruptionException(CorruptionException.Structure.XATTR, e.valueInum(), CorruptionException.NO_BLOCK,
+                    where + " holds " + ea.size() + " bytes but the entry says " + e.valueSize());
+        }
         return EaInodeData.read(fs, ea, (int) e.valueSize(), where);
     }
 }

@@ -102,7 +102,7 @@ final class XattrTable {
     static List<XattrEntry> parse(byte[] buf, int first, int end, int valueBase, XattrEntry.Location location,
                                   boolean eaInodes, long maxInum, String where) {
         if (!(0 <= first && first <= end && end <= buf.length && valueBase <= first)) {
-            throw new CorruptionException(where + ": table bounds " + first + ".." + end + " are wrong");
+            throw new CorruptionException(CorruptionException.Structure.XATTR, where + ": table bounds " + first + ".." + end + " are wrong");
         }
         // First pass: walk the names to find the terminator; every step moves forward by at least
         // 16 bytes, so the walk is bounded by the region size.
@@ -110,18 +110,18 @@ final class XattrTable {
         int pos = first;
         while (true) {
             if (!(end - pos >= 4)) {
-                throw new CorruptionException(where + ": entry list is not terminated (runs past offset " + end + ")");
+                throw new CorruptionException(CorruptionException.Structure.XATTR, where + ": entry list is not terminated (runs past offset " + end + ")");
             }
             if (s32(buf, pos) == 0) {
                 break;
             }
             if (!(end - pos >= XattrEntry.E_NAME)) {
-                throw new CorruptionException(where + ": entry at offset " + pos + " runs past the end");
+                throw new CorruptionException(CorruptionException.Structure.XATTR, where + ": entry at offset " + pos + " runs past the end");
             }
             int nameLen = u8(buf, pos + XattrEntry.E_NAME_LEN);
             int next = pos + entrySize(nameLen);
             if (!(next <= end - 4)) {
-                throw new CorruptionException(where + ": name of entry at offset " + pos + " (" + nameLen
+                throw new CorruptionException(CorruptionException.Structure.XATTR, where + ": name of entry at offset " + pos + " (" + nameLen
                     + " bytes) runs past the end");
             }
             headers.add(new int[] {pos, nameLen});
@@ -146,35 +146,35 @@ final class XattrTable {
         byte[] name = Arrays.copyOfRange(buf, pos + XattrEntry.E_NAME, pos + XattrEntry.E_NAME + nameLen);
         for (byte b : name) {
             if (!(b != 0)) {
-                throw new CorruptionException(at + ": name contains a NUL byte");
+                throw new CorruptionException(CorruptionException.Structure.XATTR, at + ": name contains a NUL byte");
             }
         }
         // The ACL indexes store an empty name; every other entry needs one.
         if (!(nameLen > 0 || XattrNameIndex.isWholeName(index))) {
-            throw new CorruptionException(at + ": empty name with index " + index);
+            throw new CorruptionException(CorruptionException.Structure.XATTR, at + ": empty name with index " + index);
         }
         if (!(size <= VALUE_SIZE_MAX)) {
-            throw new CorruptionException(at + ": value size " + size + " exceeds " + VALUE_SIZE_MAX);
+            throw new CorruptionException(CorruptionException.Structure.XATTR, at + ": value size " + size + " exceeds " + VALUE_SIZE_MAX);
         }
         XattrName xname = new XattrName(index, name);
         if (inum != 0) {
             if (!(eaInodes)) {
-                throw new CorruptionException(at + ": value in inode " + inum + " but the filesystem has no ea_inode feature");
+                throw new CorruptionException(CorruptionException.Structure.XATTR, inum, CorruptionException.NO_BLOCK, at + ": value in inode " + inum + " but the filesystem has no ea_inode feature");
             }
             if (!(inum != 2 && inum <= maxInum)) {
-                throw new CorruptionException(at + ": value inode " + inum + " is not a valid inode");
+                throw new CorruptionException(CorruptionException.Structure.XATTR, inum, CorruptionException.NO_BLOCK, at + ": value inode " + inum + " is not a valid inode");
             }
             return new XattrEntry(xname, location, offs, inum, size, hash, null);
         }
         byte[] value = new byte[0];
         if (size != 0) {
             if (!(offs % PAD == 0)) {
-                throw new CorruptionException(at + ": value offset " + offs + " is not 4-byte aligned");
+                throw new CorruptionException(CorruptionException.Structure.XATTR, at + ": value offset " + offs + " is not 4-byte aligned");
             }
             long start = (long) valueBase + offs;
             long paddedEnd = start + ((size + PAD - 1) & ~(long) (PAD - 1));
             if (!(start >= valuesMayStart && paddedEnd <= end)) {
-                throw new CorruptionException(at + ": value at offset " + offs + " of " + size + " bytes lies outside the value area ("
+                throw new CorruptionException(CorruptionException.Structure.XATTR, at + ": value at offset " + offs + " of " + size + " bytes lies outside the value area ("
                     + (valuesMayStart - valueBase) + ".." + (end - valueBase) + ")");
             }
             value = Arrays.copyOfRange(buf, (int) start, (int) (start + size));

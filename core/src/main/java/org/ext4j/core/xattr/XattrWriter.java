@@ -12,11 +12,11 @@ import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -229,7 +229,7 @@ public final class XattrWriter {
 
     /** The core of set and remove: {@code value} null removes. */
     private void apply(Transaction tx, long ino, XattrName name, byte[] value, SetMode mode) {
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         Inode inode = InodeStore.read(tx, ino);
         byte[] raw = inode.raw();
         InodeXattrEditor body = InodeXattrEditor.of(fs, inode);
@@ -309,7 +309,7 @@ public final class XattrWriter {
      * shared (the shared one losing a reference), released when {@code items} is empty.
      */
     private void storeBlock(Transaction tx, Inode inode, byte[] raw, XattrBlock old, List<XattrItem> items) {
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         if (items.isEmpty()) {
             if (old != null) {
                 release(tx, old);
@@ -357,7 +357,7 @@ public final class XattrWriter {
         tx.markDirty(block.pblk());
     }
 
-    private static void encodeBlock(Ext4FileSystem fs, long pblk, byte[] buf, long refcount, List<XattrItem> items) {
+    private static void encodeBlock(DiskView fs, long pblk, byte[] buf, long refcount, List<XattrItem> items) {
         Arrays.fill(buf, (byte) 0);
         LittleEndian.put32(buf, XattrBlock.H_MAGIC, XattrBlock.MAGIC);
         LittleEndian.put32(buf, XattrBlock.H_REFCOUNT, refcount);
@@ -367,7 +367,7 @@ public final class XattrWriter {
         setBlockChecksum(fs, pblk, buf);
     }
 
-    private static void setBlockChecksum(Ext4FileSystem fs, long pblk, byte[] buf) {
+    private static void setBlockChecksum(DiskView fs, long pblk, byte[] buf) {
         if (fs.hasMetadataCsum()) {
             LittleEndian.put32(buf, XattrBlock.H_CHECKSUM, XattrBlock.checksum(fs.csumSeed(), pblk, buf) & 0xFFFFFFFFL);
         }
@@ -382,13 +382,15 @@ public final class XattrWriter {
      * Adds {@code delta} filesystem blocks to i_blocks: 512-byte units, or filesystem blocks for
      * an inode with EXT4_HUGE_FILE_FL; the high 16 bits only with the huge_file feature.
      */
-    private static void addBlocks(Ext4FileSystem fs, Inode inode, byte[] raw, int delta) {
+    private static void addBlocks(DiskView fs, Inode inode, byte[] raw, int delta) {
         boolean huge = fs.superblock().hasRoCompat(Features.RO_COMPAT_HUGE_FILE);
         long blocks = u32(raw, Inode.I_BLOCKS_LO) | (huge ? (long) u16(raw, Inode.I_BLOCKS_HIGH) << 32 : 0);
         long unit = huge && inode.hasFlag(InodeFlags.EXT4_HUGE_FILE_FL) ? 1 : fs.blockSize() / 512;
         long next = blocks + delta * unit;
-        CorruptionException.check(next >= 0 && next < (huge ? 1L << 48 : 1L << 32),
-                "inode " + inode.ino() + ": i_blocks " + blocks + " cannot account for its xattr block");
+        if (!(next >= 0 && next < (huge ? 1L << 48 : 1L << 32))) {
+            throw new CorruptionException(CorruptionException.Structure.XATTR, inode.ino(), CorruptionException.NO_BLOCK,
+                    "inode " + inode.ino() + ": i_blocks " + blocks + " cannot account for its xattr block");
+        }
         LittleEndian.put32(raw, Inode.I_BLOCKS_LO, next & 0xFFFFFFFFL);
         if (huge) {
             LittleEndian.put16(raw, Inode.I_BLOCKS_HIGH, (int) (next >>> 32));
@@ -396,7 +398,10 @@ public final class XattrWriter {
     }
 
     private static void checkRefcount(XattrBlock block, long ino) {
-        CorruptionException.check(block.refcount() > 0, "xattr block " + block.pblk() + " of inode " + ino + ": h_refcount is 0");
+        if (!(block.refcount() > 0)) {
+            throw new CorruptionException(CorruptionException.Structure.XATTR, ino, block.pblk(),
+                    "xattr block " + block.pblk() + " of inode " + ino + ": h_refcount is 0");
+        }
     }
 
     private static void refuseEaInode(XattrItem item, long ino) {

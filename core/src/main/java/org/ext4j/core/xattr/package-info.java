@@ -5,5 +5,8 @@
  * the getfacl text form). Read by XattrReader; written by XattrWriter (placement as the kernel
  * does it, shared-block copy-on-write, ACL validation) and InodeXattrEditor. Every offset and
  * size read from disk is validated before use.
+ *
+ * <p>May import: {@code extent} (an EA inode's value is file content), {@code alloc}, {@code tx},
+ * {@code view}, {@code inode}, {@code disk}, {@code spi}.
  */
 package org.ext4j.core.xattr;

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import org.ext4j.core.fs.AtimeMode;
-import org.ext4j.core.fs.FsErrors;
+import org.ext4j.core.view.FsErrors;
 import org.ext4j.core.fs.OpenOptions;
 import org.junit.jupiter.api.Test;
 

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
@@ -39,7 +39,7 @@ class OwnerOverrideTest {
     void showsTheOverrideAndWritesAsTheDiskOwner() throws Exception {
         Path image = temp.resolve("owned.img");
         Tools.runOk(List.of("mkfs.ext4", "-q", "-F", "-E", "root_owner=1234:5678", image.toString(), "8M"));
-        try (Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE)) {
             OwnerOverride fs = new OwnerOverride(volume, OptionalLong.of(1000), OptionalLong.of(100));
             Attributes root = fs.getattr(InodeFileSystem.ROOT_INO);
             assertEquals(1000, root.uid());
@@ -69,7 +69,7 @@ class OwnerOverrideTest {
     void noOverrideLeavesTheFilesystemAlone() throws Exception {
         Path image = temp.resolve("plain.img");
         Tools.runOk(List.of("mkfs.ext4", "-q", "-F", image.toString(), "8M"));
-        try (Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_ONLY)) {
+        try (PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_ONLY)) {
             assertEquals(volume, OwnerOverride.apply(volume, MountOptions.readOnly("x")));
             InodeFileSystem onlyUid = OwnerOverride.apply(volume,
                     MountOptions.readOnly("x").withOwnerUid(OptionalLong.of(7)));

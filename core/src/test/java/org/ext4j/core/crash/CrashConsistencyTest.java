@@ -1,7 +1,5 @@
 package org.ext4j.core.crash;
 
-import org.ext4j.core.testing.WriteRecorder;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,8 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.ext4j.core.testing.WriteRecorder;
 import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.MemoryBlockDevice;
 import org.ext4j.core.testing.Debugfs;
@@ -58,7 +57,7 @@ class CrashConsistencyTest {
         byte[] before = Files.readAllBytes(img);
         WriteRecorder recorder = new WriteRecorder(new MemoryBlockDevice(before.clone(), false));
         CrashWorkload workload;
-        try (Ext4Volume volume = Ext4Volume.of(Ext4FileSystem.open(recorder, OpenOptions.READ_WRITE))) {
+        try (PosixFileSystem volume = PosixFileSystem.of(Ext4FileSystem.open(recorder, OpenOptions.READ_WRITE))) {
             workload = new CrashWorkload(volume, recorder, SEED);
             workload.run(operations);
         }
@@ -100,7 +99,7 @@ class CrashConsistencyTest {
         int[] judged = {0};
         int checked = judge(rec, cuts, (image, cut) -> {
             Files.copy(image, other, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Ext4Volume.open(image, OpenOptions.READ_WRITE).close();
+            PosixFileSystem.open(image, OpenOptions.READ_WRITE).close();
             Tools.Result check = Tools.run(List.of("e2fsck", "-fn", image.toString()));
             assertEquals(0, check.exitCode(), check.describe("e2fsck -fn after ext4j's replay of " + cut.label()));
             dumpTree(image, ours);

@@ -1,12 +1,11 @@
 package org.ext4j.core.crash;
 
-import org.ext4j.core.testing.WriteRecorder;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.testing.WriteRecorder;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.SetAttr;
@@ -32,7 +31,7 @@ final class CrashWorkload {
 
     private static final Caller ROOT = Caller.ROOT;
 
-    private final Ext4Volume volume;
+    private final PosixFileSystem volume;
     private final WriteRecorder recorder;
     private final Random rnd;
     private final List<Promise> promises = new ArrayList<>();
@@ -43,7 +42,7 @@ final class CrashWorkload {
     private long b;
     private int counter;
 
-    CrashWorkload(Ext4Volume volume, WriteRecorder recorder, long seed) {
+    CrashWorkload(PosixFileSystem volume, WriteRecorder recorder, long seed) {
         this.volume = volume;
         this.recorder = recorder;
         this.rnd = new Random(seed);

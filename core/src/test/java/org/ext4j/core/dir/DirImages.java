@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 
 /**
  * Source trees for directory tests and images made from them by mkfs.ext4 -d, re-indexed by

@@ -11,9 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Caller;
@@ -285,7 +284,7 @@ class CollapseInsertRangeTest {
         }
         List<String> ext4j = new ArrayList<>();
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(ext4jImage, false), OpenOptions.READ_WRITE)) {
-            Ext4Volume volume = Ext4Volume.of(fs);
+            PosixFileSystem volume = PosixFileSystem.of(fs);
             for (Call call : calls) {
                 ext4j.add(describe(call) + " -> " + ext4jCall(volume, call));
             }
@@ -350,7 +349,7 @@ class CollapseInsertRangeTest {
         throw new AssertionError("errno " + code);
     }
 
-    private static String ext4jCall(Ext4Volume volume, Call call) {
+    private static String ext4jCall(PosixFileSystem volume, Call call) {
         Caller caller = call.uid() == 0 ? Caller.ROOT : USER;
         long ino = volume.lookup(Caller.ROOT, WritableFileSystem.ROOT_INO, call.path().getBytes(StandardCharsets.UTF_8)).ino();
         long handle;

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * POSIX ACLs in the core against the kernel's ext4 on identical images: access checks by users
  * allowed or refused only by ACL entries (faccessat through setpriv on a loop mount against
- * {@link Ext4Volume#access}), inheritance of a directory's default ACL by new files, fifos and
+ * {@link PosixFileSystem#access}), inheritance of a directory's default ACL by new files, fifos and
  * directories (getfacl -n and stat of both images), and setgid cleared when a user outside the
  * file's group sets an access ACL. Every written image passes e2fsck -fn.
  */
@@ -82,7 +82,7 @@ class AclParityTest {
         String expected = onKernel(img, kernelScript.toString());
 
         StringBuilder actual = new StringBuilder();
-        try (Ext4Volume vol = Ext4Volume.open(img, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(img, OpenOptions.READ_WRITE)) {
             for (long[] id : IDENTITIES) {
                 Caller caller = caller(id);
                 for (String f : FILES) {
@@ -123,7 +123,7 @@ class AclParityTest {
                 asUser1000 + "setfacl -m u:2000:r k", asUser1000 + "setfacl -m u:2000:r l"));
 
         Caller user = caller(new long[] {1000, 1000});
-        try (Ext4Volume vol = Ext4Volume.open(ext4j, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(ext4j, OpenOptions.READ_WRITE)) {
             long p = ino(vol, "p");
             long q = ino(vol, "q");
             long sub = vol.mkdir(Caller.ROOT, p, bytes("sub"), 0777, 022).ino();
@@ -157,7 +157,7 @@ class AclParityTest {
     }
 
     /** A file opened by create is released at once: only its attributes matter here. */
-    private static void created(Ext4Volume vol, WritableFileSystem.Created c) {
+    private static void created(PosixFileSystem vol, WritableFileSystem.Created c) {
         vol.release(c.attributes().ino(), c.handle());
     }
 
@@ -187,7 +187,7 @@ class AclParityTest {
         return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static long ino(Ext4Volume vol, String path) {
+    private static long ino(PosixFileSystem vol, String path) {
         long ino = ROOT;
         for (String part : path.split("/")) {
             ino = vol.lookup(Caller.ROOT, ino, bytes(part)).ino();

@@ -96,7 +96,7 @@ class AllocatorDamageParityTest {
         System.out.println(image + ": kernel: " + kernelOut + "; " + (kernelWorse == null ? "not worse" : "worse: " + kernelWorse));
 
         Caller root = Caller.ROOT;
-        try (Ext4Volume v = Ext4Volume.open(image, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem v = PosixFileSystem.open(image, OpenOptions.READ_WRITE)) {
             for (int i = 0; i < 10; i++) {
                 WritableFileSystem.Created c = v.create(root, WritableFileSystem.ROOT_INO, ("new" + i).getBytes(StandardCharsets.UTF_8),
                         0100644, 022, 01);

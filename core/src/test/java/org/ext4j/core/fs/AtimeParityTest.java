@@ -90,7 +90,7 @@ class AtimeParityTest {
             String expected = moved(original, onKernel(kernel, ",ro", report));
 
             OpenOptions options = OpenOptions.READ_WRITE.withAtimeMode(mode).withNoDirAtime(noDirAtime);
-            try (Ext4Volume vol = Ext4Volume.of(Ext4FileSystem.open(FileBlockDevice.open(ext4j, false), options))) {
+            try (PosixFileSystem vol = PosixFileSystem.of(Ext4FileSystem.open(FileBlockDevice.open(ext4j, false), options))) {
                 for (String f : FILES) {
                     read(vol, f, 0);
                 }
@@ -115,7 +115,7 @@ class AtimeParityTest {
 
     private static final int O_NOATIME = 01000000;
 
-    private static void read(Ext4Volume vol, String name, int extraFlags) {
+    private static void read(PosixFileSystem vol, String name, int extraFlags) {
         long ino = ino(vol, name);
         long handle = vol.open(Caller.ROOT, ino, InodeFileSystem.O_RDONLY | extraFlags);
         vol.read(ino, handle, 0, new byte[100], 0, 100);
@@ -134,7 +134,7 @@ class AtimeParityTest {
         return sb.toString();
     }
 
-    private static long ino(Ext4Volume vol, String name) {
+    private static long ino(PosixFileSystem vol, String name) {
         return vol.lookup(Caller.ROOT, ROOT, name.getBytes(java.nio.charset.StandardCharsets.UTF_8)).ino();
     }
 }

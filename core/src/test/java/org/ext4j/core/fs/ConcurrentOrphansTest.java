@@ -37,7 +37,7 @@ class ConcurrentOrphansTest {
         long freeInodes = Long.parseLong(org.ext4j.core.testing.Tools.dumpe2fsField(image, "Free inodes"));
         Caller root = Caller.ROOT;
         ExecutorService pool = Executors.newFixedThreadPool(THREADS * 2);
-        try (Ext4Volume v = Ext4Volume.open(image, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem v = PosixFileSystem.open(image, OpenOptions.READ_WRITE)) {
             List<Future<?>> work = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
                 int thread = t;

@@ -24,7 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.io.MemoryBlockDevice;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
@@ -95,15 +95,33 @@ class CorruptionFuzzTest {
         assertTrue(total >= 1000, "at least 1000 corrupted images must be walked");
     }
 
-    /** The pristine images must walk without any error, and every variant the same way. */
+    /**
+     * The pristine images must walk without any error, and every variant must show the tree it
+     * was made from: the same names with the same contents (file bytes, symlink targets), plus
+     * the lost+found that mke2fs adds.
+     */
     @Test
     void pristineImagesWalkCleanly() throws Exception {
         Path tree = work.resolve("tree-clean");
         buildTree(tree);
+        long expectedEntries = 1;
+        long expectedSum = VolumeWalker.entryChecksum("lost+found".getBytes(StandardCharsets.UTF_8), new byte[0]);
+        try (var paths = Files.walk(tree)) {
+            for (Path p : (Iterable<Path>) paths.filter(p -> !p.equals(tree))::iterator) {
+                byte[] content = Files.isSymbolicLink(p) ? Files.readSymbolicLink(p).toString().getBytes(StandardCharsets.UTF_8)
+                        : Files.isRegularFile(p) ? Files.readAllBytes(p) : new byte[0];
+                expectedEntries++;
+                expectedSum += VolumeWalker.entryChecksum(p.getFileName().toString().getBytes(StandardCharsets.UTF_8), content);
+            }
+        }
         for (int v = 0; v < VARIANTS.size(); v++) {
             byte[] image = makeImage(tree, v);
             try (Ext4FileSystem fs = Ext4FileSystem.open(new MemoryBlockDevice(image, true), OpenOptions.READ_ONLY)) {
-                new VolumeWalker(Ext4Volume.of(fs), 1 << 20).walk();
+                VolumeWalker walker = new VolumeWalker(PosixFileSystem.of(fs), 1 << 20);
+                walker.walk();
+                String variant = "variant " + String.join(" ", VARIANTS.get(v));
+                assertEquals(expectedEntries, walker.entries(), variant + ": names seen");
+                assertEquals(expectedSum, walker.entrySum(), variant + ": names and contents seen");
             }
         }
     }
@@ -111,7 +129,7 @@ class CorruptionFuzzTest {
     private String runCase(byte[] image, String label) throws InterruptedException {
         Future<String> f = runner.submit(() -> {
             try (Ext4FileSystem fs = Ext4FileSystem.open(new MemoryBlockDevice(image, true), OpenOptions.READ_ONLY)) {
-                new VolumeWalker(Ext4Volume.of(fs), 1 << 20).walk();
+                new VolumeWalker(PosixFileSystem.of(fs), 1 << 20).walk();
                 return "walked";
             } catch (Ext4Exception e) {
                 return e.errno().name();
@@ -153,7 +171,7 @@ class CorruptionFuzzTest {
     private static List<Long> metadataBlocks(byte[] image) throws IOException {
         Set<Long> data = new HashSet<>();
         try (Ext4FileSystem fs = Ext4FileSystem.open(new MemoryBlockDevice(image, true), OpenOptions.READ_ONLY)) {
-            InodeFileSystem vol = Ext4Volume.of(fs);
+            InodeFileSystem vol = PosixFileSystem.of(fs);
             collectData(vol, InodeFileSystem.ROOT_INO, data, new HashSet<>());
         }
         List<Long> out = new ArrayList<>();

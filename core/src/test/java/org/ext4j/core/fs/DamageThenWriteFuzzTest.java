@@ -291,9 +291,9 @@ class DamageThenWriteFuzzTest {
         Caller root = Caller.ROOT;
         long rootIno = WritableFileSystem.ROOT_INO;
         List<String> errnos = new ArrayList<>();
-        Ext4Volume v;
+        PosixFileSystem v;
         try {
-            v = Ext4Volume.open(image, OpenOptions.READ_WRITE);
+            v = PosixFileSystem.open(image, OpenOptions.READ_WRITE);
         } catch (Ext4Exception e) {
             return "open refused: " + e.errno();
         }

@@ -124,7 +124,7 @@ class DamagedWriteParityTest {
 
         Caller root = Caller.ROOT;
         long rootIno = WritableFileSystem.ROOT_INO;
-        try (Ext4Volume v = Ext4Volume.open(image, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem v = PosixFileSystem.open(image, OpenOptions.READ_WRITE)) {
             WritableFileSystem.Created c = v.create(root, rootIno, bytes("before"), 0100644, 022, 01);
             v.write(root, c.attributes().ino(), c.handle(), 0, bytes("kept"), 0, 4);
             v.release(c.attributes().ino(), c.handle());
@@ -217,7 +217,7 @@ class DamagedWriteParityTest {
     private static String ext4jWorkload(Path image, Via via) throws IOException {
         Caller root = Caller.ROOT;
         String step = "open";
-        try (Ext4Volume v = Ext4Volume.open(image, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem v = PosixFileSystem.open(image, OpenOptions.READ_WRITE)) {
             long rootIno = WritableFileSystem.ROOT_INO;
             switch (via) {
                 case FILE_DATA -> {

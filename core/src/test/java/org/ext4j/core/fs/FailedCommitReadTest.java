@@ -63,7 +63,7 @@ class FailedCommitReadTest {
         Tools.runOk(List.of("mkfs.ext4", "-q", "-F", "-d", src.toString(), img.toString(), "16M"));
         FailingDevice device = new FailingDevice(FileBlockDevice.open(img, false));
         Ext4FileSystem fs = Ext4FileSystem.open(device, OpenOptions.READ_WRITE);
-        Ext4Volume volume = Ext4Volume.of(fs);
+        PosixFileSystem volume = PosixFileSystem.of(fs);
         Attributes f = volume.lookup(Caller.ROOT, 2, "f".getBytes(StandardCharsets.UTF_8));
         volume.mkdir(Caller.ROOT, 2, "d".getBytes(StandardCharsets.UTF_8), 0755);
         device.fail = true;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link Ext4Volume#forgetAll}: the kernel's references dropped in one call, as a FUSE server
+ * {@link PosixFileSystem#forgetAll}: the kernel's references dropped in one call, as a FUSE server
  * that batches FORGETs hands them over. Files unlinked while referenced sit on the orphan list
  * (dumpe2fs's "First orphan inode"); one forgetAll frees every inode whose last reference it
  * drops and leaves one still referenced on the list; after close, e2fsck -fn is clean and the
@@ -40,7 +40,7 @@ class ForgetAllTest {
         String freeBefore = Tools.dumpe2fsField(img, "Free inodes");
         List<Long> inos = new ArrayList<>();
         long twice;
-        try (Ext4Volume vol = Ext4Volume.open(img, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(img, OpenOptions.READ_WRITE)) {
             for (int i = 0; i < 40; i++) {
                 byte[] name = ("f" + i).getBytes();
                 WritableFileSystem.Created c = vol.create(Caller.ROOT, ROOT, name, 0644,

@@ -80,7 +80,7 @@ class HashOrderReaddirTest {
         return img;
     }
 
-    private static long lookup(Ext4Volume volume, long parent, String name) {
+    private static long lookup(PosixFileSystem volume, long parent, String name) {
         return volume.lookup(Caller.ROOT, parent, name.getBytes(StandardCharsets.UTF_8)).ino();
     }
 
@@ -95,7 +95,7 @@ class HashOrderReaddirTest {
         }
         // e2fsck -D leaves every leaf sorted by hash; inserts and removals by ext4j unsort them,
         // so that hash order and on-disk order differ.
-        try (Ext4Volume volume = Ext4Volume.open(img, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem volume = PosixFileSystem.open(img, OpenOptions.READ_WRITE)) {
             long big = lookup(volume, 2, "big");
             for (int i = 0; i < 500; i++) {
                 volume.mknod(Caller.ROOT, big, ("added-" + i).getBytes(StandardCharsets.UTF_8), S_IFREG | 0644, 0, 0);
@@ -106,7 +106,7 @@ class HashOrderReaddirTest {
         }
         ImageFactory.requireClean(img);
         List<DirectoryEntry> listed = new ArrayList<>();
-        try (Ext4Volume volume = Ext4Volume.open(img, OpenOptions.READ_ONLY)) {
+        try (PosixFileSystem volume = PosixFileSystem.open(img, OpenOptions.READ_ONLY)) {
             long big = lookup(volume, 2, "big");
             assertTrue(DirectoryReader.of(volume.fileSystem(), volume.fileSystem().inode(big)).isIndexed(),
                     "e2fsck -D indexed /big");
@@ -142,7 +142,7 @@ class HashOrderReaddirTest {
      * Names sharing a full hash share a cookie: they are listed next to each other, and a call
      * resumed at their cookie returns all of them even when asked for one entry.
      */
-    private static void assertGroupListedTogether(Ext4Volume volume, long dir, long handle, List<DirectoryEntry> listed,
+    private static void assertGroupListedTogether(PosixFileSystem volume, long dir, long handle, List<DirectoryEntry> listed,
                                                   List<String> group) {
         int first = -1;
         for (int i = 0; i < listed.size(); i++) {
@@ -169,7 +169,7 @@ class HashOrderReaddirTest {
         Set<String> removed = new HashSet<>();
         Set<String> added = new HashSet<>();
         Map<String, Integer> seen = new HashMap<>();
-        try (Ext4Volume volume = Ext4Volume.open(img, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem volume = PosixFileSystem.open(img, OpenOptions.READ_WRITE)) {
             long big = lookup(volume, 2, "big");
             DirectoryReader reader = DirectoryReader.of(volume.fileSystem(), volume.fileSystem().inode(big));
             assertTrue(reader.listsInHashOrder());

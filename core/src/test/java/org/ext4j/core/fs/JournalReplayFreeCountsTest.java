@@ -46,7 +46,7 @@ class JournalReplayFreeCountsTest {
         Path byKernel = Files.copy(image, dir.resolve("kernel.img"));
         Tools.onKernelMount(byKernel, dir.resolve("mnt"), "", "true");
 
-        try (Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE)) {
             assertNotNull(volume.fileSystem().recovery(), "the open replayed the journal");
             assertFalse(volume.isReadOnly());
         }

@@ -55,7 +55,7 @@ class KillPrivAndAclChmodTest {
         onKernel(kernel, String.join(" && ", "chmod 0640 f", "chmod 0705 g", "chmod 0750 d",
                 "chown 1000:1000 h", "printf more >> w", "truncate -s 2 t"));
 
-        try (Ext4Volume vol = Ext4Volume.open(ext4j, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(ext4j, OpenOptions.READ_WRITE)) {
             vol.setattr(Caller.ROOT, ino(vol, "f"), -1, SetAttr.chmod(0640));
             vol.setattr(Caller.ROOT, ino(vol, "g"), -1, SetAttr.chmod(0705));
             vol.setattr(Caller.ROOT, ino(vol, "d"), -1, SetAttr.chmod(0750));
@@ -76,7 +76,7 @@ class KillPrivAndAclChmodTest {
         assertEquals(true, changed.contains("mask::r--"), expected);
     }
 
-    private static long ino(Ext4Volume vol, String name) {
+    private static long ino(PosixFileSystem vol, String name) {
         return vol.lookup(Caller.ROOT, ROOT, name.getBytes()).ino();
     }
 }

@@ -9,6 +9,6 @@ public final class NamespaceFixture {
 
     /** A {@link Namespace} of {@code fs} over the real directory, block-map and xattr writers. */
     public static Namespace writerBacked(Ext4FileSystem fs, Clock clock) {
-        return new Namespace(fs, new WriterDirectoryOps(fs), clock);
+        return new Namespace(fs, new WriterDirectoryOps(Writers.of(fs)), clock);
     }
 }

@@ -64,7 +64,7 @@ class OrphanTest {
     }
 
     /** Creates {@code name} in the root, writes {@code size} bytes, and returns its open handle's inode and handle. */
-    private static long[] createWritten(Ext4Volume vol, String name, int size) {
+    private static long[] createWritten(PosixFileSystem vol, String name, int size) {
         WritableFileSystem.Created c = vol.create(Caller.ROOT, ROOT, name.getBytes(), 0644, RW_EXCL);
         long ino = c.attributes().ino();
         vol.write(Caller.ROOT, ino, c.handle(), 0, bytes(size, name.charAt(0)), 0, size);
@@ -116,7 +116,7 @@ class OrphanTest {
 
     /** Opens {@code img} read-write (which processes the orphans) and closes it again. */
     private static void openReadWrite(Path img) throws Exception {
-        try (Ext4Volume vol = Ext4Volume.open(img, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(img, OpenOptions.READ_WRITE)) {
             assertFalse(vol.isReadOnly());
         }
     }
@@ -127,7 +127,7 @@ class OrphanTest {
         List<String> empty = groupCounts(img);
         long a;
         long b;
-        try (Ext4Volume vol = Ext4Volume.open(img, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(img, OpenOptions.READ_WRITE)) {
             long[] fa = createWritten(vol, "a", 100_000);
             long[] fb = createWritten(vol, "b", 50_000);
             a = fa[0];
@@ -164,7 +164,7 @@ class OrphanTest {
         Path img = mkfs("crash.img");
         long[] inos = new long[3];
         Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE);
-        Ext4Volume vol = Ext4Volume.of(fs);
+        PosixFileSystem vol = PosixFileSystem.of(fs);
         for (int i = 0; i < 3; i++) {
             String name = "f" + i;
             inos[i] = createWritten(vol, name, 70_000 * (i + 1))[0];
@@ -177,7 +177,7 @@ class OrphanTest {
         assertEquals(tmp.attributes().ino(), lastOrphan(img));
 
         byte[] crashed = sha256(img);
-        try (Ext4Volume ro = Ext4Volume.open(img, OpenOptions.READ_ONLY)) {
+        try (PosixFileSystem ro = PosixFileSystem.open(img, OpenOptions.READ_ONLY)) {
             assertTrue(ro.isReadOnly());
         }
         assertArrayEquals(crashed, sha256(img), "a read-only open leaves the orphan list alone");
@@ -301,7 +301,7 @@ class OrphanTest {
             Ext4Exception e = assertThrows(Ext4Exception.class, () -> openReadWrite(img), requests.toString());
             assertTrue(e instanceof CorruptionException, requests + ": " + e);
             assertArrayEquals(before, sha256(img), requests + ": nothing may be written");
-            try (Ext4Volume ro = Ext4Volume.open(img, OpenOptions.READ_ONLY)) {
+            try (PosixFileSystem ro = PosixFileSystem.open(img, OpenOptions.READ_ONLY)) {
                 assertEquals(8192, ReadPathMatrixTest.readAll(ro, ReadPathMatrixTest.resolve(ro, "/one")).length);
             }
             assertArrayEquals(before, sha256(img), requests + ": a read-only open leaves the list alone");
@@ -312,7 +312,7 @@ class OrphanTest {
     void aTmpfileWrittenAndClosedLeavesNothingBehind() throws Exception {
         Path img = mkfs("tmp.img");
         List<String> empty = groupCounts(img);
-        try (Ext4Volume vol = Ext4Volume.open(img, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(img, OpenOptions.READ_WRITE)) {
             WritableFileSystem.Created t = vol.tmpfile(Caller.ROOT, ROOT, 0640, WritableFileSystem.O_RDWR);
             long ino = t.attributes().ino();
             assertEquals(0, t.attributes().nlink());
@@ -334,7 +334,7 @@ class OrphanTest {
     void aLinkedTmpfileBecomesAnOrdinaryFileOffTheOrphanList() throws Exception {
         Path img = mkfs("tmplink.img");
         long ino;
-        try (Ext4Volume vol = Ext4Volume.open(img, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(img, OpenOptions.READ_WRITE)) {
             long[] other = createWritten(vol, "older", 5000);
             vol.unlink(Caller.ROOT, ROOT, "older".getBytes());
             WritableFileSystem.Created t = vol.tmpfile(Caller.ROOT, ROOT, 0644);
@@ -369,7 +369,7 @@ class OrphanTest {
     @Test
     void anExclusiveTmpfileCannotBeLinked() throws Exception {
         Path img = mkfs("tmpexcl.img");
-        try (Ext4Volume vol = Ext4Volume.open(img, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(img, OpenOptions.READ_WRITE)) {
             WritableFileSystem.Created t = vol.tmpfile(Caller.ROOT, ROOT, 0644, RW_EXCL);
             assertErrno(Errno.ENOENT, () -> vol.link(Caller.ROOT, t.attributes().ino(), ROOT, "x".getBytes()));
             assertErrno(Errno.EINVAL, () -> vol.tmpfile(Caller.ROOT, ROOT, 0644, WritableFileSystem.O_RDONLY));

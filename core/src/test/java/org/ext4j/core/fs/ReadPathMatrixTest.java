@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.DirectoryEntry;
@@ -45,7 +45,7 @@ class ReadPathMatrixTest {
         Path source = images.source();
         Debugfs debugfs = new Debugfs(image);
         int compared = 0;
-        try (Ext4Volume vol = Ext4Volume.open(image, OpenOptions.READ_ONLY)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(image, OpenOptions.READ_ONLY)) {
             List<Path> paths;
             try (Stream<Path> s = Files.walk(source)) {
                 paths = s.sorted().toList();

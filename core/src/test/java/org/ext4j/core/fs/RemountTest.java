@@ -32,7 +32,7 @@ class RemountTest {
     void readOnlyRemountLeavesACleanImageAndReadWriteResumes() throws Exception {
         Path img = dir.resolve("remount.img");
         Tools.runOk(List.of("mkfs.ext4", "-q", "-F", img.toString(), "16M"));
-        try (Ext4Volume vol = Ext4Volume.open(img, OpenOptions.READ_WRITE.withCommitInterval(java.time.Duration.ZERO))) {
+        try (PosixFileSystem vol = PosixFileSystem.open(img, OpenOptions.READ_WRITE.withCommitInterval(java.time.Duration.ZERO))) {
             vol.mkdir(Caller.ROOT, ROOT, bytes("before"), 0755);
             WritableFileSystem.Created f = vol.create(Caller.ROOT, ROOT, bytes("f"), 0644, WritableFileSystem.O_WRONLY);
             vol.write(Caller.ROOT, f.attributes().ino(), f.handle(), 0, bytes("committed"), 0, 9);
@@ -62,7 +62,7 @@ class RemountTest {
     void aVolumeOpenedReadOnlyCannotBeRemountedReadWrite() throws Exception {
         Path img = dir.resolve("ro.img");
         Tools.runOk(List.of("mkfs.ext4", "-q", "-F", img.toString(), "16M"));
-        try (Ext4Volume vol = Ext4Volume.open(img, OpenOptions.READ_ONLY)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(img, OpenOptions.READ_ONLY)) {
             Ext4Exception refused = assertThrows(Ext4Exception.class, () -> vol.remount(false));
             assertEquals(Errno.EROFS, refused.errno());
             assertTrue(refused.getMessage().contains("opened read-only"), refused.getMessage());

@@ -12,7 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
@@ -49,7 +49,7 @@ class SetattrTest {
     }
 
     private interface VolumeWork {
-        void run(Ext4Volume volume, Debugfs before) throws Exception;
+        void run(PosixFileSystem volume, Debugfs before) throws Exception;
     }
 
     /** Runs {@code work} on a writable copy of {@code variant}, then requires a clean e2fsck; returns the image. */
@@ -57,7 +57,7 @@ class SetattrTest {
         Path image = ImageFactory.shared().copyOf(variant, dir);
         Debugfs debugfs = new Debugfs(image);
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(image, false), OpenOptions.READ_WRITE)) {
-            work.run(Ext4Volume.of(fs, Clock.fixed(NOW, ZoneOffset.UTC)), debugfs);
+            work.run(PosixFileSystem.of(fs, Clock.fixed(NOW, ZoneOffset.UTC)), debugfs);
         }
         ImageFactory.requireClean(image);
         return image;
@@ -159,7 +159,7 @@ class SetattrTest {
     @Test
     void aReadOnlyVolumeRefusesWithErofs() throws Exception {
         Path image = ImageFactory.shared().image(Variant.EXT4);
-        try (Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_ONLY)) {
+        try (PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_ONLY)) {
             assertErrno(Errno.EROFS, () -> volume.setattr(Caller.ROOT, 2, -1, SetAttr.chmod(0700)));
             assertErrno(Errno.EROFS, () -> volume.setflags(Caller.ROOT, 2, 0));
             assertErrno(Errno.EROFS, () -> volume.create(Caller.ROOT, 2, "x".getBytes(), 0644, 0));
@@ -193,7 +193,7 @@ class SetattrTest {
             Tools.run(List.of("umount", mount.toString()), Duration.ofSeconds(30)).requireExit(0);
         }
         Debugfs debugfs = new Debugfs(image);
-        try (Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_ONLY)) {
+        try (PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_ONLY)) {
             for (int i = 0; i < names.size(); i++) {
                 long ino = ino(debugfs, "/sparse/" + names.get(i));
                 long size = volume.getattr(ino).size();

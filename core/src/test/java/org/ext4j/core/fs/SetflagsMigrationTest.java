@@ -123,7 +123,7 @@ class SetflagsMigrationTest {
             inos.add(debugfs.lookup(path).orElseThrow(() -> new AssertionError("no " + path)));
         }
         List<String> out = new ArrayList<>();
-        try (Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE)) {
             for (int i = 0; i < requests.size(); i++) {
                 String path = requests.get(i).substring(0, requests.get(i).indexOf('='));
                 String op = requests.get(i).substring(path.length() + 1);

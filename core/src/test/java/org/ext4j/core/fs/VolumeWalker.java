@@ -7,7 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.CRC32;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.DirectoryEntry;
@@ -23,6 +23,9 @@ final class VolumeWalker {
     private final CRC32 digest = new CRC32();
     private final Set<Long> visitedDirs = new HashSet<>();
     private final int maxBytesPerFile;
+    /** Entries seen other than "." and "..", and the sum of their {@link #entryChecksum}s. */
+    private long entries;
+    private long entrySum;
 
     VolumeWalker(InodeFileSystem fs, int maxBytesPerFile) {
         this.fs = fs;
@@ -64,13 +67,41 @@ final class VolumeWalker {
                 }
                 Attributes a = fs.lookup(Caller.ROOT, dir, e.name());
                 feed(a);
-                visit(a, dirs);
+                CRC32 entry = new CRC32();
+                entry.update(e.name());
+                entry.update(0);
+                visit(a, dirs, entry);
+                entries++;
+                entrySum += entry.getValue();
             }
         }
         return digest.getValue();
     }
 
-    private void visit(Attributes a, Deque<Long> dirs) {
+    /** The number of names seen, "." and ".." left out (a hard link counts once per name). */
+    long entries() {
+        return entries;
+    }
+
+    /**
+     * The sum over every name seen of {@link #entryChecksum} of the name with its content (a
+     * file's bytes, a symlink's target, nothing for anything else): independent of the order
+     * directories list their entries in, so a walk can be compared with the tree it was made from.
+     */
+    long entrySum() {
+        return entrySum;
+    }
+
+    /** The CRC-32 of {@code name}, a zero byte, then {@code content}. */
+    static long entryChecksum(byte[] name, byte[] content) {
+        CRC32 crc = new CRC32();
+        crc.update(name);
+        crc.update(0);
+        crc.update(content);
+        return crc.getValue();
+    }
+
+    private void visit(Attributes a, Deque<Long> dirs, CRC32 entry) {
         for (String name : fs.listxattr(a.ino())) {
             digest.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             digest.update(fs.getxattr(a.ino(), name));
@@ -78,7 +109,9 @@ final class VolumeWalker {
         if (a.type() == FileType.DIRECTORY) {
             dirs.push(a.ino());
         } else if (a.type() == FileType.SYMLINK) {
-            digest.update(fs.readlink(a.ino()));
+            byte[] target = fs.readlink(a.ino());
+            digest.update(target);
+            entry.update(target);
         } else if (a.type() == FileType.REGULAR) {
             long handle = fs.open(Caller.ROOT, a.ino(), InodeFileSystem.O_RDONLY);
             byte[] buf = new byte[65536];
@@ -89,6 +122,7 @@ final class VolumeWalker {
                     break;
                 }
                 digest.update(buf, 0, n);
+                entry.update(buf, 0, n);
                 pos += n;
             }
             fs.release(a.ino(), handle);

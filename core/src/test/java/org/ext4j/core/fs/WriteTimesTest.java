@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
@@ -37,7 +37,7 @@ class WriteTimesTest {
         long watched;
         long later;
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(image, false), OpenOptions.READ_WRITE);
-                Ext4Volume vol = Ext4Volume.of(fs, clock)) {
+                PosixFileSystem vol = PosixFileSystem.of(fs, clock)) {
             quiet = createFile(vol, "quiet");
             watched = createFile(vol, "watched");
             later = createFile(vol, "later");
@@ -68,14 +68,14 @@ class WriteTimesTest {
         assertEquals(START.plusMillis(1).plusNanos(WriteTimes.TICK_NANOS), debugfs.stat("/later").ctime());
     }
 
-    private static long createFile(Ext4Volume vol, String name) {
+    private static long createFile(PosixFileSystem vol, String name) {
         WritableFileSystem.Created c = vol.create(Caller.ROOT, InodeFileSystem.ROOT_INO, name.getBytes(), 0644,
                 WritableFileSystem.O_WRONLY);
         vol.release(c.attributes().ino(), c.handle());
         return c.attributes().ino();
     }
 
-    private static void write(Ext4Volume vol, long ino, long offset) {
+    private static void write(PosixFileSystem vol, long ino, long offset) {
         long handle = vol.open(Caller.ROOT, ino, WritableFileSystem.O_WRONLY);
         vol.write(Caller.ROOT, ino, handle, offset, DATA, 0, DATA.length);
         vol.release(ino, handle);

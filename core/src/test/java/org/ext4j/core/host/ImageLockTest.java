@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.Test;
@@ -104,7 +104,7 @@ class ImageLockTest {
         Path image = temp.resolve("fs.img");
         Tools.runOk(List.of("mkfs.ext4", "-q", "-F", image.toString(), "8M"));
         try (ImageLock lock = ImageLock.acquire(image)) {
-            try (Ext4Volume volume = Ext4Volume.open(image, OpenOptions.READ_WRITE)) {
+            try (PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_WRITE)) {
                 volume.mkdir(org.ext4j.core.spi.Caller.ROOT, org.ext4j.core.spi.InodeFileSystem.ROOT_INO,
                         "made-while-locked".getBytes(StandardCharsets.UTF_8), 0755);
             }

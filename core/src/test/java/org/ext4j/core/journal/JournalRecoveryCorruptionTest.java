@@ -1,5 +1,6 @@
 package org.ext4j.core.journal;
 
+import static org.ext4j.core.testing.Damage.assertDamage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -160,6 +161,8 @@ class JournalRecoveryCorruptionTest {
         putJournalBlock(4, desc);
         MemoryBlockDevice dev = new MemoryBlockDevice(image.clone(), false);
         CorruptionException e = assertThrows(CorruptionException.class, () -> recover(dev));
+        assertDamage(e, CorruptionException.Structure.JOURNAL);
+        // Which check caught it only the message says.
         assertTrue(e.getMessage().contains("beyond the filesystem"), e.getMessage());
         assertArrayEquals(image, dev.toByteArray());
     }

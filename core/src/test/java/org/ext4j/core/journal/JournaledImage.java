@@ -10,12 +10,12 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
-import org.ext4j.core.extent.FileWriter;
+import org.ext4j.core.extent.FileContentWriter;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.Namespace;
 import org.ext4j.core.fs.NamespaceFixture;
 import org.ext4j.core.fs.OpenOptions;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.io.BlockDevice;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Caller;
@@ -32,7 +32,7 @@ final class JournaledImage implements AutoCloseable {
     final JournalWriter writer;
     final TransactionManager tm;
     private final Namespace namespace;
-    private final FileWriter files;
+    private final FileContentWriter files;
     private final XattrWriter xattrs;
     private boolean closed;
 
@@ -48,7 +48,7 @@ final class JournaledImage implements AutoCloseable {
         this.writer = JournalWriter.open(fs, fs.blockCache());
         this.tm = new TransactionManager(fs, fs.blockCache(), writer);
         this.namespace = NamespaceFixture.writerBacked(fs, Clock.systemUTC());
-        this.files = new FileWriter(fs);
+        this.files = new FileContentWriter(fs);
         this.xattrs = new XattrWriter(new BlockAllocator(new GroupAccounting(fs)));
     }
 

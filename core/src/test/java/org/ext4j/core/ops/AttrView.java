@@ -3,8 +3,8 @@ package org.ext4j.core.ops;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.ext4j.core.inode.FileType;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.FileType;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Attributes;
 
 /**

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Caller;
@@ -73,7 +73,7 @@ class DirectoryFlagsParityTest {
         ModelFileSystem model = ImageModel.load(ext4jImage, limits, clock);
         OpRunner ext4j;
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(ext4jImage, false), OpenOptions.READ_WRITE)) {
-            ext4j = new OpRunner(0, model, Ext4Volume.of(fs, clock), clock, false);
+            ext4j = new OpRunner(0, model, PosixFileSystem.of(fs, clock), clock, false);
             ext4j.run(script);
         }
         ext4j.summary();

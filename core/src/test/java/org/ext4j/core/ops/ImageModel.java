@@ -16,8 +16,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.ext4j.core.inode.FileType;
-import org.ext4j.core.inode.Timestamp;
+import org.ext4j.core.spi.FileType;
+import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.testing.Debugfs;
 
 // Reads a whole image through debugfs into a ModelFileSystem, and diffs two models: the oracle at both ends of a random run.

@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.testing.ImageFactory.Variant;
@@ -72,7 +72,7 @@ class KernelParityTest {
         OpRunner ext4j;
         ModelFileSystem ext4jModel = ImageModel.load(ext4jImage, limits, clock);
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(ext4jImage, false), OpenOptions.READ_WRITE)) {
-            ext4j = new OpRunner(seed, ext4jModel, Ext4Volume.of(fs, clock), clock, false);
+            ext4j = new OpRunner(seed, ext4jModel, PosixFileSystem.of(fs, clock), clock, false);
             ext4j.skipping(new HashSet<>(kernel.skipped()));
             ext4j.run(mix, operations);
         }

@@ -9,7 +9,7 @@ import java.util.List;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.testing.ImageFactory.Variant;
@@ -52,7 +52,7 @@ class RandomOperationsTest {
         ModelFileSystem model;
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(image, false), OpenOptions.READ_WRITE)) {
             model = ImageModel.load(image, limits(fs, variant), clock);
-            Ext4Volume volume = Ext4Volume.of(fs, clock);
+            PosixFileSystem volume = PosixFileSystem.of(fs, clock);
             runner = new OpRunner(seed, model, volume, clock, false);
             runner.run(mix(), OPERATIONS);
         }
@@ -76,7 +76,7 @@ class RandomOperationsTest {
         ModelFileSystem model;
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(image, false), OpenOptions.READ_WRITE)) {
             model = ImageModel.load(image, limits(fs, variant), clock);
-            runner = new OpRunner(seed, model, Ext4Volume.of(fs, clock), clock, false);
+            runner = new OpRunner(seed, model, PosixFileSystem.of(fs, clock), clock, false);
             runner.run(OpMix.attributes(), OPERATIONS);
         }
         runner.summary();

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Caller;
@@ -55,7 +55,7 @@ class OrphanFileTest {
         List<String> empty = groupCounts(img);
         Random random = new Random(5);
         List<Long> all = new ArrayList<>();
-        try (Ext4Volume vol = Ext4Volume.open(img, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem vol = PosixFileSystem.open(img, OpenOptions.READ_WRITE)) {
             List<long[]> open = new ArrayList<>();
             for (int i = 0; i < SLOTS + 8; i++) {
                 WritableFileSystem.Created c = vol.tmpfile(Caller.ROOT, ROOT, 0600, WritableFileSystem.O_RDWR);
@@ -112,7 +112,7 @@ class OrphanFileTest {
         Path img = mkfs("crash.img");
         Set<Long> orphans = new HashSet<>();
         Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE);
-        Ext4Volume vol = Ext4Volume.of(fs);
+        PosixFileSystem vol = PosixFileSystem.of(fs);
         byte[] data = new byte[50_000];
         new Random(3).nextBytes(data);
         for (int i = 0; i < SLOTS + 3; i++) {
@@ -149,7 +149,7 @@ class OrphanFileTest {
         ImageFactory.requireClean(kernel);
         assertEquals(groupCounts(oracle), groupCounts(kernel));
 
-        try (Ext4Volume reopened = Ext4Volume.open(img, OpenOptions.READ_WRITE)) {
+        try (PosixFileSystem reopened = PosixFileSystem.open(img, OpenOptions.READ_WRITE)) {
             assertFalse(reopened.isReadOnly());
         }
         ImageFactory.requireClean(img);

@@ -8,7 +8,7 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Random;
 import org.ext4j.core.fs.Ext4FileSystem;
-import org.ext4j.core.fs.Ext4Volume;
+import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.spi.Caller;
@@ -38,7 +38,7 @@ class OrphanListTest {
         List<Long> files = new ArrayList<>();
         LinkedList<Long> expected = new LinkedList<>();
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
-            Ext4Volume volume = Ext4Volume.of(fs);
+            PosixFileSystem volume = PosixFileSystem.of(fs);
             for (int i = 0; i < 80; i++) {
                 WritableFileSystem.Created c = volume.create(Caller.ROOT, InodeFileSystem.ROOT_INO, ("f" + i).getBytes(),
                         0644, WritableFileSystem.O_RDWR | WritableFileSystem.O_EXCL);

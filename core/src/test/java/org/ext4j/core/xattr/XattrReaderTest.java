@@ -1,5 +1,6 @@
 package org.ext4j.core.xattr;
 
+import static org.ext4j.core.testing.Damage.assertDamage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -313,6 +314,7 @@ class XattrReaderTest {
                 XattrReader reader = new XattrReader(fs);
                 Inode f = fs.inode(new Debugfs(copy).stat("/f").ino());
                 CorruptionException x = assertThrows(CorruptionException.class, () -> reader.get(f, "user.huge"));
+                assertDamage(x, CorruptionException.Structure.XATTR, eaInum);
                 assertTrue(x.getMessage().contains((String) d[1]), x.getMessage());
             }
         }
@@ -393,7 +395,10 @@ class XattrReaderTest {
         try (Ext4FileSystem fs = open(copy)) {
             XattrReader reader = new XattrReader(fs);
             Inode inode = fs.inode(ino);
-            return assertThrows(CorruptionException.class, () -> reader.get(inode, "user.big"));
+            CorruptionException e = assertThrows(CorruptionException.class, () -> reader.get(inode, "user.big"));
+            // Where the damage is, from the fields; which check caught it only the message says.
+            assertDamage(e, CorruptionException.Structure.XATTR);
+            return e;
         }
     }
 

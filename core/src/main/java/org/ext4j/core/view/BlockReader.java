@@ -1,4 +1,4 @@
-package org.ext4j.core.tx;
+package org.ext4j.core.view;
 
 /** Something metadata blocks can be read from: the committed state (the cache) or a transaction's view. */
 public interface BlockReader {

@@ -16,7 +16,7 @@ import org.ext4j.core.spi.WritableFileSystem;
  * Reads the bytes of a regular file in an image in large reads: all of them into a stream
  * (cat), or only its data ranges into a host file whose holes stay holes (cp).
  */
-final class FileReader {
+final class ImageFileReader {
     /** Bytes per read: large enough that per-call overhead vanishes against the copying. */
     static final int CHUNK = 1 << 20;
 
@@ -30,7 +30,7 @@ final class FileReader {
         void range(long start, long end) throws IOException;
     }
 
-    private FileReader() {
+    private ImageFileReader() {
     }
 
     /**
@@ -47,7 +47,10 @@ final class FileReader {
             while (offset < size) {
                 int want = (int) Math.min(buf.length, size - offset);
                 int n = fs.read(ino, handle, offset, buf, 0, want);
-                CorruptionException.check(n > 0, "inode " + ino + ": content ends at byte " + offset + " before its size " + size);
+                if (!(n > 0)) {
+                    throw new CorruptionException(CorruptionException.Structure.FILE_DATA, ino, CorruptionException.NO_BLOCK,
+                            "inode " + ino + ": content ends at byte " + offset + " before its size " + size);
+                }
                 out.write(buf, 0, n);
                 offset += n;
                 if (progress != null) {
@@ -93,7 +96,10 @@ final class FileReader {
                 for (long offset = start; offset < end; ) {
                     int want = (int) Math.min(buf.length, end - offset);
                     int n = fs.read(ino, handle, offset, buf, 0, want);
-                    CorruptionException.check(n > 0, "inode " + ino + ": content ends at byte " + offset + " before its size " + size);
+                    if (!(n > 0)) {
+                        throw new CorruptionException(CorruptionException.Structure.FILE_DATA, ino, CorruptionException.NO_BLOCK,
+                                "inode " + ino + ": content ends at byte " + offset + " before its size " + size);
+                    }
                     ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
                     long at = offset;
                     while (chunk.hasRemaining()) {
@@ -131,8 +137,10 @@ final class FileReader {
             }
             long hole = fs.lseek(ino, handle, data, WritableFileSystem.SEEK_HOLE);
             // Each step must move forward, or a damaged map could keep the copy going forever.
-            CorruptionException.check(data >= offset && hole > data && hole <= size,
-                    "inode " + ino + ": SEEK_DATA/SEEK_HOLE from " + offset + " gave data at " + data + ", hole at " + hole);
+            if (!(data >= offset && hole > data && hole <= size)) {
+                throw new CorruptionException(CorruptionException.Structure.FILE_DATA, ino, CorruptionException.NO_BLOCK,
+                        "inode " + ino + ": SEEK_DATA/SEEK_HOLE from " + offset + " gave data at " + data + ", hole at " + hole);
+            }
             visitor.range(data, hole);
             offset = hole;
         }

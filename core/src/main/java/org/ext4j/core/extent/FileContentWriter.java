@@ -3,16 +3,15 @@ package org.ext4j.core.extent;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
-
 import org.ext4j.core.alloc.BlockAllocator;
 import org.ext4j.core.alloc.GroupAccounting;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
-import org.ext4j.core.inode.InodeStore;
+import org.ext4j.core.tx.InodeStore;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.tx.Transaction;
@@ -27,18 +26,18 @@ import org.ext4j.core.tx.Transaction;
  * leaves the disk as it was once the caller aborts the transaction (which it must do after any
  * exception from here).
  */
-public final class FileWriter {
+public final class FileContentWriter {
     private final BlockAllocator allocator;
     private final boolean mayUseReserved;
 
     /** A writer allocating with {@code allocator}; {@code mayUseReserved} lets it take root's reserved blocks. */
-    public FileWriter(BlockAllocator allocator, boolean mayUseReserved) {
+    public FileContentWriter(BlockAllocator allocator, boolean mayUseReserved) {
         this.allocator = allocator;
         this.mayUseReserved = mayUseReserved;
     }
 
     /** A writer with its own allocator over {@code fs}, leaving the reserved blocks alone. */
-    public FileWriter(Ext4FileSystem fs) {
+    public FileContentWriter(DiskView fs) {
         this(new BlockAllocator(new GroupAccounting(fs)), false);
     }
 
@@ -411,7 +410,7 @@ public final class FileWriter {
         if (tx.hasAccess(pblk)) {
             return tx.read(pblk);
         }
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         int bs = fs.blockSize();
         byte[] block = new byte[bs];
         try {

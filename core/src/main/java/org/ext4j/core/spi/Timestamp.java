@@ -1,4 +1,4 @@
-package org.ext4j.core.inode;
+package org.ext4j.core.spi;
 
 /** A point in time as ext4 stores it: seconds since the epoch (34 bits with the extra epoch) and nanoseconds. */
 public record Timestamp(long seconds, int nanos) {

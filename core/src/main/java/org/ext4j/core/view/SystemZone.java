@@ -1,4 +1,4 @@
-package org.ext4j.core.fs;
+package org.ext4j.core.view;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -6,9 +6,7 @@ import java.util.List;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
-import org.ext4j.core.extent.BlockMap;
-import org.ext4j.core.extent.Mapping;
-import org.ext4j.core.inode.FileType;
+import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 
 /**
@@ -102,7 +100,7 @@ public final class SystemZone {
     }
 
     /** A builder holding every group's fixed metadata, from the descriptors as the cache holds them (not verified: every claim counts). */
-    static Builder groups(Ext4FileSystem fs) {
+    static Builder groups(DiskView fs) {
         Superblock sb = fs.superblock();
         Builder builder = new Builder(sb);
         int groups = (int) Math.min(Integer.MAX_VALUE - 8, sb.groupCount());
@@ -131,8 +129,24 @@ public final class SystemZone {
         return builder;
     }
 
+    /**
+     * The physical runs of the journal inode's first {@code blocks} logical blocks. Reading an
+     * inode's block map is the extent layer's work, above this one: the file system that opens
+     * the view supplies it.
+     */
+    @FunctionalInterface
+    public interface JournalMap {
+        void forEachRun(DiskView disk, Inode journal, long blocks, RunSink sink);
+    }
+
+    /** Receives one run of {@code count} blocks from {@code pblk}. */
+    @FunctionalInterface
+    public interface RunSink {
+        void run(long pblk, long count);
+    }
+
     /** Adds the journal inode's blocks, owned by it, as ext4_protect_reserved_inode does. */
-    static void addJournal(Ext4FileSystem fs, Builder builder) {
+    static void addJournal(DiskView fs, JournalMap journalMap, Builder builder) {
         Superblock sb = fs.superblock();
         long jino = sb.journalInum();
         if (!sb.hasCompat(Features.COMPAT_HAS_JOURNAL) || jino == 0 || jino > sb.inodesCount()) {
@@ -142,20 +156,11 @@ public final class SystemZone {
         if (journal.type() != FileType.REGULAR) {
             return;
         }
-        BlockMap map = BlockMap.of(fs, journal);
-        long blocks = Math.min(journal.size() / fs.blockSize(), BlockMap.LBLK_LIMIT);
-        long lblk = 0;
-        while (lblk < blocks) {
-            Mapping m = map.map(lblk, blocks - lblk);
-            if (m.kind() != Mapping.Kind.HOLE) {
-                builder.addJournal(m.pblk(), m.length(), jino);
-            }
-            lblk += m.length();
-        }
+        journalMap.forEachRun(fs, journal, journal.size() / fs.blockSize(), (pblk, count) -> builder.addJournal(pblk, count, jino));
     }
 
     /** What zone block {@code pblk} (owned by {@code owner}, 0 for none) is, for an error message: only on the error path. */
-    static String describe(Ext4FileSystem fs, long pblk, long owner) {
+    static String describe(DiskView fs, long pblk, long owner) {
         Superblock sb = fs.superblock();
         if (owner != 0) {
             return "block " + pblk + " belongs to inode " + owner + (owner == sb.journalInum() ? " (the journal)" : "");
@@ -180,7 +185,7 @@ public final class SystemZone {
         return "block " + pblk + " is group metadata";
     }
 
-    private static GroupDescriptor rawDescriptor(Ext4FileSystem fs, long group) {
+    private static GroupDescriptor rawDescriptor(DiskView fs, long group) {
         Superblock sb = fs.superblock();
         byte[] block = fs.blockCache().readShared(sb.groupDescriptorBlock(group));
         int off = sb.groupDescriptorOffset(group);

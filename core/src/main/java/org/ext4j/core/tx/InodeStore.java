@@ -1,10 +1,9 @@
-package org.ext4j.core.inode;
+package org.ext4j.core.tx;
 
 import org.ext4j.core.disk.LittleEndian;
-import org.ext4j.core.fs.Ext4FileSystem;
+import org.ext4j.core.view.DiskView;
+import org.ext4j.core.inode.Inode;
 import org.ext4j.core.spi.CorruptionException;
-import org.ext4j.core.tx.BlockRole;
-import org.ext4j.core.tx.Transaction;
 
 /**
  * Reading and writing inodes inside a transaction: reads see the transaction's own changes,
@@ -26,13 +25,13 @@ public final class InodeStore {
      * for this inode (the inode allocator does that).
      */
     public static void write(Transaction tx, long ino, byte[] raw) {
-        Ext4FileSystem fs = tx.fileSystem();
+        DiskView fs = tx.fileSystem();
         if (raw.length != fs.superblock().inodeSize()) {
             throw new IllegalArgumentException("inode record must be " + fs.superblock().inodeSize() + " bytes");
         }
-        Ext4FileSystem.InodeLocation at = fs.inodeLocation(ino, tx::readShared);
+        DiskView.InodeLocation at = fs.inodeLocation(ino, tx::readShared);
         if (at.uninitialised()) {
-            throw new CorruptionException("inode " + ino + " is in use but its group's inode table is marked uninitialised");
+            throw new CorruptionException(CorruptionException.Structure.INODE, ino, CorruptionException.NO_BLOCK, "inode " + ino + " is in use but its group's inode table is marked uninitialised");
         }
         byte[] record = raw.clone();
         if (fs.hasMetadataCsum()) {

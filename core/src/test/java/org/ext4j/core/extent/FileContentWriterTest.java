@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
-
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.inode.InodeFlags;
 import org.ext4j.core.spi.Errno;
@@ -26,11 +25,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * FileWriter and BlockMapWriter against an in-memory model of each file's bytes: after every
+ * FileContentWriter and BlockMapWriter against an in-memory model of each file's bytes: after every
  * scenario the image must pass e2fsck -fn, and debugfs dump, a kernel read-only mount and
  * debugfs "ex" must agree with the model and with our own reader.
  */
-class FileWriterTest {
+class FileContentWriterTest {
     @TempDir
     Path dir;
 
@@ -135,7 +134,7 @@ class FileWriterTest {
         try {
             int bs = f.fs.blockSize();
             long span = 600L * bs;
-            FileWriter writer = new FileWriter(f.allocator, false);
+            FileContentWriter writer = new FileContentWriter(f.allocator, false);
             Map<String, Long> inos = new LinkedHashMap<>();
             for (String name : models.keySet()) {
                 inos.put(name, f.ino(name));
@@ -208,7 +207,7 @@ class FileWriterTest {
             long sep = f.ino("sep");
             Model sepModel = new Model();
             Model m = new Model();
-            FileWriter writer = new FileWriter(f.allocator, false);
+            FileContentWriter writer = new FileContentWriter(f.allocator, false);
             byte[] block = WriteFixture.pattern(bs, 7);
             try (Transaction tx = f.tm.begin()) {
                 for (long b = 0; b < 1600; b += 2) {
@@ -226,7 +225,7 @@ class FileWriterTest {
             verify(f, Map.of("a", m, "sep", sepModel), true);
             // Punch every fourth block: extents vanish, leaves shrink; then fill all the gaps.
             try (WriteFixture g = f.reopen(); Transaction tx = g.tm.begin()) {
-                FileWriter w = new FileWriter(g.allocator, false);
+                FileContentWriter w = new FileContentWriter(g.allocator, false);
                 for (long b = 0; b < 1600; b += 4) {
                     w.punchHole(tx, ino, b * bs, bs);
                     m.zero(b * bs, (b + 1) * bs);
@@ -235,7 +234,7 @@ class FileWriterTest {
             }
             verify(f, Map.of("a", m), true);
             try (WriteFixture g = f.reopen(); Transaction tx = g.tm.begin()) {
-                FileWriter w = new FileWriter(g.allocator, false);
+                FileContentWriter w = new FileContentWriter(g.allocator, false);
                 byte[] run = WriteFixture.pattern(1600 * bs, 8);
                 w.write(tx, ino, 0, run, 0, run.length);
                 m.write(0, run);
@@ -243,7 +242,7 @@ class FileWriterTest {
             }
             verify(f, Map.of("a", m), true);
             try (WriteFixture g = f.reopen(); Transaction tx = g.tm.begin()) {
-                new FileWriter(g.allocator, false).truncate(tx, ino, 0);
+                new FileContentWriter(g.allocator, false).truncate(tx, ino, 0);
                 m.truncate(0);
                 tx.commit();
             }
@@ -277,7 +276,7 @@ class FileWriterTest {
             int chunk = 1 << 20;
             int chunks = 192;
             byte[] data = WriteFixture.pattern(chunk, 3);
-            FileWriter writer = new FileWriter(f.allocator, false);
+            FileContentWriter writer = new FileContentWriter(f.allocator, false);
             Model m = new Model();
             long maxWrites = 0;
             long maxBulk = 0;
@@ -318,7 +317,7 @@ class FileWriterTest {
         try {
             int bs = f.fs.blockSize();
             long ino = f.ino("p");
-            FileWriter writer = new FileWriter(f.allocator, false);
+            FileContentWriter writer = new FileContentWriter(f.allocator, false);
             Model m = new Model();
             long start;
             try (Transaction tx = f.tm.begin()) {
@@ -336,7 +335,7 @@ class FileWriterTest {
                     new Mapping(31, start + 31, 69, Mapping.Kind.UNWRITTEN)), f.debugfsExtents("p"));
             verify(f, Map.of("p", m), true);
             try (WriteFixture g = f.reopen(); Transaction tx = g.tm.begin()) {
-                FileWriter w = new FileWriter(g.allocator, false);
+                FileContentWriter w = new FileContentWriter(g.allocator, false);
                 // Writing the rest merges everything into one written extent.
                 byte[] a = WriteFixture.pattern(20 * bs, 5);
                 w.write(tx, ino, 0, a, 0, a.length);
@@ -364,7 +363,7 @@ class FileWriterTest {
             byte[] huge = new byte[16 << 20];
             try (Transaction tx = f.tm.begin()) {
                 Ext4Exception e = assertThrows(Ext4Exception.class,
-                        () -> new FileWriter(f.allocator, true).write(tx, ino, 100, huge, 0, huge.length));
+                        () -> new FileContentWriter(f.allocator, true).write(tx, ino, 100, huge, 0, huge.length));
                 assertEquals(Errno.ENOSPC, e.errno());
                 tx.abort();
             }
@@ -383,8 +382,8 @@ class FileWriterTest {
         WriteFixture f = WriteFixture.create(dir, "16M", v.options(), seedFiles());
         try {
             long ino = f.ino("a");
-            FileWriter writer = new FileWriter(f.allocator, false);
-            long max = FileWriter.maxFileSize(f.fs.superblock(), v.extents());
+            FileContentWriter writer = new FileContentWriter(f.allocator, false);
+            long max = FileContentWriter.maxFileSize(f.fs.superblock(), v.extents());
             try (Transaction tx = f.tm.begin()) {
                 assertEquals(Errno.EFBIG, assertThrows(Ext4Exception.class,
                         () -> writer.write(tx, ino, max - 1, new byte[2], 0, 2)).errno());
@@ -403,7 +402,7 @@ class FileWriterTest {
             f.assertClean();
             assertEquals(max, new org.ext4j.core.testing.Debugfs(f.image).stat("/a").size());
             try (WriteFixture g = f.reopen(); Transaction tx = g.tm.begin()) {
-                new FileWriter(g.allocator, false).truncate(tx, ino, 0);
+                new FileContentWriter(g.allocator, false).truncate(tx, ino, 0);
                 tx.commit();
             }
             f.assertClean();

@@ -1,4 +1,4 @@
-package org.ext4j.core.fs;
+package org.ext4j.core.view;
 
 import static org.ext4j.core.disk.LittleEndian.put16;
 import static org.ext4j.core.disk.LittleEndian.put32;
@@ -115,7 +115,7 @@ public final class FsErrors {
      */
     public CorruptionException corruption(long ino, long block, String function, String message) {
         record(ino, block, function, ERR_EFSCORRUPTED, message);
-        return new CorruptionException(message);
+        return new CorruptionException(CorruptionException.Structure.SUPERBLOCK, message);
     }
 
     /**

@@ -1,9 +1,8 @@
-package org.ext4j.core.tx;
+package org.ext4j.core.view;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.ext4j.core.fs.Ext4FileSystem;
 
 /**
  * The committed content of metadata blocks, shared by every reader of the filesystem: a bounded
@@ -14,14 +13,14 @@ import org.ext4j.core.fs.Ext4FileSystem;
  *
  * <p>Locking: one monitor guards the maps; device reads on a miss happen outside it, and a block
  * read that raced with an {@link #install} is not cached (the read copy may predate the install).
- * The transaction lock ({@link TransactionManager}) is always taken before this monitor, never
+ * The transaction lock (tx.TransactionManager) is always taken before this monitor, never
  * while holding it.
  */
 public final class BlockCache implements BlockReader {
     /** Default capacity in blocks (16 MiB of 4 KiB blocks). */
     public static final int DEFAULT_CAPACITY = 4096;
 
-    private final Ext4FileSystem fs;
+    private final DiskView fs;
     private final int capacity;
     private final LinkedHashMap<Long, byte[]> clean;
     private final Map<Long, byte[]> pinned = new HashMap<>();
@@ -29,7 +28,7 @@ public final class BlockCache implements BlockReader {
     private long installs;
 
     /** A cache of at most {@code capacity} unpinned blocks of {@code fs}. */
-    public BlockCache(Ext4FileSystem fs, int capacity) {
+    public BlockCache(DiskView fs, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive");
         }
@@ -43,11 +42,11 @@ public final class BlockCache implements BlockReader {
         };
     }
 
-    public BlockCache(Ext4FileSystem fs) {
+    public BlockCache(DiskView fs) {
         this(fs, DEFAULT_CAPACITY);
     }
 
-    public Ext4FileSystem fileSystem() {
+    public DiskView fileSystem() {
         return fs;
     }
 

@@ -1,4 +1,4 @@
-package org.ext4j.core.inode;
+package org.ext4j.core.spi;
 
 /** What an inode is, from the S_IFMT bits of i_mode (and the dirent file_type byte). */
 public enum FileType {

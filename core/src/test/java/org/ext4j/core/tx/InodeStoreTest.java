@@ -1,4 +1,4 @@
-package org.ext4j.core.inode;
+package org.ext4j.core.tx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,11 +9,10 @@ import org.ext4j.core.alloc.InodeAllocator;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.OpenOptions;
+import org.ext4j.core.inode.Inode;
 import org.ext4j.core.io.FileBlockDevice;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.Tools;
-import org.ext4j.core.tx.Transaction;
-import org.ext4j.core.tx.TransactionManager;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
