@@ -446,8 +446,11 @@ public final class PathOperations {
      * ".fuse_hidden" + 16 hex digits in the same directory and unlinks that name at the last
      * release) and carries the rename out as the unlink it stands for: the name goes, the core
      * keeps the inode on its orphan list while open, and the hidden path, which no directory
-     * lists, resolves to the inode until libfuse lets go of it. Only a rename without flags, in
-     * one directory, to such a name, of a file open here is taken for a hide.
+     * lists, resolves to the inode until libfuse lets go of it. A rename without flags, in one
+     * directory, to such a name is taken for a hide whether or not a handle is still open here:
+     * with nullpath_ok libfuse's RELEASE holds no path lock, so our release can drop the last
+     * handle just before libfuse, whose open count has not yet gone down, hides the file (seen
+     * as a .fuse_hidden file left on the image by a parallel unlink and close).
      */
     private boolean isHiding(Caller caller, byte[] from, byte[] to) {
         int slash = lastSlash(to);
@@ -455,18 +458,12 @@ public final class PathOperations {
                 || !isHiddenName(to, slash + 1)) {
             return false;
         }
-        long ino;
         try {
-            ino = resolve(caller, from);
+            resolve(caller, from);
+            return true;
         } catch (Ext4Exception e) {
             return false;
         }
-        for (Handle h : handles.values()) {
-            if (h.ino == ino) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void hide(Caller caller, byte[] from, byte[] to) {
