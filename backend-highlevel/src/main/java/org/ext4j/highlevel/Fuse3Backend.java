@@ -17,7 +17,6 @@ import org.ext4j.core.backend.MountOption;
 import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.backend.Volume;
 import org.ext4j.core.host.HostOs;
-import org.ext4j.core.host.ImageLock;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.highlevel.abi.Platform;
 import org.ext4j.highlevel.bind.LibfuseLibrary;
@@ -109,7 +108,7 @@ public final class Fuse3Backend implements Backend {
             throw new IOException(e.getMessage(), e);
         }
         HighLevelMount mount = HighLevelBackend.mount(fs, mountpoint, served);
-        return new Fuse3Mount(mount, volume.lock(), options.readOnly());
+        return new LockedMount(mount, volume.lock(), options.readOnly() ? "read-only" : "read-write");
     }
 
     private static boolean isNonEmptyDirectory(Path dir) throws IOException {
@@ -143,60 +142,6 @@ public final class Fuse3Backend implements Backend {
         }
         if (p.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + output);
-        }
-    }
-
-    /** A {@link HighLevelMount} with the image lock the volume was opened under, released after the volume. */
-    static final class Fuse3Mount implements MountHandle {
-        private final HighLevelMount mount;
-        private final ImageLock lock;
-        private final boolean readOnly;
-
-        Fuse3Mount(HighLevelMount mount, ImageLock lock, boolean readOnly) {
-            this.mount = mount;
-            this.lock = lock;
-            this.readOnly = readOnly;
-        }
-
-        @Override
-        public Path mountpoint() {
-            return mount.mountpoint();
-        }
-
-        @Override
-        public boolean isMounted() {
-            return mount.isMounted();
-        }
-
-        @Override
-        public String describe() {
-            return readOnly ? "read-only" : "read-write";
-        }
-
-        @Override
-        public void unmount() throws IOException {
-            mount.unmount();
-            if (!mount.isMounted()) {
-                close();
-            }
-        }
-
-        @Override
-        public void waitUntilUnmounted() throws InterruptedException, IOException {
-            mount.awaitExit();
-            releaseLock();
-        }
-
-        @Override
-        public void close() throws IOException {
-            mount.close();
-            releaseLock();
-        }
-
-        private void releaseLock() {
-            if (lock != null) {
-                lock.close();
-            }
         }
     }
 }

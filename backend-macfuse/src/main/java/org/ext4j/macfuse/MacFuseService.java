@@ -1,7 +1,6 @@
 package org.ext4j.macfuse;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,12 +14,11 @@ import org.ext4j.core.backend.Backend;
 import org.ext4j.core.backend.MountHandle;
 import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.backend.Volume;
-import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.fs.AtimeMode;
 import org.ext4j.core.host.HostOs;
-import org.ext4j.core.host.ImageLock;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.highlevel.HighLevelMount;
+import org.ext4j.highlevel.LockedMount;
 import org.ext4j.highlevel.HighLevelOptions;
 import org.ext4j.highlevel.bind.LibfuseLibrary;
 
@@ -87,12 +85,14 @@ public final class MacFuseService implements Backend {
             throw new IOException(e.getMessage(), e);
         }
         HighLevelMount mount = MacFuseBackend.mount(fs, mountpoint, served, host, System.err);
-        return new MacFuseMount(mount, volume.lock(), served);
+        return new LockedMount(mount, volume.lock(), (served.common().readOnly() ? "read-only" : "read-write") + ", "
+                + (served.backend() == MacFuseOptions.Backend.FSKIT ? "FSKit" : "kernel extension") + ", volume "
+                + served.volumeName());
     }
 
     /** The shared options, then macFUSE's own ({@code extra}, may be null), as {@link MacFuseOptions}. */
     static MacFuseOptions options(Path image, MountOptions options, MacFuseHost host, String extra) throws IOException {
-        MacFuseOptions o = MacFuseOptions.forSource(image, label(image), host);
+        MacFuseOptions o = MacFuseOptions.forSource(image, LockedMount.label(image), host);
         List<String> flags = new ArrayList<>();
         if (options.noExec()) {
             flags.add("noexec");
@@ -108,18 +108,6 @@ public final class MacFuseService implements Backend {
         o = o.withCommon(HighLevelOptions.readWrite(options.fsName()).withReadOnly(options.readOnly())
                 .withAllowOther(options.allowOther()));
         return o.parse(flags);
-    }
-
-    /** The ext4 label (s_volume_name) of the image, or "" when it cannot be read. */
-    static String label(Path image) {
-        byte[] raw = new byte[1024];
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "r")) {
-            f.seek(1024);
-            f.readFully(raw);
-            return Superblock.parse(raw).volumeName();
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
     }
 
     private static boolean isNonEmptyDirectory(Path dir) throws IOException {
@@ -151,62 +139,6 @@ public final class MacFuseService implements Backend {
         }
         if (p.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + output);
-        }
-    }
-
-    /** A {@link HighLevelMount} with the image lock the volume was opened under, released after the volume. */
-    static final class MacFuseMount implements MountHandle {
-        private final HighLevelMount mount;
-        private final ImageLock lock;
-        private final MacFuseOptions options;
-
-        MacFuseMount(HighLevelMount mount, ImageLock lock, MacFuseOptions options) {
-            this.mount = mount;
-            this.lock = lock;
-            this.options = options;
-        }
-
-        @Override
-        public Path mountpoint() {
-            return mount.mountpoint();
-        }
-
-        @Override
-        public boolean isMounted() {
-            return mount.isMounted();
-        }
-
-        @Override
-        public String describe() {
-            return (options.common().readOnly() ? "read-only" : "read-write") + ", "
-                    + (options.backend() == MacFuseOptions.Backend.FSKIT ? "FSKit" : "kernel extension") + ", volume "
-                    + options.volumeName();
-        }
-
-        @Override
-        public void unmount() throws IOException {
-            mount.unmount();
-            if (!mount.isMounted()) {
-                close();
-            }
-        }
-
-        @Override
-        public void waitUntilUnmounted() throws InterruptedException, IOException {
-            mount.awaitExit();
-            releaseLock();
-        }
-
-        @Override
-        public void close() throws IOException {
-            mount.close();
-            releaseLock();
-        }
-
-        private void releaseLock() {
-            if (lock != null) {
-                lock.close();
-            }
         }
     }
 }

@@ -1,7 +1,6 @@
 package org.ext4j.winfsp;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,11 +12,10 @@ import org.ext4j.core.backend.MountHandle;
 import org.ext4j.core.backend.MountOption;
 import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.backend.Volume;
-import org.ext4j.core.disk.Superblock;
 import org.ext4j.core.host.HostOs;
-import org.ext4j.core.host.ImageLock;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.highlevel.HighLevelMount;
+import org.ext4j.highlevel.LockedMount;
 import org.ext4j.highlevel.HighLevelOptions;
 import org.ext4j.highlevel.bind.LibfuseLibrary;
 
@@ -139,12 +137,14 @@ public final class WinFspService implements Backend {
             throw new IOException(e.getMessage(), e);
         }
         HighLevelMount mount = WinFspBackend.mount(fs, where, served, host, System.err);
-        return new WinFspMount(mount, volume.lock(), served);
+        return new LockedMount(mount, volume.lock(), (served.common().readOnly() ? "read-only" : "read-write")
+                + ", drive or folder " + mount.mountpoint() + ", volume " + served.volumeName() + (served.overridesOwner()
+                ? ", files shown as the mounting user's" : ", on-disk owners"));
     }
 
     /** The shared options, then WinFsp's own ({@code extra}, may be null), as {@link WinFspOptions}. */
     static WinFspOptions options(Path image, MountOptions options, String extra) {
-        WinFspOptions o = WinFspOptions.forSource(image, label(image));
+        WinFspOptions o = WinFspOptions.forSource(image, LockedMount.label(image));
         List<String> flags = new ArrayList<>();
         options.ownerUid().ifPresent(uid -> flags.add("uid=" + uid));
         options.ownerGid().ifPresent(gid -> flags.add("gid=" + gid));
@@ -155,71 +155,4 @@ public final class WinFspService implements Backend {
         return o.parse(flags);
     }
 
-    /** The ext4 label (s_volume_name) of the image, or "" when it cannot be read. */
-    static String label(Path image) {
-        byte[] raw = new byte[1024];
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "r")) {
-            f.seek(1024);
-            f.readFully(raw);
-            return Superblock.parse(raw).volumeName();
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
-    }
-
-    /** A {@link HighLevelMount} with the image lock the volume was opened under, released after the volume. */
-    static final class WinFspMount implements MountHandle {
-        private final HighLevelMount mount;
-        private final ImageLock lock;
-        private final WinFspOptions options;
-
-        WinFspMount(HighLevelMount mount, ImageLock lock, WinFspOptions options) {
-            this.mount = mount;
-            this.lock = lock;
-            this.options = options;
-        }
-
-        @Override
-        public Path mountpoint() {
-            return mount.mountpoint();
-        }
-
-        @Override
-        public boolean isMounted() {
-            return mount.isMounted();
-        }
-
-        @Override
-        public String describe() {
-            return (options.common().readOnly() ? "read-only" : "read-write") + ", drive or folder "
-                    + mount.mountpoint() + ", volume " + options.volumeName() + (options.overridesOwner()
-                    ? ", files shown as the mounting user's" : ", on-disk owners");
-        }
-
-        @Override
-        public void unmount() throws IOException {
-            mount.unmount();
-            if (!mount.isMounted()) {
-                close();
-            }
-        }
-
-        @Override
-        public void waitUntilUnmounted() throws InterruptedException, IOException {
-            mount.awaitExit();
-            releaseLock();
-        }
-
-        @Override
-        public void close() throws IOException {
-            mount.close();
-            releaseLock();
-        }
-
-        private void releaseLock() {
-            if (lock != null) {
-                lock.close();
-            }
-        }
-    }
 }
