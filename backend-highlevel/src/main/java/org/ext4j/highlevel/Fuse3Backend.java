@@ -3,12 +3,10 @@ package org.ext4j.highlevel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.ext4j.core.backend.Availability;
 import org.ext4j.core.backend.Backend;
@@ -16,6 +14,7 @@ import org.ext4j.core.backend.MountHandle;
 import org.ext4j.core.backend.MountOption;
 import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.backend.Volume;
+import org.ext4j.core.host.HostCommand;
 import org.ext4j.core.host.HostOs;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.highlevel.abi.Platform;
@@ -128,20 +127,6 @@ public final class Fuse3Backend implements Backend {
             throw new IOException("the fuse3 backend does not run on " + System.getProperty("os.name"));
         }
         List<String> command = platform.unmountCommand(mountpoint.toAbsolutePath().normalize(), lazy);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within 60 s");
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + command.get(0), e);
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + output);
-        }
+        HostCommand.runOk(command);
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.ext4j.core.backend.Availability;
 import org.ext4j.core.backend.Backend;
 import org.ext4j.core.backend.MountHandle;
@@ -15,6 +14,7 @@ import org.ext4j.core.backend.MountOption;
 import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.backend.Volume;
 import org.ext4j.core.fs.PosixFileSystem;
+import org.ext4j.core.host.HostCommand;
 import org.ext4j.core.host.HostOs;
 import org.ext4j.core.host.ImageLock;
 import org.ext4j.core.spi.InodeFileSystem;
@@ -105,24 +105,13 @@ public final class LinuxBackend implements Backend {
             throw new IOException(mountpoint + " is not a FUSE mountpoint");
         }
         List<String> command = unmountCommand(isRoot(), lazy, target);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within 60 s");
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + command.get(0), e);
-        }
-        if (p.exitValue() != 0) {
-            if (output.contains("busy")) {
+        HostCommand.Result r = HostCommand.run(command);
+        if (r.exitValue() != 0) {
+            if (r.output().contains("busy")) {
                 throw new IOException(mountpoint + " is busy: files or shells still use it (see fuser -vm " + target
                         + "); close them, or unmount lazily with ext4j umount -l");
             }
-            throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + output);
+            throw new IOException(String.join(" ", command) + " failed (exit " + r.exitValue() + "): " + r.output());
         }
     }
 

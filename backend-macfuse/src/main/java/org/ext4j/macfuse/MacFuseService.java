@@ -1,13 +1,11 @@
 package org.ext4j.macfuse;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.ext4j.core.backend.Availability;
 import org.ext4j.core.backend.Backend;
@@ -15,6 +13,7 @@ import org.ext4j.core.backend.MountHandle;
 import org.ext4j.core.backend.MountOptions;
 import org.ext4j.core.backend.Volume;
 import org.ext4j.core.fs.AtimeMode;
+import org.ext4j.core.host.HostCommand;
 import org.ext4j.core.host.HostOs;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.highlevel.HighLevelMount;
@@ -125,20 +124,6 @@ public final class MacFuseService implements Backend {
         MacFuseHost host = MacFuseHost.macOS();
         List<String> command = new ArrayList<>(lazy ? host.forcedUnmount() : host.unmount());
         command.add(mountpoint.toAbsolutePath().normalize().toString());
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within 60 s");
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + command.get(0), e);
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + output);
-        }
+        HostCommand.runOk(command);
     }
 }
