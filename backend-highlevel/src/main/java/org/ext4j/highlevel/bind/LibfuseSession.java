@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
+import org.ext4j.core.host.HostCommand;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.highlevel.abi.Platform;
 import org.ext4j.highlevel.path.PathOperations;
@@ -247,21 +248,18 @@ public final class LibfuseSession {
         }
     }
 
-    /** Runs the unmount command; null on success, else its output. */
+    /** Runs the unmount command; null on success, else its output (or why it did not finish). */
     private String runUnmount(boolean lazy) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(platform.unmountCommand(mountpoint, lazy)).redirectErrorStream(true);
-        Process p = pb.start();
+        HostCommand.Result r;
         try {
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "timed out";
+            r = HostCommand.run(platform.unmountCommand(mountpoint, lazy));
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
             }
-            return p.exitValue() == 0 ? null : new String(out, StandardCharsets.UTF_8).trim();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while unmounting " + mountpoint, e);
+            return e.getMessage(); // timed out: a lazy unmount may still be tried
         }
+        return r.exitValue() == 0 ? null : r.output();
     }
 
     /** Waits for the loop to end (after an unmount from anywhere). */
