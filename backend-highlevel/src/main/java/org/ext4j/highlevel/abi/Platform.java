@@ -52,37 +52,6 @@ public record Platform(String name, StatLayout stat, FsStatsLayout statfs, Errno
         /** sizeof(struct fsxattr). */
         public static final int FSXATTR_SIZE = 28;
 
-        /** The FS_*_FL bits that FS_IOC_FSGETXATTR reports, each with its FS_XFLAG_* bit (fileattr_fill_flags). */
-        private static final int[][] FLAG_TO_XFLAG = {
-            {0x00000008, 0x00000020}, // SYNC
-            {0x00000010, 0x00000008}, // IMMUTABLE
-            {0x00000020, 0x00000010}, // APPEND
-            {0x00000040, 0x00000080}, // NODUMP
-            {0x00000080, 0x00000040}, // NOATIME
-            {0x02000000, 0x00008000}, // DAX
-            {0x20000000, 0x00000200}, // PROJINHERIT
-        };
-
-        /** {@code flags} with every bit that has an xflag form set as {@code xflags} says (FS_IOC_FSSETXATTR). */
-        public static int withXflags(int flags, int xflags) {
-            int out = flags;
-            for (int[] pair : FLAG_TO_XFLAG) {
-                out = (xflags & pair[1]) != 0 ? out | pair[0] : out & ~pair[0];
-            }
-            return out;
-        }
-
-        /** The fsx_xflags word for inode flags {@code flags}. */
-        public static int xflags(int flags) {
-            int x = 0;
-            for (int[] pair : FLAG_TO_XFLAG) {
-                if ((flags & pair[0]) != 0) {
-                    x |= pair[1];
-                }
-            }
-            return x;
-        }
-
         public boolean isGet(int cmd) {
             return cmd == getFlags || cmd == getFlags32;
         }

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import jnr.ffi.Pointer;
+import org.ext4j.core.spi.FsXflags;
 import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
@@ -482,7 +483,7 @@ final class NativeOperations {
             if (cmd == codes.fsGetXattr()) {
                 int inodeFlags = ops.getflags(caller(), bytesOrNull(path), fh(fi));
                 data.setMemory(0, Platform.FileAttrIoctls.FSXATTR_SIZE, (byte) 0);
-                data.putInt(0, Platform.FileAttrIoctls.xflags(inodeFlags));
+                data.putInt(0, FsXflags.of(inodeFlags));
                 return 0;
             }
             if (cmd == codes.fsSetXattr()) {
@@ -492,7 +493,7 @@ final class NativeOperations {
                 }
                 int inodeFlags = ops.getflags(caller(), bytesOrNull(path), fh(fi));
                 ops.setflags(caller(), bytesOrNull(path), fh(fi),
-                        Platform.FileAttrIoctls.withXflags(inodeFlags, data.getInt(0)));
+                        FsXflags.withXflags(inodeFlags, data.getInt(0)));
                 return 0;
             }
             return -ENOTTY;

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.Errno;
+import org.ext4j.core.spi.FsXflags;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.linux.protocol.IoctlIn;
 import org.ext4j.linux.protocol.IoctlOut;
@@ -30,17 +31,6 @@ final class FileAttrIoctl {
 
     static final int ENOTTY = 25;
 
-    /** FS_*_FL bits and the FS_XFLAG_* bit each is reported as (fileattr_fill_flags). */
-    private static final int[][] FLAG_TO_XFLAG = {
-        {0x00000008, 0x00000020}, // SYNC
-        {0x00000010, 0x00000008}, // IMMUTABLE
-        {0x00000020, 0x00000010}, // APPEND
-        {0x00000040, 0x00000080}, // NODUMP
-        {0x00000080, 0x00000040}, // NOATIME
-        {0x02000000, 0x00008000}, // DAX
-        {0x20000000, 0x00000200}, // PROJINHERIT
-    };
-
     private FileAttrIoctl() {
     }
 
@@ -63,7 +53,7 @@ final class FileAttrIoctl {
             case FS_IOC_FSGETXATTR -> {
                 requireOut(in, FSXATTR_SIZE);
                 byte[] out = new byte[in.outSize()];
-                le(out).putInt(0, toXflags(fs.getflags(ino)));
+                le(out).putInt(0, FsXflags.of(fs.getflags(ino)));
                 return new IoctlOut(0, out);
             }
             case FS_IOC_FSSETXATTR -> {
@@ -74,31 +64,11 @@ final class FileAttrIoctl {
                     throw new FuseDispatcher.ProtocolError(Errno.EOPNOTSUPP.code());
                 }
                 int old = fs.getflags(ino);
-                fs.setflags(caller, ino, withXflags(old, x.getInt(0)));
+                fs.setflags(caller, ino, FsXflags.withXflags(old, x.getInt(0)));
                 return new IoctlOut(0, new byte[in.outSize()]);
             }
             default -> throw new FuseDispatcher.ProtocolError(ENOTTY);
         }
-    }
-
-    /** The FS_XFLAG_* form of the FS_*_FL bits that have one. */
-    static int toXflags(int flags) {
-        int x = 0;
-        for (int[] pair : FLAG_TO_XFLAG) {
-            if ((flags & pair[0]) != 0) {
-                x |= pair[1];
-            }
-        }
-        return x;
-    }
-
-    /** {@code flags} with every bit that has an xflag form replaced by what {@code xflags} says. */
-    static int withXflags(int flags, int xflags) {
-        int out = flags;
-        for (int[] pair : FLAG_TO_XFLAG) {
-            out = (xflags & pair[1]) != 0 ? out | pair[0] : out & ~pair[0];
-        }
-        return out;
     }
 
     private static byte[] intOut(int value, int outSize) {
