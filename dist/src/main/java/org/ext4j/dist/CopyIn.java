@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.ext4j.core.fs.PosixFileSystem;
+import org.ext4j.core.host.DevT;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Attributes;
@@ -221,7 +222,9 @@ final class CopyIn {
                     break;
                 default:
                     long rdev = (Long) unix.get("rdev");
-                    made = fs.mknod(Caller.ROOT, parent, nameBytes, type | createPerm, major(rdev), minor(rdev));
+                    // unix:rdev decoded as a Linux dev_t (glibc gnu_dev_major/minor).
+                    made = fs.mknod(Caller.ROOT, parent, nameBytes, type | createPerm, (int) DevT.LINUX.major(rdev),
+                            (int) DevT.LINUX.minor(rdev));
                     break;
             }
             if (nlink > 1) {
@@ -369,15 +372,5 @@ final class CopyIn {
     static Timestamp timestamp(FileTime t) {
         Instant i = t.toInstant();
         return new Timestamp(i.getEpochSecond(), i.getNano());
-    }
-
-    /** The major number of a Linux dev_t (glibc's gnu_dev_major encoding). */
-    static int major(long rdev) {
-        return (int) (((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL));
-    }
-
-    /** The minor number of a Linux dev_t. */
-    static int minor(long rdev) {
-        return (int) ((rdev & 0xff) | ((rdev >>> 12) & ~0xffL));
     }
 }

@@ -3,6 +3,7 @@ package org.ext4j.highlevel.abi;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.ext4j.core.host.DevT;
 
 /**
  * Everything about the host OS, architecture and library dialect that the high-level binding
@@ -31,7 +32,7 @@ import java.util.Locale;
  * @param fileAttrIoctls the inode-flag ioctl numbers the kernel forwards (chattr/lsattr), or
  *                       null where it forwards none (FreeBSD's fusefs has no ioctl)
  */
-public record Platform(String name, StatLayout stat, FsStatsLayout statfs, ErrnoTable errnos, DevEncoding devices,
+public record Platform(String name, StatLayout stat, FsStatsLayout statfs, ErrnoTable errnos, DevT devices,
         FlagTable openFlags, FlagTable renameFlags, FlagTable xattrFlags, FlagTable whence, long utimeNow,
         long utimeOmit, int modeWidth, FlagTable inodeFlags, LibfuseDialect dialect, List<String> libraries,
         String installHint, List<String> unmountCommand, List<String> lazyUnmountCommand,
@@ -87,14 +88,14 @@ public record Platform(String name, StatLayout stat, FsStatsLayout statfs, Errno
     public static final Platform LINUX_X86_64 = linux("linux-x86_64", StatLayout.LINUX_X86_64);
     public static final Platform LINUX_AARCH64 = linux("linux-aarch64", StatLayout.LINUX_AARCH64);
     public static final Platform FREEBSD_AMD64 = new Platform("freebsd-amd64", StatLayout.FREEBSD_AMD64,
-            StatvfsLayout.FREEBSD_AMD64, ErrnoTable.FREEBSD, DevEncoding.FREEBSD, FREEBSD_OPEN, NONE, NONE,
+            StatvfsLayout.FREEBSD_AMD64, ErrnoTable.FREEBSD, DevT.FREEBSD, FREEBSD_OPEN, NONE, NONE,
             SEEK_DATA_HOLE, -1L, -2L, 2, null, LibfuseDialect.LIBFUSE3,
             List.of("libfuse3.so.4", "libfuse3.so.3", "libfuse3.so"),
             "install libfuse3 (pkg install fusefs-libs3) and load fusefs (kldload fusefs)",
             List.of("umount"), List.of("umount", "-f"), null);
 
     private static Platform linux(String name, StatLayout stat) {
-        return new Platform(name, stat, StatvfsLayout.LINUX_64, ErrnoTable.LINUX, DevEncoding.LINUX, LINUX_OPEN,
+        return new Platform(name, stat, StatvfsLayout.LINUX_64, ErrnoTable.LINUX, DevT.LINUX, LINUX_OPEN,
                 LINUX_RENAME, LINUX_XATTR, SEEK_DATA_HOLE, (1L << 30) - 1, (1L << 30) - 2, 4, null,
                 LibfuseDialect.LIBFUSE3, LINUX_LIBRARIES, LINUX_HINT, List.of("fusermount3", "-u"), List.of("fusermount3", "-u", "-z"), FileAttrIoctls.LINUX);
     }

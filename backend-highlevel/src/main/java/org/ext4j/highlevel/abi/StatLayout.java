@@ -1,6 +1,7 @@
 package org.ext4j.highlevel.abi;
 
 import jnr.ffi.Pointer;
+import org.ext4j.core.host.DevT;
 import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Attributes;
 
@@ -40,8 +41,8 @@ public record StatLayout(int size, Field dev, Field ino, Field nlink, Field mode
             new Field(16, 8), new Field(24, 2), new Field(28, 4), new Field(32, 4), new Field(40, 8), new Field(112, 8),
             new Field(128, 4), new Field(120, 8), null, 48, 64, 80, 96);
 
-    /** {@link #write(Pointer, Attributes, DevEncoding, int)} with no file flags. */
-    public void write(Pointer stat, Attributes a, DevEncoding devices) {
+    /** {@link #write(Pointer, Attributes, DevT, int)} with no file flags. */
+    public void write(Pointer stat, Attributes a, DevT devices) {
         write(stat, a, devices, 0);
     }
 
@@ -51,7 +52,7 @@ public record StatLayout(int size, Field dev, Field ino, Field nlink, Field mode
      *
      * @param nativeFlags the file flags in the OS's numbering, written where the layout has them
      */
-    public void write(Pointer stat, Attributes a, DevEncoding devices, int nativeFlags) {
+    public void write(Pointer stat, Attributes a, DevT devices, int nativeFlags) {
         stat.setMemory(0, size, (byte) 0);
         ino.put(stat, a.ino());
         nlink.put(stat, a.nlink());

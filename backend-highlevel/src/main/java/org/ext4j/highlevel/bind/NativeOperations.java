@@ -220,8 +220,8 @@ final class NativeOperations {
 
     private int mknod(Pointer path, int mode, long dev) {
         try {
-            ops.mknod(caller(), bytes(path), platform.mode(mode), context.umask(), platform.devices().major(dev),
-                    platform.devices().minor(dev));
+            ops.mknod(caller(), bytes(path), platform.mode(mode), context.umask(), (int) platform.devices().major(dev),
+                    (int) platform.devices().minor(dev));
             return 0;
         } catch (Throwable t) {
             return fail(Operation.MKNOD, t);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.ext4j.core.host.DevT;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.junit.jupiter.api.Test;
@@ -94,12 +95,12 @@ class OtherTargetsGoldenTest {
     /** FreeBSD sys/sys/types.h makedev/major/minor for 64-bit dev_t. */
     @Test
     void freebsdDevices() {
-        DevEncoding d = DevEncoding.FREEBSD;
-        long dev = d.encode(0x12345678, 0x9abcdef0);
+        DevT d = Platform.FREEBSD_AMD64.devices();
+        long dev = d.encode(0x12345678L, 0x9abcdef0L);
         // makedev(x, y): ((x & 0xffffff00) << 32) | ((x & 0xff) << 8) | ((y & 0xff00) << 24) | (y & 0xffff00ff)
         assertEquals(0x1234560000000000L | 0x7800L | 0xde00000000L | 0x9abc00f0L, dev);
-        assertEquals(0x12345678, d.major(dev));
-        assertEquals(0x9abcdef0, d.minor(dev));
+        assertEquals(0x12345678L, d.major(dev));
+        assertEquals(0x9abcdef0L, d.minor(dev));
     }
 
     /**

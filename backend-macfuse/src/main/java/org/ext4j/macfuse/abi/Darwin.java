@@ -5,8 +5,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.ext4j.core.host.DevT;
 import org.ext4j.core.spi.Errno;
-import org.ext4j.highlevel.abi.DevEncoding;
 import org.ext4j.highlevel.abi.ErrnoTable;
 import org.ext4j.highlevel.abi.Field;
 import org.ext4j.highlevel.abi.FlagTable;
@@ -88,22 +88,7 @@ public final class Darwin {
             0x40, 2, 2, 0x10, 4, 4, 0x20);
 
     /** makedev(x, y) = (x << 24) | y in a 32-bit dev_t; major 8 bits, minor 24 (bsd/sys/types.h). */
-    public static final DevEncoding DEVICES = new DevEncoding() {
-        @Override
-        public long encode(int major, int minor) {
-            return Integer.toUnsignedLong(((major & 0xFF) << 24) | (minor & 0xFF_FFFF));
-        }
-
-        @Override
-        public int major(long dev) {
-            return (int) ((dev >>> 24) & 0xFF);
-        }
-
-        @Override
-        public int minor(long dev) {
-            return (int) (dev & 0xFF_FFFF);
-        }
-    };
+    public static final DevT DEVICES = DevT.MACOS;
 
     /** UTIME_NOW and UTIME_OMIT (bsd/sys/stat.h). */
     public static final long UTIME_NOW = -1;

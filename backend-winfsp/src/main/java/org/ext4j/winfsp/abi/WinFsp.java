@@ -5,8 +5,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.ext4j.core.host.DevT;
 import org.ext4j.core.spi.Errno;
-import org.ext4j.highlevel.abi.DevEncoding;
 import org.ext4j.highlevel.abi.EntryPoints;
 import org.ext4j.highlevel.abi.ErrnoTable;
 import org.ext4j.highlevel.abi.Field;
@@ -118,22 +118,7 @@ public final class WinFsp {
      * fuse_dev_t is 32 bits and WinFsp's types follow Cygwin's, whose dev_t holds the major in the
      * high 16 bits and the minor in the low 16 (sys/sysmacros.h).
      */
-    public static final DevEncoding DEVICES = new DevEncoding() {
-        @Override
-        public long encode(int major, int minor) {
-            return Integer.toUnsignedLong(((major & 0xFFFF) << 16) | (minor & 0xFFFF));
-        }
-
-        @Override
-        public int major(long dev) {
-            return (int) ((dev >>> 16) & 0xFFFF);
-        }
-
-        @Override
-        public int minor(long dev) {
-            return (int) (dev & 0xFFFF);
-        }
-    };
+    public static final DevT DEVICES = DevT.CYGWIN;
 
     /**
      * The Windows platform with the given host parts: where WinFsp's DLL was looked for and what

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * dev_t decoding: on Linux against nodes made by mknod(1) (glibc's makedev) and read back by the
- * JDK's unix:rdev and by stat(1); the other systems against values worked out from their
- * headers' macros.
+ * JDK's unix:rdev and by stat(1), and against glibc's sys/sysmacros.h compiled by cc for the
+ * widths mknod cannot reach; the other systems against values worked out from their headers'
+ * macros.
  */
 class DevTTest {
     @TempDir
@@ -34,6 +35,43 @@ class DevTTest {
             String[] hex = Tools.runOk(List.of("stat", "-c", "%t %T", node.toString())).stdout().strip().split(" ");
             assertEquals(Long.parseLong(hex[0], 16), DevT.LINUX.major(rdev));
             assertEquals(Long.parseLong(hex[1], 16), DevT.LINUX.minor(rdev));
+        }
+    }
+
+    /** glibc's makedev, major and minor (sys/sysmacros.h) over the whole 32-bit major and minor. */
+    @Test
+    void linuxNumbersAreWhatGlibcsMacrosSay() {
+        long[][] cases = {{0x12345678L, 0x9abcdef0L}, {0xffffffffL, 0xffffffffL}, {0xfffL, 0xffL}, {0x1000L, 0x100L},
+            {8, 1}};
+        StringBuilder c = new StringBuilder(
+                "#include <stdio.h>\n#include <sys/types.h>\n#include <sys/sysmacros.h>\nint main(void) {\n");
+        for (long[] n : cases) {
+            c.append("    { dev_t d = makedev(").append(n[0]).append("u, ").append(n[1]).append("u); ")
+                    .append("printf(\"%llu %u %u\\n\", (unsigned long long) d, major(d), minor(d)); }\n");
+        }
+        c.append("    return 0;\n}\n");
+        String[] lines = compileAndRun(c.toString()).strip().split("\n");
+        assertEquals(cases.length, lines.length, String.join("\n", lines));
+        for (int i = 0; i < cases.length; i++) {
+            String[] glibc = lines[i].split(" ");
+            long dev = Long.parseUnsignedLong(glibc[0]);
+            String what = "makedev(" + Long.toHexString(cases[i][0]) + ", " + Long.toHexString(cases[i][1]) + ")";
+            assertEquals(dev, DevT.LINUX.encode(cases[i][0], cases[i][1]), what);
+            assertEquals(Long.parseLong(glibc[1]), DevT.LINUX.major(dev), what);
+            assertEquals(Long.parseLong(glibc[2]), DevT.LINUX.minor(dev), what);
+        }
+    }
+
+    private String compileAndRun(String source) {
+        try {
+            Path src = Files.writeString(temp.resolve("sysmacros.c"), source);
+            Path bin = temp.resolve("sysmacros");
+            Tools.Result cc = Tools.run(List.of("cc", "-o", bin.toString(), src.toString()));
+            assertEquals(0, cc.exitCode(), () -> "the glibc probe does not compile (scripts/test.sh installs gcc and "
+                    + "libc6-dev):\n" + cc.stderr());
+            return Tools.runOk(List.of(bin.toString())).stdout();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -63,6 +101,20 @@ class DevTTest {
         assertEquals(3, DevT.MACOS.minor(0x0100_0003L));
         assertEquals(0xff, DevT.MACOS.major(0xff12_3456L));
         assertEquals(0x12_3456, DevT.MACOS.minor(0xff12_3456L));
+    }
+
+    /**
+     * Cygwin's sys/sysmacros.h, which WinFsp's fuse_dev_t follows: makedev(ma, mi) is
+     * (ma << 16) | (mi & 0xffff) in a 32-bit dev_t, major(dev) is (dev >> 16) & 0xffff, minor(dev)
+     * is dev & 0xffff.
+     */
+    @Test
+    void cygwinHasSixteenBitsEach() {
+        assertEquals(0x1234_5678L, DevT.CYGWIN.encode(0x1234, 0x5678));
+        assertEquals(0x0002_2345L, DevT.CYGWIN.encode(2, 0x12345), "the minor's 17th bit is dropped");
+        assertEquals(0xabcd, DevT.CYGWIN.major(0xabcd_ef01L));
+        assertEquals(0xef01, DevT.CYGWIN.minor(0xabcd_ef01L));
+        assertEquals(0xffff_ffffL, DevT.CYGWIN.encode(0xffff, 0xffff), "a dev_t of 32 bits, never negative");
     }
 
     @Test
