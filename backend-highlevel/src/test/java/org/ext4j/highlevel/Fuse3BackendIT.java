@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.backend.Backend;
 import org.ext4j.core.backend.Backends;
 import org.ext4j.core.backend.MountHandle;
@@ -51,7 +52,7 @@ class Fuse3BackendIT {
         try {
             assertTrue(mount.isMounted());
             assertEquals("read-write", mount.describe());
-            String line = HighLevelTestSupport.mountsLine(mnt);
+            String line = MountTable.line(mnt);
             assertTrue(line != null && line.startsWith(image + " ") && line.contains(" fuse.ext4j ")
                     && line.contains("noexec") && line.contains("noatime"), "" + line);
             assertTrue(fuse3.isMounted(mnt), "the SPI sees the mount");

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.stream.Stream;
 import java.nio.file.Path;
 import java.util.List;
+import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +40,7 @@ class HighLevelMountIT {
         HighLevelMount mount = HighLevelTestSupport.mount(image, mnt, HighLevelOptions.readWrite(image.toString()));
         long ino;
         try {
-            String line = HighLevelTestSupport.mountsLine(mnt);
+            String line = MountTable.line(mnt);
             assertTrue(line != null && line.startsWith(image + " ") && line.contains(" fuse.ext4j "), "" + line);
             Files.createDirectories(mnt.resolve("a/b"));
             Files.writeString(mnt.resolve("a/b/hello.txt"), "hello\n");
@@ -51,7 +52,7 @@ class HighLevelMountIT {
         } finally {
             HighLevelTestSupport.unmountForSure(mount, mnt);
         }
-        assertFalse(HighLevelTestSupport.isMountPoint(mnt));
+        assertFalse(MountTable.isMountPoint(mnt));
         ImageFactory.requireClean(image);
         assertEquals("hello\n", new Debugfs(image).run("cat /a/b/hello.txt"));
         // use_ino: st_ino is the ext4 inode number, as debugfs names it.

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
+import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.testing.Mounter;
+import org.ext4j.core.testing.ServingMounter;
 
 /** What the fuse3 mount tests share: the preconditions, a Mounter, and the last-resort cleanup. */
 final class HighLevelTestSupport {
@@ -70,32 +72,15 @@ final class HighLevelTestSupport {
 
     /** Never leave a mount behind: unmount through the API, then lazily with umount(8) if still mounted. */
     static void unmountForSure(HighLevelMount mount, Path dir) throws Exception {
-        try {
-            if (mount != null) {
-                mount.unmount();
-                assertTrue(!mount.isMounted(), "the loop ended");
-            }
-        } finally {
-            if (isMountPoint(dir)) {
-                new ProcessBuilder("umount", "-l", dir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
-            }
-        }
+        MountTable.unmountForSure(mount == null ? null : () -> {
+            mount.unmount();
+            assertTrue(!mount.isMounted(), "the loop ended");
+        }, dir);
     }
 
-    /** True when {@code dir} is a mount point in /proc/self/mounts. */
-    static boolean isMountPoint(Path dir) throws java.io.IOException {
-        return mountsLine(dir) != null;
-    }
-
-    /** The /proc/self/mounts line of {@code dir}, or null. */
-    static String mountsLine(Path dir) throws java.io.IOException {
-        String target = dir.toRealPath().toString();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8)) {
-            if (line.split(" ")[1].equals(target)) {
-                return line;
-            }
-        }
-        return null;
+    /** {@code mount} as the core's shared mount suites drive it. */
+    static ServingMounter.Served served(HighLevelMount mount, Path dir) {
+        return ServingMounter.served(mount::awaitExit, () -> unmountForSure(mount, dir));
     }
 
     /** Runs a command, failing on a non-zero exit; returns stdout and stderr together. */

@@ -6,25 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
+import org.ext4j.core.testing.MountTable;
+import org.ext4j.core.testing.ChildJvm;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.Tools;
@@ -68,7 +65,7 @@ class ProcessLifecycleIT {
             Files.createSymbolicLink(mnt.resolve("link"), Path.of("dir/sub/data.bin"));
             HighLevelTestSupport.run(List.of("kill", "-TERM", Long.toString(child.pid())));
             assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the server exits after SIGTERM");
-            assertFalse(HighLevelTestSupport.isMountPoint(mnt), "and nothing stays mounted");
+            assertFalse(MountTable.isMountPoint(mnt), "and nothing stays mounted");
         } finally {
             child.destroyForcibly();
             HighLevelTestSupport.unmountForSure(null, mnt);
@@ -129,7 +126,7 @@ class ProcessLifecycleIT {
         try (BufferedReader out = reader(server);
                 Writer in = new java.io.OutputStreamWriter(server.getOutputStream(), StandardCharsets.UTF_8)) {
             assertEquals("mounted", out.readLine(), () -> stderrOf(server));
-            String line = HighLevelTestSupport.mountsLine(mnt);
+            String line = MountTable.line(mnt);
             assertTrue(line != null && line.contains(" fuse.ext4j ") && line.contains("user_id=" + NOBODY), "" + line);
             String shell = "seq 1 20000 > " + mnt + "/numbers && mkdir " + mnt + "/d && stat -c '%u:%g' " + mnt + "/numbers";
             assertEquals(NOBODY + ":" + NOBODY + "\n", runAsNobody(List.of("sh", "-c", shell)));
@@ -138,7 +135,7 @@ class ProcessLifecycleIT {
             assertEquals("closed", out.readLine(), () -> stderrOf(server));
             assertTrue(server.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, server.exitValue());
-            assertFalse(HighLevelTestSupport.isMountPoint(mnt));
+            assertFalse(MountTable.isMountPoint(mnt));
         } finally {
             server.destroyForcibly();
             HighLevelTestSupport.unmountForSure(null, mnt);
@@ -148,11 +145,11 @@ class ProcessLifecycleIT {
     }
 
     private ProcessBuilder server(List<String> options, Path image, Path mnt) throws Exception {
-        return server(options, image, mnt, childClasspath());
+        return server(options, image, mnt, ChildJvm.classpath());
     }
 
     private static ProcessBuilder server(List<String> options, Path image, Path mnt, String classpath) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(),
                 "-cp", classpath, VolumeMountMain.class.getName(), image.toString(), mnt.toString()));
         cmd.addAll(options);
         return new ProcessBuilder(cmd);
@@ -197,54 +194,8 @@ class ProcessLifecycleIT {
         }
     }
 
-    /** The test class path; failsafe hides it in a manifest-only jar, so unpack that when needed. */
-    private static String childClasspath() throws Exception {
-        String cp = System.getProperty("java.class.path");
-        String[] entries = cp.split(File.pathSeparator);
-        if (entries.length != 1 || !entries[0].endsWith(".jar")) {
-            return cp;
-        }
-        try (JarFile jar = new JarFile(entries[0])) {
-            String manifestPath = jar.getManifest().getMainAttributes().getValue("Class-Path");
-            if (manifestPath == null) {
-                return cp;
-            }
-            List<String> paths = new ArrayList<>();
-            for (String url : manifestPath.trim().split("\\s+")) {
-                paths.add(Path.of(URI.create(url)).toString());
-            }
-            return String.join(File.pathSeparator, paths);
-        }
-    }
-
     /** The class path copied where nobody can read it (root's ~/.m2 is private). */
     private String readableClasspath() throws Exception {
-        Path dir = Files.createDirectories(temp.resolve("cp"));
-        List<String> entries = new ArrayList<>();
-        int i = 0;
-        for (String entry : childClasspath().split(File.pathSeparator)) {
-            Path source = Path.of(entry);
-            if (!Files.exists(source)) {
-                continue;
-            }
-            Path copy = dir.resolve(i++ + "-" + source.getFileName());
-            if (Files.isDirectory(source)) {
-                try (Stream<Path> tree = Files.walk(source)) {
-                    for (Path p : (Iterable<Path>) tree::iterator) {
-                        Path to = copy.resolve(source.relativize(p).toString());
-                        if (Files.isDirectory(p)) {
-                            Files.createDirectories(to);
-                        } else {
-                            Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-            } else {
-                Files.copy(source, copy);
-            }
-            entries.add(copy.toString());
-        }
-        HighLevelTestSupport.run(List.of("chmod", "-R", "a+rX", dir.toString()));
-        return String.join(File.pathSeparator, entries);
+        return ChildJvm.readableClasspath(temp.resolve("cp"));
     }
 }

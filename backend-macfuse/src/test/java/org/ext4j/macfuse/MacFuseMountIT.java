@@ -12,6 +12,7 @@ import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.spi.StatFs;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.MountTable;
 import org.ext4j.highlevel.HighLevelMount;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +48,7 @@ class MacFuseMountIT {
         } finally {
             MacFuseTestSupport.unmountForSure(mount, mnt);
         }
-        assertFalse(MacFuseTestSupport.isMountPoint(mnt));
+        assertFalse(MountTable.isMountPoint(mnt));
         ImageFactory.requireClean(image);
         try (PosixFileSystem volume = PosixFileSystem.open(image, OpenOptions.READ_ONLY)) {
             StatFs s = volume.statfs();

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.testing.Tools;
 import org.ext4j.highlevel.HighLevelMount;
 import org.junit.jupiter.api.Test;
@@ -33,14 +34,14 @@ class WinFspMountIT {
                 WinFspTestSupport.withOwners(image), host);
         Path x = drives.resolve("X");
         try {
-            assertTrue(WinFspTestSupport.isMountPoint(x), "drive X: is " + x);
+            assertTrue(MountTable.isMountPoint(x), "drive X: is " + x);
             Files.writeString(x.resolve("hello.txt"), "hello from Windows\n");
             Files.createDirectories(x.resolve("dir/sub"));
             assertEquals("hello from Windows\n", Files.readString(x.resolve("hello.txt")));
         } finally {
             WinFspTestSupport.unmountForSure(mount, x);
         }
-        assertFalse(WinFspTestSupport.isMountPoint(x), "fuse3_exit took the drive away");
+        assertFalse(MountTable.isMountPoint(x), "fuse3_exit took the drive away");
         ImageFactory.requireClean(image);
         Debugfs debugfs = new Debugfs(image);
         assertEquals("hello from Windows\n", new String(debugfs.cat("/hello.txt")));

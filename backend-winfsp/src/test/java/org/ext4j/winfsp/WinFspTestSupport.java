@@ -3,15 +3,14 @@ package org.ext4j.winfsp;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
+import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.testing.Mounter;
+import org.ext4j.core.testing.ServingMounter;
 import org.ext4j.highlevel.HighLevelMount;
 
 /** What the WinFsp mount tests share: the preconditions, mounting through the shim, the last-resort cleanup. */
@@ -75,25 +74,14 @@ final class WinFspTestSupport {
 
     /** Never leave a mount behind: unmount through the API, then lazily with umount(8) if still mounted. */
     static void unmountForSure(HighLevelMount mount, Path dir) throws Exception {
-        try {
-            if (mount != null) {
-                mount.unmount();
-                assertTrue(!mount.isMounted(), "the loop ended");
-            }
-        } finally {
-            if (isMountPoint(dir)) {
-                new ProcessBuilder("umount", "-l", dir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
-            }
-        }
+        MountTable.unmountForSure(mount == null ? null : () -> {
+            mount.unmount();
+            assertTrue(!mount.isMounted(), "the loop ended");
+        }, dir);
     }
 
-    static boolean isMountPoint(Path dir) throws IOException {
-        String target = dir.toAbsolutePath().normalize().toString();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8)) {
-            if (line.split(" ")[1].equals(target)) {
-                return true;
-            }
-        }
-        return false;
+    /** {@code mount} as the core's shared mount suites drive it. */
+    static ServingMounter.Served served(HighLevelMount mount, Path dir) {
+        return ServingMounter.served(mount::awaitExit, () -> unmountForSure(mount, dir));
     }
 }

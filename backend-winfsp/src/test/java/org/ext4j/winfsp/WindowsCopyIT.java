@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.testing.Tools;
 import org.ext4j.highlevel.HighLevelMount;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class WindowsCopyIT {
         Path z = drives.resolve("Z");
         Path out = temp.resolve("out");
         try {
-            assertTrue(WinFspTestSupport.isMountPoint(z), "* is the first free letter, Z:");
+            assertTrue(MountTable.isMountPoint(z), "* is the first free letter, Z:");
             String shown = Tools.runOk(List.of("stat", "-c", "%u:%g %a", z.toString(), z.resolve("theirs/report.txt")
                     .toString())).stdout();
             assertEquals("1000:1000 755\n1000:1000 644\n", shown, "everything is the Windows user's");

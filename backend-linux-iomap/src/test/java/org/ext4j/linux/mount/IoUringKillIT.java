@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.ext4j.core.testing.ChildJvm;
 import org.ext4j.core.host.ImageLock;
 import org.ext4j.core.testing.Tools;
 import org.ext4j.linux.session.FuseTransport;
@@ -52,8 +53,8 @@ class IoUringKillIT {
         List<Thread> workers = new ArrayList<>();
         Process server = null;
         try (UringSwitch on = UringSwitch.enable()) {
-            server = new ProcessBuilder(MountTestSupport.java(), "-D" + FuseTransport.PROPERTY + "=on", "-cp",
-                    MountTestSupport.childClasspath(), VolumeMountMain.class.getName(), image.toString(), mnt.toString())
+            server = new ProcessBuilder(ChildJvm.java(), "-D" + FuseTransport.PROPERTY + "=on", "-cp",
+                    ChildJvm.classpath(), VolumeMountMain.class.getName(), image.toString(), mnt.toString())
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
                 assertEquals("mounted", out.readLine(), "the server mounted with io_uring=on (the ring was taken)");

@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.ext4j.core.testing.ChildJvm;
 import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class KilledServerIT {
         Path image = temp.resolve("kill.img");
         MountTestSupport.run(List.of("mkfs.ext4", "-q", "-F", image.toString(), "64M"));
         Path mnt = Files.createDirectory(temp.resolve("mnt"));
-        Process server = new ProcessBuilder(MountTestSupport.java(), MountTestSupport.transportProperty(), "-cp", MountTestSupport.childClasspath(),
+        Process server = new ProcessBuilder(ChildJvm.java(), MountTestSupport.transportProperty(), "-cp", ChildJvm.classpath(),
                 VolumeMountMain.class.getName(), image.toString(), mnt.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] durable = new byte[2 << 20];

@@ -3,13 +3,12 @@ package org.ext4j.linux.mount;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.URI;
-import java.util.ArrayList;
-import java.util.jar.JarFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.ext4j.core.testing.MountTable;
+import org.ext4j.core.testing.ServingMounter;
 import org.ext4j.linux.LinuxBackend;
 import org.ext4j.linux.session.FuseTransport;
 
@@ -78,39 +77,11 @@ final class MountTestSupport {
 
     /** Never leave a mount behind: unmount through the API, and lazily with umount(8) if still mounted. */
     static void unmountForSure(FuseMount mount, Path dir) throws Exception {
-        try {
-            if (mount != null) {
-                mount.unmount();
-            }
-        } finally {
-            if (MountPointCheck.isMountPoint(dir.toRealPath())) {
-                new ProcessBuilder("umount", "-l", dir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
-            }
-        }
+        MountTable.unmountForSure(mount == null ? null : mount::unmount, dir);
     }
 
-    /** The test class path; failsafe hides it in a manifest-only jar, so unpack that when needed. */
-    static String childClasspath() throws Exception {
-        String cp = System.getProperty("java.class.path");
-        String[] entries = cp.split(java.io.File.pathSeparator);
-        if (entries.length != 1 || !entries[0].endsWith(".jar")) {
-            return cp;
-        }
-        try (JarFile jar = new JarFile(entries[0])) {
-            String manifestPath = jar.getManifest().getMainAttributes().getValue("Class-Path");
-            if (manifestPath == null) {
-                return cp;
-            }
-            List<String> paths = new ArrayList<>();
-            for (String url : manifestPath.trim().split("\\s+")) {
-                paths.add(Path.of(URI.create(url)).toString());
-            }
-            return String.join(java.io.File.pathSeparator, paths);
-        }
-    }
-
-    /** The java launcher of this JVM. */
-    static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    /** {@code mount} as the core's shared mount suites drive it. */
+    static ServingMounter.Served served(FuseMount mount, Path dir) {
+        return ServingMounter.served(mount::waitUntilUnmounted, () -> unmountForSure(mount, dir));
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.ext4j.core.testing.ChildJvm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +34,7 @@ class SignalUnmountIT {
     void sigtermUnmountsAndCloses() throws Exception {
         Path mnt = Files.createDirectory(temp.resolve("mnt"));
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                MountTestSupport.childClasspath(), FakeMountMain.class.getName(), mnt.toString())
+                ChildJvm.classpath(), FakeMountMain.class.getName(), mnt.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             assertEquals("mounted", out.readLine());
@@ -56,7 +57,7 @@ class SignalUnmountIT {
         MountTestSupport.run(List.of("mkfs.ext4", "-q", "-F", image.toString(), "16M"));
         Path mnt = Files.createDirectory(temp.resolve("rw"));
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                MountTestSupport.childClasspath(), VolumeMountMain.class.getName(), image.toString(), mnt.toString())
+                ChildJvm.classpath(), VolumeMountMain.class.getName(), image.toString(), mnt.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] data = new byte[3 << 20];
         new java.util.Random(7).nextBytes(data);

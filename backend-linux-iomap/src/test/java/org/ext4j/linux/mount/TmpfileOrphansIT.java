@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.ext4j.core.testing.ChildJvm;
 import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.host.ImageLock;
@@ -220,7 +221,7 @@ class TmpfileOrphansIT {
     }
 
     private static Process startServer(Path image, Path mnt) throws Exception {
-        Process server = new ProcessBuilder(MountTestSupport.java(), "-cp", MountTestSupport.childClasspath(),
+        Process server = new ProcessBuilder(ChildJvm.java(), "-cp", ChildJvm.classpath(),
                 VolumeMountMain.class.getName(), image.toString(), mnt.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));

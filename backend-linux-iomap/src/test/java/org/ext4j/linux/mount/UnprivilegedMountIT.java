@@ -7,19 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import org.ext4j.core.testing.ChildJvm;
+import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +55,7 @@ class UnprivilegedMountIT {
         Path mnt = Files.createDirectory(temp.resolve("mnt"));
         Path mnt2 = Files.createDirectory(temp.resolve("mnt2"));
         MountTestSupport.run(List.of("chown", NOBODY + ":" + NOBODY, image.toString(), mnt.toString(), mnt2.toString()));
-        Process server = asNobody(List.of(MountTestSupport.java(), MountTestSupport.transportProperty(), "-cp", classpath, UserMountMain.class.getName(),
+        Process server = asNobody(List.of(ChildJvm.java(), MountTestSupport.transportProperty(), "-cp", classpath, UserMountMain.class.getName(),
                 image.toString(), mnt.toString(), "uid=" + NOBODY + ",gid=" + NOBODY)).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
                 Writer in = new java.io.OutputStreamWriter(server.getOutputStream(), StandardCharsets.UTF_8)) {
@@ -70,7 +69,7 @@ class UnprivilegedMountIT {
             assertEquals(NOBODY + ":" + NOBODY + "\n" + NOBODY + ":" + NOBODY + "\n",
                     runAsNobody(List.of("sh", "-c", shell)), "every inode shows uid=/gid=");
 
-            Process second = asNobody(List.of(MountTestSupport.java(), MountTestSupport.transportProperty(), "-cp", classpath, UserMountMain.class.getName(),
+            Process second = asNobody(List.of(ChildJvm.java(), MountTestSupport.transportProperty(), "-cp", classpath, UserMountMain.class.getName(),
                     image.toString(), mnt2.toString())).start();
             second.getOutputStream().close();
             String secondErr = new String(second.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -104,7 +103,7 @@ class UnprivilegedMountIT {
                 image.toString(), "16M"));
         Path mnt = Files.createDirectory(temp.resolve("mnt"));
         MountTestSupport.run(List.of("chown", NOBODY + ":" + NOBODY, image.toString(), mnt.toString()));
-        Process server = asNobody(List.of(MountTestSupport.java(), MountTestSupport.transportProperty(), "-cp", readableClasspath(),
+        Process server = asNobody(List.of(ChildJvm.java(), MountTestSupport.transportProperty(), "-cp", readableClasspath(),
                 UserMountMain.class.getName(), image.toString(), mnt.toString())).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
                 Writer in = new java.io.OutputStreamWriter(server.getOutputStream(), StandardCharsets.UTF_8)) {
@@ -160,43 +159,12 @@ class UnprivilegedMountIT {
     }
 
     private static String mountsLine(Path dir) throws IOException {
-        String target = dir.toRealPath().toString();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8)) {
-            if (line.split(" ")[1].equals(target)) {
-                return line;
-            }
-        }
-        return "(not mounted)";
+        String line = MountTable.line(dir);
+        return line != null ? line : "(not mounted)";
     }
 
     /** The test class path copied where nobody can read it (root's ~/.m2 is private). */
     private String readableClasspath() throws Exception {
-        Path dir = Files.createDirectories(temp.resolve("cp"));
-        List<String> entries = new ArrayList<>();
-        int i = 0;
-        for (String entry : MountTestSupport.childClasspath().split(File.pathSeparator)) {
-            Path source = Path.of(entry);
-            if (!Files.exists(source)) {
-                continue;
-            }
-            Path copy = dir.resolve(i++ + "-" + source.getFileName());
-            if (Files.isDirectory(source)) {
-                try (Stream<Path> tree = Files.walk(source)) {
-                    for (Path p : (Iterable<Path>) tree::iterator) {
-                        Path to = copy.resolve(source.relativize(p).toString());
-                        if (Files.isDirectory(p)) {
-                            Files.createDirectories(to);
-                        } else {
-                            Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-            } else {
-                Files.copy(source, copy);
-            }
-            entries.add(copy.toString());
-        }
-        MountTestSupport.run(List.of("chmod", "-R", "a+rX", dir.toString()));
-        return String.join(File.pathSeparator, entries);
+        return ChildJvm.readableClasspath(temp.resolve("cp"));
     }
 }
