@@ -21,6 +21,7 @@ import org.ext4j.core.host.HostOs;
 import org.ext4j.core.host.ImageLock;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,7 +62,7 @@ class Fuse3BackendIT {
             assertTrue(second.getMessage().contains("is in use"), second.getMessage());
         } finally {
             mount.unmount();
-            HighLevelTestSupport.unmountForSure(null, mnt);
+            HighLevelMounts.unmountForSure(null, mnt);
         }
         assertFalse(mount.isMounted());
         assertFalse(fuse3.isMounted(mnt));
@@ -92,7 +93,7 @@ class Fuse3BackendIT {
             assertEquals("read-only", mount.describe());
         } finally {
             mount.unmount();
-            HighLevelTestSupport.unmountForSure(null, mnt);
+            HighLevelMounts.unmountForSure(null, mnt);
         }
         assertEquals("x", Files.readString(mnt.resolve("already-here")), "uncovered again");
     }

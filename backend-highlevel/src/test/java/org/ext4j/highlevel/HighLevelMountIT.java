@@ -16,6 +16,7 @@ import java.util.List;
 import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +51,7 @@ class HighLevelMountIT {
             }
             ino = (Long) Files.getAttribute(mnt.resolve("a/b/hello.txt"), "unix:ino");
         } finally {
-            HighLevelTestSupport.unmountForSure(mount, mnt);
+            HighLevelMounts.unmountForSure(mount, mnt);
         }
         assertFalse(MountTable.isMountPoint(mnt));
         ImageFactory.requireClean(image);
@@ -100,7 +101,7 @@ class HighLevelMountIT {
                     + "fd = os.open(sys.argv[1], os.O_RDONLY); os.unlink(sys.argv[1]); st = os.fstat(fd); "
                     + "print(st.st_size, st.st_nlink)", dir.resolve("py").toString())));
         } finally {
-            HighLevelTestSupport.unmountForSure(mount, mnt);
+            HighLevelMounts.unmountForSure(mount, mnt);
         }
         ImageFactory.requireClean(image);
         assertEquals("the new one\n", new Debugfs(image).run("cat /d/replaced"));

@@ -10,11 +10,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
-import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.testing.Mounter;
-import org.ext4j.core.testing.ServingMounter;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 
-/** What the fuse3 mount tests share: the preconditions, a Mounter, and the last-resort cleanup. */
+/** What the fuse3 mount tests share: the preconditions and a Mounter (the cleanup is HighLevelMounts'). */
 final class HighLevelTestSupport {
     private HighLevelTestSupport() {
     }
@@ -53,7 +52,7 @@ final class HighLevelTestSupport {
         } catch (Exception e) {
             volume.close();
             try {
-                unmountForSure(null, dir);
+                HighLevelMounts.unmountForSure(null, dir);
             } catch (Exception cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -67,21 +66,8 @@ final class HighLevelTestSupport {
                 ? HighLevelOptions.readOnly(image.toString()) : HighLevelOptions.readWrite(image.toString()))
                 .withAllowOther(true);
         HighLevelMount mount = mount(image, dir, options);
-        return () -> unmountForSure(mount, dir);
+        return () -> HighLevelMounts.unmountForSure(mount, dir);
     };
-
-    /** Never leave a mount behind: unmount through the API, then lazily with umount(8) if still mounted. */
-    static void unmountForSure(HighLevelMount mount, Path dir) throws Exception {
-        MountTable.unmountForSure(mount == null ? null : () -> {
-            mount.unmount();
-            assertTrue(!mount.isMounted(), "the loop ended");
-        }, dir);
-    }
-
-    /** {@code mount} as the core's shared mount suites drive it. */
-    static ServingMounter.Served served(HighLevelMount mount, Path dir) {
-        return ServingMounter.served(mount::awaitExit, () -> unmountForSure(mount, dir));
-    }
 
     /** Runs a command, failing on a non-zero exit; returns stdout and stderr together. */
     static String run(List<String> command) throws Exception {

@@ -3,6 +3,7 @@ package org.ext4j.highlevel;
 import java.nio.file.Path;
 import org.ext4j.core.ops.MountParitySuite;
 import org.ext4j.core.ops.OpKind;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,7 @@ class MountParityIT {
 
     @Test
     void theSameOperationsGiveTheSameAnswersThroughLibfuseAndOnTheKernel() throws Exception {
-        MountParitySuite.of("the fuse3 mount", (image, dir) -> HighLevelTestSupport.served(HighLevelTestSupport.mount(image,
+        MountParitySuite.of("the fuse3 mount", (image, dir) -> HighLevelMounts.served(HighLevelTestSupport.mount(image,
                 dir, HighLevelOptions.readWrite(image.toString()).withAllowOther(true)), dir))
                 .leavingOut(OpKind.TMPFILE, "libfuse's high-level API has no tmpfile operation (3.14 and 3.17 alike; only"
                         + " the low-level one has), so the kernel gets ENOSYS and answers EOPNOTSUPP")

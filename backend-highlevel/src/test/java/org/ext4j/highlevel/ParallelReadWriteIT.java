@@ -2,6 +2,7 @@ package org.ext4j.highlevel;
 
 import java.nio.file.Path;
 import org.ext4j.core.testing.ParallelReadWriteSuite;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +19,7 @@ class ParallelReadWriteIT {
 
     @Test
     void concurrentWritersAndReadersSeeWholeFilesAndLeaveACleanImage() throws Exception {
-        ParallelReadWriteSuite.run((image, dir) -> HighLevelTestSupport.served(HighLevelTestSupport.mount(image, dir,
+        ParallelReadWriteSuite.run((image, dir) -> HighLevelMounts.served(HighLevelTestSupport.mount(image, dir,
                 HighLevelOptions.readWrite(image.toString()).withMaxThreads(8)), dir), temp);
     }
 }

@@ -25,6 +25,7 @@ import org.ext4j.core.testing.ChildJvm;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.Tools;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +69,7 @@ class ProcessLifecycleIT {
             assertFalse(MountTable.isMountPoint(mnt), "and nothing stays mounted");
         } finally {
             child.destroyForcibly();
-            HighLevelTestSupport.unmountForSure(null, mnt);
+            HighLevelMounts.unmountForSure(null, mnt);
         }
         ImageFactory.requireClean(image);
         Path dump = temp.resolve("dump.bin");
@@ -138,7 +139,7 @@ class ProcessLifecycleIT {
             assertFalse(MountTable.isMountPoint(mnt));
         } finally {
             server.destroyForcibly();
-            HighLevelTestSupport.unmountForSure(null, mnt);
+            HighLevelMounts.unmountForSure(null, mnt);
         }
         ImageFactory.requireClean(image);
         assertEquals(20000, new Debugfs(image).run("cat /numbers").lines().count());

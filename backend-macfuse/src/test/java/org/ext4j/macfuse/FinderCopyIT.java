@@ -14,6 +14,7 @@ import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.Tools;
 import org.ext4j.highlevel.HighLevelMount;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,7 +73,7 @@ class FinderCopyIT {
                     "an immutable file takes no writes");
             Tools.runOk(List.of("chattr", "-i", locked.toString()));
         } finally {
-            MacFuseTestSupport.unmountForSure(mount, mnt);
+            HighLevelMounts.unmountForSure(mount, mnt);
         }
 
         assertLines(finder, "create ._ file: EPERM", "create .DS_Store: EPERM", "mkdir ._dir: EPERM",
@@ -107,7 +108,7 @@ class FinderCopyIT {
         try {
             asMacUser(List.of("cp", "-r", "--sparse=always", mnt + "/.", out + "/"));
         } finally {
-            MacFuseTestSupport.unmountForSure(mount, mnt);
+            HighLevelMounts.unmountForSure(mount, mnt);
         }
         assertEquals(expected, python(script, "list", out), "copied out");
         String blocks = python(script, "blocks", out.resolve("Fotos \u00fcber").resolve("sparse.img"));

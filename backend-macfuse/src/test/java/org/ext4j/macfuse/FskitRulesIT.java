@@ -17,6 +17,7 @@ import org.ext4j.core.testing.Tools;
 import org.ext4j.highlevel.HighLevelBackend;
 import org.ext4j.highlevel.HighLevelMount;
 import org.ext4j.highlevel.HighLevelPort;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +55,7 @@ class FskitRulesIT {
             assertEquals("", userWrites(mnt), "the Mac user writes into a root-owned root directory");
             assertEquals(MacFuseTestSupport.MAC_UID, (int) Files.getAttribute(mnt.resolve("mine.txt"), "unix:uid"));
         } finally {
-            MacFuseTestSupport.unmountForSure(mount, mnt);
+            HighLevelMounts.unmountForSure(mount, mnt);
         }
         ImageFactory.requireClean(image);
     }
@@ -85,7 +86,7 @@ class FskitRulesIT {
             assertTrue(mount.session().awaitEnd(30, java.util.concurrent.TimeUnit.SECONDS), "the loop refused to run");
             assertEquals(-1, mount.session().loopResult());
         } finally {
-            MacFuseTestSupport.unmountForSure(mount, mnt);
+            HighLevelMounts.unmountForSure(mount, mnt);
         }
     }
 
@@ -98,7 +99,7 @@ class FskitRulesIT {
         try {
             assertTrue(userWrites(mnt).contains("Permission denied"), "a server that trusts the context is nobody's");
         } finally {
-            MacFuseTestSupport.unmountForSure(mount, mnt);
+            HighLevelMounts.unmountForSure(mount, mnt);
         }
     }
 

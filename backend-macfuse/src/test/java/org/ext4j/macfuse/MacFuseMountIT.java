@@ -14,6 +14,7 @@ import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.MountTable;
 import org.ext4j.highlevel.HighLevelMount;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +47,7 @@ class MacFuseMountIT {
             assertEquals(6L, Files.size(mnt.resolve("a/b/hello.txt")));
             total = Files.getFileStore(mnt).getTotalSpace();
         } finally {
-            MacFuseTestSupport.unmountForSure(mount, mnt);
+            HighLevelMounts.unmountForSure(mount, mnt);
         }
         assertFalse(MountTable.isMountPoint(mnt));
         ImageFactory.requireClean(image);

@@ -8,10 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
-import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.testing.Mounter;
-import org.ext4j.core.testing.ServingMounter;
 import org.ext4j.highlevel.HighLevelMount;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 
 /** What the macFUSE mount tests share: the preconditions, mounting through the shim, the last-resort cleanup. */
 final class MacFuseTestSupport {
@@ -59,7 +58,7 @@ final class MacFuseTestSupport {
         } catch (Exception e) {
             volume.close();
             try {
-                unmountForSure(null, dir);
+                HighLevelMounts.unmountForSure(null, dir);
             } catch (Exception cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -75,20 +74,7 @@ final class MacFuseTestSupport {
                 options = options.withCommon(options.common().withReadOnly(true));
             }
             HighLevelMount mount = mount(image, dir, options, volumes);
-            return () -> unmountForSure(mount, dir);
+            return () -> HighLevelMounts.unmountForSure(mount, dir);
         };
-    }
-
-    /** Never leave a mount behind: unmount through the API, then lazily with umount(8) if still mounted. */
-    static void unmountForSure(HighLevelMount mount, Path dir) throws Exception {
-        MountTable.unmountForSure(mount == null ? null : () -> {
-            mount.unmount();
-            assertTrue(!mount.isMounted(), "the loop ended");
-        }, dir);
-    }
-
-    /** {@code mount} as the core's shared mount suites drive it. */
-    static ServingMounter.Served served(HighLevelMount mount, Path dir) {
-        return ServingMounter.served(mount::awaitExit, () -> unmountForSure(mount, dir));
     }
 }

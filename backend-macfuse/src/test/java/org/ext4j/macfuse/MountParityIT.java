@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import org.ext4j.core.ops.MountParitySuite;
 import org.ext4j.core.ops.OpKind;
 import org.ext4j.core.spi.WritableFileSystem;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,7 @@ class MountParityIT {
         Path volumes = Files.createDirectory(temp.resolve("Volumes"));
         MacFuseTestSupport.requireCanMount(volumes);
         String xattrs = "macOS has xattrs in user.* only, and the sequence sets trusted.* too";
-        MountParitySuite.of("the macFUSE mount", (image, dir) -> MacFuseTestSupport.served(
+        MountParitySuite.of("the macFUSE mount", (image, dir) -> HighLevelMounts.served(
                 MacFuseTestSupport.mount(image, dir, MacFuseTestSupport.vfsWithOwners(image), volumes), dir))
                 .leavingOut(OpKind.SETXATTR, xattrs)
                 .leavingOut(OpKind.REMOVEXATTR, xattrs)

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.ext4j.core.ops.MountParitySuite;
 import org.ext4j.core.ops.OpKind;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,7 @@ class MountParityIT {
         String xattrs = "the sequence sets trusted.*, and EAs have one namespace";
         MountParitySuite.of("the WinFsp mount", (image, dir) -> {
             Files.deleteIfExists(dir);
-            return WinFspTestSupport.served(WinFspTestSupport.mount(image, new MountPoint.Directory(dir),
+            return HighLevelMounts.served(WinFspTestSupport.mount(image, new MountPoint.Directory(dir),
                     WinFspTestSupport.withOwners(image), host), dir);
         })
                 .leavingOut(OpKind.LINK, "WinFsp's FUSE layer has no link")

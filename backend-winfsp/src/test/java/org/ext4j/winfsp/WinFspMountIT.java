@@ -12,6 +12,7 @@ import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.testing.Tools;
 import org.ext4j.highlevel.HighLevelMount;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +40,7 @@ class WinFspMountIT {
             Files.createDirectories(x.resolve("dir/sub"));
             assertEquals("hello from Windows\n", Files.readString(x.resolve("hello.txt")));
         } finally {
-            WinFspTestSupport.unmountForSure(mount, x);
+            HighLevelMounts.unmountForSure(mount, x);
         }
         assertFalse(MountTable.isMountPoint(x), "fuse3_exit took the drive away");
         ImageFactory.requireClean(image);

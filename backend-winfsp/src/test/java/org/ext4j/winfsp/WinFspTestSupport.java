@@ -8,10 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.fs.OpenOptions;
-import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.testing.Mounter;
-import org.ext4j.core.testing.ServingMounter;
 import org.ext4j.highlevel.HighLevelMount;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 
 /** What the WinFsp mount tests share: the preconditions, mounting through the shim, the last-resort cleanup. */
 final class WinFspTestSupport {
@@ -66,22 +65,9 @@ final class WinFspTestSupport {
             Files.deleteIfExists(dir);
             HighLevelMount mount = mount(image, new MountPoint.Directory(dir), options, host);
             return () -> {
-                unmountForSure(mount, dir);
+                HighLevelMounts.unmountForSure(mount, dir);
                 Files.createDirectories(dir);
             };
         };
-    }
-
-    /** Never leave a mount behind: unmount through the API, then lazily with umount(8) if still mounted. */
-    static void unmountForSure(HighLevelMount mount, Path dir) throws Exception {
-        MountTable.unmountForSure(mount == null ? null : () -> {
-            mount.unmount();
-            assertTrue(!mount.isMounted(), "the loop ended");
-        }, dir);
-    }
-
-    /** {@code mount} as the core's shared mount suites drive it. */
-    static ServingMounter.Served served(HighLevelMount mount, Path dir) {
-        return ServingMounter.served(mount::awaitExit, () -> unmountForSure(mount, dir));
     }
 }

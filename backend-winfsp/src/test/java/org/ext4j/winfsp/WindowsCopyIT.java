@@ -11,6 +11,7 @@ import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.MountTable;
 import org.ext4j.core.testing.Tools;
 import org.ext4j.highlevel.HighLevelMount;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,7 +70,7 @@ class WindowsCopyIT {
             Tools.runOk(List.of("chown", "1000:1000", out.toString()));
             Tools.runOk(asWindowsUser("cp", "-r", z.resolve("copy").toString(), out.resolve("copy").toString()));
         } finally {
-            WinFspTestSupport.unmountForSure(mount, z);
+            HighLevelMounts.unmountForSure(mount, z);
         }
         ImageFactory.requireClean(image);
         Tools.runOk(List.of("rmdir", out.resolve("copy/new").toString()));

@@ -9,6 +9,7 @@ import java.util.List;
 import org.ext4j.core.testing.ImageFactory;
 import org.ext4j.core.testing.Tools;
 import org.ext4j.highlevel.HighLevelMount;
+import org.ext4j.highlevel.testing.HighLevelMounts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +45,7 @@ class WindowsNamesIT {
         try {
             seen = Tools.runOk(List.of("python3", script.toString(), "windows", n.toString())).stdout();
         } finally {
-            WinFspTestSupport.unmountForSure(mount, n);
+            HighLevelMounts.unmountForSure(mount, n);
         }
         assertEquals(String.join("\n",
                 "listed a\\uf03ab -> colon",
