@@ -276,9 +276,11 @@ public final class MountCommand implements Callable<Integer> {
     /**
      * The background server's JVM: a bounded heap (the block cache, a running transaction and the
      * request buffers fit in it many times over) and the serial collector, whose footprint is the
-     * smallest, so that the server's resident size stays under 256 MB however long it runs.
+     * smallest, so that the server's resident size stays under 256 MB however long it runs; and
+     * the C1 compiler only: each mount is a fresh JVM, and C2 compiling the paths a workload first
+     * takes cost more CPU than its faster code saved (docs/decisions.md).
      */
-    static final List<String> SERVER_JVM_OPTIONS = List.of("-Xmx160m", "-XX:+UseSerialGC",
+    static final List<String> SERVER_JVM_OPTIONS = List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:ReservedCodeCacheSize=64m", "-XX:MaxMetaspaceSize=64m", "-Xss512k");
 
     /**
