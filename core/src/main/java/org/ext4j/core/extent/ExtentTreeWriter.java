@@ -71,14 +71,14 @@ final class ExtentTreeWriter implements BlockMapWriter {
     }
 
     /**
-     * Maps the hole [{@code lblk}, {@code lblk + count}) to the blocks from {@code pblk} on,
+     * Maps the hole under {@code run} (written, from {@code run.lblk()} on) to the run's blocks,
      * which the inode already owns and counts in i_blocks (an indirect map becoming this tree):
      * only the tree blocks the insertion needs are allocated and counted.
      */
-    void mapOwned(long lblk, long pblk, long count) {
-        checkRange(lblk, count);
+    void mapOwned(Mapping run) {
+        checkRange(run.lblk(), run.length());
         ExtentTreeEdit edit = edit(true);
-        ExtentInsertion.insert(edit, lblk, pblk, count, false);
+        ExtentInsertion.insert(edit, run.lblk(), run.pblk(), run.length(), false);
         edit.finish();
     }
 
