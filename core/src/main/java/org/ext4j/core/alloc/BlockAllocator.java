@@ -104,8 +104,8 @@ public final class BlockAllocator {
         if (count < 1 || pblk <= sb.firstDataBlock() || pblk > sb.blocksCount() - count) {
             throw new CorruptionException(CorruptionException.Structure.SYSTEM_ZONE, CorruptionException.NO_INODE, pblk, "freeing blocks " + pblk + " (+" + count + "): not data blocks of the filesystem");
         }
-        if (!fs.systemZone().isValid(0, pblk, count)) {
-            throw fs.blockError(0, pblk, count, "freeing blocks");
+        if (!fs.systemZone().isClear(pblk, count)) {
+            throw fs.blockError(CorruptionException.NO_INODE, pblk, count, "freeing blocks");
         }
         long b = pblk;
         long end = pblk + count;
@@ -166,7 +166,7 @@ public final class BlockAllocator {
                 break;
             }
             long end = Bitmap.nextSet(map, start, Math.min(to, start + remaining));
-            if (!zone.isValid(0, base + start, end - start)) {
+            if (!zone.isClear(base + start, end - start)) {
                 errors.blockBitmapCorrupt(group, gd.blockBitmap(), "block bitmap of group " + group + " (block "
                         + gd.blockBitmap() + ") marks fixed metadata free among blocks " + (base + start) + ".." + (base + end - 1));
                 plan.subList(planned, plan.size()).clear();

@@ -9,6 +9,10 @@
  * {@code Backend} and one line in {@code META-INF/services/org.ext4j.core.backend.Backend};
  * nothing in the command names it.
  *
- * <p>May import: {@code fs} (the open options a mount asks for), {@code host}, and what they may.
+ * {@link org.ext4j.core.backend.OwnerOverride} is the one file system wrapper here: the {@code uid=}
+ * and {@code gid=} options, over any SPI file system.
+ *
+ * <p>May import: {@code fs} (the open options and atime mode a mount asks for), {@code view}
+ * (the errors= behaviour), {@code host}, {@code spi}, and whatever else lies below {@code fs}.
  */
 package org.ext4j.core.backend;

@@ -117,7 +117,7 @@ public final class BlockMapMigration {
         InodeStore.write(tx, ino, raw);
         ExtentTreeWriter tree = new ExtentTreeWriter(tx, ino, allocator, mayUseReserved);
         for (Mapping run : walk.runs) {
-            tree.mapOwned(run.lblk(), run.pblk(), run.length());
+            tree.mapOwned(run);
         }
         // As the kernel does, the indirect blocks go only once the tree holds every run.
         for (long pblk : walk.indirectBlocks) {

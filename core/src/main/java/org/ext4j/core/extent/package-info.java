@@ -6,7 +6,9 @@
  * {@link org.ext4j.core.extent.FileContent} reads file bytes through them.
  *
  * <p>The write side: {@link org.ext4j.core.extent.BlockMapWriter#of} picks an extent-tree or
- * indirect-map writer that allocates, frees and converts blocks inside a transaction,
+ * indirect-map writer that allocates, frees and converts blocks inside a transaction (the extent
+ * tree's writer opens one {@code ExtentTreeEdit} per call and leaves the work to
+ * {@code ExtentInsertion}, {@code ExtentRemoval}, {@code ExtentConversion} and {@code ExtentShift}),
  * {@link org.ext4j.core.extent.BlockMapMigration} converts a file between the two, and
  * {@link org.ext4j.core.extent.FileContentWriter} writes file data, truncates, and implements the
  * fallocate modes (preallocate, punch hole, zero range, collapse and insert range) on top of them.

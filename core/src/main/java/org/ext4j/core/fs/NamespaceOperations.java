@@ -62,7 +62,7 @@ final class NamespaceOperations {
     /** The attributes of the inode {@code name} in directory {@code parent} names (search permission needed). */
     Attributes lookup(Caller caller, long parent, byte[] name) {
         Inode dir = liveDirectory(parent);
-        Namespace.checkName(name);
+        EntryChecks.checkName(name);
         Permissions.check(caller, dir, mount.xattrs, Permissions.X_OK);
         DirEntry entry = DirectoryReader.of(mount.fs, dir).lookup(name).orElseThrow(() -> new Ext4Exception(Errno.ENOENT,
                 "no entry " + new String(name, StandardCharsets.UTF_8) + " in directory inode " + parent));
@@ -116,7 +116,7 @@ final class NamespaceOperations {
         try (Transaction tx = mount.transactions().begin()) {
             Inode dir = liveDirectory(tx, parent);
             Permissions.check(caller, dir, XattrReader.of(tx), Permissions.X_OK);
-            Namespace.checkName(name);
+            EntryChecks.checkName(name);
             long existing = DirectoryReader.of(tx, dir).lookup(name).map(DirEntry::ino).orElse(-1L);
             if (existing >= 0) {
                 if ((flags & WritableFileSystem.O_EXCL) != 0) {

@@ -14,8 +14,8 @@ import org.ext4j.core.xattr.PosixAcl;
 import org.ext4j.core.xattr.XattrReader;
 import org.ext4j.core.xattr.XattrWriter;
 
-/** {@link Namespace.DirectoryOps} over the real writers: directory entries, block maps, xattrs. */
-final class WriterDirectoryOps implements Namespace.DirectoryOps {
+/** {@link DirectoryOps} over the real writers: directory entries, block maps, xattrs. */
+final class WriterDirectoryOps implements DirectoryOps {
     private final DirectoryWriter directories = new DirectoryWriter();
     private final XattrWriter xattrs;
     private final FileContentWriter files;

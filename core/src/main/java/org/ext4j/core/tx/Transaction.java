@@ -299,13 +299,13 @@ public final class Transaction implements BlockReader, AutoCloseable {
     private void guard(long pblk, long count, BlockRole role) {
         SystemZone zone = fs.systemZone();
         boolean ok = switch (role == null ? BlockRole.NEW : role) {
-            case NEW, METADATA -> zone.isValid(0, pblk, count);
+            case NEW, METADATA -> zone.isClear(pblk, count);
             case INODE_TABLE, BITMAP, GROUP_DESCRIPTORS, SUPERBLOCK -> zone.contains(pblk);
         };
         if (!ok) {
             String what = role == null ? "file data" : role.name().toLowerCase().replace('_', ' ') + " block";
             throw role == null || role == BlockRole.NEW || role == BlockRole.METADATA
-                    ? fs.blockError(0, pblk, count, "transaction " + sequence + ": writing " + what)
+                    ? fs.blockError(CorruptionException.NO_INODE, pblk, count, "transaction " + sequence + ": writing " + what)
                     : new CorruptionException(CorruptionException.Structure.SYSTEM_ZONE, "transaction " + sequence + ": writing " + what + " " + pblk
                             + ", which is not where the filesystem keeps that metadata");
         }

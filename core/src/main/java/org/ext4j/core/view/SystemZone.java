@@ -6,6 +6,7 @@ import java.util.List;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
+import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.inode.Inode;
 
@@ -41,7 +42,8 @@ public final class SystemZone {
     /**
      * True when inode {@code ino} may own blocks {@code pblk} .. {@code pblk + count - 1}: they lie
      * inside the filesystem, past s_first_data_block, and touch no range of the zone that another
-     * inode (or nobody) owns. The kernel's ext4_inode_block_valid.
+     * inode (or nobody) owns. The kernel's ext4_inode_block_valid. Blocks that no inode owns
+     * yet are checked with {@link #isClear}, not with a literal 0 beside a block number.
      */
     public boolean isValid(long ino, long pblk, long count) {
         if (count < 1 || pblk <= firstDataBlock || pblk >= blocksCount || count > blocksCount - pblk) {
@@ -51,18 +53,27 @@ public final class SystemZone {
         // Ranges are disjoint and sorted, so ends are sorted too: the first range ending past pblk.
         int i = firstEndingAfter(pblk);
         for (; i < starts.length && starts[i] < end; i++) {
-            if (owners[i] != ino || ino == 0) {
+            if (owners[i] != ino || ino == CorruptionException.NO_INODE) {
                 return false;
             }
         }
         return true;
     }
 
+    /**
+     * True when blocks {@code pblk} .. {@code pblk + count - 1} lie inside the filesystem, past
+     * s_first_data_block, and touch no range of the zone at all: what blocks no inode owns yet
+     * must satisfy before they are allocated, freed, or written as new metadata.
+     */
+    public boolean isClear(long pblk, long count) {
+        return isValid(CorruptionException.NO_INODE, pblk, count);
+    }
+
     /** The zone range (its owner's view) that {@code pblk .. pblk + count - 1} runs into, for messages; null if none. */
     long[] conflict(long ino, long pblk, long count) {
         long end = pblk + count;
         for (int i = firstEndingAfter(pblk); i < starts.length && starts[i] < end; i++) {
-            if (owners[i] != ino || ino == 0) {
+            if (owners[i] != ino || ino == CorruptionException.NO_INODE) {
                 return new long[] {starts[i], ends[i], owners[i]};
             }
         }
