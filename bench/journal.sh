@@ -8,7 +8,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-mvn -q -B -pl benchmarks -am install -DskipTests
+mvn -q -B -pl benchmarks -am package -DskipTests
 out=$(mktemp /tmp/ext4j-jmh.XXXXXX.json)
 java -jar benchmarks/target/ext4j-benchmarks.jar MetadataWorkloadBenchmark -rf json -rff "$out" "$@"
 python3 - "$out" <<'PY'

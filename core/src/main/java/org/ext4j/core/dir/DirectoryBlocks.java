@@ -44,7 +44,8 @@ final class DirectoryBlocks {
         // and initialising it as an empty block would drop the entries it holds.
         Mapping existing = writer().map(lblk, 1);
         if (existing.kind() != Mapping.Kind.HOLE) {
-            throw tx.fileSystem().errors().corruption(ino, existing.pblk(), "ext4_append", "directory inode " + ino
+            throw tx.fileSystem().errors().corruption(CorruptionException.Structure.DIRECTORY, ino, existing.pblk(),
+                    "ext4_append", "directory inode " + ino
                     + ": logical block " + lblk + " past i_size is already mapped (to block " + existing.pblk() + ")");
         }
         List<Mapping> runs = writer().allocate(lblk, 1, false);

@@ -98,7 +98,7 @@ final class ExtentTreeEdit {
         }
         this.root = new Node(0, rootBytes);
         ExtentNodeCheck.validate(fs, zone, ino, 0, rootBytes, ExtentNodes.depth(rootBytes), 0, LBLK_END + 1,
-                "extent tree root of inode " + ino, ROOT_CAPACITY);
+                ROOT_CAPACITY);
     }
 
     static int maxLength(boolean uninit) {
@@ -148,13 +148,13 @@ final class ExtentTreeEdit {
         }
         byte[] b = writable ? tx.getWriteAccess(pblk, BlockRole.METADATA) : tx.read(pblk);
         n = new Node(pblk, b);
-        String where = "extent tree of inode " + ino + ", block " + pblk;
         if (ExtentNodes.depth(b) != expectedDepth) {
-            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, where + ": depth " + ExtentNodes.depth(b) + ", expected " + expectedDepth);
+            throw new CorruptionException(CorruptionException.Structure.EXTENT_TREE, ino, pblk,
+                    ExtentNodeCheck.where(ino, pblk) + ": depth " + ExtentNodes.depth(b) + ", expected " + expectedDepth);
         }
-        ExtentNodeCheck.validate(fs, zone, ino, pblk, b, expectedDepth, start, end, where, nodeCapacity);
+        ExtentNodeCheck.validate(fs, zone, ino, pblk, b, expectedDepth, start, end, nodeCapacity);
         if (metadataCsum) {
-            ExtentNodeCheck.verifyChecksum(ino, pblk, b, checksumSeed, where);
+            ExtentNodeCheck.verifyChecksum(ino, pblk, b, checksumSeed);
         }
         loaded.put(pblk, n);
         return n;

@@ -38,7 +38,7 @@ final class ReleaseCheck {
             }
             checkBitmaps(fs, tx, groups, (ino - 1) / fs.superblock().inodesPerGroup());
         } catch (CorruptionException e) {
-            throw fs.errors().corruption(ino, 0, "ext4_free_inode", "inode " + ino + " could not be freed after its last link goes ("
+            throw fs.errors().corruption(e.structure(), ino, e.block(), "ext4_free_inode", "inode " + ino + " could not be freed after its last link goes ("
                     + e.getMessage() + "), so the link stays; run e2fsck -f on the image");
         }
     }

@@ -110,12 +110,14 @@ public final class FsErrors {
     }
 
     /**
-     * Records an inconsistency found in {@code function} about inode {@code ino} (and block
-     * {@code block}, 0 when none) and returns the CorruptionException to throw, naming it.
+     * Records an inconsistency in {@code structure} found in {@code function} about inode
+     * {@code ino} (and block {@code block}, {@link CorruptionException#NO_BLOCK} when none) and
+     * returns the CorruptionException to throw, carrying the same structure, inode and block.
      */
-    public CorruptionException corruption(long ino, long block, String function, String message) {
-        record(ino, block, function, ERR_EFSCORRUPTED, message);
-        return new CorruptionException(CorruptionException.Structure.SUPERBLOCK, message);
+    public CorruptionException corruption(CorruptionException.Structure structure, long ino, long block, String function,
+            String message) {
+        record(ino, block == CorruptionException.NO_BLOCK ? 0 : block, function, ERR_EFSCORRUPTED, message);
+        return new CorruptionException(structure, ino, block, message);
     }
 
     /**
