@@ -49,9 +49,8 @@ public final class ServerEndSuite {
         // Started as from a terminal: SIGINT at its default. A test run started in the background
         // by a shell without job control inherits SIGINT ignored, and a JVM that starts with it
         // ignored keeps ignoring it (no shutdown hook runs on Ctrl-C), as nohup'ed programs should.
-        List<String> command = new ArrayList<>(List.of("python3", "-c",
-                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])",
-                ChildJvm.java(), "-cp", System.getProperty("java.class.path")));
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", ChildJvm.java(), "-cp",
+                System.getProperty("java.class.path")));
         command.addAll(backend.arguments().apply(image));
         Process server = new ProcessBuilder(command).redirectError(errors.toFile()).start();
         try {
