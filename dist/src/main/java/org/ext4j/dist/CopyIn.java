@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.ext4j.core.fs.PosixFileSystem;
 import org.ext4j.core.host.DevT;
+import org.ext4j.core.host.HostOs;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.spi.Attributes;
@@ -222,9 +223,10 @@ final class CopyIn {
                     break;
                 default:
                     long rdev = (Long) unix.get("rdev");
-                    // unix:rdev decoded as a Linux dev_t (glibc gnu_dev_major/minor).
-                    made = fs.mknod(Caller.ROOT, parent, nameBytes, type | createPerm, (int) DevT.LINUX.major(rdev),
-                            (int) DevT.LINUX.minor(rdev));
+                    // unix:rdev in the host's own dev_t encoding (only hosts with one report device files).
+                    DevT host = DevT.of(HostOs.current()).orElse(DevT.LINUX);
+                    made = fs.mknod(Caller.ROOT, parent, nameBytes, type | createPerm, (int) host.major(rdev),
+                            (int) host.minor(rdev));
                     break;
             }
             if (nlink > 1) {
