@@ -209,14 +209,7 @@ final class DirectoryChange {
         putSize(raw, (lblk + 1) * bs);
         InodeStore.write(tx, ino, raw);
         refresh();
-        byte[] data;
-        if (tx.hasAccess(pblk)) {
-            data = tx.getWriteAccess(pblk, BlockRole.NEW);
-            Arrays.fill(data, (byte) 0);
-        } else {
-            data = tx.getCreateAccess(pblk, BlockRole.NEW);
-        }
-        return new NewBlock(lblk, pblk, data);
+        return new NewBlock(lblk, pblk, tx.getNewBlockAccess(pblk));
     }
 
     void setFlags(int flags) {

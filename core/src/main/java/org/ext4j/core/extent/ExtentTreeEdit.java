@@ -264,15 +264,7 @@ final class ExtentTreeEdit {
         List<BlockRun> runs = allocator.allocate(tx, goal, 1, mayUseReserved);
         long pblk = runs.get(0).start();
         blocksDelta++;
-        byte[] b;
-        if (tx.hasAccess(pblk)) {
-            // Freed earlier in this transaction (a tree block given back): reuse its working copy.
-            b = tx.getWriteAccess(pblk, BlockRole.NEW);
-            Arrays.fill(b, (byte) 0);
-        } else {
-            b = tx.getCreateAccess(pblk, BlockRole.NEW);
-        }
-        Node n = new Node(pblk, b);
+        Node n = new Node(pblk, tx.getNewBlockAccess(pblk));
         loaded.put(pblk, n);
         return n;
     }

@@ -304,14 +304,7 @@ final class IndirectBlockMapWriter implements BlockMapWriter {
         long newIndirect(long goal) {
             long pblk = allocator.allocate(tx, goal, 1, mayUseReserved).get(0).start();
             blocksDelta++;
-            byte[] b;
-            if (tx.hasAccess(pblk)) {
-                b = tx.getWriteAccess(pblk, BlockRole.NEW);
-                java.util.Arrays.fill(b, (byte) 0);
-            } else {
-                b = tx.getCreateAccess(pblk, BlockRole.NEW);
-            }
-            blocks.put(pblk, b);
+            blocks.put(pblk, tx.getNewBlockAccess(pblk));
             dirty.add(pblk);
             return pblk;
         }

@@ -2,6 +2,7 @@ package org.ext4j.core.tx;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,6 +105,20 @@ public final class Transaction implements BlockReader, AutoCloseable {
         Access a = new Access(role, null, new byte[fs.blockSize()]);
         blocks.put(pblk, a);
         return a.working;
+    }
+
+    /**
+     * A zero-filled working copy for block {@code pblk}, which the caller just allocated: the
+     * created block of {@link #getCreateAccess}, or, when this transaction freed the block and
+     * allocated it again, its existing working copy cleared.
+     */
+    public byte[] getNewBlockAccess(long pblk) {
+        if (!hasAccess(pblk)) {
+            return getCreateAccess(pblk, BlockRole.NEW);
+        }
+        byte[] b = getWriteAccess(pblk, BlockRole.NEW);
+        Arrays.fill(b, (byte) 0);
+        return b;
     }
 
     /**

@@ -328,13 +328,7 @@ public final class XattrWriter {
         // Near the inode: the first block of its group, as the kernel's goal for a new xattr block.
         long goal = sb.groupFirstBlock((inode.ino() - 1) / sb.inodesPerGroup());
         long pblk = allocator.allocate(tx, goal, 1, mayUseReserved).get(0).start();
-        byte[] buf;
-        if (tx.hasAccess(pblk)) {
-            // Freed and allocated again within this transaction: reuse the working copy.
-            buf = tx.getWriteAccess(pblk, BlockRole.NEW);
-        } else {
-            buf = tx.getCreateAccess(pblk, BlockRole.NEW);
-        }
+        byte[] buf = tx.getNewBlockAccess(pblk);
         encodeBlock(fs, pblk, buf, 1, items);
         tx.markDirty(pblk);
         if (old != null) {

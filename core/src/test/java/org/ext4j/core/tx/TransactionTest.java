@@ -2,6 +2,7 @@ package org.ext4j.core.tx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -173,6 +174,23 @@ class TransactionTest {
             }
             assertEquals((byte) (before[0] ^ 0xFF), tm.cache().read(3000)[0]);
             assertEquals((byte) (before[0] ^ 0xFF), fs.readBlock(3000)[0]);
+        }
+    }
+
+    @Test
+    void aNewBlockIsZeroedWhetherOrNotThisTransactionHeldItBefore() throws Exception {
+        try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
+            try (Transaction tx = fs.transactions().begin()) {
+                byte[] fresh = tx.getNewBlockAccess(4700);
+                assertEquals(fs.blockSize(), fresh.length);
+                assertTrue(java.util.Arrays.equals(new byte[fs.blockSize()], fresh), "a created block is zeros");
+                // Held before (freed and allocated again in one transaction): the same working copy, cleared.
+                byte[] held = tx.getWriteAccess(3000);
+                held[7] = 7;
+                byte[] again = tx.getNewBlockAccess(3000);
+                assertSame(held, again);
+                assertTrue(java.util.Arrays.equals(new byte[fs.blockSize()], again), "a reused block is cleared");
+            }
         }
     }
 
