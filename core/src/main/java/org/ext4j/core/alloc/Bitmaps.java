@@ -1,5 +1,6 @@
 package org.ext4j.core.alloc;
 
+import java.util.Arrays;
 import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
@@ -9,12 +10,14 @@ import org.ext4j.core.spi.CorruptionException;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.view.BlockReader;
+import org.ext4j.core.view.VerifiedBlocks;
 
 /**
  * Reads a group's block and inode bitmaps as the kernel sees them: a group flagged BLOCK_UNINIT
  * or INODE_UNINIT (trusted only when descriptors carry checksums) has no bitmap on disk, so one
  * is synthesized; otherwise the bitmap block is read and, with metadata_csum, its checksum
- * verified. Bitmaps are returned as fresh block-sized arrays.
+ * verified (once per shared array: see {@link VerifiedBlocks}). Bitmaps are returned as fresh
+ * block-sized arrays, or shared ones for a caller that only looks.
  */
 public final class Bitmaps {
     private final Superblock sb;
@@ -24,6 +27,7 @@ public final class Bitmaps {
     private final boolean metadataCsum;
     private final int csumSeed;
     private final int blockSize;
+    private final VerifiedBlocks verified;
 
     public Bitmaps(DiskView fs, GroupTable groups, GroupLayout layout) {
         this.sb = fs.superblock();
@@ -33,6 +37,7 @@ public final class Bitmaps {
         this.metadataCsum = fs.hasMetadataCsum();
         this.csumSeed = fs.csumSeed();
         this.blockSize = fs.blockSize();
+        this.verified = fs.verifiedBlocks();
         if (sb.hasRoCompat(Features.RO_COMPAT_BIGALLOC)) {
             throw new Ext4Exception(Errno.EOPNOTSUPP, "bigalloc bitmaps (one bit per cluster) are not supported");
         }
@@ -56,25 +61,37 @@ public final class Bitmaps {
     /**
      * The block bitmap of {@code group}: synthesized when BLOCK_UNINIT, else read from
      * {@code src}, checksum-verified and checked to mark the group's own bitmaps and inode table
-     * in use.
+     * in use. A fresh array.
      */
     public byte[] blockBitmap(BlockReader src, long group) {
+        byte[] map = sharedBlockBitmap(src, group);
+        return Arrays.copyOf(map, map.length);
+    }
+
+    /** {@link #blockBitmap}, possibly shared ({@link BlockReader#readShared}): to be read, not changed or kept. */
+    public byte[] sharedBlockBitmap(BlockReader src, long group) {
         GroupDescriptor gd = groups.descriptor(src, group);
         if (groupChecksums && gd.hasFlag(GroupDescriptor.BLOCK_UNINIT)) {
             return synthesizeBlockBitmap(gd);
         }
-        byte[] map = src.read(gd.blockBitmap());
+        byte[] map = src.readShared(gd.blockBitmap());
         verifyBlockBitmap(gd, map);
         return map;
     }
 
-    /** The inode bitmap of {@code group}: all free when INODE_UNINIT, else read and checksum-verified. */
+    /** The inode bitmap of {@code group}: all free when INODE_UNINIT, else read and checksum-verified. A fresh array. */
     public byte[] inodeBitmap(BlockReader src, long group) {
+        byte[] map = sharedInodeBitmap(src, group);
+        return Arrays.copyOf(map, map.length);
+    }
+
+    /** {@link #inodeBitmap}, possibly shared ({@link BlockReader#readShared}): to be read, not changed or kept. */
+    public byte[] sharedInodeBitmap(BlockReader src, long group) {
         GroupDescriptor gd = groups.descriptor(src, group);
         if (groupChecksums && gd.hasFlag(GroupDescriptor.INODE_UNINIT)) {
             return synthesizeInodeBitmap();
         }
-        byte[] map = src.read(gd.inodeBitmap());
+        byte[] map = src.readShared(gd.inodeBitmap());
         verifyInodeBitmap(gd, map);
         return map;
     }
@@ -123,8 +140,14 @@ public final class Bitmaps {
         return sb.descSize() >= GroupDescriptor.BG_INODE_BITMAP_CSUM_HI + 2;
     }
 
-    /** Checks a block bitmap read from disk against its descriptor. */
+    /**
+     * Checks a block bitmap read from disk against its descriptor. {@code map} is the shared
+     * array as read (the cache's or the transaction's): a pass is remembered for that array.
+     */
     public void verifyBlockBitmap(GroupDescriptor gd, byte[] map) {
+        if (verified.contains(gd.blockBitmap(), map)) {
+            return;
+        }
         long group = gd.group();
         if (metadataCsum) {
             long mask = hasBlockBitmapCsumHi() ? 0xFFFFFFFFL : 0xFFFFL;
@@ -141,10 +164,14 @@ public final class Bitmaps {
         checkMarked(map, group, start, inGroup, gd.blockBitmap(), 1, "its block bitmap");
         checkMarked(map, group, start, inGroup, gd.inodeBitmap(), 1, "its inode bitmap");
         checkMarked(map, group, start, inGroup, gd.inodeTable(), layout.inodeTableBlocks(), "its inode table");
+        verified.add(gd.blockBitmap(), map);
     }
 
-    /** Checks an inode bitmap read from disk against its descriptor. */
+    /** Checks an inode bitmap read from disk against its descriptor ({@code map} as for {@link #verifyBlockBitmap}). */
     public void verifyInodeBitmap(GroupDescriptor gd, byte[] map) {
+        if (verified.contains(gd.inodeBitmap(), map)) {
+            return;
+        }
         if (metadataCsum) {
             long mask = hasInodeBitmapCsumHi() ? 0xFFFFFFFFL : 0xFFFFL;
             long computed = inodeBitmapChecksum(map) & mask;
@@ -154,6 +181,7 @@ public final class Bitmaps {
                         gd.group(), gd.inodeBitmap(), stored, computed));
             }
         }
+        verified.add(gd.inodeBitmap(), map);
     }
 
     private static void markIfInside(byte[] map, long start, long inGroup, long first, long count) {

@@ -18,12 +18,12 @@ import org.ext4j.core.spi.FileType;
  */
 public record DirEntry(long ino, byte[] name, FileType fileType, long offset) {
     public DirEntry {
-        name = name.clone();
+        name = Arrays.copyOf(name, name.length);
     }
 
     @Override
     public byte[] name() {
-        return name.clone();
+        return Arrays.copyOf(name, name.length);
     }
 
     /** The name decoded as UTF-8 (names are bytes on disk; invalid sequences are replaced). */

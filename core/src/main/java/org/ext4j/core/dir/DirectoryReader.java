@@ -89,7 +89,11 @@ public final class DirectoryReader {
         /** The directory's block map (called at most once per reader, and only for block directories). */
         BlockMap blockMap(Inode dir);
 
-        /** The content of filesystem block {@code pblk}, in a fresh array. */
+        /**
+         * The content of filesystem block {@code pblk}, possibly shared with the cache or the
+         * transaction (see {@link org.ext4j.core.view.BlockReader#readShared}): a reader only reads
+         * it, during the one call that asked for it.
+         */
         byte[] readBlock(long pblk);
     }
 
@@ -121,7 +125,7 @@ public final class DirectoryReader {
 
             @Override
             public byte[] readBlock(long pblk) {
-                return tx.read(pblk);
+                return tx.readShared(pblk);
             }
         };
         return new DirectoryReader(fs, dir, inode -> InlineData.content(fs, inode), source);
@@ -141,7 +145,7 @@ public final class DirectoryReader {
 
             @Override
             public byte[] readBlock(long pblk) {
-                return fs.readBlock(pblk);
+                return fs.readShared(pblk);
             }
         });
     }

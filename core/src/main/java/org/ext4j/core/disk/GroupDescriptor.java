@@ -1,5 +1,7 @@
 package org.ext4j.core.disk;
 
+import java.util.Arrays;
+
 import static org.ext4j.core.disk.LittleEndian.u16;
 import static org.ext4j.core.disk.LittleEndian.u32;
 
@@ -52,7 +54,7 @@ public final class GroupDescriptor {
 
     /** A copy of the raw descriptor bytes. */
     public byte[] raw() {
-        return raw.clone();
+        return Arrays.copyOf(raw, raw.length);
     }
 
     public long blockBitmap() {

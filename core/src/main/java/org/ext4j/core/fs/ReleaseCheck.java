@@ -75,11 +75,11 @@ final class ReleaseCheck {
             if (fs.errors().isBlockBitmapCorrupt(g)) {
                 throw new CorruptionException(CorruptionException.Structure.BLOCK_BITMAP, "the block bitmap of group " + g + " was found corrupt");
             }
-            bitmaps.blockBitmap(tx, g);
+            bitmaps.sharedBlockBitmap(tx, g);
         }
         if (fs.errors().isInodeBitmapCorrupt(inodeGroup)) {
             throw new CorruptionException(CorruptionException.Structure.INODE_BITMAP, "the inode bitmap of group " + inodeGroup + " was found corrupt");
         }
-        bitmaps.inodeBitmap(tx, inodeGroup);
+        bitmaps.sharedInodeBitmap(tx, inodeGroup);
     }
 }

@@ -73,7 +73,12 @@ public final class Inode {
 
     /** A copy of the raw inode bytes. */
     public byte[] raw() {
-        return raw.clone();
+        return Arrays.copyOf(raw, raw.length);
+    }
+
+    /** True when {@code block} holds exactly this record at {@code offset}. */
+    public boolean isRecordAt(byte[] block, int offset) {
+        return Arrays.equals(raw, 0, raw.length, block, offset, offset + raw.length);
     }
 
     /** The on-disk size of this inode record. */
@@ -224,7 +229,7 @@ public final class Inode {
 
     /** The checksum this inode's bytes should carry, computed as the kernel does. */
     public long computeChecksum() {
-        byte[] copy = raw.clone();
+        byte[] copy = Arrays.copyOf(raw, raw.length);
         copy[I_CHECKSUM_LO] = 0;
         copy[I_CHECKSUM_LO + 1] = 0;
         boolean hi = fitsInExtra(I_CHECKSUM_HI, 2);

@@ -1,5 +1,7 @@
 package org.ext4j.core.inode;
 
+import java.util.Arrays;
+
 import org.ext4j.core.spi.Timestamp;
 import org.ext4j.core.disk.LittleEndian;
 
@@ -35,7 +37,7 @@ public final class InodeEditor {
 
     /** The edited record as an {@link Inode} (a snapshot). */
     public Inode view(int fsChecksumSeed) {
-        return new Inode(ino, raw.clone(), fsChecksumSeed);
+        return new Inode(ino, Arrays.copyOf(raw, raw.length), fsChecksumSeed);
     }
 
     public int mode() {

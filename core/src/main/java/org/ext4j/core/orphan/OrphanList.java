@@ -187,7 +187,7 @@ public final class OrphanList {
     public static void requireInUse(DiskView fs, BlockReader src, long ino, String where) {
         Superblock sb = fs.superblock();
         long group = (ino - 1) / sb.inodesPerGroup();
-        if (!Bitmap.test(Bitmaps.of(fs).inodeBitmap(src, group), (ino - 1) % sb.inodesPerGroup())) {
+        if (!Bitmap.test(Bitmaps.of(fs).sharedInodeBitmap(src, group), (ino - 1) % sb.inodesPerGroup())) {
             throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, where + ": inode " + ino + " is free in the inode bitmap of group " + group);
         }
     }

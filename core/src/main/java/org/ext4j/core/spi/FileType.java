@@ -26,9 +26,12 @@ public enum FileType {
         return direntType;
     }
 
+    /** {@link #values()} copies its array on every call; lookups run per inode and per entry. */
+    private static final FileType[] ALL = values();
+
     public static FileType fromMode(int mode) {
         int fmt = mode & S_IFMT;
-        for (FileType t : values()) {
+        for (FileType t : ALL) {
             if (t != UNKNOWN && t.modeBits == fmt) {
                 return t;
             }
@@ -37,7 +40,7 @@ public enum FileType {
     }
 
     public static FileType fromDirentType(int type) {
-        for (FileType t : values()) {
+        for (FileType t : ALL) {
             if (t.direntType == type) {
                 return t;
             }

@@ -1,5 +1,7 @@
 package org.ext4j.core.tx;
 
+import java.util.Arrays;
+
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.view.DiskView;
 import org.ext4j.core.inode.Inode;
@@ -33,7 +35,7 @@ public final class InodeStore {
         if (at.uninitialised()) {
             throw new CorruptionException(CorruptionException.Structure.INODE, ino, CorruptionException.NO_BLOCK, "inode " + ino + " is in use but its group's inode table is marked uninitialised");
         }
-        byte[] record = raw.clone();
+        byte[] record = Arrays.copyOf(raw, raw.length);
         if (fs.hasMetadataCsum()) {
             Inode view = new Inode(ino, record, fs.csumSeed());
             long csum = view.computeChecksum();

@@ -83,8 +83,8 @@ public final class Transaction implements BlockReader, AutoCloseable {
         Access a = blocks.get(pblk);
         if (a == null) {
             guard(pblk, 1, role);
-            byte[] original = cache.read(pblk);
-            a = new Access(role, original, original.clone());
+            byte[] original = cache.readShared(pblk);
+            a = new Access(role, original, Arrays.copyOf(original, original.length));
             blocks.put(pblk, a);
         }
         return a.working;
@@ -151,7 +151,7 @@ public final class Transaction implements BlockReader, AutoCloseable {
     public byte[] read(long pblk) {
         checkOpen();
         Access a = blocks.get(pblk);
-        return a != null ? a.working.clone() : cache.read(pblk);
+        return a != null ? Arrays.copyOf(a.working, a.working.length) : cache.read(pblk);
     }
 
     /** {@inheritDoc} This handle's working copy when it has one, else the cache's committed array. */

@@ -1,5 +1,7 @@
 package org.ext4j.core.view;
 
+import java.util.Arrays;
+
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -60,7 +62,8 @@ public final class BlockCache implements BlockReader {
      */
     @Override
     public byte[] read(long pblk) {
-        return readShared(pblk).clone();
+        byte[] shared = readShared(pblk);
+        return Arrays.copyOf(shared, shared.length);
     }
 
     /**

@@ -42,6 +42,11 @@ public class DiskView {
     private final BlockCache cache;
     /** Recently verified descriptors, direct-mapped by group number (see {@link ValidatedDescriptor}). */
     private final AtomicReferenceArray<ValidatedDescriptor> validated;
+    /** Recently verified inodes, direct-mapped by inode number: the same bytes need no second check. */
+    private final AtomicReferenceArray<Inode> verifiedInodes = new AtomicReferenceArray<>(VERIFIED_INODE_SLOTS);
+    private static final int VERIFIED_INODE_SLOTS = 1024;
+    /** Bitmap arrays that passed their checks (see {@link VerifiedBlocks}). */
+    private final VerifiedBlocks verifiedBlocks;
     /** What finding damage does: the record kept for the superblock, and whether writes stop. */
     private final FsErrors errors;
     /** Reads the journal inode's map for the system zone (the extent layer's work). */
@@ -72,6 +77,7 @@ public class DiskView {
         this.journalMap = journalMap;
         this.cache = new BlockCache(this);
         this.validated = new AtomicReferenceArray<>((int) Math.max(1, Math.min(sb.groupCount(), 1024)));
+        this.verifiedBlocks = new VerifiedBlocks((int) Math.min(2 * sb.groupCount(), 1024));
     }
 
     public Superblock superblock() {
@@ -183,11 +189,21 @@ public class DiskView {
         return cache.read(pblk);
     }
 
+    /** Metadata block {@code pblk}'s committed content, not copied: see {@link BlockReader#readShared}. */
+    public byte[] readShared(long pblk) {
+        return cache.readShared(pblk);
+    }
+
     /** Reads block {@code pblk} from the device, bypassing the cache (the cache's own miss path). */
     public byte[] readBlockFromDevice(long pblk) {
         byte[] b = new byte[blockSize];
         readBlocks(pblk, 1, b, 0);
         return b;
+    }
+
+    /** Which shared metadata arrays (bitmaps) already passed their checks. */
+    public VerifiedBlocks verifiedBlocks() {
+        return verifiedBlocks;
     }
 
     /** The cache of metadata blocks every reader and transaction of this filesystem shares. */
@@ -283,7 +299,9 @@ public class DiskView {
     /**
      * Reads inode {@code ino} through {@code blocks} (the committed cache, or a transaction that
      * sees its own changes; it may share its arrays, which are only read here), verifying its
-     * checksum. An inode in a group whose table was never initialised reads as zeros.
+     * checksum. An inode in a group whose table was never initialised reads as zeros. The record
+     * verified last for the same inode number is returned again when the bytes are the same (an
+     * unlink reads its inode half a dozen times).
      */
     public Inode inode(long ino, LongFunction<byte[]> blocks) {
         InodeLocation at = inodeLocation(ino, blocks);
@@ -292,6 +310,11 @@ public class DiskView {
             return new Inode(ino, new byte[isz], csumSeed);
         }
         byte[] block = blocks.apply(at.block());
+        int slot = (int) ((ino - 1) % VERIFIED_INODE_SLOTS);
+        Inode seen = verifiedInodes.get(slot);
+        if (seen != null && seen.ino() == ino && seen.isRecordAt(block, at.offset())) {
+            return seen;
+        }
         Inode inode = new Inode(ino, Arrays.copyOfRange(block, at.offset(), at.offset() + isz), csumSeed);
         if (metadataCsum && !inode.isAllZero()) {
             long stored = inode.storedChecksum();
@@ -306,6 +329,7 @@ public class DiskView {
                 throw new CorruptionException(CorruptionException.Structure.INODE, ino, CorruptionException.NO_BLOCK, "inode " + ino + ": i_extra_isize " + extra + " does not fit the " + isz + "-byte inode");
             }
         }
+        verifiedInodes.set(slot, inode);
         return inode;
     }
 

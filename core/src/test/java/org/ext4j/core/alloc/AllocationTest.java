@@ -488,4 +488,33 @@ class AllocationTest {
             sb.append('-').append(end);
         }
     }
+
+    /**
+     * A bitmap that passed its checks is not checked again, but only that very array: a copy of
+     * the same block with one bit flipped (damage read from disk into a new array) is checked
+     * and refused, for block and inode bitmaps alike.
+     */
+    @org.junit.jupiter.api.Test
+    void aVerifiedBitmapVouchesOnlyForTheArrayThatPassed() throws Exception {
+        Path img = image(variants().findFirst().orElseThrow());
+        try (Opened o = Opened.of(img)) {
+            Bitmaps bitmaps = o.acc().bitmaps();
+            GroupDescriptor gd = o.fs().group(0);
+            byte[] blockMap = o.tm().cache().readShared(gd.blockBitmap());
+            bitmaps.verifyBlockBitmap(gd, blockMap);
+            assertTrue(o.fs().verifiedBlocks().contains(gd.blockBitmap(), blockMap));
+            byte[] damaged = java.util.Arrays.copyOf(blockMap, blockMap.length);
+            damaged[damaged.length - 1] ^= 1;
+            CorruptionException e = assertThrows(CorruptionException.class, () -> bitmaps.verifyBlockBitmap(gd, damaged));
+            assertEquals(Structure.BLOCK_BITMAP, e.structure());
+            bitmaps.verifyBlockBitmap(gd, blockMap);
+
+            byte[] inodeMap = o.tm().cache().readShared(gd.inodeBitmap());
+            bitmaps.verifyInodeBitmap(gd, inodeMap);
+            byte[] damagedInodes = java.util.Arrays.copyOf(inodeMap, inodeMap.length);
+            damagedInodes[0] ^= (byte) 0x80;
+            e = assertThrows(CorruptionException.class, () -> bitmaps.verifyInodeBitmap(gd, damagedInodes));
+            assertEquals(Structure.INODE_BITMAP, e.structure());
+        }
+    }
 }

@@ -1,6 +1,9 @@
 package org.ext4j.core.tx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -11,8 +14,11 @@ import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.OpenOptions;
 import org.ext4j.core.inode.Inode;
 import org.ext4j.core.io.FileBlockDevice;
+import org.ext4j.core.spi.CorruptionException;
+import org.ext4j.core.view.DiskView;
 import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.Tools;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -73,5 +79,35 @@ class InodeStoreTest {
         }
         Tools.Result fsck = Tools.run(List.of("e2fsck", "-fn", img.toString()), java.time.Duration.ofSeconds(60));
         assertEquals(0, fsck.exitCode(), fsck.stdout());
+    }
+
+    /**
+     * A verified inode is handed out again only for the same bytes: a block whose copy of the
+     * record differs (here by one flipped bit, as damage on disk would) is checked afresh and
+     * refused, and a changed inode reads as changed.
+     */
+    @Test
+    void aVerifiedInodeIsReusedOnlyForTheSameBytes() throws Exception {
+        Path img = dir.resolve("m.img");
+        Tools.run(List.of("mkfs.ext4", "-q", "-F", img.toString(), "16M"), java.time.Duration.ofSeconds(60));
+        try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
+            Inode root = fs.inode(Inode.ROOT_INO);
+            assertSame(root, fs.inode(Inode.ROOT_INO), "the same bytes need no second check");
+            DiskView.InodeLocation at = fs.inodeLocation(Inode.ROOT_INO, fs.blockCache()::readShared);
+            byte[] damaged = fs.readBlock(at.block());
+            damaged[at.offset() + Inode.I_UID] ^= 1;
+            CorruptionException e = assertThrows(CorruptionException.class,
+                    () -> fs.inode(Inode.ROOT_INO, pblk -> pblk == at.block() ? damaged : fs.readShared(pblk)));
+            assertEquals(CorruptionException.Structure.INODE, e.structure());
+            try (Transaction tx = fs.transactions().begin()) {
+                byte[] raw = InodeStore.read(tx, Inode.ROOT_INO).raw();
+                LittleEndian.put16(raw, Inode.I_UID, 4321);
+                InodeStore.write(tx, Inode.ROOT_INO, raw);
+                tx.commit();
+            }
+            Inode changed = fs.inode(Inode.ROOT_INO);
+            assertNotSame(root, changed);
+            assertEquals(4321, changed.uid());
+        }
     }
 }
