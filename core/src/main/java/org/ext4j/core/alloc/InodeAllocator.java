@@ -153,7 +153,7 @@ public final class InodeAllocator {
         if (fs.hasGroupChecksums() && (gd.hasFlag(GroupDescriptor.INODE_UNINIT) || index >= ipg - Math.min(ipg, gd.itableUnused()))) {
             return false;
         }
-        DiskView.InodeLocation at = fs.inodeLocation(ino, tx::readShared);
+        DiskView.InodeLocation at = fs.inodeLocation(ino, tx);
         byte[] block = tx.readShared(at.block());
         int links = LittleEndian.u16(block, at.offset() + Inode.I_LINKS_COUNT);
         int mode = LittleEndian.u16(block, at.offset() + Inode.I_MODE);

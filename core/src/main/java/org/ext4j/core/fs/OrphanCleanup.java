@@ -118,7 +118,7 @@ final class OrphanCleanup {
         if (sb.hasCompat(Features.COMPAT_ORPHAN_FILE) && ino == sb.orphanFileInum()) {
             throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, where + ": inode " + ino + " is the orphan file itself");
         }
-        Inode inode = fs.inode(ino, src::read);
+        Inode inode = fs.inode(ino, src);
         if (inode.size() < 0) {
             throw new CorruptionException(CorruptionException.Structure.ORPHAN_LIST, ino, CorruptionException.NO_BLOCK, where + ": orphan inode " + ino + " has a negative i_size");
         }

@@ -232,7 +232,7 @@ public final class OrphanFile {
         if (ino < 1 || ino > sb.inodesCount()) {
             throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, "superblock: s_orphan_file_inum " + ino + " is out of range");
         }
-        Inode file = fs.inode(ino, src::read);
+        Inode file = fs.inode(ino, src);
         if (file.type() != FileType.REGULAR || file.linksCount() == 0) {
             throw new CorruptionException(CorruptionException.Structure.ORPHAN_FILE, ino, CorruptionException.NO_BLOCK, "orphan file inode " + ino + " is not a regular file in use");
         }

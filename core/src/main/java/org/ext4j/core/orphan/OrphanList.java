@@ -174,7 +174,7 @@ public final class OrphanList {
             }
             requireInUse(fs, src, cur, "orphan list");
             out.add(cur);
-            cur = fs.inode(cur, src::read).dtime();
+            cur = fs.inode(cur, src).dtime();
         }
         return out;
     }

@@ -18,7 +18,7 @@ public final class InodeStore {
 
     /** Inode {@code ino} as {@code tx} sees it (its uncommitted changes included), verified. */
     public static Inode read(Transaction tx, long ino) {
-        return tx.fileSystem().inode(ino, tx::readShared);
+        return tx.fileSystem().inode(ino, tx);
     }
 
     /**
@@ -31,7 +31,7 @@ public final class InodeStore {
         if (raw.length != fs.superblock().inodeSize()) {
             throw new IllegalArgumentException("inode record must be " + fs.superblock().inodeSize() + " bytes");
         }
-        DiskView.InodeLocation at = fs.inodeLocation(ino, tx::readShared);
+        DiskView.InodeLocation at = fs.inodeLocation(ino, tx);
         if (at.uninitialised()) {
             throw new CorruptionException(CorruptionException.Structure.INODE, ino, CorruptionException.NO_BLOCK, "inode " + ino + " is in use but its group's inode table is marked uninitialised");
         }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.LongFunction;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.GroupDescriptor;
 import org.ext4j.core.disk.Superblock;
@@ -229,18 +228,18 @@ public class DiskView {
      * changes) and verified.
      */
     public GroupDescriptor group(long group) {
-        return group(group, cache::readShared);
+        return group(group, cache);
     }
 
     /**
      * The descriptor of {@code group} as {@code blocks} (the cache or a transaction) has it,
      * verified. {@code blocks} may share its arrays: they are only read here.
      */
-    public GroupDescriptor group(long group, LongFunction<byte[]> blocks) {
+    public GroupDescriptor group(long group, BlockReader blocks) {
         if (group < 0 || group >= sb.groupCount()) {
             throw new CorruptionException(CorruptionException.Structure.GROUP_DESCRIPTOR, "group " + group + " does not exist (" + sb.groupCount() + " groups)");
         }
-        byte[] block = blocks.apply(sb.groupDescriptorBlock(group));
+        byte[] block = blocks.readShared(sb.groupDescriptorBlock(group));
         int off = sb.groupDescriptorOffset(group);
         int len = sb.descSize();
         int slot = (int) (group % validated.length());
@@ -293,7 +292,7 @@ public class DiskView {
 
     /** Reads inode {@code ino}, verifying its checksum. */
     public Inode inode(long ino) {
-        return inode(ino, cache::readShared);
+        return inode(ino, cache);
     }
 
     /**
@@ -303,13 +302,13 @@ public class DiskView {
      * verified last for the same inode number is returned again when the bytes are the same (an
      * unlink reads its inode half a dozen times).
      */
-    public Inode inode(long ino, LongFunction<byte[]> blocks) {
+    public Inode inode(long ino, BlockReader blocks) {
         InodeLocation at = inodeLocation(ino, blocks);
         int isz = sb.inodeSize();
         if (at.uninitialised()) {
             return new Inode(ino, new byte[isz], csumSeed);
         }
-        byte[] block = blocks.apply(at.block());
+        byte[] block = blocks.readShared(at.block());
         int slot = (int) ((ino - 1) % VERIFIED_INODE_SLOTS);
         Inode seen = verifiedInodes.get(slot);
         if (seen != null && seen.ino() == ino && seen.isRecordAt(block, at.offset())) {
@@ -342,7 +341,7 @@ public class DiskView {
     }
 
     /** Locates inode {@code ino} in its group's inode table, reading descriptors through {@code blocks}. */
-    public InodeLocation inodeLocation(long ino, LongFunction<byte[]> blocks) {
+    public InodeLocation inodeLocation(long ino, BlockReader blocks) {
         if (ino < 1 || ino > sb.inodesCount()) {
             throw new CorruptionException(CorruptionException.Structure.INODE, ino, CorruptionException.NO_BLOCK, "inode " + ino + " is out of range (1.." + sb.inodesCount() + ")");
         }

@@ -93,7 +93,7 @@ class InodeStoreTest {
         try (Ext4FileSystem fs = Ext4FileSystem.open(FileBlockDevice.open(img, false), OpenOptions.READ_WRITE)) {
             Inode root = fs.inode(Inode.ROOT_INO);
             assertSame(root, fs.inode(Inode.ROOT_INO), "the same bytes need no second check");
-            DiskView.InodeLocation at = fs.inodeLocation(Inode.ROOT_INO, fs.blockCache()::readShared);
+            DiskView.InodeLocation at = fs.inodeLocation(Inode.ROOT_INO, fs.blockCache());
             byte[] damaged = fs.readBlock(at.block());
             damaged[at.offset() + Inode.I_UID] ^= 1;
             CorruptionException e = assertThrows(CorruptionException.class,
