@@ -172,6 +172,10 @@ public final class MountCommand implements Callable<Integer> {
             throw new CommandFailure(mountpoint.toString(), "is busy: something is already mounted there (unmount it "
                     + "first: ext4j umount " + mountpoint + ")");
         }
+        if (foreground && !opts.readOnly() && Runtime.getRuntime().availableProcessors() > 1) {
+            // Beside the open and the mount below, on another CPU; see ServerWarmup.
+            ServerWarmup.start(System.err);
+        }
         ImageLock lock = lock(opts);
         PosixFileSystem volume;
         try {
