@@ -3,7 +3,10 @@ package org.ext4j.dist;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.OpenOptions;
@@ -59,7 +62,7 @@ final class ServerWarmup {
         try (PosixFileSystem fs = PosixFileSystem.of(Ext4FileSystem.open(device, OpenOptions.READ_WRITE))) {
             return copyStatRemove(fs);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -76,7 +79,7 @@ final class ServerWarmup {
     private static int copyStatRemove(PosixFileSystem fs) {
         Caller caller = Caller.ROOT;
         byte[] data = new byte[4096 + 512];
-        java.util.Arrays.fill(data, (byte) 'w');
+        Arrays.fill(data, (byte) 'w');
         long top = fs.mkdir(caller, 2, name("warm"), 0755, 022).ino();
         long[] dirs = new long[DIRS];
         for (int d = 0; d < DIRS; d++) {
@@ -96,7 +99,7 @@ final class ServerWarmup {
         for (int d = 0; d < DIRS; d++) {
             long handle = fs.opendir(caller, dirs[d]);
             long offset = 0;
-            java.util.List<DirectoryEntry> batch;
+            List<DirectoryEntry> batch;
             long[] forgotten = new long[FILES_PER_DIR];
             int n = 0;
             while (!(batch = fs.readdir(dirs[d], handle, offset, 64)).isEmpty()) {
@@ -114,7 +117,7 @@ final class ServerWarmup {
                 }
             }
             fs.releasedir(dirs[d], handle);
-            fs.forgetAll(java.util.Arrays.copyOf(forgotten, n));
+            fs.forgetAll(Arrays.copyOf(forgotten, n));
             fs.rmdir(caller, top, name("d" + d));
         }
         fs.rmdir(caller, 2, name("warm"));

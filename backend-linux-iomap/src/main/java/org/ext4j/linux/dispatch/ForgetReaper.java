@@ -22,7 +22,7 @@ final class ForgetReaper {
     private static final long STOP = -1;
     /**
      * How long the reaper lets FORGETs gather after the first of a batch arrives: rm -rf sends
-     * them one at a time, about one per 100 us, so a batch holds some twenty inodes.
+     * them one at a time, about one per 100 us (with 1 ms, 10 to 16 per batch were measured).
      */
     static final long GATHER_NANOS = 2_000_000;
 

@@ -145,7 +145,7 @@ public final class DirectoryReader {
 
             @Override
             public byte[] readBlock(long pblk) {
-                return fs.readShared(pblk);
+                return fs.blockCache().readShared(pblk);
             }
         });
     }

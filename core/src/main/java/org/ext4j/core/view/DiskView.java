@@ -188,11 +188,6 @@ public class DiskView {
         return cache.read(pblk);
     }
 
-    /** Metadata block {@code pblk}'s committed content, not copied: see {@link BlockReader#readShared}. */
-    public byte[] readShared(long pblk) {
-        return cache.readShared(pblk);
-    }
-
     /** Reads block {@code pblk} from the device, bypassing the cache (the cache's own miss path). */
     public byte[] readBlockFromDevice(long pblk) {
         byte[] b = new byte[blockSize];

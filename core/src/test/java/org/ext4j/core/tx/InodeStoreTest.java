@@ -97,7 +97,7 @@ class InodeStoreTest {
             byte[] damaged = fs.readBlock(at.block());
             damaged[at.offset() + Inode.I_UID] ^= 1;
             CorruptionException e = assertThrows(CorruptionException.class,
-                    () -> fs.inode(Inode.ROOT_INO, pblk -> pblk == at.block() ? damaged : fs.readShared(pblk)));
+                    () -> fs.inode(Inode.ROOT_INO, pblk -> pblk == at.block() ? damaged : fs.blockCache().readShared(pblk)));
             assertEquals(CorruptionException.Structure.INODE, e.structure());
             try (Transaction tx = fs.transactions().begin()) {
                 byte[] raw = InodeStore.read(tx, Inode.ROOT_INO).raw();
