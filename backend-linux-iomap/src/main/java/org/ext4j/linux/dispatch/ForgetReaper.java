@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.locks.LockSupport;
 import org.ext4j.core.spi.InodeFileSystem;
 
 /**
@@ -12,7 +11,7 @@ import org.ext4j.core.spi.InodeFileSystem;
  * rm -rf makes the kernel send one FORGET per removed file, and the filesystem frees each of them
  * (the file was on the orphan list since its unlink, because the kernel still held it); freeing
  * on the thread that read the FORGET took a transaction per file and competed with the next
- * UNLINK. Here the inodes collect for a moment and while the reaper works, and are freed together
+ * UNLINK. Here the inodes collect while the reaper works and are freed together
  * ({@link InodeFileSystem#forgetAll}). Crash safety does not change: an inode stays on the orphan
  * list until the transaction that frees it commits.
  */
@@ -20,11 +19,6 @@ final class ForgetReaper {
     /** The most inodes freed in one transaction (each touches its inode, bitmaps and extent blocks). */
     static final int MAX_BATCH = 256;
     private static final long STOP = -1;
-    /**
-     * How long the reaper lets FORGETs gather after the first of a batch arrives: rm -rf sends
-     * them one at a time, about one per 100 us (with 1 ms, 10 to 16 per batch were measured).
-     */
-    static final long GATHER_NANOS = 2_000_000;
 
     private final InodeFileSystem fs;
     private final PrintStream log;
@@ -55,11 +49,6 @@ final class ForgetReaper {
         while (true) {
             try {
                 batch.add(queue.take());
-                if (batch.get(0) != STOP) {
-                    // Woken for each FORGET, the reaper freed batches of one: a transaction and
-                    // a thread wake-up per removed file.
-                    LockSupport.parkNanos(GATHER_NANOS);
-                }
             } catch (InterruptedException e) {
                 return;
             }
