@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongConsumer;
+import org.ext4j.core.alloc.SuperblockEditor;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
@@ -381,11 +382,14 @@ public final class PosixFileSystem implements IomapFileSystem {
 
     @Override
     public StatFs statfs() {
+        // The free counts as the last transaction left them (the kernel's per-cpu counters): the
+        // Superblock record holds those of the mount.
         Superblock sb = mount.fs.superblock();
-        long free = sb.freeBlocksCount();
+        SuperblockEditor counts = new SuperblockEditor(sb);
+        long free = counts.freeBlocksCount(mount.fs.blockCache());
         long reserved = sb.reservedBlocksCount();
         return new StatFs(mount.fs.blockSize(), sb.blocksCount() - overhead(), free, Math.max(0, free - reserved),
-                sb.inodesCount(), sb.freeInodesCount(), 255, sb.uuid());
+                sb.inodesCount(), counts.freeInodesCount(mount.fs.blockCache()), 255, sb.uuid());
     }
 
     /**

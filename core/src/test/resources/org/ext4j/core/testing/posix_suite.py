@@ -326,6 +326,7 @@ def run(d):
     # statfs
     s = os.statvfs(".")
     attempt("statvfs", lambda: (s.f_bsize, s.f_frsize, s.f_blocks, s.f_files, s.f_namemax))
+    attempt("statvfs free counts after 10 files of 64 KiB", free_counts_follow)
     attempt("fsync", lambda: os.fsync(os.open("big", os.O_RDONLY)))
     attempt("fdatasync", lambda: os.fdatasync(os.open("big", os.O_WRONLY)))
     attempt("unlink open file", lambda: unlink_open())
@@ -334,6 +335,18 @@ def run(d):
     fresh_attributes()
     if on("file_handles"):
         file_handles(d)
+
+
+def free_counts_follow():
+    """ext4's free counts are per-cpu counters that move at each allocation, not at unmount."""
+    os.mkdir("counted")
+    os.sync()
+    before = os.statvfs(".")
+    for i in range(10):
+        write(f"counted/f{i}", b"c" * 65536)
+    os.sync()
+    after = os.statvfs(".")
+    return (before.f_ffree - after.f_ffree, before.f_bfree - after.f_bfree)
 
 
 def unlink_open():
