@@ -147,6 +147,18 @@ public final class FuseDispatcher {
         }
     }
 
+    /**
+     * Before a request that allocates an inode or counts free ones: the kernel's ext4 frees an
+     * unlinked inode at its last iput, so the next create is handed that number and statfs counts
+     * it free; the reaper's queue must not make a difference there.
+     */
+    private void freeForgotten() {
+        ForgetReaper r = reaper;
+        if (r != null) {
+            r.drain();
+        }
+    }
+
     /** Sends notifications (cache invalidations) through {@code sink} from now on. */
     public void sendNotificationsTo(NotificationSink sink) {
         this.notifications = sink;
@@ -352,6 +364,7 @@ public final class FuseDispatcher {
                 fs.releasedir(ino, ReleaseIn.decode(r.body()).fh());
                 return null;
             case STATFS:
+                freeForgotten();
                 return statfs();
             case GETXATTR:
                 return getxattr(ino, GetxattrIn.decode(r.body(), true));
@@ -401,10 +414,13 @@ public final class FuseDispatcher {
             case SETATTR:
                 return writes.setattr(h, ino, SetattrIn.decode(r.body()));
             case SYMLINK:
+                freeForgotten();
                 return writes.symlink(h, ino, SymlinkIn.decode(r.body()));
             case MKNOD:
+                freeForgotten();
                 return writes.mknod(h, ino, MknodIn.decode(r.body()));
             case MKDIR:
+                freeForgotten();
                 return writes.mkdir(h, ino, MkdirIn.decode(r.body()));
             case UNLINK:
                 writes.unlink(h, ino, r.body().cString());
@@ -421,8 +437,10 @@ public final class FuseDispatcher {
             case LINK:
                 return writes.link(h, ino, LinkIn.decode(r.body()));
             case CREATE:
+                freeForgotten();
                 return writes.create(h, ino, CreateIn.decode(r.body(), true));
             case TMPFILE:
+                freeForgotten();
                 return writes.tmpfile(h, ino, CreateIn.decode(r.body(), false));
             case WRITE:
                 return writes.write(h, ino, WriteIn.decode(r.body(), this::scratch));
