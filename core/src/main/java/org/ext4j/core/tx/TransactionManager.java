@@ -181,7 +181,10 @@ public final class TransactionManager implements AutoCloseable {
     public void close() throws IOException {
         synchronized (this) {
             if (timer != null) {
-                timer.shutdownNow();
+                // Not shutdownNow: its interrupt would land in a commit the timer may be writing,
+                // and a FileChannel closes itself when its thread is interrupted in an I/O call.
+                // The lock below waits for that commit instead; later runs are cancelled.
+                timer.shutdown();
                 timer = null;
             }
         }

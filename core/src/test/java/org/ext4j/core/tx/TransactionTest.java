@@ -350,6 +350,57 @@ class TransactionTest {
         assertTrue(dev.log.contains("w3001"), "close wrote the last running transaction: " + dev.log);
     }
 
+    /**
+     * close() (unmount, remount read-only) while the commit timer's thread is writing a commit:
+     * the commit must finish and close write the rest. Stopping the timer with an interrupt made
+     * that write fail (a FileChannel closes itself when the thread using it is interrupted), and
+     * close reported "an earlier commit failed: transaction 1: null" (a CI run of MountHelperIT).
+     */
+    @Test
+    void closeLetsACommitOfTheTimerFinish() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        BlockDevice dev = new ForwardingBlockDevice(FileBlockDevice.open(img, false)) {
+            @Override
+            public void write(long off, byte[] src, int srcOff, int len) throws IOException {
+                if (Thread.currentThread().getName().equals("ext4j-commit") && entered.getCount() > 0) {
+                    entered.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        interrupted.set(true);
+                        // What FileChannel does when its thread is interrupted in an I/O call.
+                        throw new java.nio.channels.ClosedByInterruptException();
+                    }
+                }
+                inner().write(off, src, srcOff, len);
+            }
+        };
+        Ext4FileSystem fs = Ext4FileSystem.open(dev, OpenOptions.READ_WRITE);
+        TransactionManager tm = fs.transactions();
+        try (Transaction tx = tm.begin()) {
+            tx.getWriteAccess(3000)[0] ^= 1;
+            tx.markDirty(3000);
+            tx.commit();
+        }
+        tm.startCommitTimer(java.time.Duration.ofMillis(40));
+        assertTrue(entered.await(10, TimeUnit.SECONDS), "the timer started a commit");
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> {
+            try {
+                fs.close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(300);
+        assertFalse(closing.isDone(), "close waits for the commit in progress");
+        release.countDown();
+        closing.get(10, TimeUnit.SECONDS);
+        assertFalse(interrupted.get(), "the commit's write was interrupted");
+        assertEquals(0, e2fsckExit(), "the image is consistent after close");
+    }
+
     private int e2fsckExit() throws Exception {
         Process p = new ProcessBuilder("e2fsck", "-fn", img.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
