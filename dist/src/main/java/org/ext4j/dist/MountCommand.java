@@ -200,7 +200,7 @@ public final class MountCommand implements Callable<Integer> {
             throw e;
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println("ext4j: serving " + image + " on " + mountpoint + " (" + mount.describe() + "; backend " + chosen.name()
+        out.println(SERVING + image + " on " + mountpoint + " (" + mount.describe() + "; backend " + chosen.name()
                 + "); " + chosen.howToUnmount(mountpoint));
         out.flush();
         try (StopSignals stop = StopSignals.install(mount, spec.commandLine().getErr())) {
@@ -284,6 +284,9 @@ public final class MountCommand implements Callable<Integer> {
      * the C1 compiler only: each mount is a fresh JVM, and C2 compiling the paths a workload first
      * takes cost more CPU than its faster code saved (docs/decisions.md).
      */
+    /** How a foreground server's line starts once it serves requests; the background mount waits for it. */
+    static final String SERVING = "ext4j: serving ";
+
     static final List<String> SERVER_JVM_OPTIONS = List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:ReservedCodeCacheSize=64m", "-XX:MaxMetaspaceSize=64m", "-Xss512k");
 
@@ -319,7 +322,10 @@ public final class MountCommand implements Callable<Integer> {
                 .start();
         Path target = mountpoint.toAbsolutePath().normalize();
         for (int i = 0; i < 300; i++) {
-            if (chosen.isMounted(target)) {
+            // Mounted, and the server done with its own start (INIT, its readahead and remount
+            // set-up): an unmount or remount sent the moment the mount shows would otherwise meet
+            // the server's own stat of the mountpoint (busy) or no remount listener yet.
+            if (chosen.isMounted(target) && Files.readString(log, StandardCharsets.UTF_8).contains(SERVING)) {
                 // mount(8) helpers say nothing when they worked; the server's log keeps this line.
                 String line = "ext4j: mounted " + image + " on " + mountpoint + " (" + (opts.readOnly() ? "read-only" : "read-write")
                         + "; backend " + chosen.name() + "; server pid " + server.pid() + ", log " + log + ")";

@@ -145,6 +145,11 @@ class MountCommandIT {
             assertTrue(line.startsWith("ext4j: mounted " + img + " on " + mnt + " (read-write; backend linux; server pid "),
                     line);
             assertTrue(MountCommand.isMounted(mnt.toRealPath()));
+            // mount returns once the server is done starting (it says so in its log), not when the
+            // mount first shows: an unmount at once had met the server's own stat of the mountpoint.
+            Path serverLog = Path.of(line.substring(line.indexOf(", log ") + 6, line.lastIndexOf(')')));
+            assertTrue(Files.readString(serverLog).contains("ext4j: serving " + img + " on " + mnt),
+                    Files.readString(serverLog));
             // While it is served: a second mount through any backend name is refused before it touches the image.
             CliRun unknown = CliRun.ext4j("mount", "--backend", "nonexistent", img.toString(), mnt.toString());
             assertEquals(1, unknown.status());
