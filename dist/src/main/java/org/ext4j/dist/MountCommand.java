@@ -282,13 +282,15 @@ public final class MountCommand implements Callable<Integer> {
      * request buffers fit in it many times over) and the serial collector, whose footprint is the
      * smallest, so that the server's resident size stays under 256 MB however long it runs; and
      * the C1 compiler only: each mount is a fresh JVM, and C2 compiling the paths a workload first
-     * takes cost more CPU than its faster code saved (docs/decisions.md).
+     * takes cost more CPU than its faster code saved; and a tenth of C1's compile thresholds, so
+     * that the warm-up ({@link ServerWarmup}) leaves more of the write path compiled
+     * (docs/decisions.md).
      */
     /** How a foreground server's line starts once it serves requests; the background mount waits for it. */
     static final String SERVING = "ext4j: serving ";
 
     static final List<String> SERVER_JVM_OPTIONS = List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-XX:ReservedCodeCacheSize=64m", "-XX:MaxMetaspaceSize=64m", "-Xss512k");
+            "-XX:CompileThresholdScaling=0.1", "-XX:ReservedCodeCacheSize=64m", "-XX:MaxMetaspaceSize=64m", "-Xss512k");
 
     /**
      * Starts this command again with -f as a detached child (the JVM cannot fork), waits until
