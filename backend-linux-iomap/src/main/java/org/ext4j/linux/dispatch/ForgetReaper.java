@@ -38,8 +38,6 @@ final class ForgetReaper {
     /** Inodes handed to {@link #forgotten}, and of those, the ones the reaper has dealt with. */
     private final AtomicLong submitted = new AtomicLong();
     private volatile long done;
-    /** The highest {@link #submitted} count a {@link #drain} waits for; the reaper then stops gathering. */
-    private final AtomicLong wanted = new AtomicLong();
     private final Object doneChanged = new Object();
 
     ForgetReaper(InodeFileSystem fs, PrintStream log) {
@@ -66,7 +64,7 @@ final class ForgetReaper {
         if (done >= target) {
             return;
         }
-        wanted.accumulateAndGet(target, Math::max);
+        // Ends the reaper's gathering, or, before it parks, makes its next park return at once.
         LockSupport.unpark(thread);
         synchronized (doneChanged) {
             // A reaper that ended (close() raced with a request) will not free more: no waiting then.
@@ -104,10 +102,7 @@ final class ForgetReaper {
                     stop = true;
                 } else {
                     batch[n++] = first;
-                    if (wanted.get() <= done) {
-                        // A drain() after this check unparks: the wait ends early, never late.
-                        LockSupport.parkNanos(GATHER_NANOS);
-                    }
+                    LockSupport.parkNanos(GATHER_NANOS);
                 }
             }
             for (Long next; n < MAX_BATCH && (next = queue.poll()) != null; ) {

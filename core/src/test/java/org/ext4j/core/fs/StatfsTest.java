@@ -28,8 +28,8 @@ class StatfsTest {
     void freeCountsFollowEveryTransaction() throws Exception {
         Path img = dir.resolve("statfs.img");
         Tools.runOk(List.of("mkfs.ext4", "-q", "-F", "-b", "4096", img.toString(), "32M"));
-        long inodesAtMkfs = Long.parseLong(Tools.dumpe2fsField(img, "Free inodes"));
-        long blocksAtMkfs = Long.parseLong(Tools.dumpe2fsField(img, "Free blocks"));
+        long inodesAtMkfs = dumpe2fs(img, "Free inodes");
+        long blocksAtMkfs = dumpe2fs(img, "Free blocks");
         try (PosixFileSystem vol = PosixFileSystem.open(img, OpenOptions.READ_WRITE)) {
             assertCounts(img, vol.statfs(), inodesAtMkfs, blocksAtMkfs);
             for (int i = 0; i < 12; i++) {
@@ -44,8 +44,7 @@ class StatfsTest {
             assertEquals(inodesAtMkfs - 12, grown.filesFree());
             assertTrue(grown.blocksFree() <= blocksAtMkfs - 12 * 16, "12 files of 16 blocks: " + grown);
             vol.fileSystem().transactions().checkpoint();
-            assertCounts(img, grown, Long.parseLong(Tools.dumpe2fsField(img, "Free inodes")),
-                    Long.parseLong(Tools.dumpe2fsField(img, "Free blocks")));
+            assertCounts(img, grown, dumpe2fs(img, "Free inodes"), dumpe2fs(img, "Free blocks"));
             for (int i = 0; i < 5; i++) {
                 vol.unlink(Caller.ROOT, ROOT, ("f" + i).getBytes());
             }
@@ -53,10 +52,13 @@ class StatfsTest {
             assertEquals(grown.filesFree() + 5, shrunk.filesFree());
             assertEquals(grown.blocksFree() + 5 * 16, shrunk.blocksFree());
             vol.fileSystem().transactions().checkpoint();
-            assertCounts(img, shrunk, Long.parseLong(Tools.dumpe2fsField(img, "Free inodes")),
-                    Long.parseLong(Tools.dumpe2fsField(img, "Free blocks")));
+            assertCounts(img, shrunk, dumpe2fs(img, "Free inodes"), dumpe2fs(img, "Free blocks"));
         }
         Tools.runOk(List.of("e2fsck", "-fn", img.toString()));
+    }
+
+    private static long dumpe2fs(Path img, String field) {
+        return Long.parseLong(Tools.dumpe2fsField(img, field));
     }
 
     private static void assertCounts(Path img, StatFs s, long freeInodes, long freeBlocks) {
