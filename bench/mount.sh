@@ -38,18 +38,7 @@ drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 # everything, and costs the kernel next to nothing after its sync.
 durable() { sync; python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)' "$1"; }
 
-if [ ! -d tree ]; then
-  python3 - tree <<'PY'
-import os, random, sys
-root = sys.argv[1]
-rnd = random.Random(7)
-for d in range(50):
-    os.makedirs(f"{root}/d{d}")
-    for f in range(100):
-        with open(f"{root}/d{d}/f{f}", "wb") as out:
-            out.write(rnd.randbytes(rnd.randint(1, 8192)))
-PY
-fi
+[ -d tree ] || python3 "$top/bench/tree.py" tree
 
 server_pid=""
 mount_it() { # KIND IMAGE

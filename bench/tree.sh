@@ -22,15 +22,7 @@ echo Y > "$uring_knob"
 "$ext4j" --help >/dev/null   # build once, outside the timings
 mkdir -p "$work/mnt"
 cd "$work"
-[ -d tree ] || python3 - tree <<'PY'
-import os, random, sys
-rnd = random.Random(7)
-for d in range(50):
-    os.makedirs(f"{sys.argv[1]}/d{d}")
-    for f in range(100):
-        with open(f"{sys.argv[1]}/d{d}/f{f}", "wb") as out:
-            out.write(rnd.randbytes(rnd.randint(1, 8192)))
-PY
+[ -d tree ] || python3 "$top/bench/tree.py" tree
 
 now() { date +%s.%N; }
 durable() { sync; python3 -c 'import os, sys; os.fsync(os.open(sys.argv[1], os.O_RDONLY))' "$1"; }
