@@ -33,7 +33,11 @@ public final class FuseDevice implements AutoCloseable {
 
     /** Opens {@code /dev/fuse} read-write (close-on-exec, so helper processes do not inherit it). */
     public static FuseDevice open() throws IOException {
-        int fd = POSIX_CALLS.open(PATH, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+        return open(0);
+    }
+
+    private static FuseDevice open(int flags) throws IOException {
+        int fd = POSIX_CALLS.open(PATH, Libc.O_RDWR | Libc.O_CLOEXEC | flags, 0);
         if (fd < 0) {
             throw new IOException("cannot open " + PATH + ": " + describe(POSIX_CALLS.errno()));
         }
@@ -47,7 +51,19 @@ public final class FuseDevice implements AutoCloseable {
 
     /** A new fd on the same connection, so another thread can read requests in parallel. */
     public FuseDevice cloneDevice() throws IOException {
-        FuseDevice copy = open();
+        return cloneWith(0);
+    }
+
+    /**
+     * Like {@link #cloneDevice()}, with reads that do not wait: a read finding no request returns
+     * EAGAIN at once.
+     */
+    public FuseDevice cloneNonBlocking() throws IOException {
+        return cloneWith(Libc.O_NONBLOCK);
+    }
+
+    private FuseDevice cloneWith(int flags) throws IOException {
+        FuseDevice copy = open(flags);
         Runtime runtime = Runtime.getRuntime(Libc.get());
         Pointer master = Memory.allocateDirect(runtime, 4);
         master.putInt(0, fd);

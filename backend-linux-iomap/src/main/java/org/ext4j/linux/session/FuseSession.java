@@ -10,20 +10,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.ext4j.linux.dispatch.FuseDispatcher;
 
 /**
- * The reader threads of one FUSE connection. Thread 0 reads the fd the mount was made with; every
- * other thread reads its own clone of it. Each thread owns a direct buffer for requests and one
- * for replies, sized for the largest request (max_write plus headers). A thread stops when the
- * kernel says the connection is gone (ENODEV: unmounted or aborted). With FUSE over io_uring
- * ({@link FuseRing}) the readers stay, for what the ring does not carry.
+ * The reader threads of one FUSE connection. Thread 0, the first reader, reads the fd the mount
+ * was made with and a non-blocking clone of it; every other thread (a helper) reads its own clone,
+ * but only when the {@link HelperGate} says the first reader needs help. Each thread owns a direct
+ * buffer for requests and one for replies, sized for the largest request (max_write plus headers).
+ * A thread stops when the kernel says the connection is gone (ENODEV: unmounted or aborted). With
+ * FUSE over io_uring ({@link FuseRing}) the readers stay, for what the ring does not carry.
  */
 public final class FuseSession implements AutoCloseable {
     /** Room for a max_write of 1 MiB plus the request headers. */
     public static final int BUFFER_SIZE = (1 << 20) + 4096;
+    /**
+     * How long the first reader keeps looking for the next request after a reply before it sleeps:
+     * about the time a client takes to send its next request after a reply (rm -rf: 30-60 us here).
+     */
+    static final long SPIN_NANOS = 50_000;
 
     private final FuseDispatcher dispatcher;
     private final List<FuseDevice> devices;
     private final List<Thread> threads = new ArrayList<>();
     private final PrintStream log;
+    /** When the helper readers read beside the first one. */
+    private final HelperGate gate = new HelperGate();
     /** The io_uring transport, when one was prepared; started after the INIT reply. */
     private FuseRing ring;
     private final AtomicBoolean ringStarted = new AtomicBoolean();
@@ -57,6 +65,8 @@ public final class FuseSession implements AutoCloseable {
         List<FuseDevice> devices = new ArrayList<>();
         devices.add(master);
         try {
+            // The first reader's second fd, for its reads that do not wait; then one per helper.
+            devices.add(master.cloneNonBlocking());
             for (int i = 1; i < threadCount; i++) {
                 devices.add(master.cloneDevice());
             }
@@ -78,12 +88,12 @@ public final class FuseSession implements AutoCloseable {
             }
         }
         dispatcher.sendNotificationsTo(session::notify);
-        for (int i = 0; i < devices.size(); i++) {
-            FuseDevice device = devices.get(i);
-            Thread t = new Thread(() -> session.serve(device), name + "-reader-" + i);
-            t.setDaemon(true);
-            session.threads.add(t);
+        session.threads.add(new Thread(() -> session.serveFirst(master, devices.get(1)), name + "-reader-0"));
+        for (int i = 1; i < threadCount; i++) {
+            FuseDevice device = devices.get(i + 1);
+            session.threads.add(new Thread(() -> session.serveAsHelper(device), name + "-reader-" + i));
         }
+        session.threads.forEach(t -> t.setDaemon(true));
         session.threads.forEach(Thread::start);
         if (session.ring != null) {
             session.threads.addAll(session.ring.threads());
@@ -125,44 +135,126 @@ public final class FuseSession implements AutoCloseable {
         }
     }
 
-    /** One reader's loop: read a request, dispatch it, write the reply. */
-    private void serve(FuseDevice device) {
+    /**
+     * The first reader's loop. After each reply it keeps asking its non-blocking fd for the next
+     * request for up to {@link #SPIN_NANOS}, so that a client sending requests one after another
+     * finds it awake; then it sleeps in a read of the blocking fd. Each reply goes to the fd its
+     * request came from (the kernel looks the request up on that fd).
+     */
+    private void serveFirst(FuseDevice blocking, FuseDevice polled) {
         ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_SIZE);
         ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_SIZE);
-        while (true) {
-            int n = device.read(in);
-            if (n < 0) {
-                int errno = -n;
-                if (errno == Libc.EINTR || errno == Libc.EAGAIN || errno == Libc.ENOENT) {
-                    // ENOENT: the request was interrupted before it could be read; wait for the next.
+        boolean spinning = false;
+        long spinUntil = 0;
+        boolean firstLook = false;
+        try {
+            while (true) {
+                FuseDevice from = spinning ? polled : blocking;
+                int n = from.read(in);
+                if (n == -Libc.EAGAIN && spinning) {
+                    if (firstLook) {
+                        gate.queueSeen(false);
+                        firstLook = false;
+                    }
+                    if (System.nanoTime() - spinUntil >= 0) {
+                        spinning = false;
+                    } else {
+                        Thread.onSpinWait();
+                    }
                     continue;
                 }
-                if (errno != Libc.ENODEV) {
-                    log.println("ext4j: reading " + FuseDevice.PATH + " failed: " + FuseDevice.describe(errno)
-                            + "; this reader stops");
-                }
-                return;
-            }
-            if (n == 0) {
-                return;
-            }
-            int length = dispatcher.handle(in, n, out);
-            if (length < 0) {
-                continue;
-            }
-            out.clear();
-            int w = device.write(out, length);
-            if (w < 0 && -w != Libc.ENOENT) {
-                // ENOENT is normal: the request was interrupted and the kernel no longer waits for it.
-                if (-w == Libc.ENODEV) {
+                if (!readSucceeded(n)) {
                     return;
                 }
-                log.println("ext4j: writing a reply failed: " + FuseDevice.describe(-w));
-            } else if (w >= 0 && w != length) {
-                log.println("ext4j: short reply write: " + w + " of " + length + " bytes");
+                if (n < 0) {
+                    continue;
+                }
+                gate.requestBegins(System.nanoTime());
+                Served served;
+                try {
+                    served = serveOne(from, in, n, out);
+                } finally {
+                    gate.requestEnds();
+                }
+                if (served == Served.STOP) {
+                    return;
+                }
+                if (served == Served.REPLIED) {
+                    if (firstLook) {
+                        // A request that wants a reply was waiting already: others are queueing.
+                        gate.queueSeen(true);
+                    }
+                    firstLook = true;
+                    spinning = true;
+                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                } else if (!spinning) {
+                    spinning = true;
+                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                }
             }
-            afterReply();
+        } finally {
+            gate.firstReaderGone();
         }
+    }
+
+    /** A helper's loop: read and serve a request whenever the {@link HelperGate} says so. */
+    private void serveAsHelper(FuseDevice device) {
+        ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_SIZE);
+        ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_SIZE);
+        gate.enlist();
+        while (true) {
+            gate.awaitTurn();
+            int n = device.read(in);
+            if (!readSucceeded(n)) {
+                return;
+            }
+            if (n >= 0 && serveOne(device, in, n, out) == Served.STOP) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * False when a read's result means this reader stops: the connection is gone (ENODEV, or end
+     * of file) or reading failed (logged). Interrupted reads (EINTR, EAGAIN, and ENOENT for a
+     * request interrupted before it was read) leave a negative count to skip.
+     */
+    private boolean readSucceeded(int n) {
+        if (n < 0) {
+            int errno = -n;
+            if (errno == Libc.EINTR || errno == Libc.EAGAIN || errno == Libc.ENOENT) {
+                return true;
+            }
+            if (errno != Libc.ENODEV) {
+                log.println("ext4j: reading " + FuseDevice.PATH + " failed: " + FuseDevice.describe(errno)
+                        + "; this reader stops");
+            }
+            return false;
+        }
+        return n != 0;
+    }
+
+    private enum Served { REPLIED, NO_REPLY, STOP }
+
+    /** Dispatches the request of {@code n} bytes in {@code in} and writes its reply to {@code device}. */
+    private Served serveOne(FuseDevice device, ByteBuffer in, int n, ByteBuffer out) {
+        int length = dispatcher.handle(in, n, out);
+        if (length < 0) {
+            return Served.NO_REPLY;
+        }
+        out.clear();
+        int w = device.write(out, length);
+        if (w < 0 && -w != Libc.ENOENT) {
+            // ENOENT is normal: the request was interrupted and the kernel no longer waits for it.
+            if (-w == Libc.ENODEV) {
+                return Served.STOP;
+            }
+            log.println("ext4j: writing a reply failed: " + FuseDevice.describe(-w));
+        } else if (w >= 0 && w != length) {
+            log.println("ext4j: short reply write: " + w + " of " + length + " bytes");
+        }
+        afterReply();
+        return Served.REPLIED;
     }
 
     /**

@@ -39,6 +39,7 @@ public interface Libc {
     int O_RDONLY = 0;
     int O_RDWR = 2;
     int O_EXCL = 0200;
+    int O_NONBLOCK = 04000;
     int O_CLOEXEC = 02000000;
 
     /** ioctl(2) with a pointer argument. */

@@ -29,7 +29,7 @@ import org.ext4j.core.spi.StatFs;
 public class FakeFileSystem implements InodeFileSystem {
     static final long HELLO = 12;
     static final long SUB = 13;
-    static final long DEEP = 14;
+    public static final long DEEP = 14;
     static final long LINK = 15;
     static final byte[] HELLO_TEXT = "hello, world\n".getBytes(StandardCharsets.US_ASCII);
 

@@ -13,6 +13,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.ext4j.linux.dispatch.FakeFileSystem;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +78,59 @@ class FakeMountIT {
         }
         assertFalse(MountPointCheck.isMountPoint(mnt.toRealPath()));
         assertTrue(fs.callsContain("close"), "the filesystem is closed after unmount");
+    }
+
+    /**
+     * A request the filesystem takes long over (here a read that waits for the test) must not hold
+     * up another process's requests: the first reader serves alone only while it keeps up, and a
+     * helper reads beside it once one request holds it (with one reader this test hangs until the
+     * slow read is let go, and fails).
+     */
+    @Test
+    void aSlowRequestDoesNotHoldUpTheNext() throws Exception {
+        Path mnt = Files.createDirectory(temp.resolve("mnt"));
+        CountDownLatch inSlowRead = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        FakeFileSystem fs = new FakeFileSystem() {
+            @Override
+            public int read(long ino, long handle, long offset, byte[] dst, int dstOff, int len) {
+                if (ino == DEEP) {
+                    inSlowRead.countDown();
+                    try {
+                        letGo.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.read(ino, handle, offset, dst, dstOff, len);
+            }
+        };
+        FuseMount mount = null;
+        try {
+            mount = FuseMount.mount(fs, mnt, MountOptions.readOnly("fake-image"));
+            CompletableFuture<byte[]> slow = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Files.readAllBytes(mnt.resolve("sub/deep.bin"));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertTrue(inSlowRead.await(30, TimeUnit.SECONDS), "the slow read reached the filesystem");
+            CompletableFuture<String> quick = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Files.readString(mnt.resolve("hello.txt"));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertEquals("hello, world\n", quick.get(30, TimeUnit.SECONDS), "served while the slow read waits");
+            assertFalse(slow.isDone(), "the slow read is still held");
+            letGo.countDown();
+            assertEquals(10_000, slow.get(30, TimeUnit.SECONDS).length);
+        } finally {
+            letGo.countDown();
+            MountTestSupport.unmountForSure(mount, mnt);
+        }
     }
 
     @Test
