@@ -9,7 +9,9 @@ import org.ext4j.core.backend.MountOptions;
  * this backend has.
  *
  * @param common        the options every backend takes (uid=, commit=, noatime, ...)
- * @param readerThreads threads reading requests, each on its own cloned /dev/fuse fd
+ * @param readerThreads threads reading requests, each on its own cloned /dev/fuse fd; the first
+ *                      serves alone while it keeps up, the others join when it does not
+ *                      ({@code FuseSession})
  * @param blockDevice   the block device being served, mounted as {@code fuseblk} (the kernel then
  *                      claims the device and waits for the server at unmount); null for an image file
  * @param blockSize     the {@code blksize=} of a fuseblk mount (ignored without a block device)

@@ -187,10 +187,8 @@ public final class FuseSession implements AutoCloseable {
                     firstLook = true;
                     spinning = true;
                     spinUntil = System.nanoTime() + SPIN_NANOS;
-                } else if (!spinning) {
-                    spinning = true;
-                    spinUntil = System.nanoTime() + SPIN_NANOS;
                 }
+                // After a request without a reply (a FORGET) nobody waits to send the next one.
             }
         } finally {
             gate.firstReaderGone();
