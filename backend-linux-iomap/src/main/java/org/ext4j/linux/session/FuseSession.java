@@ -22,7 +22,7 @@ public final class FuseSession implements AutoCloseable {
     public static final int BUFFER_SIZE = (1 << 20) + 4096;
     /**
      * How long the first reader keeps looking for the next request after a reply before it sleeps:
-     * about the time a client takes to send its next request after a reply (rm -rf: 30-60 us here).
+     * about the time a client takes to send its next request (docs/decisions.md has the runs).
      */
     static final long SPIN_NANOS = 50_000;
 

@@ -50,7 +50,7 @@ final class HelperGate {
     /** The first reader begins a request (at {@code now}, from System.nanoTime). */
     void requestBegins(long now) {
         lastRequest = now;
-        busySince = now;
+        busySince = now != 0 ? now : 1;   // 0 means between requests
         if (dormant.get() > 0) {
             wakeHelpers();
         }
