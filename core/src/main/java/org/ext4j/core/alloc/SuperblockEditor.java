@@ -8,6 +8,7 @@ import static org.ext4j.core.disk.Superblock.S_FREE_INODES_COUNT;
 import static org.ext4j.core.disk.Superblock.S_LAST_ORPHAN;
 
 import java.util.Arrays;
+import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
@@ -38,7 +39,7 @@ public final class SuperblockEditor {
 
     /** The superblock's raw 1024 bytes as {@code src} sees them. */
     public byte[] raw(BlockReader src) {
-        return Arrays.copyOfRange(src.read(block), off, off + Superblock.SIZE);
+        return Arrays.copyOfRange(src.readShared(block), off, off + Superblock.SIZE);
     }
 
     /** s_free_blocks_count as {@code src} sees it. */
@@ -76,7 +77,7 @@ public final class SuperblockEditor {
 
     /** s_last_orphan, the head of the classic orphan list, as {@code src} sees it (0: empty). */
     public long lastOrphan(BlockReader src) {
-        return LittleEndian.u32(src.read(block), off + S_LAST_ORPHAN);
+        return LittleEndian.u32(src.readShared(block), off + S_LAST_ORPHAN);
     }
 
     /** Sets s_last_orphan, the head of the classic orphan list. */
@@ -88,7 +89,7 @@ public final class SuperblockEditor {
 
     /** s_feature_ro_compat as {@code src} sees it. */
     public int roCompat(BlockReader src) {
-        return (int) LittleEndian.u32(src.read(block), off + S_FEATURE_RO_COMPAT);
+        return (int) LittleEndian.u32(src.readShared(block), off + S_FEATURE_RO_COMPAT);
     }
 
     /** Sets the RO_COMPAT feature bits {@code bits} (orphan_present before the orphan file takes an entry). */
@@ -107,7 +108,7 @@ public final class SuperblockEditor {
 
     private void finish(Transaction tx, byte[] b) {
         if (sb.hasRoCompat(Features.RO_COMPAT_METADATA_CSUM)) {
-            LittleEndian.put32(b, off + S_CHECKSUM, Superblock.computeChecksum(Arrays.copyOfRange(b, off, off + Superblock.SIZE)));
+            LittleEndian.put32(b, off + S_CHECKSUM, Crc32c.update(Crc32c.INITIAL, b, off, S_CHECKSUM));
         }
         tx.markDirty(block);
     }
