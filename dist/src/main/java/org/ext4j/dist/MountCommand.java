@@ -277,6 +277,9 @@ public final class MountCommand implements Callable<Integer> {
         return new picocli.CommandLine.ParameterException(spec.commandLine(), message);
     }
 
+    /** How a foreground server's line starts once it serves requests; the background mount waits for it. */
+    static final String SERVING = "ext4j: serving ";
+
     /**
      * The background server's JVM: a bounded heap (the block cache, a running transaction and the
      * request buffers fit in it many times over) and the serial collector, whose footprint is the
@@ -286,9 +289,6 @@ public final class MountCommand implements Callable<Integer> {
      * that the warm-up ({@link ServerWarmup}) leaves more of the write path compiled
      * (docs/decisions.md).
      */
-    /** How a foreground server's line starts once it serves requests; the background mount waits for it. */
-    static final String SERVING = "ext4j: serving ";
-
     static final List<String> SERVER_JVM_OPTIONS = List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:CompileThresholdScaling=0.1", "-XX:ReservedCodeCacheSize=64m", "-XX:MaxMetaspaceSize=64m", "-Xss512k");
 

@@ -148,7 +148,7 @@ class MountCommandIT {
             // mount returns once the server is done starting (it says so in its log), not when the
             // mount first shows: an unmount at once had met the server's own stat of the mountpoint.
             Path serverLog = Path.of(line.substring(line.indexOf(", log ") + 6, line.lastIndexOf(')')));
-            assertTrue(Files.readString(serverLog).contains("ext4j: serving " + img + " on " + mnt),
+            assertTrue(Files.readString(serverLog).contains(MountCommand.SERVING + img + " on " + mnt),
                     Files.readString(serverLog));
             // While it is served: a second mount through any backend name is refused before it touches the image.
             CliRun unknown = CliRun.ext4j("mount", "--backend", "nonexistent", img.toString(), mnt.toString());

@@ -163,7 +163,7 @@ public final class FuseSession implements AutoCloseable {
                     }
                     continue;
                 }
-                if (!readSucceeded(n)) {
+                if (!keepReading(n)) {
                     return;
                 }
                 if (n < 0) {
@@ -203,7 +203,7 @@ public final class FuseSession implements AutoCloseable {
         while (true) {
             gate.awaitTurn();
             int n = device.read(in);
-            if (!readSucceeded(n)) {
+            if (!keepReading(n)) {
                 return;
             }
             if (n >= 0 && serveOne(device, in, n, out) == Served.STOP) {
@@ -217,7 +217,7 @@ public final class FuseSession implements AutoCloseable {
      * of file) or reading failed (logged). Interrupted reads (EINTR, EAGAIN, and ENOENT for a
      * request interrupted before it was read) leave a negative count to skip.
      */
-    private boolean readSucceeded(int n) {
+    private boolean keepReading(int n) {
         if (n < 0) {
             int errno = -n;
             if (errno == Libc.EINTR || errno == Libc.EAGAIN || errno == Libc.ENOENT) {

@@ -35,12 +35,13 @@ final class HelperGate {
     private volatile long busySince;
     /** When the first reader last began a request (at first: long enough ago to count as idle). */
     private volatile long lastRequest = System.nanoTime() - IDLE_NANOS - 1;
-    /** True while helpers read: set on a stuck first reader or a queue, cleared when it finds none. */
+    /**
+     * True while helpers read: set on a stuck first reader or a queue, cleared when it finds none;
+     * for good once the first reader has stopped (nobody clears it then).
+     */
     private volatile boolean open;
     /** Helpers asleep without a deadline; the first reader wakes them at its next request. */
     private final AtomicInteger dormant = new AtomicInteger();
-    /** Set when the first reader stopped: from then on the helpers read whenever they can. */
-    private volatile boolean firstGone;
 
     /** Registers the calling thread as a helper (before its first {@link #awaitTurn}). */
     void enlist() {
@@ -79,7 +80,7 @@ final class HelperGate {
      * now on, and stop themselves as their reads tell them.
      */
     void firstReaderGone() {
-        firstGone = true;
+        open = true;
         wakeHelpers();
     }
 
@@ -89,7 +90,7 @@ final class HelperGate {
      */
     void awaitTurn() {
         while (true) {
-            if (open || firstGone) {
+            if (open) {
                 return;
             }
             long now = System.nanoTime();
@@ -102,7 +103,7 @@ final class HelperGate {
                 dormant.incrementAndGet();
                 try {
                     // Checked again after registering: a request that began in between wakes us.
-                    if (System.nanoTime() - lastRequest > IDLE_NANOS && !open && !firstGone) {
+                    if (System.nanoTime() - lastRequest > IDLE_NANOS && !open) {
                         LockSupport.park(this);
                     }
                 } finally {

@@ -1,5 +1,6 @@
 package org.ext4j.linux.session;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,35 +13,37 @@ import org.junit.jupiter.api.Test;
  * helper that should come comes within seconds) and a short look for one that should not.
  */
 class HelperGateTest {
-    /** A helper thread that counts down {@code turns} each time the gate lets it read. */
-    private static Thread helper(HelperGate gate, CountDownLatch turns) {
-        Thread t = new Thread(() -> {
-            gate.enlist();
-            while (turns.getCount() > 0) {
+    /** A helper thread that waits for one turn at the gate; {@code turn} opens when it gets it. */
+    private record Helper(Thread thread, CountDownLatch turn) {
+        static Helper start(HelperGate gate) {
+            CountDownLatch turn = new CountDownLatch(1);
+            Thread t = new Thread(() -> {
+                gate.enlist();
                 gate.awaitTurn();
-                turns.countDown();
-            }
-        }, "test-helper");
-        t.setDaemon(true);
-        t.start();
-        return t;
+                turn.countDown();
+            }, "test-helper");
+            t.setDaemon(true);
+            t.start();
+            return new Helper(t, turn);
+        }
+
+        boolean readsWithin(long millis) throws InterruptedException {
+            return turn.await(millis, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Test
     void aHelperJoinsWhenTheFirstReaderIsStuckInOneRequest() throws Exception {
         HelperGate gate = new HelperGate();
-        CountDownLatch turn = new CountDownLatch(1);
-        Thread t = helper(gate, turn);
+        Helper helper = Helper.start(gate);
         gate.requestBegins(System.nanoTime());
-        assertTrue(turn.await(10, TimeUnit.SECONDS), "a request held for over a millisecond lets the helper read");
-        t.join(10_000);
+        assertTrue(helper.readsWithin(10_000), "a request held for over a millisecond lets the helper read");
     }
 
     @Test
     void helpersStayOutWhileTheFirstReaderKeepsUpAndJoinWhenRequestsQueue() throws Exception {
         HelperGate gate = new HelperGate();
-        CountDownLatch turn = new CountDownLatch(1);
-        Thread t = helper(gate, turn);
+        Helper helper = Helper.start(gate);
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         while (System.nanoTime() < end) {
             gate.requestBegins(System.nanoTime());
@@ -48,42 +51,35 @@ class HelperGateTest {
             gate.queueSeen(false);
             Thread.sleep(0, 200_000);
         }
-        assertFalse(turn.await(50, TimeUnit.MILLISECONDS), "short requests one at a time: the first reader serves alone");
+        assertFalse(helper.readsWithin(50), "short requests one at a time: the first reader serves alone");
         gate.queueSeen(true);
-        assertTrue(turn.await(10, TimeUnit.SECONDS), "a request found waiting lets the helpers read");
-        t.join(10_000);
+        assertTrue(helper.readsWithin(10_000), "a request found waiting lets the helpers read");
     }
 
     @Test
     void theGateClosesWhenTheFirstReaderFindsNoQueue() throws Exception {
         HelperGate gate = new HelperGate();
         gate.queueSeen(true);
-        CountDownLatch first = new CountDownLatch(1);
-        helper(gate, first).join(10_000);
-        assertTrue(first.getCount() == 0, "open: the helper reads");
+        assertTrue(Helper.start(gate).readsWithin(10_000), "open: the helper reads");
         gate.queueSeen(false);
-        CountDownLatch second = new CountDownLatch(1);
-        Thread t = helper(gate, second);
-        assertFalse(second.await(50, TimeUnit.MILLISECONDS), "closed again: the helper waits");
+        Helper second = Helper.start(gate);
+        assertFalse(second.readsWithin(50), "closed again: the helper waits");
         gate.firstReaderGone();
-        assertTrue(second.await(10, TimeUnit.SECONDS), "the first reader gone: helpers read (and stop on their own errors)");
-        t.join(10_000);
+        assertTrue(second.readsWithin(10_000), "the first reader gone: helpers read (and stop on their own errors)");
     }
 
     @Test
     void anIdleHelperSleepsUntilARequestAndThenWatchesAgain() throws Exception {
         HelperGate gate = new HelperGate();
-        CountDownLatch turn = new CountDownLatch(1);
-        Thread t = helper(gate, turn);
+        Helper helper = Helper.start(gate);
         // No request for longer than IDLE_NANOS: the helper parks without a deadline.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+        while (helper.thread().getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertTrue(t.getState() == Thread.State.WAITING, "idle: parked without a deadline, state " + t.getState());
+        assertEquals(Thread.State.WAITING, helper.thread().getState(), "idle: parked without a deadline");
         // A request that then hangs: the request's start wakes the helper, which finds it stuck.
         gate.requestBegins(System.nanoTime());
-        assertTrue(turn.await(10, TimeUnit.SECONDS), "woken from its idle sleep, the helper sees the stuck request");
-        t.join(10_000);
+        assertTrue(helper.readsWithin(10_000), "woken from its idle sleep, the helper sees the stuck request");
     }
 }

@@ -8,11 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.ext4j.core.view.BlockCache;
 import org.ext4j.core.fs.Ext4FileSystem;
 import org.ext4j.core.fs.OpenOptions;
@@ -329,7 +334,7 @@ class TransactionTest {
         RecordingDevice dev = device();
         try (Ext4FileSystem fs = Ext4FileSystem.open(dev, OpenOptions.READ_WRITE)) {
             TransactionManager tm = fs.transactions();
-            tm.startCommitTimer(java.time.Duration.ofMillis(100));
+            tm.startCommitTimer(Duration.ofMillis(100));
             dev.log.clear();
             try (Transaction tx = tm.begin()) {
                 tx.getWriteAccess(3000)[0] ^= 1;
@@ -358,9 +363,9 @@ class TransactionTest {
      */
     @Test
     void closeLetsACommitOfTheTimerFinish() throws Exception {
-        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
         BlockDevice dev = new ForwardingBlockDevice(FileBlockDevice.open(img, false)) {
             @Override
             public void write(long off, byte[] src, int srcOff, int len) throws IOException {
@@ -371,7 +376,7 @@ class TransactionTest {
                     } catch (InterruptedException e) {
                         interrupted.set(true);
                         // What FileChannel does when its thread is interrupted in an I/O call.
-                        throw new java.nio.channels.ClosedByInterruptException();
+                        throw new ClosedByInterruptException();
                     }
                 }
                 inner().write(off, src, srcOff, len);
@@ -384,13 +389,13 @@ class TransactionTest {
             tx.markDirty(3000);
             tx.commit();
         }
-        tm.startCommitTimer(java.time.Duration.ofMillis(40));
+        tm.startCommitTimer(Duration.ofMillis(40));
         assertTrue(entered.await(10, TimeUnit.SECONDS), "the timer started a commit");
         CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> {
             try {
                 fs.close();
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
         Thread.sleep(300);
