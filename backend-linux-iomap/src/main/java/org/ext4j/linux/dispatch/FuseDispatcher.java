@@ -1,32 +1,23 @@
 package org.ext4j.linux.dispatch;
 
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.Attributes;
-import org.ext4j.core.spi.DirectoryEntry;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.InodeFileSystem;
-import org.ext4j.core.spi.MappedExtent;
-import org.ext4j.core.spi.StatFs;
 import org.ext4j.core.spi.WritableFileSystem;
 import org.ext4j.linux.protocol.AccessIn;
-import org.ext4j.linux.protocol.AttrOut;
 import org.ext4j.linux.protocol.CopyFileRangeIn;
 import org.ext4j.linux.protocol.CreateIn;
 import org.ext4j.linux.protocol.BatchForgetIn;
 import org.ext4j.linux.protocol.BmapIn;
-import org.ext4j.linux.protocol.BmapOut;
 import org.ext4j.linux.protocol.DataOut;
-import org.ext4j.linux.protocol.DirentList;
 import org.ext4j.linux.protocol.EntryOut;
 import org.ext4j.linux.protocol.FallocateIn;
 import org.ext4j.linux.protocol.FlushIn;
@@ -35,7 +26,6 @@ import org.ext4j.linux.protocol.FsyncIn;
 import org.ext4j.linux.protocol.FuseDecodeException;
 import org.ext4j.linux.protocol.GetattrIn;
 import org.ext4j.linux.protocol.GetxattrIn;
-import org.ext4j.linux.protocol.GetxattrOut;
 import org.ext4j.linux.protocol.InHeader;
 import org.ext4j.linux.protocol.InitFlags;
 import org.ext4j.linux.protocol.InitIn;
@@ -50,7 +40,6 @@ import org.ext4j.linux.protocol.IomapConfigIn;
 import org.ext4j.linux.protocol.IomapEndIn;
 import org.ext4j.linux.protocol.IomapIoendIn;
 import org.ext4j.linux.protocol.LseekIn;
-import org.ext4j.linux.protocol.LseekOut;
 import org.ext4j.linux.protocol.MkdirIn;
 import org.ext4j.linux.protocol.MknodIn;
 import org.ext4j.linux.protocol.Opcode;
@@ -64,9 +53,7 @@ import org.ext4j.linux.protocol.RenameIn;
 import org.ext4j.linux.protocol.Request;
 import org.ext4j.linux.protocol.SetattrIn;
 import org.ext4j.linux.protocol.SetxattrIn;
-import org.ext4j.linux.protocol.StatfsOut;
 import org.ext4j.linux.protocol.StatxIn;
-import org.ext4j.linux.protocol.StatxOut;
 import org.ext4j.linux.protocol.SymlinkIn;
 import org.ext4j.linux.protocol.Wire;
 import org.ext4j.linux.protocol.WriteIn;
@@ -75,8 +62,8 @@ import org.ext4j.linux.protocol.WriteIn;
  * Serves FUSE requests from an {@link InodeFileSystem}: one request in (bytes), one reply out
  * (bytes, header and payload together) or none for the requests the kernel expects no answer to.
  * Requests that change the filesystem go to the core's {@link WritableFileSystem} (see
- * {@link WriteRequests}); on a read-only filesystem they answer EROFS. Thread-safe: the session
- * calls it from several reader threads.
+ * {@link WriteRequests}); on a read-only filesystem they answer EROFS. Those that only read it are
+ * served by {@link ReadRequests}. Thread-safe: the session calls it from several reader threads.
  */
 public final class FuseDispatcher {
     /** EPROTO: the kernel's protocol version is one this code does not speak. */
@@ -87,10 +74,10 @@ public final class FuseDispatcher {
     private final InodeFileSystem fs;
     private final DispatchOptions options;
     private final LookupCounts lookups;
+    private final ReadRequests reads;
     private final WriteRequests writes;
     private final IomapRequests iomap;
     private final CountDownLatch initialized = new CountDownLatch(1);
-    private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[0]);
     private final PrintStream log;
     private volatile int minor;
     private volatile boolean destroyed;
@@ -114,6 +101,7 @@ public final class FuseDispatcher {
         this.log = log;
         this.writes = new WriteRequests(fs, options, lookups);
         this.iomap = new IomapRequests(fs, log);
+        this.reads = new ReadRequests(fs, options, lookups, iomap, log);
         // A write, fallocate or O_TRUNC open that drops setuid/setgid replies without attributes,
         // and the kernel then refreshes size and times but keeps its cached mode.
         fs.writable().ifPresent(w -> w.onPrivilegesDropped(ino -> invalidateAttributes(NodeIds.toNodeId(ino))));
@@ -343,13 +331,13 @@ public final class FuseDispatcher {
                 return null;
             case GETATTR:
                 GetattrIn.decode(r.body());
-                return getattr(ino);
+                return reads.getattr(ino);
             case READLINK:
                 return DataOut.of(fs.readlink(ino));
             case OPEN:
                 return open(h, ino, OpenIn.decode(r.body()));
             case READ:
-                return read(ino, ReadIn.decode(r.body()));
+                return reads.read(ino, ReadIn.decode(r.body()));
             case RELEASE:
                 fs.release(ino, ReleaseIn.decode(r.body()).fh());
                 return null;
@@ -357,19 +345,19 @@ public final class FuseDispatcher {
                 OpenIn.decode(r.body());
                 return new OpenOut(fs.opendir(Credentials.of(h), ino), 0, 0);
             case READDIR:
-                return readdir(ino, ReadIn.decode(r.body()), false);
+                return reads.readdir(ino, ReadIn.decode(r.body()), false);
             case READDIRPLUS:
-                return readdir(ino, ReadIn.decode(r.body()), true);
+                return reads.readdir(ino, ReadIn.decode(r.body()), true);
             case RELEASEDIR:
                 fs.releasedir(ino, ReleaseIn.decode(r.body()).fh());
                 return null;
             case STATFS:
                 freeForgotten();
-                return statfs();
+                return reads.statfs();
             case GETXATTR:
-                return getxattr(ino, GetxattrIn.decode(r.body(), true));
+                return reads.getxattr(ino, GetxattrIn.decode(r.body(), true));
             case LISTXATTR:
-                return listxattr(ino, GetxattrIn.decode(r.body(), false));
+                return reads.listxattr(ino, GetxattrIn.decode(r.body(), false));
             case ACCESS:
                 fs.access(Credentials.of(h), ino, AccessIn.decode(r.body()).mask());
                 return null;
@@ -402,13 +390,13 @@ public final class FuseDispatcher {
                 writes.syncfs();
                 return null;
             case LSEEK:
-                return lseek(ino, LseekIn.decode(r.body()));
+                return reads.lseek(ino, LseekIn.decode(r.body()));
             case BMAP:
-                return bmap(ino, BmapIn.decode(r.body()));
+                return reads.bmap(ino, BmapIn.decode(r.body()));
             case NOTIFY_REPLY:
                 return null;
             case STATX:
-                return statx(ino, StatxIn.decode(r.body()));
+                return reads.statx(ino, StatxIn.decode(r.body()));
             case IOCTL:
                 return ioctl(h, ino, IoctlIn.decode(r.body()));
             case SETATTR:
@@ -443,7 +431,7 @@ public final class FuseDispatcher {
                 freeForgotten();
                 return writes.tmpfile(h, ino, CreateIn.decode(r.body(), false));
             case WRITE:
-                return writes.write(h, ino, WriteIn.decode(r.body(), this::scratch));
+                return writes.write(h, ino, WriteIn.decode(r.body(), reads::scratch));
             case SETXATTR:
                 writes.setxattr(h, ino, SetxattrIn.decode(r.body(), setxattrExt));
                 return null;
@@ -552,10 +540,6 @@ public final class FuseDispatcher {
         return AttributeReplies.entry(a, options);
     }
 
-    private AttrOut getattr(long ino) {
-        return AttributeReplies.attr(fs.getattr(ino), options);
-    }
-
     private OpenOut open(InHeader h, long ino, OpenIn in) {
         boolean writes = (in.flags() & InodeFileSystem.O_ACCMODE) != InodeFileSystem.O_RDONLY
                 || (in.flags() & O_TRUNC) != 0;
@@ -565,169 +549,6 @@ public final class FuseDispatcher {
         long fh = fs.open(Credentials.of(h), ino, in.flags());
         // Only ext4j changes the image, and only through this mount: cached pages stay valid.
         return new OpenOut(fh, OpenOut.FOPEN_KEEP_CACHE, 0);
-    }
-
-    private DataOut read(long ino, ReadIn in) {
-        int size = (int) Math.min(in.size(), Math.max(options.maxWrite(), options.maxPages() * 4096L));
-        byte[] buf = scratch(size);
-        int done = 0;
-        // The kernel takes a short read for end of file, so keep reading until full or EOF.
-        while (done < size) {
-            int n = fs.read(ino, in.fh(), in.offset() + done, buf, done, size - done);
-            if (n <= 0) {
-                break;
-            }
-            done += n;
-        }
-        return new DataOut(buf, 0, done);
-    }
-
-    /**
-     * A reader thread's scratch array for READ and WRITE data: a request is done with it (its
-     * reply encoded) before the thread reads the next one, so one array per thread serves every
-     * READ and WRITE without garbage.
-     */
-    private byte[] scratch(int size) {
-        byte[] buf = scratch.get();
-        if (buf.length < size) {
-            buf = new byte[size];
-            scratch.set(buf);
-        }
-        return buf;
-    }
-
-    /**
-     * FIBMAP, which the kernel forwards only on fuseblk mounts (FIEMAP never reaches a FUSE
-     * server): the device block behind file block {@code in.block()}, both counted in
-     * {@code in.blocksize()} bytes, or 0 for a hole, an unwritten block or inline data, as the
-     * kernel's ext4_bmap answers (and for a block that is not one aligned run on the device).
-     */
-    private BmapOut bmap(long ino, BmapIn in) {
-        long size = Integer.toUnsignedLong(in.blocksize());
-        if (size == 0 || Long.bitCount(size) != 1 || in.block() < 0) {
-            throw new ProtocolError(Errno.EINVAL.code());
-        }
-        if (in.block() > Long.MAX_VALUE / size) {
-            return new BmapOut(0);
-        }
-        long offset = in.block() * size;
-        List<MappedExtent> map = fs.mapBlocks(ino, offset, size);
-        if (map.isEmpty()) {
-            return new BmapOut(0);
-        }
-        MappedExtent e = map.get(0);
-        long device = e.deviceOffset() + (offset - e.fileOffset());
-        // A block of the asked size must be one aligned device block: with blocks of the
-        // filesystem smaller than blksize, a file block may start mid-block or be split.
-        if (e.kind() != MappedExtent.Kind.MAPPED || e.fileOffset() > offset
-                || e.fileOffset() + e.length() < offset + size || device % size != 0) {
-            return new BmapOut(0);
-        }
-        return new BmapOut(device / size);
-    }
-
-    private DirentList readdir(long ino, ReadIn in, boolean plus) {
-        int capacity = (int) Math.min(in.size(), Math.max(options.maxWrite(), options.maxPages() * 4096L));
-        DirentList list = new DirentList(capacity, plus);
-        int maxEntries = Math.max(1, capacity / DirentList.recordSize(1, plus));
-        List<DirectoryEntry> entries = fs.readdir(ino, in.fh(), in.offset(), maxEntries);
-        for (DirectoryEntry d : entries.subList(0, sendable(entries, capacity, plus, in.offset()))) {
-            EntryOut entry = plus ? iomap.mark(plusEntry(d)) : null;
-            list.add(entry, d.ino(), d.nextOffset(), direntType(d.type()), d.name());
-            if (entry != null && entry.nodeId() != 0) {
-                lookups.increment(entry.nodeId());
-            }
-        }
-        return list;
-    }
-
-    /**
-     * How many of {@code entries}, listed from cookie {@code offset}, to send in a buffer of
-     * {@code capacity} bytes: as many as fit, cut back to the end of a group of entries that
-     * share a cookie (names of one full hash in an indexed ext4 directory, where every entry of
-     * the group but the last carries the group's own cookie). The kernel resumes at the last
-     * cookie sent, so sending part of a group would list that part twice. An entry ends its
-     * group when its cookie differs from the one before it (or from {@code offset}); a group
-     * too big for the whole buffer is sent in part rather than not at all.
-     */
-    static int sendable(List<DirectoryEntry> entries, int capacity, boolean plus, long offset) {
-        int fit = 0;
-        int used = 0;
-        while (fit < entries.size() && used + DirentList.recordSize(entries.get(fit).name().length, plus) <= capacity) {
-            used += DirentList.recordSize(entries.get(fit).name().length, plus);
-            fit++;
-        }
-        if (fit == entries.size()) {
-            return fit;
-        }
-        int cut = fit;
-        while (cut > 0 && entries.get(cut - 1).nextOffset() == (cut >= 2 ? entries.get(cut - 2).nextOffset() : offset)) {
-            cut--;
-        }
-        return cut > 0 ? cut : fit;
-    }
-
-    /** The entry part of a READDIRPLUS record; node id 0 (no entry) for "." and "..", which the kernel skips. */
-    private EntryOut plusEntry(DirectoryEntry d) {
-        if (isDotOrDotDot(d.name())) {
-            return EntryOut.negative(0);
-        }
-        try {
-            return entry(fs.getattr(d.ino()));
-        } catch (Ext4Exception e) {
-            // Still list the name; a later LOOKUP of it reports the error to whoever asks.
-            log.println("ext4j: READDIRPLUS: inode " + d.ino() + " (\"" + d.nameString() + "\"): " + e.getMessage());
-            return EntryOut.negative(0);
-        }
-    }
-
-    static boolean isDotOrDotDot(byte[] name) {
-        return name.length == 1 && name[0] == '.' || name.length == 2 && name[0] == '.' && name[1] == '.';
-    }
-
-    /** The DT_xxx value readdir(3) reports: the S_IFMT bits shifted down. */
-    static int direntType(FileType type) {
-        return type.modeBits() >>> 12;
-    }
-
-    private StatfsOut statfs() {
-        StatFs s = fs.statfs();
-        return new StatfsOut(s.blocks(), s.blocksFree(), s.blocksAvailable(), s.files(), s.filesFree(), s.blockSize(),
-                s.maxNameLength(), s.blockSize());
-    }
-
-    private OutStruct getxattr(long ino, GetxattrIn in) {
-        return sized(fs.getxattr(ino, in.name()), in.size());
-    }
-
-    private OutStruct listxattr(long ino, GetxattrIn in) {
-        ByteArrayOutputStream names = new ByteArrayOutputStream();
-        for (String name : fs.listxattr(ino)) {
-            byte[] b = name.getBytes(StandardCharsets.UTF_8);
-            names.write(b, 0, b.length);
-            names.write(0);
-        }
-        return sized(names.toByteArray(), in.size());
-    }
-
-    /** The getxattr/listxattr convention: size 0 asks for the size; a smaller buffer is ERANGE. */
-    private static OutStruct sized(byte[] value, long size) {
-        if (size == 0) {
-            return new GetxattrOut(value.length);
-        }
-        if (value.length > size) {
-            throw new ProtocolError(Errno.ERANGE.code());
-        }
-        return DataOut.of(value);
-    }
-
-    /** SEEK_DATA / SEEK_HOLE: the core's rule ({@link org.ext4j.core.spi.SeekDataHole}). */
-    private LseekOut lseek(long ino, LseekIn in) {
-        return new LseekOut(fs.lseek(ino, in.fh(), in.offset(), in.whence()));
-    }
-
-    private StatxOut statx(long ino, StatxIn in) {
-        return AttributeReplies.statx(fs.getattr(ino), options);
     }
 
     private OutStruct ioctl(InHeader h, long ino, IoctlIn in) {
