@@ -35,10 +35,6 @@ import org.ext4j.linux.protocol.NotifyInvalInode;
 import org.ext4j.linux.protocol.LinkIn;
 import org.ext4j.linux.protocol.InitOut;
 import org.ext4j.linux.protocol.InterruptIn;
-import org.ext4j.linux.protocol.IomapBeginIn;
-import org.ext4j.linux.protocol.IomapConfigIn;
-import org.ext4j.linux.protocol.IomapEndIn;
-import org.ext4j.linux.protocol.IomapIoendIn;
 import org.ext4j.linux.protocol.LseekIn;
 import org.ext4j.linux.protocol.MkdirIn;
 import org.ext4j.linux.protocol.MknodIn;
@@ -453,38 +449,9 @@ public final class FuseDispatcher {
             case COPY_FILE_RANGE_64:
                 return writes.copyFileRange(h, ino, CopyFileRangeIn.decode(r.body()), true);
             case IOMAP_BEGIN, IOMAP_END, IOMAP_IOEND, IOMAP_CONFIG, FREEZE_FS, UNFREEZE_FS, SHUTDOWN_FS:
-                return iomapRequest(r, h, ino);
+                return iomap.serve(r, h, ino, writes);
             default:
                 throw new ProtocolError(Errno.ENOSYS.code());
-        }
-    }
-
-    /** The iomap series' requests: ENOSYS, before looking at the body, unless INIT agreed on FUSE_IOMAP. */
-    private OutStruct iomapRequest(Request r, InHeader h, long ino) throws FuseDecodeException {
-        if (!iomap.isGranted()) {
-            throw new ProtocolError(Errno.ENOSYS.code());
-        }
-        switch (r.opcode()) {
-            case IOMAP_BEGIN:
-                return iomap.begin(h, ino, IomapBeginIn.decode(r.body()));
-            case IOMAP_END:
-                iomap.end(ino, IomapEndIn.decode(r.body()));
-                return null;
-            case IOMAP_IOEND:
-                return iomap.ioend(ino, IomapIoendIn.decode(r.body()));
-            case IOMAP_CONFIG:
-                return iomap.config(IomapConfigIn.decode(r.body()));
-            case FREEZE_FS:
-                iomap.freeze(writes);
-                return null;
-            case UNFREEZE_FS:
-                iomap.unfreeze();
-                return null;
-            case SHUTDOWN_FS:
-                iomap.shutdown();
-                return null;
-            default:
-                throw new IllegalArgumentException(r.opcode() + " is not an iomap request");
         }
     }
 

@@ -16,6 +16,7 @@ import org.ext4j.linux.protocol.AttrOut;
 import org.ext4j.linux.protocol.CreateOut;
 import org.ext4j.linux.protocol.EntryOut;
 import org.ext4j.linux.protocol.FuseAttr;
+import org.ext4j.linux.protocol.FuseDecodeException;
 import org.ext4j.linux.protocol.InHeader;
 import org.ext4j.linux.protocol.Iomap;
 import org.ext4j.linux.protocol.IomapBeginIn;
@@ -28,6 +29,7 @@ import org.ext4j.linux.protocol.IomapIoendIn;
 import org.ext4j.linux.protocol.IomapIoendOut;
 import org.ext4j.linux.protocol.Opcode;
 import org.ext4j.linux.protocol.OutStruct;
+import org.ext4j.linux.protocol.Request;
 
 /**
  * The iomap half of the protocol: which inodes the kernel does the data I/O for itself
@@ -143,6 +145,35 @@ final class IomapRequests {
         }
         if (shutdown) {
             throw new Ext4Exception(Errno.EIO, "the filesystem was shut down");
+        }
+    }
+
+    /** The iomap series' requests: ENOSYS, before looking at the body, unless INIT agreed on FUSE_IOMAP. */
+    OutStruct serve(Request r, InHeader h, long ino, WriteRequests writes) throws FuseDecodeException {
+        if (!granted) {
+            throw new FuseDispatcher.ProtocolError(Errno.ENOSYS.code());
+        }
+        switch (r.opcode()) {
+            case IOMAP_BEGIN:
+                return begin(h, ino, IomapBeginIn.decode(r.body()));
+            case IOMAP_END:
+                end(ino, IomapEndIn.decode(r.body()));
+                return null;
+            case IOMAP_IOEND:
+                return ioend(ino, IomapIoendIn.decode(r.body()));
+            case IOMAP_CONFIG:
+                return config(IomapConfigIn.decode(r.body()));
+            case FREEZE_FS:
+                freeze(writes);
+                return null;
+            case UNFREEZE_FS:
+                unfreeze();
+                return null;
+            case SHUTDOWN_FS:
+                shutdown();
+                return null;
+            default:
+                throw new IllegalArgumentException(r.opcode() + " is not an iomap request");
         }
     }
 
