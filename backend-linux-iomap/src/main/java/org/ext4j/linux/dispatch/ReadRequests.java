@@ -55,7 +55,7 @@ final class ReadRequests {
     }
 
     DataOut read(long ino, ReadIn in) {
-        int size = (int) Math.min(in.size(), Math.max(options.maxWrite(), options.maxPages() * 4096L));
+        int size = replySize(in);
         byte[] buf = scratch(size);
         int done = 0;
         // The kernel takes a short read for end of file, so keep reading until full or EOF.
@@ -67,6 +67,11 @@ final class ReadRequests {
             done += n;
         }
         return new DataOut(buf, 0, done);
+    }
+
+    /** The bytes a READ or READDIR may answer: what it asks for, at most what INIT allowed. */
+    private int replySize(ReadIn in) {
+        return (int) Math.min(in.size(), Math.max(options.maxWrite(), options.maxPages() * 4096L));
     }
 
     /**
@@ -114,7 +119,7 @@ final class ReadRequests {
     }
 
     DirentList readdir(long ino, ReadIn in, boolean plus) {
-        int capacity = (int) Math.min(in.size(), Math.max(options.maxWrite(), options.maxPages() * 4096L));
+        int capacity = replySize(in);
         DirentList list = new DirentList(capacity, plus);
         int maxEntries = Math.max(1, capacity / DirentList.recordSize(1, plus));
         List<DirectoryEntry> entries = fs.readdir(ino, in.fh(), in.offset(), maxEntries);
