@@ -42,7 +42,10 @@ class ImageLockTest {
     @Test
     void aLockHeldByFlockCommandIsRespected() throws Exception {
         Path image = Files.write(temp.resolve("b.img"), new byte[4096]);
-        Process holder = new ProcessBuilder("flock", image.toString(), "sleep", "30").start();
+        // -o: flock(1) itself holds the lock while sleep runs, so the lock goes when flock does
+        // (without it sleep inherits the locked descriptor, and may not have been forked yet
+        // when the test ends it).
+        Process holder = new ProcessBuilder("flock", "-o", image.toString(), "sleep", "30").start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             IOException refused = null;
@@ -57,10 +60,9 @@ class ImageLockTest {
             assertTrue(refused != null && refused.getMessage().contains("is in use"), "refused while flock(1) holds it");
             assertTrue(refused.getMessage().contains("(pid " + holder.pid()), "names flock(1): " + refused.getMessage());
         } finally {
-            // flock(1)'s child (sleep) inherits the locked descriptor: end it too.
             holder.descendants().forEach(ProcessHandle::destroy);
             holder.destroy();
-            holder.waitFor(10, TimeUnit.SECONDS);
+            assertTrue(holder.waitFor(10, TimeUnit.SECONDS), "flock(1) ended");
         }
         // Refused by the claim after the record lock was taken: that lock was given back too.
         ImageLock.acquire(image).close();
