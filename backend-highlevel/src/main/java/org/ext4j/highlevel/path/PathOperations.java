@@ -1,8 +1,6 @@
 package org.ext4j.highlevel.path;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
@@ -24,7 +22,9 @@ import org.ext4j.core.spi.WritableFileSystem;
  * ({@code fh}, what {@link #open}, {@link #create} and {@link #opendir} returned) use the inode
  * the handle was opened on and never look at the path, which libfuse leaves out for them
  * (nullpath_ok): an unlinked or renamed open file is still read, written, stat'ed and truncated
- * through its handle, and the core keeps its inode until the last handle is released.
+ * through its handle, and the core keeps its inode until the last handle is released. The
+ * handles are kept in {@link OpenHandles}; open files libfuse hid rather than unlinked, in
+ * {@link HiddenFiles}.
  *
  * <p>Names go through a {@link NamePolicy}: an entry asked for under another spelling than the
  * one stored is found, removed and replaced under its stored spelling, and a new entry is stored
@@ -39,9 +39,8 @@ public final class PathOperations {
     private final StaleAttributes stale = new StaleAttributes();
     private final XattrNaming xattrNames;
     private final boolean opensAlwaysReadWrite;
-    private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
-    /** Open files unlinked while libfuse hid them: the hidden path libfuse keeps using, to the inode. */
-    private final ConcurrentHashMap<String, Long> hidden = new ConcurrentHashMap<>();
+    private final OpenHandles handles = new OpenHandles();
+    private final HiddenFiles hidden = new HiddenFiles();
 
     public PathOperations(WritableFileSystem fs) {
         this(fs, NamePolicy.EXACT, XattrNaming.LINUX, false);
@@ -59,21 +58,6 @@ public final class PathOperations {
         this.dentries = new DentryCache(fs, names);
         this.xattrNames = xattrNames;
         this.opensAlwaysReadWrite = opensAlwaysReadWrite;
-    }
-
-    /**
-     * An open file or directory: its inode, and the path it is known by now (renames carry it
-     * along), so that a change through the handle never invalidates the kernel inode it came
-     * through (whose pages the kernel may hold locked for this very request).
-     */
-    private static final class Handle {
-        final long ino;
-        volatile byte[] path;
-
-        Handle(long ino, byte[] path) {
-            this.ino = ino;
-            this.path = path;
-        }
     }
 
     /** The other names of changed files, for the kernel to refresh (the mount sets the invalidator). */
@@ -98,16 +82,7 @@ public final class PathOperations {
         if (path != null) {
             stale.seen(path, a);
         }
-        Handle h = path == null && fh != NO_HANDLE ? handles.get(fh) : null;
-        byte[] known = path != null ? path : h != null ? h.path : null;
-        if (!hidden.isEmpty() && known != null && hidden.containsKey(text(known))) {
-            // libfuse takes one off the link count of a node it hid (for its hidden name, which
-            // here is no link): one more, so that what the kernel shows is the inode's own.
-            return new Attributes(a.ino(), a.type(), a.mode(), a.nlink() + 1, a.uid(), a.gid(), a.size(),
-                    a.blocks512(), a.blockSize(), a.atime(), a.mtime(), a.ctime(), a.crtime(), a.rdevMajor(),
-                    a.rdevMinor(), a.generation(), a.flags());
-        }
-        return a;
+        return hidden.shown(through(path, fh), a);
     }
 
     public byte[] readlink(Caller caller, byte[] path) {
@@ -141,9 +116,7 @@ public final class PathOperations {
     }
 
     public void unlink(Caller caller, byte[] path) {
-        if (!hidden.isEmpty() && hidden.remove(text(path)) != null) {
-            // libfuse lets go of the name it hid an open file under, at its last release: the
-            // file was unlinked when it was hidden (and freed by that release).
+        if (hidden.release(path)) {
             return;
         }
         WritableFileSystem w = writable();
@@ -218,7 +191,7 @@ public final class PathOperations {
             stale.removed(to);
             stale.renamed(from, to);
         }
-        renameHandles(from, to, (flags & WritableFileSystem.RENAME_EXCHANGE) != 0);
+        handles.renamed(from, to, (flags & WritableFileSystem.RENAME_EXCHANGE) != 0);
     }
 
     /**
@@ -283,7 +256,7 @@ public final class PathOperations {
             long ino = resolve(caller, path);
             try {
                 if (!fs.isReadOnly()) {
-                    return register(fs.open(caller, ino, flags), ino, path);
+                    return handles.register(fs.open(caller, ino, flags), ino, path);
                 }
             } catch (Ext4Exception refused) {
                 if (refused.errno() != Errno.EACCES && refused.errno() != Errno.EPERM) {
@@ -291,7 +264,7 @@ public final class PathOperations {
                 }
             }
             int readOnly = (flags & ~WritableFileSystem.O_ACCMODE) | WritableFileSystem.O_RDONLY;
-            return register(fs.open(caller, ino, readOnly), ino, path);
+            return handles.register(fs.open(caller, ino, readOnly), ino, path);
         }
         boolean writes = (flags & WritableFileSystem.O_ACCMODE) != WritableFileSystem.O_RDONLY
                 || (flags & WritableFileSystem.O_TRUNC) != 0;
@@ -299,7 +272,7 @@ public final class PathOperations {
             writable();
         }
         long ino = resolve(caller, path);
-        long handle = register(fs.open(caller, ino, flags), ino, path);
+        long handle = handles.register(fs.open(caller, ino, flags), ino, path);
         if ((flags & WritableFileSystem.O_TRUNC) != 0) {
             stale.changedExcept(ino, path);
         }
@@ -313,11 +286,11 @@ public final class PathOperations {
         WritableFileSystem.Created created = w.create(caller, e.parent(), e.name(), mode & 07777, umask, flags);
         long ino = created.attributes().ino();
         stale.changedExcept(ino, path);
-        return register(created.handle(), ino, path);
+        return handles.register(created.handle(), ino, path);
     }
 
     public int read(long fh, long offset, byte[] dst, int len) {
-        long ino = handleInode(fh);
+        long ino = handles.inode(fh);
         int done = 0;
         // A short read means end of file to the kernel: fill the buffer unless the file ends.
         while (done < len) {
@@ -331,14 +304,14 @@ public final class PathOperations {
     }
 
     public int write(Caller caller, long fh, long offset, byte[] src, int len) {
-        Handle h = handle(fh);
+        OpenHandles.Handle h = handles.get(fh);
         int n = writable().write(caller, h.ino, fh, offset, src, 0, len);
         stale.changedExcept(h.ino, h.path);
         return n;
     }
 
     public void release(long fh) {
-        Handle h = handles.remove(fh);
+        OpenHandles.Handle h = handles.remove(fh);
         if (h != null) {
             fs.release(h.ino, fh);
         }
@@ -346,19 +319,19 @@ public final class PathOperations {
 
     public void fsync(long fh, boolean datasync) {
         if (!fs.isReadOnly()) {
-            fs.fsync(handleInode(fh), fh, datasync);
+            fs.fsync(handles.inode(fh), fh, datasync);
         }
     }
 
     public void fallocate(Caller caller, long fh, int mode, long offset, long length) {
-        Handle h = handle(fh);
+        OpenHandles.Handle h = handles.get(fh);
         writable().fallocate(caller, h.ino, fh, mode, offset, length);
         stale.changedExcept(h.ino, h.path);
     }
 
     /** lseek with SEEK_DATA or SEEK_HOLE (the kernel answers the other whence values itself). */
     public long lseek(long fh, long offset, int whence) {
-        return fs.lseek(handleInode(fh), fh, offset, whence);
+        return fs.lseek(handles.inode(fh), fh, offset, whence);
     }
 
     /** FS_IOC_GETFLAGS. */
@@ -371,8 +344,7 @@ public final class PathOperations {
         long ino = inode(caller, path, fh);
         writable().setflags(caller, ino, flags);
         // The kernel's fileattr_set refreshes nothing after it: the path it came through too.
-        Handle h = fh == NO_HANDLE ? null : handles.get(fh);
-        stale.changedUnnoticed(ino, path != null ? path : h != null ? h.path : null);
+        stale.changedUnnoticed(ino, through(path, fh));
     }
 
     /** Makes everything durable (fsyncdir, and the library's destroy). */
@@ -386,17 +358,17 @@ public final class PathOperations {
 
     public long opendir(Caller caller, byte[] path) {
         long ino = resolve(caller, path);
-        return register(fs.opendir(caller, ino), ino, path);
+        return handles.register(fs.opendir(caller, ino), ino, path);
     }
 
     /** Up to {@code maxEntries} entries from cookie {@code offset} ("." and ".." included). */
     public List<DirectoryEntry> readdir(long fh, long offset, int maxEntries) {
-        long ino = handleInode(fh);
+        long ino = handles.inode(fh);
         return fs.readdir(ino, fh, offset, maxEntries);
     }
 
     public void releasedir(long fh) {
-        Handle h = handles.remove(fh);
+        OpenHandles.Handle h = handles.remove(fh);
         if (h != null) {
             fs.releasedir(h.ino, fh);
         }
@@ -438,24 +410,9 @@ public final class PathOperations {
 
     // ---- files unlinked while open ----
 
-    /**
-     * libfuse's high-level API answers a GETATTR for a node that lost its name with ESTALE before
-     * asking the filesystem, and the kernel sends fstat(2) without the file handle: with libfuse
-     * removing the name at unlink (hard_remove), fstat of an unlinked open file failed. So the
-     * backend lets libfuse hide such a file instead (it renames it to
-     * ".fuse_hidden" + 16 hex digits in the same directory and unlinks that name at the last
-     * release) and carries the rename out as the unlink it stands for: the name goes, the core
-     * keeps the inode on its orphan list while open, and the hidden path, which no directory
-     * lists, resolves to the inode until libfuse lets go of it. A rename without flags, in one
-     * directory, to such a name is taken for a hide whether or not a handle is still open here:
-     * with nullpath_ok libfuse's RELEASE holds no path lock, so our release can drop the last
-     * handle just before libfuse, whose open count has not yet gone down, hides the file (seen
-     * as a .fuse_hidden file left on the image by a parallel unlink and close).
-     */
+    /** A rename that is libfuse hiding an open file (see {@link HiddenFiles}): the name it hides exists. */
     private boolean isHiding(Caller caller, byte[] from, byte[] to) {
-        int slash = lastSlash(to);
-        if (slash < 0 || slash != lastSlash(from) || !java.util.Arrays.equals(from, 0, slash, to, 0, slash)
-                || !isHiddenName(to, slash + 1)) {
+        if (!HiddenFiles.isHidingRename(from, to)) {
             return false;
         }
         try {
@@ -478,60 +435,18 @@ public final class PathOperations {
         } finally {
             lock.unlock();
         }
-        hidden.put(text(to), ino);
+        hidden.hid(to, ino);
         stale.removed(from);
-        renameHandles(from, to, false);
-    }
-
-    private static final byte[] HIDDEN_PREFIX = ".fuse_hidden".getBytes(StandardCharsets.US_ASCII);
-    private static final int HIDDEN_DIGITS = 16;
-
-    /** True when the name at {@code start} of {@code path} is ".fuse_hidden" and 16 lower-case hex digits. */
-    static boolean isHiddenName(byte[] path, int start) {
-        if (path.length - start != HIDDEN_PREFIX.length + HIDDEN_DIGITS
-                || !java.util.Arrays.equals(path, start, start + HIDDEN_PREFIX.length, HIDDEN_PREFIX, 0,
-                        HIDDEN_PREFIX.length)) {
-            return false;
-        }
-        for (int i = start + HIDDEN_PREFIX.length; i < path.length; i++) {
-            byte b = path[i];
-            if (!(b >= '0' && b <= '9' || b >= 'a' && b <= 'f')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int lastSlash(byte[] path) {
-        for (int i = path.length - 1; i >= 0; i--) {
-            if (path[i] == '/') {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static String text(byte[] path) {
-        return new String(path, StandardCharsets.ISO_8859_1);
+        handles.renamed(from, to, false);
     }
 
     /** The inode at {@code path}: a hidden open file's, or the dentry cache's answer. */
     private long resolve(Caller caller, byte[] path) {
-        if (!hidden.isEmpty()) {
-            Long ino = hidden.get(text(path));
-            if (ino != null) {
-                return ino;
-            }
-        }
-        return dentries.resolve(caller, path);
+        Long ino = hidden.inode(path);
+        return ino != null ? ino : dentries.resolve(caller, path);
     }
 
     // ---- details ----
-
-    /** Open handles (for tests). */
-    int openHandles() {
-        return handles.size();
-    }
 
     /** The parent of {@code path} and the spelling its last name is stored under (its shortest when none is). */
     private DentryCache.Entry storedEntry(Caller caller, byte[] path) {
@@ -550,50 +465,21 @@ public final class PathOperations {
         return name == e.name() ? e : new DentryCache.Entry(e.parent(), name);
     }
 
-    private long register(long handle, long ino, byte[] path) {
-        handles.put(handle, new Handle(ino, path));
-        return handle;
-    }
-
-    private Handle handle(long fh) {
-        Handle h = handles.get(fh);
-        if (h == null) {
-            throw new Ext4Exception(Errno.EBADF, "no open handle " + fh);
-        }
-        return h;
-    }
-
-    private long handleInode(long fh) {
-        return handle(fh).ino;
-    }
-
     /** {@code a}, after the other names of {@code ino} than the one the change came through are invalidated. */
     private Attributes changed(long ino, byte[] path, long fh, Attributes a) {
-        Handle h = fh == NO_HANDLE ? null : handles.get(fh);
-        stale.changedExcept(ino, path != null ? path : h != null ? h.path : null);
+        stale.changedExcept(ino, through(path, fh));
         return a;
     }
 
-    /** Open handles follow their file (or a directory above it) to its new path. */
-    private void renameHandles(byte[] from, byte[] to, boolean exchange) {
-        for (Handle h : handles.values()) {
-            byte[] p = h.path;
-            byte[] moved = StaleAttributes.moved(p, from, to);
-            if (moved == null && exchange) {
-                moved = StaleAttributes.moved(p, to, from);
-            }
-            if (moved != null) {
-                h.path = moved;
-            }
-        }
+    /** The path a call came through: its own, else its open handle's (null when it has neither). */
+    private byte[] through(byte[] path, long fh) {
+        return path != null ? path : handles.path(fh);
     }
 
     private long inode(Caller caller, byte[] path, long fh) {
-        if (fh != NO_HANDLE) {
-            Handle h = handles.get(fh);
-            if (h != null) {
-                return h.ino;
-            }
+        OpenHandles.Handle h = handles.find(fh);
+        if (h != null) {
+            return h.ino;
         }
         if (path == null) {
             throw new Ext4Exception(Errno.EBADF, "neither a path nor an open handle");

@@ -178,9 +178,9 @@ class PathOperationsTest {
                 () -> volume.lookup(ROOT, root, p("plain"))).errno(), "the old name is gone too");
         ops.unlink(ROOT, p("/.fuse_hidden00000abc00000001"));
         assertEquals(Errno.ESTALE, assertThrows(Ext4Exception.class, () -> volume.getattr(ino)).errno(), "freed");
-        assertEquals(true, PathOperations.isHiddenName(p("/x/.fuse_hidden0123456789abcdef"), 3));
-        assertEquals(false, PathOperations.isHiddenName(p("/.fuse_hidden0123456789abcdeF"), 1));
-        assertEquals(false, PathOperations.isHiddenName(p("/.fuse_hidden0123456789abcde"), 1));
+        assertEquals(true, HiddenFiles.isHiddenName(p("/x/.fuse_hidden0123456789abcdef"), 3));
+        assertEquals(false, HiddenFiles.isHiddenName(p("/.fuse_hidden0123456789abcdeF"), 1));
+        assertEquals(false, HiddenFiles.isHiddenName(p("/.fuse_hidden0123456789abcde"), 1));
     }
 
     @Test
