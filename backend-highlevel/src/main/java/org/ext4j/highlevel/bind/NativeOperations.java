@@ -1,7 +1,9 @@
 package org.ext4j.highlevel.bind;
 
+import static org.ext4j.highlevel.bind.NativeStrings.bytes;
+import static org.ext4j.highlevel.bind.NativeStrings.bytesOrNull;
+
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import jnr.ffi.Pointer;
 import org.ext4j.core.spi.FsXflags;
@@ -24,7 +26,8 @@ import org.ext4j.highlevel.path.PathOperations;
  * The fuse_operations callbacks: each reads its native arguments with the platform's layouts,
  * calls {@link PathOperations} with the request's caller, writes the results back and returns 0
  * or a negative native errno. No exception ever reaches native code: the core's errors become
- * their errno, anything else is logged and becomes EIO.
+ * their errno, anything else is logged and becomes EIO ({@link CallbackErrors}). The extended
+ * attribute callbacks live in {@link XattrCallbacks}.
  */
 final class NativeOperations {
     /** How many entries readdir asks the core for at a time (the filler stops it when full). */
@@ -41,6 +44,8 @@ final class NativeOperations {
     private final DirectoryFiller filler;
     private final InitSettings settings;
     private final PrintStream log;
+    private final CallbackErrors errors;
+    private final XattrCallbacks xattrs;
     private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[0]);
 
     NativeOperations(PathOperations ops, Platform platform, LibfuseLibrary library, InitSettings settings,
@@ -53,6 +58,8 @@ final class NativeOperations {
         this.filler = new DirectoryFiller(library.runtime(), platform.stat().size());
         this.settings = settings;
         this.log = log;
+        this.errors = new CallbackErrors(platform.errnos(), log);
+        this.xattrs = new XattrCallbacks(ops, platform, context, errors);
     }
 
     /**
@@ -78,51 +85,50 @@ final class NativeOperations {
             set(table, Operation.MKNOD, (Callbacks.PathModeDev) this::mknod);
         }
         set(table, Operation.MKDIR, (Callbacks.PathInt) this::mkdir);
-        set(table, Operation.UNLINK, (Callbacks.PathOnly) path -> run(Operation.UNLINK, () -> ops.unlink(caller(),
-                bytes(path))));
-        set(table, Operation.RMDIR, (Callbacks.PathOnly) path -> run(Operation.RMDIR, () -> ops.rmdir(caller(),
-                bytes(path))));
-        set(table, Operation.SYMLINK, (Callbacks.PathPath) (target, path) -> run(Operation.SYMLINK,
+        set(table, Operation.UNLINK, (Callbacks.PathOnly) path -> errors.run(Operation.UNLINK,
+                () -> ops.unlink(caller(), bytes(path))));
+        set(table, Operation.RMDIR, (Callbacks.PathOnly) path -> errors.run(Operation.RMDIR,
+                () -> ops.rmdir(caller(), bytes(path))));
+        set(table, Operation.SYMLINK, (Callbacks.PathPath) (target, path) -> errors.run(Operation.SYMLINK,
                 () -> ops.symlink(caller(), bytes(target), bytes(path))));
         set(table, Operation.RENAME, (Callbacks.PathPathInt) this::rename);
-        set(table, Operation.LINK, (Callbacks.PathPath) (from, to) -> run(Operation.LINK,
+        set(table, Operation.LINK, (Callbacks.PathPath) (from, to) -> errors.run(Operation.LINK,
                 () -> ops.link(caller(), bytes(from), bytes(to))));
-        set(table, Operation.CHMOD, (Callbacks.PathIntFi) (path, mode, fi) -> run(Operation.CHMOD,
+        set(table, Operation.CHMOD, (Callbacks.PathIntFi) (path, mode, fi) -> errors.run(Operation.CHMOD,
                 () -> ops.chmod(caller(), bytesOrNull(path), fh(fi), platform.mode(mode))));
-        set(table, Operation.CHOWN, (Callbacks.PathUidGidFi) (path, uid, gid, fi) -> run(Operation.CHOWN,
+        set(table, Operation.CHOWN, (Callbacks.PathUidGidFi) (path, uid, gid, fi) -> errors.run(Operation.CHOWN,
                 () -> ops.chown(caller(), bytesOrNull(path), fh(fi), Integer.toUnsignedLong(uid),
                         Integer.toUnsignedLong(gid))));
-        set(table, Operation.TRUNCATE, (Callbacks.PathLongFi) (path, size, fi) -> run(Operation.TRUNCATE,
+        set(table, Operation.TRUNCATE, (Callbacks.PathLongFi) (path, size, fi) -> errors.run(Operation.TRUNCATE,
                 () -> ops.truncate(caller(), bytesOrNull(path), fh(fi), size)));
         set(table, Operation.OPEN, (Callbacks.PathFi) this::open);
         set(table, Operation.READ, (Callbacks.PathBufSizeOffsetFi) this::read);
         set(table, Operation.WRITE, (Callbacks.PathBufSizeOffsetFi) this::write);
         set(table, Operation.STATFS, (Callbacks.PathPath) this::statfs);
-        set(table, Operation.RELEASE, (Callbacks.PathFi) (path, fi) -> run(Operation.RELEASE,
+        set(table, Operation.RELEASE, (Callbacks.PathFi) (path, fi) -> errors.run(Operation.RELEASE,
                 () -> ops.release(fh(fi))));
-        set(table, Operation.FSYNC, (Callbacks.PathIntFi) (path, datasync, fi) -> run(Operation.FSYNC,
+        set(table, Operation.FSYNC, (Callbacks.PathIntFi) (path, datasync, fi) -> errors.run(Operation.FSYNC,
                 () -> ops.fsync(fh(fi), datasync != 0)));
         if (dialect.xattrPosition()) {
-            set(table, Operation.SETXATTR, (Callbacks.SetXattrAt) this::setxattrAt);
-            set(table, Operation.GETXATTR, (Callbacks.GetXattrAt) this::getxattrAt);
+            set(table, Operation.SETXATTR, (Callbacks.SetXattrAt) xattrs::setxattrAt);
+            set(table, Operation.GETXATTR, (Callbacks.GetXattrAt) xattrs::getxattrAt);
         } else {
             set(table, Operation.SETXATTR, (Callbacks.SetXattr) (path, name, value, size, flags) ->
-                    setxattrAt(path, name, value, size, flags, 0));
+                    xattrs.setxattrAt(path, name, value, size, flags, 0));
             set(table, Operation.GETXATTR, (Callbacks.GetXattr) (path, name, value, size) ->
-                    getxattrAt(path, name, value, size, 0));
+                    xattrs.getxattrAt(path, name, value, size, 0));
         }
-        set(table, Operation.LISTXATTR, (Callbacks.PathBufSize) this::listxattr);
-        set(table, Operation.REMOVEXATTR, (Callbacks.PathPath) (path, name) -> run(Operation.REMOVEXATTR,
-                () -> ops.removexattr(caller(), bytes(path), text(name))));
+        set(table, Operation.LISTXATTR, (Callbacks.PathBufSize) xattrs::listxattr);
+        set(table, Operation.REMOVEXATTR, (Callbacks.PathPath) xattrs::removexattr);
         set(table, Operation.OPENDIR, (Callbacks.PathFi) this::opendir);
         set(table, Operation.READDIR, (Callbacks.Readdir) this::readdir);
-        set(table, Operation.RELEASEDIR, (Callbacks.PathFi) (path, fi) -> run(Operation.RELEASEDIR,
+        set(table, Operation.RELEASEDIR, (Callbacks.PathFi) (path, fi) -> errors.run(Operation.RELEASEDIR,
                 () -> ops.releasedir(fh(fi))));
-        set(table, Operation.FSYNCDIR, (Callbacks.PathIntFi) (path, datasync, fi) -> run(Operation.FSYNCDIR,
+        set(table, Operation.FSYNCDIR, (Callbacks.PathIntFi) (path, datasync, fi) -> errors.run(Operation.FSYNCDIR,
                 ops::syncfs));
         set(table, Operation.INIT, (Callbacks.Init) this::init);
         set(table, Operation.DESTROY, (Callbacks.Destroy) this::destroy);
-        set(table, Operation.ACCESS, (Callbacks.PathInt) (path, mask) -> run(Operation.ACCESS,
+        set(table, Operation.ACCESS, (Callbacks.PathInt) (path, mask) -> errors.run(Operation.ACCESS,
                 () -> ops.access(caller(), bytes(path), mask)));
         set(table, Operation.CREATE, (Callbacks.PathIntFi) this::create);
         set(table, Operation.UTIMENS, (Callbacks.PathPointerFi) this::utimens);
@@ -130,7 +136,7 @@ final class NativeOperations {
             set(table, Operation.IOCTL, (Callbacks.Ioctl) this::ioctl);
         }
         set(table, Operation.FALLOCATE, (Callbacks.Fallocate) (path, mode, offset, length, fi) ->
-                run(Operation.FALLOCATE, () -> ops.fallocate(caller(), fh(fi), mode, offset, length)));
+                errors.run(Operation.FALLOCATE, () -> ops.fallocate(caller(), fh(fi), mode, offset, length)));
         set(table, Operation.LSEEK, (Callbacks.Lseek) this::lseek);
         if (platform.inodeFlags() != null) {
             set(table, Operation.CHFLAGS, (Callbacks.PathFiInt) this::chflags);
@@ -190,7 +196,7 @@ final class NativeOperations {
     }
 
     private void destroy(Pointer privateData) {
-        run(Operation.DESTROY, ops::syncfs);
+        errors.run(Operation.DESTROY, ops::syncfs);
     }
 
     private int getattr(Pointer path, Pointer stat, Pointer fi) {
@@ -199,7 +205,7 @@ final class NativeOperations {
             platform.stat().write(stat, a, platform.devices(), nativeFlags(a));
             return 0;
         } catch (Throwable t) {
-            return fail(Operation.GETATTR, t);
+            return errors.fail(Operation.GETATTR, t);
         }
     }
 
@@ -207,14 +213,14 @@ final class NativeOperations {
         try {
             byte[] target = ops.readlink(caller(), bytes(path));
             if (size <= 0) {
-                return -errno(Errno.EINVAL);
+                return -errors.errno(Errno.EINVAL);
             }
             int n = (int) Math.min(target.length, size - 1);
             buf.put(0, target, 0, n);
             buf.putByte(n, (byte) 0);
             return 0;
         } catch (Throwable t) {
-            return fail(Operation.READLINK, t);
+            return errors.fail(Operation.READLINK, t);
         }
     }
 
@@ -224,7 +230,7 @@ final class NativeOperations {
                     (int) platform.devices().minor(dev));
             return 0;
         } catch (Throwable t) {
-            return fail(Operation.MKNOD, t);
+            return errors.fail(Operation.MKNOD, t);
         }
     }
 
@@ -233,19 +239,19 @@ final class NativeOperations {
             ops.mkdir(caller(), bytes(path), platform.mode(mode), context.umask());
             return 0;
         } catch (Throwable t) {
-            return fail(Operation.MKDIR, t);
+            return errors.fail(Operation.MKDIR, t);
         }
     }
 
     private int rename(Pointer from, Pointer to, int flags) {
         try {
             if (platform.renameFlags().hasUnknown(flags)) {
-                return -errno(Errno.EINVAL);
+                return -errors.errno(Errno.EINVAL);
             }
             ops.rename(caller(), bytes(from), bytes(to), platform.renameFlags().toCore(flags));
             return 0;
         } catch (Throwable t) {
-            return fail(Operation.RENAME, t);
+            return errors.fail(Operation.RENAME, t);
         }
     }
 
@@ -255,7 +261,7 @@ final class NativeOperations {
             fileHandle.put(fi, ops.open(caller(), bytes(path), flags));
             return 0;
         } catch (Throwable t) {
-            return fail(Operation.OPEN, t);
+            return errors.fail(Operation.OPEN, t);
         }
     }
 
@@ -265,7 +271,7 @@ final class NativeOperations {
             fileHandle.put(fi, ops.create(caller(), bytes(path), platform.mode(mode), context.umask(), flags));
             return 0;
         } catch (Throwable t) {
-            return fail(Operation.CREATE, t);
+            return errors.fail(Operation.CREATE, t);
         }
     }
 
@@ -277,7 +283,7 @@ final class NativeOperations {
             buf.put(0, data, 0, n);
             return n;
         } catch (Throwable t) {
-            return fail(Operation.READ, t);
+            return errors.fail(Operation.READ, t);
         }
     }
 
@@ -288,7 +294,7 @@ final class NativeOperations {
             buf.get(0, data, 0, len);
             return ops.write(caller(), fh(fi), offset, data, len);
         } catch (Throwable t) {
-            return fail(Operation.WRITE, t);
+            return errors.fail(Operation.WRITE, t);
         }
     }
 
@@ -297,90 +303,8 @@ final class NativeOperations {
             platform.statfs().write(statvfs, ops.statfs());
             return 0;
         } catch (Throwable t) {
-            return fail(Operation.STATFS, t);
+            return errors.fail(Operation.STATFS, t);
         }
-    }
-
-    /**
-     * setxattr; {@code position} is macFUSE's offset into a resource fork (0 in every other
-     * dialect): a write at an offset overwrites the value from there, keeping the bytes before and
-     * after it (zeros where the value was shorter).
-     */
-    private int setxattrAt(Pointer path, Pointer name, Pointer value, long size, int flags, int position) {
-        try {
-            if (platform.xattrFlags().hasUnknown(flags)) {
-                return -errno(Errno.EINVAL);
-            }
-            byte[] v = new byte[(int) size];
-            value.get(0, v, 0, v.length);
-            int coreFlags = platform.xattrFlags().toCore(flags);
-            if (position != 0) {
-                long end = Integer.toUnsignedLong(position) + v.length;
-                if (end > Integer.MAX_VALUE) {
-                    return -errno(Errno.EFBIG);
-                }
-                byte[] before = existingValue(path, text(name));
-                byte[] whole = java.util.Arrays.copyOf(before, (int) Math.max(before.length, end));
-                System.arraycopy(v, 0, whole, position, v.length);
-                v = whole;
-            }
-            ops.setxattr(caller(), bytes(path), text(name), v, coreFlags);
-            return 0;
-        } catch (Throwable t) {
-            return fail(Operation.SETXATTR, t);
-        }
-    }
-
-    /** The attribute's value, or nothing when it has none (the start of a resource fork written in pieces). */
-    private byte[] existingValue(Pointer path, String name) {
-        try {
-            return ops.getxattr(caller(), bytes(path), name);
-        } catch (Ext4Exception e) {
-            if (e.errno() == Errno.ENODATA) {
-                return new byte[0];
-            }
-            throw e;
-        }
-    }
-
-    /** getxattr; a non-zero {@code position} (macFUSE) reads the value from that offset. */
-    private int getxattrAt(Pointer path, Pointer name, Pointer value, long size, int position) {
-        try {
-            byte[] v = ops.getxattr(caller(), bytes(path), text(name));
-            long from = Integer.toUnsignedLong(position);
-            if (from != 0) {
-                v = from >= v.length ? new byte[0] : java.util.Arrays.copyOfRange(v, (int) from, v.length);
-            }
-            return sized(v, value, size);
-        } catch (Throwable t) {
-            return fail(Operation.GETXATTR, t);
-        }
-    }
-
-    private int listxattr(Pointer path, Pointer list, long size) {
-        try {
-            java.io.ByteArrayOutputStream names = new java.io.ByteArrayOutputStream();
-            for (String name : ops.listxattr(caller(), bytes(path))) {
-                byte[] b = name.getBytes(StandardCharsets.UTF_8);
-                names.write(b, 0, b.length);
-                names.write(0);
-            }
-            return sized(names.toByteArray(), list, size);
-        } catch (Throwable t) {
-            return fail(Operation.LISTXATTR, t);
-        }
-    }
-
-    /** The xattr convention: size 0 asks for the length; a smaller buffer is ERANGE. */
-    private int sized(byte[] value, Pointer buf, long size) {
-        if (size == 0) {
-            return value.length;
-        }
-        if (value.length > size) {
-            return -errno(Errno.ERANGE);
-        }
-        buf.put(0, value, 0, value.length);
-        return value.length;
     }
 
     private int opendir(Pointer path, Pointer fi) {
@@ -388,7 +312,7 @@ final class NativeOperations {
             fileHandle.put(fi, ops.opendir(caller(), bytes(path)));
             return 0;
         } catch (Throwable t) {
-            return fail(Operation.OPENDIR, t);
+            return errors.fail(Operation.OPENDIR, t);
         }
     }
 
@@ -421,7 +345,7 @@ final class NativeOperations {
                 }
             }
         } catch (Throwable t) {
-            return fail(Operation.READDIR, t);
+            return errors.fail(Operation.READDIR, t);
         }
     }
 
@@ -443,7 +367,7 @@ final class NativeOperations {
             ops.utimens(caller(), bytesOrNull(path), fh(fi), timeChange(times, 0), timeChange(times, 16));
             return 0;
         } catch (Throwable t) {
-            return fail(Operation.UTIMENS, t);
+            return errors.fail(Operation.UTIMENS, t);
         }
     }
 
@@ -489,7 +413,7 @@ final class NativeOperations {
             if (cmd == codes.fsSetXattr()) {
                 // struct fsxattr: xflags at 0, extsize at 4, nextents at 8 (read-only), projid at 12, cowextsize at 16.
                 if (data.getInt(4) != 0 || data.getInt(12) != 0 || data.getInt(16) != 0) {
-                    return -errno(Errno.EOPNOTSUPP);
+                    return -errors.errno(Errno.EOPNOTSUPP);
                 }
                 int inodeFlags = ops.getflags(caller(), bytesOrNull(path), fh(fi));
                 ops.setflags(caller(), bytesOrNull(path), fh(fi),
@@ -498,7 +422,7 @@ final class NativeOperations {
             }
             return -ENOTTY;
         } catch (Throwable t) {
-            return fail(Operation.IOCTL, t);
+            return errors.fail(Operation.IOCTL, t);
         }
     }
 
@@ -511,7 +435,7 @@ final class NativeOperations {
         try {
             FlagTable table = platform.inodeFlags();
             if (table.hasUnknown(flags)) {
-                return -errno(Errno.EOPNOTSUPP);
+                return -errors.errno(Errno.EOPNOTSUPP);
             }
             byte[] p = bytesOrNull(path);
             int current = ops.getflags(caller(), p, fh(fi));
@@ -521,7 +445,7 @@ final class NativeOperations {
             }
             return 0;
         } catch (Throwable t) {
-            return fail(Operation.CHFLAGS, t);
+            return errors.fail(Operation.CHFLAGS, t);
         }
     }
 
@@ -535,11 +459,11 @@ final class NativeOperations {
         try {
             int coreWhence = platform.whence().toCore(whence);
             if (coreWhence == 0) {
-                return -errno(Errno.EINVAL);
+                return -errors.errno(Errno.EINVAL);
             }
             return ops.lseek(fh(fi), offset, coreWhence);
         } catch (Throwable t) {
-            return fail(Operation.LSEEK, t);
+            return errors.fail(Operation.LSEEK, t);
         }
     }
 
@@ -562,64 +486,7 @@ final class NativeOperations {
         return b;
     }
 
-    /** The NUL-terminated bytes at {@code p}. */
-    static byte[] bytes(Pointer p) {
-        if (p == null || p.address() == 0) {
-            throw new Ext4Exception(Errno.EINVAL, "no path given");
-        }
-        int len = p.indexOf(0, (byte) 0);
-        byte[] b = new byte[len];
-        p.get(0, b, 0, len);
-        return b;
-    }
-
-    /** The path, or null where libfuse passes none (a call with a file handle). */
-    private static byte[] bytesOrNull(Pointer p) {
-        return p == null || p.address() == 0 ? null : bytes(p);
-    }
-
-    private static String text(Pointer p) {
-        return new String(bytes(p), StandardCharsets.UTF_8);
-    }
-
     private static boolean isDotOrDotDot(byte[] name) {
         return name.length == 1 && name[0] == '.' || name.length == 2 && name[0] == '.' && name[1] == '.';
-    }
-
-    private interface Action {
-        void run();
-    }
-
-    private int run(Operation op, Action action) {
-        try {
-            action.run();
-            return 0;
-        } catch (Throwable t) {
-            return fail(op, t);
-        }
-    }
-
-    private int errno(Errno e) {
-        return platform.errnos().code(e);
-    }
-
-    /**
-     * The negative errno for a failure. The core raises no ENOSYS today; should one appear, it
-     * would concern one case, and passed on the kernel would stop sending that request for the
-     * whole mount, so it becomes EOPNOTSUPP.
-     */
-    private int fail(Operation op, Throwable t) {
-        if (t instanceof Ext4Exception e) {
-            if (e.errno() == Errno.EIO || e.errno() == Errno.EUCLEAN) {
-                log.println("ext4j: " + op + ": " + e.getMessage());
-            }
-            return -errno(e.errno() == Errno.ENOSYS ? Errno.EOPNOTSUPP : e.errno());
-        }
-        if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) {
-            log.println("ext4j: " + op + ": " + t);
-        }
-        log.println("ext4j: " + op + " failed unexpectedly; answering EIO");
-        t.printStackTrace(log);
-        return -errno(Errno.EIO);
     }
 }
