@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The ext4j test command: installs the Debian tools the tests call (mkfs.ext4, debugfs, e2fsck,
 # xfsprogs, attr, acl, FUSE 3, fuse2fs, and a C compiler with the libfuse3 headers for the fuse3
-# backend's layout probe; the ICU headers and an arm64 cross compiler for the macFUSE-ABI shim and
-# its layout probe), makes sure /dev/fuse exists, then runs `mvn verify` on the whole reactor and,
-# without arguments, the fuse3 backend's tests against libfuse 3.17+ too (scripts/libfuse-trixie.sh).
+# backend's layout probe; the ICU headers and an arm64 cross compiler with its C library headers,
+# which --no-install-recommends leaves out, for the macFUSE-ABI shim and its layout probe), makes
+# sure /dev/fuse exists, then runs `mvn verify` on the whole reactor and, without arguments, the
+# fuse3 backend's tests against libfuse 3.17+ too (scripts/libfuse-trixie.sh).
 # Extra arguments go to Maven unchanged, e.g. ./scripts/test.sh -pl core -Dtest=X
 # The last line printed is the summed Surefire/Failsafe summary; the exit code is Maven's.
 set -euo pipefail
@@ -23,7 +24,8 @@ available() {
 }
 
 missing=()
-for pkg in e2fsprogs xfsprogs attr acl fuse3 libfuse3-3 libfuse3-dev gcc libc6-dev libicu-dev gcc-aarch64-linux-gnu; do
+for pkg in e2fsprogs xfsprogs attr acl fuse3 libfuse3-3 libfuse3-dev gcc libc6-dev libicu-dev gcc-aarch64-linux-gnu \
+        libc6-dev-arm64-cross; do
     installed "$pkg" || missing+=("$pkg")
 done
 # fuse2fs is its own package from bookworm on; older releases ship it inside e2fsprogs.
