@@ -165,6 +165,11 @@ public final class WindowsNamedVolume implements WritableFileSystem {
     }
 
     @Override
+    public void forgetAll(long[] inos) {
+        fs.forgetAll(inos);
+    }
+
+    @Override
     public Created create(Caller caller, long parent, byte[] name, int mode, int umask, int flags) {
         return fs.create(caller, parent, fresh(name), mode, umask, flags);
     }

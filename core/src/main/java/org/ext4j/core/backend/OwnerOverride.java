@@ -120,6 +120,24 @@ public final class OwnerOverride implements IomapFileSystem {
         fs.writable().ifPresent(w -> w.onPrivilegesDropped(listener));
     }
 
+    // The kernel's references reach the core, which keeps a referenced inode alive after its
+    // last link goes (the interface's defaults would drop them).
+
+    @Override
+    public void retain(long ino) {
+        fs.retain(ino);
+    }
+
+    @Override
+    public void forget(long ino) {
+        fs.forget(ino);
+    }
+
+    @Override
+    public void forgetAll(long[] inos) {
+        fs.forgetAll(inos);
+    }
+
     @Override
     public Attributes lookup(Caller caller, long parent, byte[] name) {
         return shown(fs.lookup(onDisk(caller, parent), parent, name));

@@ -133,7 +133,10 @@ final class LiveInodes {
         FileType type = inode.type();
         boolean device = type == FileType.CHAR_DEVICE || type == FileType.BLOCK_DEVICE;
         int bs = mount.fs.blockSize();
-        return new Attributes(inode.ino(), type, inode.mode(), nlink, inode.uid(), inode.gid(), inode.size(),
+        // A removed directory still referenced reads as empty: ext4_rmdir zeroes i_size in memory
+        // (not on disk, where recovery frees the blocks of an inode without links anyway).
+        long size = type == FileType.DIRECTORY && inode.linksCount() == 0 ? 0 : inode.size();
+        return new Attributes(inode.ino(), type, inode.mode(), nlink, inode.uid(), inode.gid(), size,
                 inode.blocks512(sb.hasRoCompat(Features.RO_COMPAT_HUGE_FILE), bs), bs,
                 inode.atime(), inode.mtime(), inode.ctime(), inode.crtime(),
                 device ? inode.deviceMajor() : 0, device ? inode.deviceMinor() : 0, inode.generation(), inode.flags());

@@ -179,7 +179,9 @@ final class NamespaceOperations {
     void rmdir(Caller caller, long parent, byte[] name) {
         mount.requireWritable();
         try (Transaction tx = mount.transactions().begin()) {
-            mount.namespace().release(tx, mount.namespace().rmdir(tx, caller, parent, name));
+            // A directory the kernel still holds (a process's working directory, an open fd)
+            // stays, empty and on the orphan list, until its last reference goes, as in ext4.
+            openFiles.releaseOrDefer(tx, mount.namespace().rmdir(tx, caller, parent, name));
             tx.commit();
         }
     }
