@@ -1,21 +1,12 @@
 package org.ext4j.core.backend;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
 import org.ext4j.core.spi.Attributes;
 import org.ext4j.core.spi.Caller;
-import org.ext4j.core.spi.DirectoryEntry;
-import org.ext4j.core.spi.Errno;
-import org.ext4j.core.spi.Ext4Exception;
+import org.ext4j.core.spi.ForwardingFileSystem;
 import org.ext4j.core.spi.InodeFileSystem;
-import org.ext4j.core.spi.IomapFileSystem;
 import org.ext4j.core.spi.MappedExtent;
 import org.ext4j.core.spi.SetAttr;
-import org.ext4j.core.spi.StatFs;
-import org.ext4j.core.spi.WritableFileSystem;
 
 /**
  * The {@code uid=} / {@code gid=} mount options: every inode is shown as owned by one user and
@@ -35,15 +26,15 @@ import org.ext4j.core.spi.WritableFileSystem;
  *
  * <p>The override has exactly the capabilities of what it wraps ({@link #writable()},
  * {@link #iomap()}): an iomap kernel maps the mounter's writes through it, as the on-disk owner.
+ * What it does not override passes through unchanged ({@link ForwardingFileSystem}).
  */
-public final class OwnerOverride implements IomapFileSystem {
-    private final InodeFileSystem fs;
+public final class OwnerOverride extends ForwardingFileSystem {
     private final OptionalLong uid;
     private final OptionalLong gid;
 
     /** Shows {@code fs} with the given owner and/or group; an empty one keeps the on-disk value. */
     public OwnerOverride(InodeFileSystem fs, OptionalLong uid, OptionalLong gid) {
-        this.fs = fs;
+        super(fs);
         this.uid = uid;
         this.gid = gid;
     }
@@ -90,54 +81,6 @@ public final class OwnerOverride implements IomapFileSystem {
         return new Caller(asOwner ? real.uid() : caller.uid(), effectiveGid, groups, caller.pid());
     }
 
-    /** This override, when the wrapped filesystem can be written. */
-    @Override
-    public Optional<WritableFileSystem> writable() {
-        return fs.writable().map(w -> this);
-    }
-
-    /** This override, when the wrapped filesystem maps blocks for an iomap kernel. */
-    @Override
-    public Optional<IomapFileSystem> iomap() {
-        return fs.iomap().map(i -> this);
-    }
-
-    private WritableFileSystem inner() {
-        return fs.writable().orElseThrow(() -> new Ext4Exception(Errno.EROFS, "the filesystem is read-only"));
-    }
-
-    private IomapFileSystem mapper() {
-        return fs.iomap().orElseThrow(() -> new Ext4Exception(Errno.EOPNOTSUPP, "the filesystem has no block mapping for iomap"));
-    }
-
-    @Override
-    public void remount(boolean readOnly) {
-        fs.remount(readOnly);
-    }
-
-    @Override
-    public void onPrivilegesDropped(java.util.function.LongConsumer listener) {
-        fs.writable().ifPresent(w -> w.onPrivilegesDropped(listener));
-    }
-
-    // The kernel's references reach the core, which keeps a referenced inode alive after its
-    // last link goes (the interface's defaults would drop them).
-
-    @Override
-    public void retain(long ino) {
-        fs.retain(ino);
-    }
-
-    @Override
-    public void forget(long ino) {
-        fs.forget(ino);
-    }
-
-    @Override
-    public void forgetAll(long[] inos) {
-        fs.forgetAll(inos);
-    }
-
     @Override
     public Attributes lookup(Caller caller, long parent, byte[] name) {
         return shown(fs.lookup(onDisk(caller, parent), parent, name));
@@ -154,23 +97,8 @@ public final class OwnerOverride implements IomapFileSystem {
     }
 
     @Override
-    public byte[] readlink(long ino) {
-        return fs.readlink(ino);
-    }
-
-    @Override
     public long opendir(Caller caller, long ino) {
         return fs.opendir(onDisk(caller, ino), ino);
-    }
-
-    @Override
-    public List<DirectoryEntry> readdir(long ino, long handle, long offset, int maxEntries) {
-        return fs.readdir(ino, handle, offset, maxEntries);
-    }
-
-    @Override
-    public void releasedir(long ino, long handle) {
-        fs.releasedir(ino, handle);
     }
 
     @Override
@@ -179,48 +107,8 @@ public final class OwnerOverride implements IomapFileSystem {
     }
 
     @Override
-    public int read(long ino, long handle, long offset, byte[] dst, int dstOff, int len) {
-        return fs.read(ino, handle, offset, dst, dstOff, len);
-    }
-
-    @Override
-    public void release(long ino, long handle) {
-        fs.release(ino, handle);
-    }
-
-    @Override
     public void access(Caller caller, long ino, int mask) {
         fs.access(onDisk(caller, ino), ino, mask);
-    }
-
-    @Override
-    public StatFs statfs() {
-        return fs.statfs();
-    }
-
-    @Override
-    public byte[] getxattr(long ino, String name) {
-        return fs.getxattr(ino, name);
-    }
-
-    @Override
-    public List<String> listxattr(long ino) {
-        return fs.listxattr(ino);
-    }
-
-    @Override
-    public List<MappedExtent> mapBlocks(long ino, long offset, long length) {
-        return fs.mapBlocks(ino, offset, length);
-    }
-
-    @Override
-    public boolean isReadOnly() {
-        return fs.isReadOnly() || fs.writable().isEmpty();
-    }
-
-    @Override
-    public String readOnlyReason() {
-        return fs.writable().isPresent() ? fs.readOnlyReason() : "the filesystem takes no writes";
     }
 
     @Override
@@ -279,11 +167,6 @@ public final class OwnerOverride implements IomapFileSystem {
     }
 
     @Override
-    public long lseek(long ino, long handle, long offset, int whence) {
-        return fs.lseek(ino, handle, offset, whence);
-    }
-
-    @Override
     public void setxattr(Caller caller, long ino, String name, byte[] value, int flags) {
         inner().setxattr(onDisk(caller, ino), ino, name, value, flags);
     }
@@ -294,23 +177,8 @@ public final class OwnerOverride implements IomapFileSystem {
     }
 
     @Override
-    public int getflags(long ino) {
-        return inner().getflags(ino);
-    }
-
-    @Override
     public Attributes setflags(Caller caller, long ino, int flags) {
         return shown(inner().setflags(onDisk(caller, ino), ino, flags));
-    }
-
-    @Override
-    public void fsync(long ino, long handle, boolean datasync) {
-        inner().fsync(ino, handle, datasync);
-    }
-
-    @Override
-    public void syncfs() {
-        inner().syncfs();
     }
 
     @Override
@@ -319,27 +187,7 @@ public final class OwnerOverride implements IomapFileSystem {
     }
 
     @Override
-    public Limits limits() {
-        return mapper().limits();
-    }
-
-    @Override
-    public Optional<Path> devicePath() {
-        return mapper().devicePath();
-    }
-
-    @Override
     public MappedExtent mapForWrite(Caller caller, long ino, long pos, long count, boolean fileWrite) {
         return mapper().mapForWrite(onDisk(caller, ino), ino, pos, count, fileWrite);
-    }
-
-    @Override
-    public long ioend(long ino, long pos, long written, boolean extendSize) {
-        return mapper().ioend(ino, pos, written, extendSize);
-    }
-
-    @Override
-    public void close() throws IOException {
-        fs.close();
     }
 }
