@@ -2,7 +2,9 @@ package org.ext4j.highlevel.bind;
 
 import static org.ext4j.highlevel.bind.NativeStrings.bytes;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import jnr.ffi.Pointer;
 import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
@@ -47,7 +49,7 @@ final class XattrCallbacks {
                     return -errors.errno(Errno.EFBIG);
                 }
                 byte[] before = existingValue(path, text(name));
-                byte[] whole = java.util.Arrays.copyOf(before, (int) Math.max(before.length, end));
+                byte[] whole = Arrays.copyOf(before, (int) Math.max(before.length, end));
                 System.arraycopy(v, 0, whole, position, v.length);
                 v = whole;
             }
@@ -76,7 +78,7 @@ final class XattrCallbacks {
             byte[] v = ops.getxattr(context.caller(), bytes(path), text(name));
             long from = Integer.toUnsignedLong(position);
             if (from != 0) {
-                v = from >= v.length ? new byte[0] : java.util.Arrays.copyOfRange(v, (int) from, v.length);
+                v = from >= v.length ? new byte[0] : Arrays.copyOfRange(v, (int) from, v.length);
             }
             return sized(v, value, size);
         } catch (Throwable t) {
@@ -86,7 +88,7 @@ final class XattrCallbacks {
 
     int listxattr(Pointer path, Pointer list, long size) {
         try {
-            java.io.ByteArrayOutputStream names = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream names = new ByteArrayOutputStream();
             for (String name : ops.listxattr(context.caller(), bytes(path))) {
                 byte[] b = name.getBytes(StandardCharsets.UTF_8);
                 names.write(b, 0, b.length);

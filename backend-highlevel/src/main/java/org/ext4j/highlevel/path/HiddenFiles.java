@@ -1,6 +1,7 @@
 package org.ext4j.highlevel.path;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import org.ext4j.core.spi.Attributes;
 
@@ -31,14 +32,14 @@ final class HiddenFiles {
     /** True when renaming {@code from} to {@code to} keeps the directory and gives a hidden name. */
     static boolean isHidingRename(byte[] from, byte[] to) {
         int slash = lastSlash(to);
-        return slash >= 0 && slash == lastSlash(from) && java.util.Arrays.equals(from, 0, slash, to, 0, slash)
+        return slash >= 0 && slash == lastSlash(from) && Arrays.equals(from, 0, slash, to, 0, slash)
                 && isHiddenName(to, slash + 1);
     }
 
     /** True when the name at {@code start} of {@code path} is ".fuse_hidden" and 16 lower-case hex digits. */
     static boolean isHiddenName(byte[] path, int start) {
         if (path.length - start != HIDDEN_PREFIX.length + HIDDEN_DIGITS
-                || !java.util.Arrays.equals(path, start, start + HIDDEN_PREFIX.length, HIDDEN_PREFIX, 0,
+                || !Arrays.equals(path, start, start + HIDDEN_PREFIX.length, HIDDEN_PREFIX, 0,
                         HIDDEN_PREFIX.length)) {
             return false;
         }

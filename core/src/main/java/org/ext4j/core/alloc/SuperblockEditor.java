@@ -8,7 +8,6 @@ import static org.ext4j.core.disk.Superblock.S_FREE_INODES_COUNT;
 import static org.ext4j.core.disk.Superblock.S_LAST_ORPHAN;
 
 import java.util.Arrays;
-import org.ext4j.core.disk.Crc32c;
 import org.ext4j.core.disk.Features;
 import org.ext4j.core.disk.LittleEndian;
 import org.ext4j.core.disk.Superblock;
@@ -108,7 +107,7 @@ public final class SuperblockEditor {
 
     private void finish(Transaction tx, byte[] b) {
         if (sb.hasRoCompat(Features.RO_COMPAT_METADATA_CSUM)) {
-            LittleEndian.put32(b, off + S_CHECKSUM, Crc32c.update(Crc32c.INITIAL, b, off, S_CHECKSUM));
+            LittleEndian.put32(b, off + S_CHECKSUM, Superblock.computeChecksum(b, off));
         }
         tx.markDirty(block);
     }

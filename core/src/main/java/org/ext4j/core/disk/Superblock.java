@@ -239,7 +239,12 @@ public final class Superblock {
 
     /** The superblock checksum: raw crc32c from ~0 over everything before s_checksum. */
     public static int computeChecksum(byte[] raw) {
-        return Crc32c.update(Crc32c.INITIAL, raw, 0, S_CHECKSUM);
+        return computeChecksum(raw, 0);
+    }
+
+    /** The checksum of the superblock that starts at {@code off} of {@code block} (no copy needed). */
+    public static int computeChecksum(byte[] block, int off) {
+        return Crc32c.update(Crc32c.INITIAL, block, off, S_CHECKSUM);
     }
 
     /** A copy of the raw bytes. */

@@ -185,7 +185,7 @@ public final class FsErrors {
                 S_LAST_ERROR_FUNC, S_LAST_ERROR_LINE, S_LAST_ERROR_ERRCODE);
         if (metadataCsum) {
             put32(block, off + Superblock.S_CHECKSUM,
-                    Superblock.computeChecksum(Arrays.copyOfRange(block, off, off + Superblock.SIZE)) & 0xFFFFFFFFL);
+                    Superblock.computeChecksum(block, off) & 0xFFFFFFFFL);
         }
         pendingCount = 0;
         unsaved = false;

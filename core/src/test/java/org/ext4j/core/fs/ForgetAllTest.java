@@ -10,6 +10,7 @@ import java.util.List;
 import org.ext4j.core.spi.Caller;
 import org.ext4j.core.spi.InodeFileSystem;
 import org.ext4j.core.spi.WritableFileSystem;
+import org.ext4j.core.testing.Debugfs;
 import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,12 +27,6 @@ class ForgetAllTest {
 
     @TempDir
     Path dir;
-
-    private static boolean inUse(Path img, long ino) {
-        String out = Tools.runOk(List.of("debugfs", "-R", "testi <" + ino + ">", img.toString())).stdout()
-                + Tools.run(List.of("debugfs", "-R", "testi <" + ino + ">", img.toString())).stderr();
-        return out.contains("is marked in use");
-    }
 
     @Test
     void oneCallFreesEveryInodeWhoseLastReferenceItDrops() throws Exception {
@@ -64,15 +59,15 @@ class ForgetAllTest {
             vol.fileSystem().transactions().checkpoint();
             assertEquals(Long.toString(twice), Tools.dumpe2fsField(img, "First orphan inode"),
                     "the inode referenced twice is the only orphan left");
-            assertTrue(inUse(img, twice));
+            assertTrue(new Debugfs(img).inUse(twice));
             for (long ino : inos) {
                 if (ino != twice) {
-                    assertFalse(inUse(img, ino), "inode " + ino + " freed");
+                    assertFalse(new Debugfs(img).inUse(ino), "inode " + ino + " freed");
                 }
             }
             vol.forgetAll(new long[] {twice});
             vol.fileSystem().transactions().checkpoint();
-            assertFalse(inUse(img, twice));
+            assertFalse(new Debugfs(img).inUse(twice));
         }
         Tools.runOk(List.of("e2fsck", "-fn", img.toString()));
         assertEquals(freeBefore, Tools.dumpe2fsField(img, "Free inodes"));

@@ -16,6 +16,8 @@ import org.ext4j.core.spi.Errno;
 import org.ext4j.core.spi.Ext4Exception;
 import org.ext4j.core.spi.FileType;
 import org.ext4j.core.spi.InodeFileSystem;
+import org.ext4j.core.testing.Debugfs;
+import org.ext4j.core.testing.OrphanRecords;
 import org.ext4j.core.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,18 +41,9 @@ class RemovedDirectoryTest {
         return img;
     }
 
-    /** dumpe2fs's "First orphan inode", or "none" when it prints no such line (an empty list). */
-    private static String firstOrphan(Path img) {
-        for (String line : Tools.runOk(List.of("dumpe2fs", "-h", img.toString())).stdout().split("\n")) {
-            if (line.startsWith("First orphan inode:")) {
-                return line.substring("First orphan inode:".length()).trim();
-            }
-        }
-        return "none";
-    }
-
-    private static boolean inUse(Path img, long ino) {
-        return Tools.run(List.of("debugfs", "-R", "testi <" + ino + ">", img.toString())).stdout().contains("is marked in use");
+    /** The classic orphan chain, newest first (dumpe2fs's "First orphan inode", then each dtime). */
+    private static List<Long> orphans(Path img, long ino) {
+        return OrphanRecords.chain(img, List.of(ino));
     }
 
     @Test
@@ -67,13 +60,13 @@ class RemovedDirectoryTest {
             assertEquals(0, a.size(), "empty, as the kernel shows a removed directory");
             vol.releasedir(ino, vol.opendir(Caller.ROOT, ino));
             vol.fileSystem().transactions().checkpoint();
-            assertEquals(Long.toString(ino), firstOrphan(img));
-            assertTrue(inUse(img, ino));
+            assertEquals(List.of(ino), orphans(img, ino));
+            assertTrue(new Debugfs(img).inUse(ino));
 
             vol.forget(ino);
             vol.fileSystem().transactions().checkpoint();
-            assertFalse(inUse(img, ino), "freed with its last reference");
-            assertEquals("none", firstOrphan(img));
+            assertFalse(new Debugfs(img).inUse(ino), "freed with its last reference");
+            assertEquals(List.of(), orphans(img, ino));
             assertEquals(Errno.ESTALE, assertThrows(Ext4Exception.class, () -> vol.getattr(ino)).errno());
         }
         Tools.runOk(List.of("e2fsck", "-fn", img.toString()));
@@ -93,12 +86,12 @@ class RemovedDirectoryTest {
             vol.fileSystem().transactions().checkpoint();
             Files.copy(img, copy);   // the image as a crash would leave it
         }
-        assertEquals(Long.toString(ino), firstOrphan(copy));
+        assertEquals(List.of(ino), orphans(copy, ino));
         Tools.Result fixed = Tools.run(List.of("e2fsck", "-fy", copy.toString()));
         assertTrue(fixed.exitCode() <= 1, "e2fsck -fy: " + fixed.stdout());
         Tools.runOk(List.of("e2fsck", "-fn", copy.toString()));
         assertEquals(freeBefore, Tools.dumpe2fsField(copy, "Free inodes"));
-        assertFalse(inUse(copy, ino));
+        assertFalse(new Debugfs(copy).inUse(ino));
     }
 
     @Test
@@ -109,8 +102,8 @@ class RemovedDirectoryTest {
             vol.rmdir(Caller.ROOT, ROOT, D);
             assertEquals(Errno.ESTALE, assertThrows(Ext4Exception.class, () -> vol.getattr(ino)).errno());
             vol.fileSystem().transactions().checkpoint();
-            assertFalse(inUse(img, ino));
-            assertEquals("none", firstOrphan(img));
+            assertFalse(new Debugfs(img).inUse(ino));
+            assertEquals(List.of(), orphans(img, ino));
         }
         Tools.runOk(List.of("e2fsck", "-fn", img.toString()));
     }

@@ -92,6 +92,11 @@ public final class Debugfs {
         return result.stdout();
     }
 
+    /** debugfs testi: whether inode {@code ino} is marked in use in its group's inode bitmap. */
+    public boolean inUse(long ino) {
+        return run("testi <" + ino + ">").contains("is marked in use");
+    }
+
     /**
      * Runs many requests in one debugfs process and returns each one's stdout, in order. Throws if
      * debugfs reported any error (which request failed is then not known: stderr is not interleaved).
